@@ -1,0 +1,142 @@
+"""The ``derive`` command: thin Click subcommands over the library (interface.md).
+
+Exit codes: 0 success (marking wrong answers included), 1 a verification failure,
+2 a usage error or a bad spec (one line naming the file, the field and what was expected).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from .errors import DeriveError, SpecError, UsageError, VerificationError
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"derive: {message}", err=True)
+    sys.exit(code)
+
+
+def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one-line messages and the interface's exit codes."""
+
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (SpecError, UsageError) as e:
+            _fail(str(e), 2)
+        except VerificationError as e:
+            _fail(str(e), 1)
+        except DeriveError as e:
+            _fail(str(e), 1)
+
+    return run
+
+
+def _parse_sets(items: tuple[str, ...]) -> dict[str, Any]:
+    from .values import ValueError_, parse_set_value
+
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--set {item}: expected NAME=VALUE, e.g. --set eta=0.5")
+        name, _, value = item.partition("=")
+        name = name.strip()
+        try:
+            out[name] = parse_set_value(value)
+        except ValueError_ as e:
+            raise UsageError(f"--set {name}: {e}") from None
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="derive")
+def cli() -> None:
+    """Derive, verify, explain and check neural-network course problems."""
+
+
+@cli.command("list")
+@reports_errors
+def list_cmd() -> None:
+    """One line per problem: its id, then its title."""
+    from .spec import load_problem, problem_paths
+
+    paths = problem_paths()
+    width = max((len(p) for p in paths), default=0)
+    for pid in paths:
+        try:
+            title = load_problem(pid).title
+        except SpecError as e:
+            title = f"(invalid spec: {e.field}: {e.message})"
+        click.echo(f"{pid.ljust(width)}  {title}")
+
+
+@cli.command()
+@click.argument("problem")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a given: a number (0.5, -3, 4/3) or a list ([[1,2],[3,4]]).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text",
+              show_default=True)
+@click.option("--no-steps", is_flag=True, help="Text format: answers only.")
+@reports_errors
+def solve(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool) -> None:
+    """Derive and verify every answer of PROBLEM (an id or a spec file)."""
+    from .render import render_json, render_latex, render_text
+    from .spec import load_problem
+
+    solution = load_problem(problem, _parse_sets(sets)).solve()
+    if fmt == "json":
+        click.echo(render_json(solution))
+    elif fmt == "latex":
+        click.echo(render_latex(solution), nl=False)
+    else:
+        click.echo(render_text(solution, steps=not no_steps), nl=False)
+
+
+@cli.command()
+@click.argument("problems", nargs=-1)
+@click.option("-v", "--verbose", is_flag=True, help="List every check with its error.")
+@reports_errors
+def verify(problems: tuple[str, ...], verbose: bool) -> None:
+    """Check every derived result numerically (all problems when none is named)."""
+    from .spec import load_problem, problem_paths
+    from .verify import unchecked
+
+    ids = list(problems) or list(problem_paths())
+    failed = 0
+    for pid in ids:
+        try:
+            s = load_problem(pid).solve(verify=False)
+        except SpecError as e:
+            _fail(str(e), 2)
+        from .verify import run_checks
+
+        results = run_checks(s)
+        bad = [r for r in results if not r.ok]
+        worst = max((r.error for r in results if r.ok), default=0.0)
+        status = "ok  " if not bad else "FAIL"
+        click.echo(f"{status} {s.problem.id}: {len(results) - len(bad)}/{len(results)} checks "
+                   f"passed, largest relative error {worst:.1e}")
+        for r in results:
+            if verbose or not r.ok:
+                mark = "  ok  " if r.ok else "  FAIL"
+                click.echo(f"{mark} {r.name} [{r.method}] error {r.error:.1e} {r.detail}")
+        missing = unchecked(s)
+        if missing:
+            click.echo(f"  note: no check covers {', '.join(missing)}")
+        failed += bool(bad)
+    if failed:
+        _fail(f"{failed} problem(s) failed verification", 1)
+
+
+# Commands added by later features go below, each a thin wrapper over its module:
+# sheet (derive.sheet), check and template (derive.check).
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,74 @@
+"""Independent numerical routes used by the checks: finite differences, seeded points.
+
+Nothing here uses the symbolic derivative rules; it only evaluates functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+#: the verification's seed: the same points on every run and machine
+SEED = 20261121
+#: CS231n-style tolerance for analytic vs numeric gradients in float64
+GRAD_TOL = 1e-6
+#: below this magnitude, errors are measured absolutely (a relative error of ~0 is noise)
+FLOOR = 1e-4
+
+
+def rng(salt: int = 0) -> np.random.Generator:
+    """A seeded generator (``salt`` separates the streams of different checks)."""
+    return np.random.default_rng(SEED + salt)
+
+
+def rel_error(a: Any, b: Any, floor: float = FLOOR) -> float:
+    """max |a − b| / max(|a|, |b|, floor), elementwise for arrays."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        return float("inf")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return float("inf")
+    den = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+    return float(np.max(np.abs(a - b) / den)) if a.size else 0.0
+
+
+def central_diff(f: Callable[[float], float], x: float, h: float | None = None) -> float:
+    """(f(x+h) − f(x−h)) / 2h with Richardson extrapolation (error O(h⁴))."""
+    h = h if h is not None else 1e-3 * max(1.0, abs(x))
+    d1 = (f(x + h) - f(x - h)) / (2 * h)
+    d2 = (f(x + h / 2) - f(x - h / 2)) / h
+    return float((4 * d2 - d1) / 3)
+
+
+def gradient_fd(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
+    """The gradient of a scalar function of an array by central differences."""
+    x = np.array(x, dtype=float)
+    g = np.zeros_like(x)
+    flat = x.reshape(-1)
+    gf = g.reshape(-1)
+    for i in range(flat.size):
+        xi = flat[i]
+
+        def fi(t: float, i: int = i) -> float:
+            flat[i] = t
+            return float(f(x))
+
+        gf[i] = central_diff(fi, xi)
+        flat[i] = xi
+    return g
+
+
+def sample_points(n: int, dim: int, salt: int = 0, low: float = -2.0,
+                  high: float = 2.0) -> np.ndarray:
+    """``n`` seeded random points in [low, high]^dim."""
+    return rng(salt).uniform(low, high, size=(n, dim))
+
+
+def softmax(z: Sequence[float]) -> np.ndarray:
+    """Numerically stable softmax of a vector (the numpy route)."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max())
+    return e / e.sum()

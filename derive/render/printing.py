@@ -1,0 +1,158 @@
+"""SymPy printers in the course's notation: decimals for decimal inputs, σ, d/dx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from ..values import decimal_string, format_number
+
+_GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
+          "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu", "pi", "chi"}
+
+
+def decimalize(expr: Any, max_digits: int = 8) -> Any:
+    """Terminating rationals as short Floats, so that 851/500 prints as 1.702 (display only)."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    reps = {}
+    for r in expr.atoms(sp.Rational):
+        if not r.is_Integer:
+            d = decimal_string(r, max_digits=max_digits)
+            if d is not None:
+                reps[r] = sp.Float(d, 30)
+    return expr.xreplace(reps) if reps else expr
+
+
+class DecimalStr(StrPrinter):
+    """``str()`` with terminating rationals as decimals: ``x*sigmoid(1.702*x)``."""
+
+    def doprint(self, expr: Any) -> str:
+        return super().doprint(decimalize(expr))
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        d = decimal_string(expr)
+        return d if d is not None else super()._print_Rational(expr)
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return format_number(expr, sig=15)
+
+    def _print_Equality(self, expr: Any) -> str:
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+
+class CourseLatex(LatexPrinter):
+    """LaTeX as a course writes it."""
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        s = {"mul_symbol": None, "fold_short_frac": False}
+        s.update(settings or {})
+        super().__init__(s)
+
+    def doprint(self, expr: Any) -> str:
+        return super().doprint(decimalize(expr))
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        d = decimal_string(expr, max_digits=8)
+        return d if d is not None else super()._print_Rational(expr)
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return format_number(expr)
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        (var, n), = expr.variable_count if len(expr.variable_count) == 1 else ((None, 0),)
+        if var is None or n != 1:
+            return super()._print_Derivative(expr)
+        inner = expr.expr
+        v = self._print(var)
+        if isinstance(inner, (sp.Symbol, sp.Function, sp.Indexed)) and not isinstance(
+            inner, sp.Add
+        ):
+            return r"\frac{d %s}{d %s}" % (self._print(inner), v)
+        return r"\frac{d}{d %s}\left[%s\right]" % (v, self._print(inner))
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        name = expr.name
+        if name.startswith("{") and name.endswith("}"):
+            return r"\mathrm{%s}" % name[1:-1]
+        if "(" in name or "{" in name or "\\" in name:
+            return name  # already LaTeX (table headers such as f(x_{t+1}))
+        return super()._print_Symbol(expr, style=style)
+
+
+class CourseText(DecimalStr):
+    """Plain text for terminals: σ for the sigmoid, d/dx for derivatives."""
+
+    def _print_sigmoid(self, expr: Any) -> str:
+        return "σ(%s)" % self._print(expr.args[0])
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        vars_ = "".join(f"d{self._print(v)}" for v in expr.variables)
+        inner = expr.expr
+        if isinstance(inner, (sp.Symbol, sp.Function)):
+            return f"d{self._print(inner)}/{vars_}"
+        return f"d/{vars_}[{self._print(inner)}]"
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        name = expr.name
+        base = name.split("_")[0]
+        if base in _GREEK:
+            sym = {"eta": "η", "alpha": "α", "beta": "β", "sigma": "σ", "delta": "δ"}.get(
+                base, base)
+            return sym + name[len(base):]
+        return name
+
+
+def latex(expr: Any, **settings: Any) -> str:
+    """LaTeX of a SymPy object (or a plain value) in the course's notation."""
+    if isinstance(expr, str):
+        return r"\text{%s}" % expr
+    if isinstance(expr, tuple):
+        return ", ".join(latex(e, **settings) for e in expr)
+    if isinstance(expr, sp.MatrixBase) and not isinstance(expr, sp.MatrixExpr):
+        rows = [" & ".join(latex(c, **settings) for c in r) for r in expr.tolist()]
+        return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+    return CourseLatex(settings).doprint(sp.sympify(expr))
+
+
+def text(expr: Any) -> str:
+    """Plain text of a SymPy object (or a plain value)."""
+    if isinstance(expr, str):
+        return expr
+    if isinstance(expr, tuple):
+        return ", ".join(text(e) for e in expr)
+    if isinstance(expr, sp.MatrixBase) and not isinstance(expr, sp.MatrixExpr):
+        return "[" + ", ".join("[" + ", ".join(text(c) for c in r) + "]"
+                               for r in expr.tolist()) + "]"
+    if isinstance(expr, sp.Basic) and expr.is_number and not isinstance(expr, sp.Rational):
+        try:
+            return format_number(expr)
+        except TypeError:
+            pass
+    if isinstance(expr, sp.Rational):
+        return format_number(expr)
+    return CourseText().doprint(expr)
+
+
+def value_str(expr: Any) -> str:
+    """SymPy's ``str()`` with decimals (the JSON ``value`` of expressions)."""
+    return DecimalStr().doprint(expr)
+
+
+def substituted(expr: Any, subs: tuple[tuple[Any, Any], ...], *, as_latex: bool) -> str:
+    """``expr`` with the substituted values written in, unevaluated (1.702 · (−0.05))."""
+    if not subs or not isinstance(expr, sp.Basic):
+        return latex(expr) if as_latex else text(expr)
+    names = {}
+    for s, v in subs:
+        shown = format_number(v) if (isinstance(v, sp.Basic) and v.is_number) else str(v)
+        if shown.startswith("-"):
+            shown = f"({shown})"
+        names[s] = sp.Symbol(shown)
+    e = expr.xreplace(names)
+    if as_latex:
+        return CourseLatex({"mul_symbol": "dot"}).doprint(e).replace(r"\mathrm", "")
+    return CourseText().doprint(e)

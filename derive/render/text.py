@@ -1,0 +1,117 @@
+"""Plain-text worked solutions for terminals (``derive solve``)."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections import Counter
+from typing import Any
+
+from ..derivation import Solution, Step, Table
+from .printing import substituted, text
+
+RULE_NAMES = {
+    "definition": "definition",
+    "rewrite": "rewrite",
+    "derivative": "derivative",
+    "product-rule": "product rule",
+    "quotient-rule": "quotient rule",
+    "chain-rule": "chain rule",
+    "sum-rule": "sum rule",
+    "power-rule": "power rule",
+    "exponential-rule": "exponential rule",
+    "simplify": "simplify",
+    "substitute": "substitute",
+    "gd-update": "gradient-descent update",
+    "momentum-velocity": "momentum: velocity",
+    "momentum-update": "momentum: update",
+    "compare": "compare",
+}
+
+
+def rule_name(rule: str) -> str:
+    """A rule id in words ('sigmoid-derivative' -> 'sigmoid derivative')."""
+    return RULE_NAMES.get(rule, rule.replace("-", " "))
+
+
+def step_text(s: Step) -> str:
+    """``lhs = before = substituted = after`` in plain text."""
+    sides: list[str] = []
+    if s.lhs is not None:
+        sides.append(text(s.lhs))
+    if s.before is not None:
+        sides.append(text(s.before))
+        if s.subs:
+            sides.append(substituted(s.before, s.subs, as_latex=False))
+    sides.append(text(s.after))
+    line = " = ".join(dict.fromkeys(sides))  # drop repeated sides
+    if s.facts:
+        line += "   using " + "; ".join(text(f) for f in s.facts)
+    return line
+
+
+def table_text(t: Table, indent: str) -> list[str]:
+    cells = [[text(c) for c in t.columns]] + [[text(c) for c in r] for r in t.rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+    lines = []
+    for n, r in enumerate(cells):
+        lines.append(indent + "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
+        if n == 0:
+            lines.append(indent + "  ".join("-" * w for w in widths))
+    return lines
+
+
+def render_text(s: Solution, *, steps: bool = True) -> str:
+    p = s.problem
+    out = [f"{p.id}: {p.title}", ""]
+    if p.statement.strip():
+        out += textwrap.wrap(" ".join(p.statement.split()), 88) + [""]
+    if s.givens:
+        out.append("Givens")
+        w = max(len(k) for k in s.givens)
+        for k, v in s.givens.items():
+            note = p.givens[k].text
+            out.append(f"  {k.ljust(w)} = {text(v)}" + (f"   ({note})" if note else ""))
+        out.append("")
+    for sec in s.sections:
+        head = f"({sec.part})"
+        if sec.text.strip():
+            wrapped = textwrap.wrap(" ".join(sec.text.split()), 84)
+            out.append(f"{head} {wrapped[0]}")
+            out += ["    " + ln for ln in wrapped[1:]]
+        else:
+            out.append(head)
+        if steps:
+            for i in sec.items:
+                item = s.items[i]
+                if isinstance(item, Table):
+                    out.append(f"    {rule_name(item.rule)}:")
+                    out += table_text(item, "      ")
+                else:
+                    out.append(f"    {step_text(item)}   [{rule_name(item.rule)}]")
+        if sec.answers:
+            out.append("  Answers")
+            w = max(len(a) for a in sec.answers)
+            for aid in sec.answers:
+                out.append(f"    {aid.ljust(w)}  {answer_text(s.answers[aid].value)}")
+        out.append("")
+    out.append(verification_line(s))
+    return "\n".join(out) + "\n"
+
+
+def answer_text(v: Any) -> str:
+    if isinstance(v, tuple):
+        return " × ".join(text(d) for d in v)
+    return text(v)
+
+
+def verification_line(s: Solution) -> str:
+    if not s.results:
+        return "not verified (solved with verify=False)"
+    methods = Counter(r.method for r in s.results)
+    worst = max((r.error for r in s.results), default=0.0)
+    kinds = ", ".join(f"{m} ×{n}" for m, n in sorted(methods.items()))
+    bound = 10.0 ** math.ceil(math.log10(worst)) if worst > 0 else 0.0
+    return (f"Verified: {len(s.results)} independent checks passed ({kinds}); "
+            f"relative errors below {bound:.0e}" if bound else
+            f"Verified: {len(s.results)} independent checks passed ({kinds}); exact")

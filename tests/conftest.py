@@ -1,0 +1,38 @@
+"""Shared fixtures: golden files (``pytest --update-goldens`` rewrites them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden"
+OUTPUT = Path(__file__).parent.parent / "test_output"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite tests/golden/* from the current output")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """golden(name, text): compare with tests/golden/name (or rewrite it)."""
+    update = request.config.getoption("--update-goldens")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            if not update:
+                pytest.fail(f"golden {name} did not exist; written, check it and rerun")
+            return
+        want = path.read_text(encoding="utf-8")
+        if text != want:
+            OUTPUT.mkdir(exist_ok=True)
+            (OUTPUT / name).write_text(text, encoding="utf-8")
+            pytest.fail(f"{name} differs from its golden; new output in test_output/{name} "
+                        "(pytest --update-goldens accepts it)")
+
+    return check

@@ -1,0 +1,61 @@
+"""The command line as users meet it: exit codes and one-line messages."""
+
+import json
+
+from testkit import run_cli
+
+
+def test_list_prints_id_then_title():
+    r = run_cli("list")
+    assert r.returncode == 0
+    lines = dict(line.split(None, 1) for line in r.stdout.splitlines())
+    assert lines["gelu-descent"] == "Gradient descent on GELU"
+
+
+def test_unknown_problem_is_a_usage_error():
+    r = run_cli("solve", "gelu-desent")
+    assert r.returncode == 2
+    assert r.stderr == "derive: unknown problem 'gelu-desent'; did you mean 'gelu-descent'? " \
+                       "(`derive list` shows them)\n"
+
+
+def test_bad_set_is_exit_2_one_line():
+    r = run_cli("solve", "gelu-descent", "--set", "eta")
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "NAME=VALUE" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_bad_spec_file_is_exit_2(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("id: bad\nanswers: {a.x: {kind: numbr}}\n")
+    r = run_cli("solve", str(p))
+    assert r.returncode == 2
+    assert r.stderr.strip().endswith(
+        "answers.a.x: unknown kind 'numbr' (expected one of: number, expression, matrix, "
+        "matrix-expression, shape, choice, design)")
+
+
+def test_json_shape():
+    r = run_cli("solve", "gelu-descent", "--format", "json")
+    out = json.loads(r.stdout)
+    assert set(out) == {"problem", "givens", "answers"}
+    assert out["givens"]["eta"] == 0.1 and out["givens"]["x0"] == 0
+    assert out["answers"]["c.faster"] == {"kind": "choice", "value": "momentum",
+                                          "latex": "\\text{momentum}"}
+    for a in out["answers"].values():
+        assert {"kind", "value", "latex"} <= set(a)
+
+
+def test_verify_all_passes():
+    r = run_cli("verify")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "FAIL" not in r.stdout
+
+
+def test_every_command_has_help():
+    from derive.cli import cli
+
+    for name in cli.commands:
+        r = run_cli(name, "--help")
+        assert r.returncode == 0 and "Usage:" in r.stdout

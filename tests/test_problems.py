@@ -1,0 +1,24 @@
+"""Completeness: every shipped problem loads, derives, verifies, and keeps its goldens."""
+
+import pytest
+
+from derive.render import render_json, render_text
+from derive.spec import load_problem, problem_paths
+from derive.verify import unchecked
+
+PROBLEMS = sorted(problem_paths())
+
+
+@pytest.mark.parametrize("pid", PROBLEMS)
+def test_problem_solves_verified_with_every_answer_checked(pid):
+    s = load_problem(pid).solve()
+    assert s.verified
+    assert set(s.answers) == set(s.problem.answers)
+    assert unchecked(s) == []
+
+
+@pytest.mark.parametrize("pid", PROBLEMS)
+def test_golden_outputs(pid, golden):
+    s = load_problem(pid).solve()
+    golden(f"{pid}.txt", render_text(s))
+    golden(f"{pid}.json", render_json(s) + "\n")
