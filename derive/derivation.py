@@ -47,7 +47,27 @@ class Table:
     uses: tuple[int, ...] = ()
 
 
-Item = Step | Table
+@dataclass(frozen=True)
+class Figure:
+    """Data for a picture a person would rather look at than read (drawn by the sheet).
+
+    Kinds and their ``data`` keys:
+
+    - ``trajectory``: ``f`` (SymPy Expr in ``var``), ``var`` (Symbol), ``series``
+      (mapping label -> list of (x, f(x)) exact points in order).
+    - ``network``: ``layers`` (list of lists of node labels, input layer first, labels
+      as LaTeX strings), ``edges`` (list of (from_label, to_label, weight_label_or_None)).
+    - ``conv-window``: ``input`` (Matrix, already zero-padded), ``kernel`` (Matrix),
+      ``stride`` (int), ``position`` ((row, col) of the output entry shown),
+      ``output`` (Matrix), ``padding`` (int; rows/cols of zeros around the original).
+    """
+
+    kind: str
+    data: dict[str, Any]
+    caption: str = ""
+
+
+Item = Step | Table | Figure
 
 
 @dataclass(frozen=True)
@@ -194,6 +214,10 @@ class Context:
     def table(self, rule: str, columns: Any, rows: Any, uses: Any = ()) -> int:
         return self.add(Table(rule, tuple(columns), tuple(tuple(r) for r in rows),
                               tuple(uses)))
+
+    def figure(self, kind: str, caption: str = "", **data: Any) -> int:
+        """Attach a figure (see :class:`Figure` for the kinds and their data)."""
+        return self.add(Figure(kind, dict(data), caption))
 
     def emit(self, aid: str, value: Any, item: int | None = None) -> Any:
         """Record answer ``aid``; returns the value later steps must use (the pin, if any)."""

@@ -168,6 +168,11 @@ def descent(ctx: Context, f: Definition, wrt: sp.Symbol, x0: Any, eta: Any, step
     cols += [sp.Symbol("x_{t+1}"), sp.Symbol("f(x_{t+1})")]
     tab = ctx.table("momentum" if beta is not None else "gradient-descent", cols, rows,
                     uses=[rule])
+    points = [(rows[0][1], tame(f_at.xreplace({var: rows[0][1]})))]
+    points += [(r[-2], r[-1]) for r in rows]
+    ctx.figure("trajectory", caption=f"{'momentum' if beta is not None else 'gradient descent'}"
+               f" on {f.name}", f=f_at, var=var,
+               series={"momentum" if beta is not None else "gradient descent": points})
     for aid in [a for a in ctx.answers if ctx.answers[a].item is None]:
         if any(aid.startswith(p) for p in (g, x, fx, v) if p):
             ctx.answers[aid] = _with_item(ctx.answers[aid], tab)
@@ -194,8 +199,9 @@ def descent(ctx: Context, f: Definition, wrt: sp.Symbol, x0: Any, eta: Any, step
             xf = xn_f
         return err < GRAD_TOL, err, f"{n} iterations recomputed in float64"
 
-    ctx.check(f"{f.name}: {'momentum' if beta is not None else 'gradient descent'} "
-              f"from {ctx.value(x0)}", mine, "numpy-recompute", check)
+    label = "momentum" if beta is not None else "gradient descent"
+    ctx.check(f"{', '.join(p for p in (g, x, fx, v) if p)}: {label} from {ctx.value(x0)}",
+              mine, "numpy-recompute", check)
 
 
 def _with_item(a: Any, item: int) -> Any:

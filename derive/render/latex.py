@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..derivation import Solution, Step, Table
+from ..derivation import Figure, Solution, Step, Table
 from .json import answer_latex
 from .printing import latex, substituted
 from .text import rule_name
@@ -65,6 +65,8 @@ def render_latex(s: Solution) -> str:
         rows: list[str] = []
         for i in sec.items:
             item = s.items[i]
+            if isinstance(item, Figure):
+                continue  # drawn by the sheet (derive.sheet)
             if isinstance(item, Table):
                 if rows:
                     out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")

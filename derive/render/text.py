@@ -7,7 +7,7 @@ import textwrap
 from collections import Counter
 from typing import Any
 
-from ..derivation import Solution, Step, Table
+from ..derivation import Figure, Solution, Step, Table
 from .printing import substituted, text
 
 RULE_NAMES = {
@@ -84,6 +84,8 @@ def render_text(s: Solution, *, steps: bool = True) -> str:
         if steps:
             for i in sec.items:
                 item = s.items[i]
+                if isinstance(item, Figure):
+                    continue  # pictures are for the sheet
                 if isinstance(item, Table):
                     out.append(f"    {rule_name(item.rule)}:")
                     out += table_text(item, "      ")
