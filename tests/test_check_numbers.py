@@ -1,0 +1,42 @@
+"""The problem set's number rule (digits written, one unit in the last place, 5%)."""
+
+import pytest
+import sympy as sp
+
+from derive.check.equivalence import number_ok
+from derive.check.parse import ParseConfig, ParseError, read_number
+from derive.model import AnswerSpec, Marking
+
+NUM = AnswerSpec("a.x", "number")
+EXACT = AnswerSpec("b.stride", "number", Marking(exact=True))
+
+
+@pytest.mark.parametrize("gold,written,ok", [
+    ("-0.023937", "-0.024", True),       # the problem set's own examples
+    ("-0.023937", "-0.0239", True),
+    ("-0.1376", "-0.1", False),          # one unit of 0.1 but 27% off
+    ("-0.1376", "-0.14", True),
+    ("-0.1376", "-0.13", False),         # 0.0076 > one unit of 0.01
+    ("0.5", r"\frac{1}{2}", True),
+    ("0.5", "1/2", True),
+    ("0.5", r"\boxed{0.5}", True),
+    ("-0.096", r"x_2 = x_1 - \eta g = -0.096", True),
+    ("0.37110", "3.711 \\times 10^{-1}", True),
+    ("0.0066929", "6.69e-3", True),
+])
+def test_number_rule(gold, written, ok):
+    assert number_ok(sp.Rational(gold), written, NUM) is ok
+
+
+def test_exact_marking_for_sizes_and_strides():
+    assert number_ok(sp.Rational(4, 3), "4/3", EXACT)
+    assert number_ok(sp.Rational(4, 3), r"\frac{4}{3}", EXACT)
+    assert not number_ok(sp.Rational(4, 3), "1.33", EXACT)
+    assert number_ok(sp.Integer(456), "456", EXACT)
+
+
+@pytest.mark.parametrize("text", ["abc", "1/0", "\\dots", "{" * 100 + "1" + "}" * 100,
+                                  "1" * 5000])
+def test_unreadable_numbers_raise_parse_error(text):
+    with pytest.raises(ParseError):
+        read_number(text, ParseConfig())
