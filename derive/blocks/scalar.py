@@ -230,8 +230,12 @@ def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any]) -> None:
     value = tame(ctx.value(full))
     if isinstance(value, sp.Basic) and not isinstance(value, sp.MatrixBase):
         value = sp.nsimplify(value) if value.is_Rational else value
-    lhs = sp.Symbol(name, real=True) if name else None
-    idx = ctx.step("substitute", value, lhs=lhs, before=shown, subs=subs)
+    if name:
+        idx = ctx.step("substitute", value, lhs=sp.Symbol(name, real=True), before=shown,
+                       subs=subs)
+    else:
+        idx = ctx.step("substitute", value, lhs=shown, before=shown if subs else None,
+                       subs=subs)
     ctx.emit(answer, value, idx)
     leaves = sorted(ctx.given_subs, key=str)
     fn = numeric_function(leaves, full.xreplace({}) if isinstance(full, sp.Basic) else full)
