@@ -3,12 +3,11 @@
 import math
 
 import pytest
-
 from testkit import close, sigmoid, solve_json
 
 
 def by_hand(x, w, b, y):
-    z = sum(wi * xi for wi, xi in zip(w, x)) + b
+    z = sum(wi * xi for wi, xi in zip(w, x, strict=True)) + b
     yh = sigmoid(z)
     loss = -(y * math.log(yh) + (1 - y) * math.log(1 - yh))
     de_dyh = -y / yh + (1 - y) / (1 - yh)
@@ -29,7 +28,7 @@ def test_perceptron_bce(sets, x, w, b, y):
         got = ans[aid]["value"]
         if isinstance(v, list):
             assert len(got) == 1 and len(got[0]) == len(v[0])
-            assert all(close(g, e) for g, e in zip(got[0], v[0]))
+            assert all(close(g, e) for g, e in zip(got[0], v[0], strict=True))
         else:
             assert close(got, v), (aid, got, v)
 

@@ -258,7 +258,7 @@ def _expression_fd(g: _Graph, loss: Any, grad: Any, s: sp.Symbol) -> float:
     for _ in range(40):
         p = r.uniform(0.05, 0.95, size=len(free) + 1)  # inside (0,1): logs stay defined
         with np.errstate(all="ignore"):
-            fd = central_diff(lambda t: f(t, *p[1:]), p[0], h=1e-4)
+            fd = central_diff(lambda t, p=p: f(t, *p[1:]), p[0], h=1e-4)
             an = d(*p)
         if not (np.isfinite(fd) and np.isfinite(an)):
             continue
