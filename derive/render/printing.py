@@ -134,7 +134,12 @@ def text(expr: Any) -> str:
             pass
     if isinstance(expr, sp.Rational):
         return format_number(expr)
-    return CourseText().doprint(expr)
+    return _dots(CourseText().doprint(expr))
+
+
+def _dots(s: str) -> str:
+    """Products with a middle dot and powers with a caret, as people write them."""
+    return s.replace("**", "^").replace("*", "·")
 
 
 def value_str(expr: Any) -> str:
@@ -155,4 +160,4 @@ def substituted(expr: Any, subs: tuple[tuple[Any, Any], ...], *, as_latex: bool)
     e = expr.xreplace(names)
     if as_latex:
         return CourseLatex({"mul_symbol": "dot"}).doprint(e).replace(r"\mathrm", "")
-    return CourseText().doprint(e)
+    return _dots(CourseText().doprint(e))
