@@ -253,3 +253,34 @@ def test_hand_verdicts_of_designs_follow_their_property():
             assert (expected["separability"]["b.weights"]["verdict"] == "correct") == works
             checked += 1
     assert checked == 11
+
+
+CHOICES = {("gelu-descent", "c.faster"), ("cnn-padding-pooling", "b.possible"),
+           ("conv-layer-shapes", "e.activation"), ("separability", "a.separable"),
+           ("separability", "c.separable"), ("loss-gradients", "g.choice")}
+
+
+def parse_shape(latex: str) -> tuple[int, ...] | None:
+    parts = [p.strip() for p in latex.split(r"\times")]
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
+
+
+def test_hand_verdicts_of_shapes_and_choices_follow_the_reference():
+    """Shapes are exact (a trailing 1 of a flat vector, 160 x 1, is the same shape);
+    choices are exact words, case-insensitive."""
+    checked = 0
+    for stem in STEMS:
+        for problem, answer_id, given, mark in marks(stem):
+            exact = REF.REFERENCE.get(problem, {}).get(answer_id)
+            if isinstance(exact, tuple) and all(isinstance(n, int) for n in exact):
+                shape = parse_shape(given)
+                assert shape is not None, f"{stem}: {problem}/{answer_id}"
+                while len(shape) > len(exact) and shape[-1] == 1:
+                    shape = shape[:-1]
+                assert (mark["verdict"] == "correct") == (shape == exact), answer_id
+            elif (problem, answer_id) in CHOICES:
+                assert (mark["verdict"] == "correct") == (given.lower() == exact), answer_id
+            else:
+                continue
+            checked += 1
+    assert checked == 15  # 8 shapes, 7 choices
