@@ -11,13 +11,13 @@ import sympy as sp
 from .. import conv
 from ..derivation import Context
 from ..design import design_spec, evaluate_design
-from ..notation import Maximum, Minus, Product, Quotient, Sum, written_sum
+from ..notation import Maximum, Minus, Product, Quotient, Shape, Sum, written_sum
 from ..numeric import rel_error
 from ..numeric_cnn import count_positions, np_correlate, np_pool, to_array
 from . import Param, block
 from ._cnn import (
-    K,
     MAX_WRITTEN,
+    K,
     N,
     P,
     S,
@@ -166,7 +166,7 @@ def convolve(ctx: Context, input: Any, kernel: Any, kernels: Any, bias: Any, str
                        position=(0, 0), output=out, padding=pad[0])
     if shape:
         dims = (results[0].rows, results[0].cols, len(filters))
-        ctx.emit(shape, dims, ctx.step("output-shape", sp.Tuple(*dims), lhs=sp.Symbol("shape")))
+        ctx.emit(shape, dims, ctx.step("output-shape", Shape(*dims), lhs=sp.Symbol("shape")))
         size_check(ctx, f"{shape}: output size", [shape],
                    [(n[0], k[0], pad[0] + pad[1], s, dims[0]),
                     (n[1], k[1], pad[2] + pad[3], s, dims[1])])
@@ -366,7 +366,7 @@ def pooling_as_convolution(ctx: Context, answer: str, size: Any, stride: Any,
     if spec.options["flip"]:
         kernel = conv.flip(kernel)  # symmetric, kept for clarity of the rule
     fidx = ctx.step("average-as-filter", kernel, lhs=sp.Symbol("K"),
-                    facts=(f"a {k}×{k} average is the window's sum times 1/{k * k}",))
+                    facts=(f"an average of {k * k} entries is their sum times 1/{k * k}",))
     kernel = ctx.emit(roles["filter"], kernel, fidx)
     s_used = ctx.emit(roles["stride"], sp.Integer(s),
                       ctx.step("same-stride", sp.Integer(s), lhs=S,

@@ -37,14 +37,16 @@ def _exact(v: Any) -> Fraction:
     labels=Param("expr_list", doc="the 0/1 labels in the same order"),
     features=Param("expr_list", required=False, default=[],
                    doc="extra inputs as expressions in x1, x2, … (e.g. x1*x2)"),
-    answer=Param("answer", doc="choice yes/no"),
+    answer=Param("answer", required=False, doc="choice yes/no"),
     weights=Param("answer", required=False, doc="a design answer: separating weights"),
     bias=Param("text", required=False, default="first", choices=("first", "last"),
                doc="where the weights answer puts the bias w0"),
 )
 def separability(ctx: Context, points: list[Any], labels: list[Any], features: list[Any],
-                 answer: str, weights: str | None, bias: str) -> None:
+                 answer: str | None, weights: str | None, bias: str) -> None:
     """Decide whether one threshold unit outputs every point's label (exactly)."""
+    if not answer and not weights:
+        raise ctx.fail("answer", "give answer (yes/no), weights (a design answer) or both")
     pts = _rows(ctx, "points", points)
     labs = [c for r in _rows(ctx, "labels", labels) for c in r]
     if len({len(p) for p in pts}) != 1:
@@ -80,7 +82,7 @@ def separability(ctx: Context, points: list[Any], labels: list[Any], features: l
         assert sep.weights is not None
         w = sp.ImmutableMatrix([list(sep.weights)])
         widx = ctx.step("separating-weights", w, lhs=sp.Symbol("w"),
-                        facts=("Fourier–Motzkin elimination, scaled to whole numbers",))
+                        facts=("Fourier-Motzkin elimination, scaled to whole numbers",))
         rows = []
         for x, y in zip(full, labs, strict=True):
             terms = [sep.weights[0]] + [Product(wi, xi) for wi, xi in
@@ -95,10 +97,11 @@ def separability(ctx: Context, points: list[Any], labels: list[Any], features: l
     else:
         aidx = _write_certificate(ctx, sep, full, labs)
         example = "none"
-    ctx.emit(answer, word, aidx)
+    if answer:
+        ctx.emit(answer, word, aidx)
     if weights:
         ctx.emit(weights, example, aidx)
-    covered = [answer] + ([weights] if weights else [])
+    covered = [a for a in (answer, weights) if a]
     _register_checks(ctx, sep, full, labs, covered, pts, feats, xs)
     if weights:
         _property_check(ctx, weights, example)
@@ -107,7 +110,7 @@ def separability(ctx: Context, points: list[Any], labels: list[Any], features: l
 def _write_certificate(ctx: Context, sep: Any, full: list[tuple[Any, ...]],
                        labs: list[int]) -> int:
     lam = sep.certificate
-    tab = ctx.table("farkas-multipliers", ("point", "label", "λ"),
+    tab = ctx.table("farkas-multipliers", ("point", "label", sp.Symbol("lambda")),
                     [(sp.Tuple(*x), sp.Integer(y), lv)
                      for x, y, lv in zip(full, labs, lam, strict=True)])
     p = sp.Symbol("p")
@@ -120,8 +123,8 @@ def _write_certificate(ctx: Context, sep: Any, full: list[tuple[Any, ...]],
                               facts=(f"the points labelled {y}, weights summing to 1",),
                               uses=[tab]))
     return ctx.step("not-separable", sp.Symbol("no"), lhs=sp.Symbol("separable"), uses=sides,
-                    facts=("a unit firing on the 1-points fires at p (w·(1, p) > 0), one "
-                           "silent on the 0-points is silent at p (w·(1, p) ≤ 0)",))
+                    facts=("a unit firing on the 1-points fires at p, one silent on the "
+                           "0-points is silent at p: no unit does both",))
 
 
 def _register_checks(ctx: Context, sep: Any, full: list[tuple[Any, ...]], labs: list[int],

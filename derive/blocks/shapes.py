@@ -112,7 +112,7 @@ def _spatial(ctx: Context, name: str, shape: tuple[int, ...], k: tuple[int, int]
                      before=Quotient(Sum(K, Minus(1)), 2), subs={K: k[0]})
         else:
             ctx.step("same-padding", Shape(*outs), lhs=sp.Symbol(f"{name}_size"),
-                     facts=(f"'same' keeps ⌈n/s⌉ outputs, padding {pads[0][0] + pads[0][1]}"
+                     facts=(f"'same' keeps ceil(n/s) outputs, padding {pads[0][0] + pads[0][1]}"
                             " zeros in all",))
     labels = ("W_out", "H_out")
     if shape[0] == shape[1] and k[0] == k[1] and pads[0] == pads[1]:
@@ -158,7 +158,7 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
         if kind == "conv":
             for req in ("filters", "kernel"):
                 if req not in layer:
-                    raise ctx.fail(f"{where}.{req}", f"missing field of a conv layer")
+                    raise ctx.fail(f"{where}.{req}", "missing field of a conv layer")
             filters = whole(ctx, f"{where}.filters", layer["filters"], low=1)
             k = _kernel(ctx, f"{where}.kernel", layer["kernel"])
             stride = whole(ctx, f"{where}.stride", layer.get("stride", 1), low=1)
@@ -208,7 +208,7 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
             subs = {N_IN: shape[0], UNITS: units}
             rule = "dense-parameters"
             info = _Layer(name, kind, shape, new_shape, count, filters=units, bias=bias)
-        sidx = ctx.step("layer-shape", Shape(*new_shape), lhs=sp.Symbol(name))
+        sidx = ctx.step("layer-shape", Shape(*new_shape), lhs=sp.Symbol(f"shape_{name}"))
         shape_aid = _answer(ctx, layer, where, "shape")
         if shape_aid:
             pinned = ctx.emit(shape_aid, new_shape, sidx)
@@ -229,10 +229,11 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
         rows.append((name, kind, Shape(*new_shape), written_cell, sp.Integer(count), running))
         done.append(info)
         shape = new_shape
-    tidx = ctx.table("layer-table", ("layer", "type", "output shape", "parameters", "count",
-                                     "total"), rows)
-    if total:
-        ctx.emit(total, running, tidx)
+    if len(layers) > 1 or total:  # one layer: its steps say it all
+        tidx = ctx.table("layer-table", ("layer", "type", "output shape", "parameters",
+                                         "count", "total"), rows)
+        if total:
+            ctx.emit(total, running, tidx)
     _register_checks(ctx, done, emitted, total)
 
 
