@@ -122,15 +122,23 @@ def design_spec(problem: Problem, answer_id: str) -> DesignSpec:
             raise _fail(problem, spec.id, key,
                         f"unknown field for property '{prop}' (expected one of: "
                         f"{', '.join(allowed)})")
-    shapes = {a: _shape(problem.answers[a]) for a in group}
+    shapes = {a: _shape(problem, problem.answers[a]) for a in group}
     options = _OPTION_READERS[kind](problem, spec, prop, group)
     return DesignSpec(spec.id, kind, group, shapes, options)
 
 
-def _shape(a: AnswerSpec) -> tuple[int, ...] | None:
-    if a.shape is None or not all(isinstance(d, sp.Integer) for d in a.shape):
+def _shape(problem: Problem, a: AnswerSpec) -> tuple[int, ...] | None:
+    """The declared shape; a size named after a given (``[pool, pool]``) takes its value."""
+    if a.shape is None:
         return None
-    return tuple(int(d) for d in a.shape)
+    dims = []
+    for d in a.shape:
+        if isinstance(d, sp.Symbol) and d.name in problem.givens:
+            d = problem.givens[d.name].value
+        if not isinstance(d, sp.Integer):
+            return None
+        dims.append(int(d))
+    return tuple(dims)
 
 
 def _bias(problem: Problem, spec: AnswerSpec) -> str:

@@ -32,6 +32,11 @@ def _is_matrix_literal(v: Any) -> bool:
 def matrix_arg(ctx: Context, field: str, v: Any) -> sp.ImmutableMatrix:
     """A raw argument that must be a matrix: a given's name, '{a.output}' or [[…]]."""
     m = raw_value(ctx, field, v)
+    if isinstance(m, (list, tuple)):  # '[[1, 2], [3, 4]]' written as text
+        try:
+            m = sp.ImmutableMatrix(m)
+        except (ValueError, TypeError):
+            raise ctx.fail(field, f"expected a matrix, found {v!r}") from None
     if not isinstance(m, sp.MatrixBase):
         raise ctx.fail(field, f"expected a matrix, found {m}")
     for c in m:

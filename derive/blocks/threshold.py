@@ -125,7 +125,11 @@ def threshold_design(ctx: Context, answer: str) -> None:
     elif len(spec.group) == 2:
         hidden_shape = spec.shapes.get(spec.group[0])
         m = hidden_shape[0] if hidden_shape else 2
-        hidden, output, combine = threshold.two_layer_design(truth, n, m)
+        try:
+            hidden, output, combine = threshold.two_layer_design(truth, n, m)
+        except ValueError as e:
+            raise ctx.fail("answer", f"no example for {o['gate']}: {e} (one hidden unit per "
+                                     "input row the construction singles out)") from None
         layers = [hidden, output]
         names = [_unit_names(m, n), ["y"]]
         uses = []
