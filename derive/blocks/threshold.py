@@ -13,6 +13,7 @@ from ..derivation import Context
 from ..design import DesignSpec, design_spec, evaluate_design
 from ..notation import Product, Sum
 from ..separability import separate
+from ..values import format_number
 from . import Param, block
 from ._cnn import whole
 
@@ -186,8 +187,8 @@ def _network_figure(ctx: Context, layers: list[sp.ImmutableMatrix], inputs: list
         for u in range(layer.rows):
             row = list(layer.row(u))
             for src, w in zip(labels[li], row[:-1], strict=True):
-                edges.append((src, labels[li + 1][u], sp.latex(w)))
-    nodes = [list(inputs)] + [[f"{u}\\,(b={sp.latex(layer[i, -1])})"
+                edges.append((src, labels[li + 1][u], format_number(w)))
+    nodes = [list(inputs)] + [[f"{u}\\,(b={format_number(layer[i, -1])})"
                                for i, u in enumerate(layer_names)]
                               for layer, layer_names in zip(layers, names, strict=True)]
     renamed = []
