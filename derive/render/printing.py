@@ -112,7 +112,7 @@ def latex(expr: Any, **settings: Any) -> str:
         return r"\text{%s}" % expr
     if isinstance(expr, tuple):
         return ", ".join(latex(e, **settings) for e in expr)
-    if isinstance(expr, sp.MatrixBase):
+    if isinstance(expr, sp.MatrixBase):  # ImmutableMatrix is a MatrixExpr too
         rows = [" & ".join(latex(c, **settings) for c in r) for r in expr.tolist()]
         return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
     return CourseLatex(settings).doprint(sp.sympify(expr))
@@ -124,7 +124,7 @@ def text(expr: Any) -> str:
         return expr
     if isinstance(expr, tuple):
         return ", ".join(text(e) for e in expr)
-    if isinstance(expr, sp.MatrixBase):
+    if isinstance(expr, sp.MatrixBase):  # ImmutableMatrix is a MatrixExpr too
         return "[" + ", ".join("[" + ", ".join(text(c) for c in r) + "]"
                                for r in expr.tolist()) + "]"
     if isinstance(expr, sp.Basic) and expr.is_number and not isinstance(expr, sp.Rational):

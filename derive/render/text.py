@@ -33,7 +33,7 @@ _TEX = [
     (r"\\operatorname\{([^}]*)\}", r"\1"), (r"\\mathbf\{([^}]*)\}", r"\1"),
     (r"\\text\{([^}]*)\}", r"\1"), (r"\\hat\s*\{?y\}?", "ŷ"),
     (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)"), (r"\\[,;!]", " "),
-    (r"\\(cdot|times)", "·"), (r"\\odot", "⊙"), (r"\\sum", "Σ"), (r"\\partial", "∂"),
+    (r"\\cdot", "·"), (r"\\times", "×"), (r"\\odot", "⊙"), (r"\\sum", "Σ"), (r"\\partial", "∂"),
     (r"\\(log|exp|tanh|sinh|cosh|max|min)\b", r"\1"), (r"\\to\b", "→"),
     (r"\\(left|right|quad|qquad)", ""), (r"\\mathbb\{R\}", "ℝ"), (r"\\in\b", "∈"),
 ]
