@@ -77,6 +77,15 @@ def _np_relu(z: Any) -> Any:
 #: lambdify's module mapping: numeric definitions written from the functions' formulas.
 NUMERIC: dict[str, Any] = {"sigmoid": _np_sigmoid, "relu": _np_relu}
 
+def dot(a: Any, b: Any) -> Any:
+    """Σ aᵢ bᵢ of two vectors (rows or columns) of the same length."""
+    if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
+        raise TypeError("dot(a, b) takes two vectors")
+    if len(a) != len(b):
+        raise TypeError(f"dot: lengths {len(a)} and {len(b)} differ")
+    return sp.Add(*[x * y for x, y in zip(a, b, strict=True)])
+
+
 #: names a spec expression may use, besides its givens, symbols and definitions.
 NAMESPACE: dict[str, Any] = {
     "sigmoid": sigmoid,
@@ -93,9 +102,9 @@ NAMESPACE: dict[str, Any] = {
     "Max": sp.Max,
     "Min": sp.Min,
     "Sum": sp.Sum,
+    "dot": dot,
     "Rational": sp.Rational,
     "pi": sp.pi,
-    "E": sp.E,
 }
 
 

@@ -82,6 +82,9 @@ class AnswerSpec:
     """for expressions: the variables the answer is written in"""
     names: tuple[str, ...] = ()
     """intermediate names (``o``, ``c``) a student may use for their definitions"""
+    meanings: dict[str, Any] = field(default_factory=dict)
+    """name -> what it stands for, when ``names`` is given as a mapping in the spec
+    (``names: {y: sigmoid(z)}``); names without one mean the problem's definition"""
     choices: tuple[str, ...] = ()
     """for choices: the accepted words"""
     shape: tuple[Any, ...] | None = None

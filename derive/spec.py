@@ -403,6 +403,11 @@ def _build_answers(path: str, raw: dict[str, Any], ns: dict[str, Any]) -> dict[s
             if not isinstance(info["shape"], list):
                 raise SpecError(path, f"{where}.shape", "expected a list such as [1, K]")
             shape = tuple(_size(path, f"{where}.shape", d) for d in info["shape"])
+        meanings: dict[str, Any] = {}
+        if isinstance(info.get("names"), dict):
+            meanings = {str(k): parse_spec_expr(path, f"{where}.names.{k}", v, ns)
+                        for k, v in info["names"].items()}
+            info = {**info, "names": list(meanings)}
         for key in ("vars", "names", "depends"):
             v = info.get(key) or []
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
@@ -416,6 +421,7 @@ def _build_answers(path: str, raw: dict[str, Any], ns: dict[str, Any]) -> dict[s
             marking=marking,
             vars=tuple(info.get("vars") or ()),
             names=tuple(info.get("names") or ()),
+            meanings=meanings,
             choices=choices,
             shape=shape,
             depends=tuple(info.get("depends") or ()),

@@ -1,5 +1,7 @@
 """Completeness: every shipped problem loads, derives, verifies, and keeps its goldens."""
 
+import re
+
 import pytest
 
 from derive.render import render_json, render_text
@@ -20,5 +22,7 @@ def test_problem_solves_verified_with_every_answer_checked(pid):
 @pytest.mark.parametrize("pid", PROBLEMS)
 def test_golden_outputs(pid, golden):
     s = load_problem(pid).solve()
-    golden(f"{pid}.txt", render_text(s))
+    # the error magnitude depends on the platform's libm; the golden pins the rest
+    text = re.sub(r"relative errors below \S+", "relative errors below …", render_text(s))
+    golden(f"{pid}.txt", text)
     golden(f"{pid}.json", render_json(s) + "\n")

@@ -42,3 +42,10 @@ def test_cli_verify_exits_1_naming_the_failure(monkeypatch):
     assert r.exit_code == 1
     assert "FAIL gelu-descent" in r.output
     assert "a.derivative" in r.output
+
+
+def test_wrong_log_rule_fails_backprop_verification(monkeypatch):
+    monkeypatch.setitem(calculus.RULES, sp.log, ("log-derivative", lambda u: 2 / u))
+    with pytest.raises(derive.VerificationError) as e:
+        derive.load("perceptron-bce").solve()
+    assert "b.dE_dyhat" in str(e.value)

@@ -14,7 +14,7 @@ from .printing import latex, value_str
 
 def plain(v: Any) -> Any:
     """A JSON value for an exact SymPy value, list or word."""
-    if isinstance(v, sp.MatrixBase) and not isinstance(v, sp.MatrixExpr):
+    if isinstance(v, sp.MatrixBase):
         return [[plain(c) for c in row] for row in v.tolist()]
     if isinstance(v, (list, tuple)):
         return [plain(c) for c in v]

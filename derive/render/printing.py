@@ -112,7 +112,7 @@ def latex(expr: Any, **settings: Any) -> str:
         return r"\text{%s}" % expr
     if isinstance(expr, tuple):
         return ", ".join(latex(e, **settings) for e in expr)
-    if isinstance(expr, sp.MatrixBase) and not isinstance(expr, sp.MatrixExpr):
+    if isinstance(expr, sp.MatrixBase):
         rows = [" & ".join(latex(c, **settings) for c in r) for r in expr.tolist()]
         return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
     return CourseLatex(settings).doprint(sp.sympify(expr))
@@ -124,7 +124,7 @@ def text(expr: Any) -> str:
         return expr
     if isinstance(expr, tuple):
         return ", ".join(text(e) for e in expr)
-    if isinstance(expr, sp.MatrixBase) and not isinstance(expr, sp.MatrixExpr):
+    if isinstance(expr, sp.MatrixBase):
         return "[" + ", ".join("[" + ", ".join(text(c) for c in r) + "]"
                                for r in expr.tolist()) + "]"
     if isinstance(expr, sp.Basic) and expr.is_number and not isinstance(expr, sp.Rational):
@@ -134,7 +134,12 @@ def text(expr: Any) -> str:
             pass
     if isinstance(expr, sp.Rational):
         return format_number(expr)
-    return CourseText().doprint(expr)
+    return _dots(CourseText().doprint(expr))
+
+
+def _dots(s: str) -> str:
+    """Products with a middle dot and powers with a caret, as people write them."""
+    return s.replace("**", "^").replace("*", "·")
 
 
 def value_str(expr: Any) -> str:
@@ -155,4 +160,4 @@ def substituted(expr: Any, subs: tuple[tuple[Any, Any], ...], *, as_latex: bool)
     e = expr.xreplace(names)
     if as_latex:
         return CourseLatex({"mul_symbol": "dot"}).doprint(e).replace(r"\mathrm", "")
-    return CourseText().doprint(e)
+    return _dots(CourseText().doprint(e))

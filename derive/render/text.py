@@ -29,6 +29,29 @@ RULE_NAMES = {
 }
 
 
+_TEX = [
+    (r"\\operatorname\{([^}]*)\}", r"\1"), (r"\\mathbf\{([^}]*)\}", r"\1"),
+    (r"\\text\{([^}]*)\}", r"\1"), (r"\\hat\s*\{?y\}?", "ŷ"),
+    (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)"), (r"\\[,;!]", " "),
+    (r"\\(cdot|times)", "·"), (r"\\odot", "⊙"), (r"\\sum", "Σ"), (r"\\partial", "∂"),
+    (r"\\(log|exp|tanh|sinh|cosh|max|min)\b", r"\1"), (r"\\to\b", "→"),
+    (r"\\(left|right|quad|qquad)", ""), (r"\\mathbb\{R\}", "ℝ"), (r"\\in\b", "∈"),
+]
+_GREEK_TEX = {"alpha": "α", "beta": "β", "eta": "η", "sigma": "σ", "delta": "δ",
+              "gamma": "γ", "lambda": "λ", "mu": "μ", "theta": "θ", "varphi": "φ",
+              "phi": "φ", "epsilon": "ε", "tau": "τ", "omega": "ω", "nabla": "∇"}
+
+
+def plain_statement(s: str) -> str:
+    """Statement text for a terminal: inline LaTeX made readable (σ, η, a/b)."""
+    import re
+
+    for pat, rep in _TEX:
+        s = re.sub(pat, rep, s)
+    s = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_TEX.get(m.group(1), m.group(1)), s)
+    return s.replace("$", "").replace("{", "").replace("}", "")
+
+
 def rule_name(rule: str) -> str:
     """A rule id in words ('sigmoid-derivative' -> 'sigmoid derivative')."""
     return RULE_NAMES.get(rule, rule.replace("-", " "))
@@ -65,7 +88,7 @@ def render_text(s: Solution, *, steps: bool = True) -> str:
     p = s.problem
     out = [f"{p.id}: {p.title}", ""]
     if p.statement.strip():
-        out += textwrap.wrap(" ".join(p.statement.split()), 88) + [""]
+        out += textwrap.wrap(plain_statement(" ".join(p.statement.split())), 88) + [""]
     if s.givens:
         out.append("Givens")
         w = max(len(k) for k in s.givens)
@@ -76,7 +99,7 @@ def render_text(s: Solution, *, steps: bool = True) -> str:
     for sec in s.sections:
         head = f"({sec.part})"
         if sec.text.strip():
-            wrapped = textwrap.wrap(" ".join(sec.text.split()), 84)
+            wrapped = textwrap.wrap(plain_statement(" ".join(sec.text.split())), 84)
             out.append(f"{head} {wrapped[0]}")
             out += ["    " + ln for ln in wrapped[1:]]
         else:
