@@ -121,7 +121,7 @@ def one_minus(v: Any) -> Ordered:
 class Hadamard(HadamardProduct):
     """``a ⊙ b ⊙ …`` (elementwise product), printed in the order given."""
 
-    precedence = 45  # binds looser than a matrix product: (g W^T) ⊙ a
+    precedence = 35  # binds looser than a (negated) matrix product: -(g W^T) ⊙ a
 
     @property
     def shape(self) -> tuple[Any, Any]:
@@ -175,7 +175,7 @@ class Diag(DiagMatrix):
 class Quotient(sp.MatrixExpr):
     """``y ⊘ o``: elementwise division (entries y_k / o_k)."""
 
-    precedence = 45
+    precedence = 35
 
     def __new__(cls, num: Any, den: Any) -> Quotient:
         return super().__new__(cls, sp.sympify(num), sp.sympify(den))
@@ -257,6 +257,40 @@ class SumOf(sp.Expr):
         return "(Σ_k %s_k)" % printer._print(self.args[0])
 
 
+class Shape(sp.Expr):
+    """``1 × N``: a shape in sizes, for tables and steps (display only)."""
+
+    def __new__(cls, rows: Any, cols: Any) -> Shape:
+        return super().__new__(cls, sp.sympify(rows), sp.sympify(cols))
+
+    def _latex(self, printer: Any) -> str:
+        return r"%s \times %s" % tuple(printer._print(a) for a in self.args)
+
+    def _sympystr(self, printer: Any) -> str:
+        return "%s×%s" % tuple(printer._print(a) for a in self.args)
+
+
+class Called(sp.Expr):
+    """``name(arg)`` for a word such as shape or diag applied to a shown object."""
+
+    def __new__(cls, name: str, arg: Any) -> Called:
+        return super().__new__(cls, sp.Symbol(name), sp.sympify(arg))
+
+    def _latex(self, printer: Any) -> str:
+        return r"\operatorname{%s}\left(%s\right)" % (self.args[0].name,
+                                                      printer._print(self.args[1]))
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{self.args[0].name}({printer._print(self.args[1])})"
+
+
+def diag_hadamard_identity() -> sp.Eq:
+    """``v diag(u) = v ⊙ u`` (rows), the identity behind the Hadamard form of δ."""
+    n = size("n")
+    v, u = sp.MatrixSymbol("v", 1, n), sp.MatrixSymbol("u", 1, n)
+    return sp.Eq(v * Diag(u), Hadamard(v, u), evaluate=False)
+
+
 class IndexSum(sp.Expr):
     """``Σ_k term`` over the entries of the vectors in ``term`` (display only)."""
 
@@ -321,8 +355,16 @@ def chain(*factors: Any) -> Any:
 # -- evaluation ----------------------------------------------------------------------
 
 def explicit(expr: Any, values: Mapping[Any, Any]) -> sp.ImmutableMatrix:
-    """The explicit matrix of ``expr`` with every MatrixSymbol replaced (the contract)."""
-    e = expr.xreplace(dict(values)).doit()
+    """The explicit matrix of ``expr`` with every MatrixSymbol replaced (the contract).
+
+    Size symbols are replaced too, by the sizes the values imply (I_K, 1_{1×K})."""
+    sizes: dict[Any, Any] = {}
+    for m, v in values.items():
+        if isinstance(m, sp.MatrixSymbol):
+            for d, n in zip(m.shape, v.shape, strict=True):
+                if isinstance(d, sp.Symbol):
+                    sizes[d] = sp.Integer(n)
+    e = expr.xreplace(dict(values)).xreplace(sizes).doit()
     if not _explicit(e):
         e = sp.Matrix(e)
     return sp.ImmutableMatrix(e)

@@ -42,6 +42,7 @@ from .matrix_calculus import (
     Quotient,
     SumOf,
     chain,
+    diag_hadamard_identity,
     elementwise,
     one_minus,
 )
@@ -535,8 +536,7 @@ def back_through(net: Network, layer: Layer, up: Grad) -> tuple[Grad, list[Line]
         h = as_hadamard(net, value)
         if h is not None:
             lines.append(Line(key, "diag-as-hadamard", _partial(name, layer.inp), h,
-                              before=value, uses=(key,),
-                              facts=(sp.Symbol("v diag(u) = v ⊙ u"),)))
+                              before=value, uses=(key,), facts=(diag_hadamard_identity(),)))
     return Grad(layer.inp, value, shown, key), lines
 
 
@@ -576,8 +576,7 @@ def simplify_output_gradient(net: Network, layer: Layer, g: Any, J: Any,
             and end.kind == "binary-cross-entropy" and layer.jacobian_name is None):
         s = Hadamard(o, one_minus(o))
         if g == Quotient(o - y, s) and J == Diag(s):
-            return [("simplify", product, o - y,
-                     (sp.Symbol("v diag(u) = v ⊙ u"),))]
+            return [("simplify", product, o - y, (diag_hadamard_identity(),))]
     return []
 
 

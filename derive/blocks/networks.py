@@ -28,7 +28,7 @@ import sympy as sp
 
 from ..derivation import Context
 from ..errors import SpecError
-from ..matrix_calculus import Partial, explicit, size, to_numpy
+from ..matrix_calculus import Called, Partial, Shape, explicit, size, to_numpy
 from ..network import (
     ACTIVATIONS,
     LOSSES,
@@ -120,8 +120,8 @@ def _add_layer(ctx: Context, layer: Any) -> None:
     if net.end is not None:
         raise ctx.fail("", "the network already ends in a loss; layers come before it")
     net.layers.append(layer)
-    ctx.step("definition", layer.definition(), lhs=layer.out.expr if layer.out.named
-             else sp.Symbol(layer.out.key))
+    if layer.out.named:  # an unnamed output (W_A x) is its own definition
+        ctx.step("definition", layer.definition(), lhs=layer.out.expr)
 
 
 def _out_node(ctx: Context, out: str | None, expr: Any) -> Node:
@@ -271,7 +271,7 @@ def _close(ctx: Context) -> Network:
         return net
     ctx.cache["net-closed"] = True
     ctx.table("shapes", ("quantity", "shape"),
-              [(sym, shape_text(sym.shape)) for sym in net.matrix_names().values()])
+              [(sym, Shape(*sym.shape)) for sym in net.matrix_names().values()])
     _figure(ctx, net)
     _bind_values(ctx, net)
     return net
@@ -510,9 +510,13 @@ def net_shape(ctx: Context, of: str, answer: str) -> None:
                        "before this one")
     value = ctx.answers[of].computed
     dims = tuple(value.shape)
-    facts = [sp.Symbol(f"{n}: {shape_text(_symbol_of(net, n).shape)}") for n in meaning[1:]]
-    idx = ctx.step("shape", sp.Symbol(f"{dims[0]} × {dims[1]}"), lhs=sp.Symbol(f"shape({of})"),
-                   facts=facts)
+    if meaning[0] == "jac":
+        shown = Partial(_symbol_of(net, meaning[1]), _symbol_of(net, meaning[2]))
+    else:
+        shown = Partial(net.objective, _symbol_of(net, meaning[1]))
+    facts = [sp.Eq(Called("shape", _symbol_of(net, n)), Shape(*_symbol_of(net, n).shape),
+                   evaluate=False) for n in meaning[1:]]
+    idx = ctx.step("shape", Shape(*dims), lhs=Called("shape", shown), facts=facts)
     ctx.emit(answer, dims, idx)
 
     def check() -> tuple[bool, float, str]:
