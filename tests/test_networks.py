@@ -193,7 +193,7 @@ def mlp_by_hand(i1, i2, y, alpha, w):
     d = yh - y
     g = [d * w[6] * i1, d * w[7] * i1, d * w[6] * i2, d * w[7] * i2, d * w[6], d * w[7],
          d * h1, d * h2, d]
-    new = [wi - alpha * gi for wi, gi in zip(w, g)]
+    new = [wi - alpha * gi for wi, gi in zip(w, g, strict=True)]
     n1 = new[0] * i1 + new[2] * i2 + new[4]
     n2 = new[1] * i1 + new[3] * i2 + new[5]
     ny = new[6] * n1 + new[7] * n2 + new[8]
@@ -267,7 +267,7 @@ def test_conv_sigmoid_expressions_at_random_points():
     syms = {n: sp.Symbol(n, real=True) for n in names}
     c, o = sp.Symbol("c", real=True), sp.Symbol("o", real=True)
     for _ in range(5):
-        pt = dict(zip(names, RNG.uniform(-2, 2, size=6)))
+        pt = dict(zip(names, RNG.uniform(-2, 2, size=6), strict=True))
         want = two_units_by_hand(**pt, alpha=0.0)
         subs = {syms[n]: pt[n] for n in names}
         subs.update({c: want["c"], o: want["o"]})
