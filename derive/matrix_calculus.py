@@ -419,11 +419,7 @@ def to_numpy(expr: Any, env: Mapping[str, np.ndarray],
                 total = total + v
             return total
         if isinstance(e, sp.MatMul):
-            out: Any = 1.0
-            for a in e.args:
-                v = ev(a)
-                out = out @ v if (np.ndim(out) == 2 and np.ndim(v) == 2) else out * v
-            return out
+            return _product([ev_factor(a) for a in e.args])
         if isinstance(e, sp.Transpose):
             return ev(e.arg).T
         if isinstance(e, HadamardProduct):
@@ -436,7 +432,7 @@ def to_numpy(expr: Any, env: Mapping[str, np.ndarray],
         if isinstance(e, Quotient):
             return ev(e.args[0]) / ev(e.args[1])
         if isinstance(e, DiagMatrix):
-            return np.diag(ev(e.args[0]).reshape(-1))
+            return np.diag(ev(e.args[0]).reshape(-1))  # outside a product: dense
         if isinstance(e, ElementwiseApplyFunction):
             return _np_scalar(e.function)(ev(e.expr)) * np.ones_like(ev(e.expr))
         if isinstance(e, SumOf):
@@ -445,6 +441,8 @@ def to_numpy(expr: Any, env: Mapping[str, np.ndarray],
             return np.linalg.matrix_power(ev(e.base), int(e.exp))
         if isinstance(e, sp.Basic) and e.is_number:
             return float(e)
+        if isinstance(e, sp.Symbol) and e in sizes:
+            return float(sizes[e])
         if isinstance(e, sp.Mul):
             out = 1.0
             for a in e.args:
@@ -456,4 +454,54 @@ def to_numpy(expr: Any, env: Mapping[str, np.ndarray],
             return ev(e.base) ** ev(e.exp)
         raise TypeError(f"cannot evaluate {type(e).__name__} numerically: {e}")
 
+    def ev_factor(e: Any) -> Any:
+        if isinstance(e, DiagMatrix):  # inside a product: kept as its diagonal
+            return _Diagonal(np.asarray(ev(e.args[0]), dtype=float).reshape(-1))
+        return ev(e)
+
     return ev(expr)
+
+
+class _Diagonal:
+    """diag(d) inside a product, applied by broadcasting (no dense N×N matrix)."""
+
+    def __init__(self, d: np.ndarray) -> None:
+        self.d = d
+
+
+def _product(factors: list[Any]) -> Any:
+    """A matrix product: scalars factored out, diagonals folded into a neighbour, the rest
+    bracketed cheaply (x^T (o - y) W^T never forms an outer product first)."""
+    scale: Any = 1.0
+    mats: list[Any] = []
+    for v in factors:
+        if isinstance(v, _Diagonal) or np.ndim(v) == 2:
+            mats.append(v)
+        else:
+            scale = scale * v
+    first, last = mats[0], mats[-1]
+    if (not isinstance(last, _Diagonal) and last.shape[1] == 1 and len(mats) > 1
+            and (isinstance(first, _Diagonal) or first.shape[0] != 1)):
+        # a column result: fold from the right, as (… Bᵀ Aᵀ)ᵀ
+        flipped = [m if isinstance(m, _Diagonal) else m.T for m in reversed(mats)]
+        return scale * _product(flipped).T
+    groups: list[Any] = []  # runs of dense matrices, separated by diagonals
+    run: list[np.ndarray] = []
+    for m in mats:
+        if isinstance(m, _Diagonal):
+            if run:
+                groups.append(run)
+                run = []
+            groups.append(m)
+        else:
+            run.append(m)
+    if run:
+        groups.append(run)
+    out: Any = None
+    for gr in groups:
+        if isinstance(gr, _Diagonal):
+            out = np.diag(gr.d) if out is None else out * gr.d[None, :]
+            continue
+        dense = gr[0] if len(gr) == 1 else np.linalg.multi_dot(gr)
+        out = dense if out is None else out @ dense
+    return scale * out

@@ -332,9 +332,11 @@ class Loss:
         elif self.kind == "binary-cross-entropy":
             g = Quotient(o - y, Hadamard(o, one_minus(o)))
         else:
-            g = o - y if self.half else 2 * (o - y)
-        if self.mean:
-            g = g / self.count()
+            g = o - y
+        coef = (sp.S.One if self.half or self.kind != "squared-error" else sp.Integer(2))
+        coef = coef / self.count() if self.mean else coef
+        if coef != 1:  # kept in front: 2 (o − y), (1/K)(o − y)
+            g = sp.MatMul(coef, g)
         return f"{self.kind}-gradient", g
 
     def numeric(self, o: np.ndarray, y: np.ndarray) -> float:

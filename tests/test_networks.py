@@ -364,3 +364,112 @@ def test_cli_verify_fails_on_a_broken_block(monkeypatch):
     r = CliRunner().invoke(cli, ["verify", "jacobian-chain"])
     assert r.exit_code == 1
     assert "FAIL jacobian-chain" in r.output and "d.J_x" in r.output
+
+
+# -- every layer kind, both conventions --------------------------------------------------
+
+LAYERS_SPEC = """
+id: t
+answers:
+  a.dx: {{kind: matrix-expression}}
+  a.dz: {{kind: matrix-expression}}
+  a.dW1: {{kind: matrix-expression}}
+  a.db2: {{kind: matrix-expression}}
+parts:
+  a:
+    derive:
+      - {{use: net-input, vector: x, shape: {xshape}, convention: {conv}}}
+      - {{use: net-dense, W: W_1, shape: {w1}, b: b_1, out: z}}
+      - {{use: net-activation, fn: {act}, out: h}}
+      - {{use: net-dense, W: W_2, shape: {w2}, b: b_2, out: u}}
+      - {{use: net-activation, fn: {out_act}, out: o}}
+      - {{use: net-loss, kind: {loss}, target: t, half: {half}, reduction: {red}}}
+      - {{use: net-gradient, wrt: x, answer: a.dx}}
+      - {{use: net-gradient, wrt: u, answer: a.dz}}
+      - {{use: net-gradient, wrt: W_1, answer: a.dW1}}
+      - {{use: net-gradient, wrt: b_2, answer: a.db2}}
+"""
+
+
+def layers_spec(tmp_path, conv, act, out_act, loss, half="true", red="sum"):
+    row = conv == "row"
+    text = LAYERS_SPEC.format(
+        xshape="[1, N]" if row else "[N, 1]", conv=conv,
+        w1="[N, M]" if row else "[M, N]", w2="[M, K]" if row else "[K, M]",
+        act=act, out_act=out_act, loss=loss, half=half, red=red)
+    p = tmp_path / "t.yaml"
+    p.write_text(text)
+    return derive.load(str(p))
+
+
+@pytest.mark.parametrize("conv", ["row", "column"])
+@pytest.mark.parametrize("act", ["identity", "sigmoid", "tanh", "relu", "gelu"])
+def test_every_activation_verifies(tmp_path, conv, act):
+    s = layers_spec(tmp_path, conv, act, "identity", "squared-error").solve()
+    assert s.verified
+    assert {r.method for r in s.results} >= {"central-differences", "sympy-elementwise"}
+    assert latex_of(s.answers["a.dz"].value) == "o - t"  # identity + ½ squared error
+
+
+@pytest.mark.parametrize("loss,out_act,half,red,want", [
+    ("binary-cross-entropy", "sigmoid", "true", "sum", "o - t"),
+    ("squared-error", "identity", "false", "sum", r"2 \left(o - t\right)"),
+    ("squared-error", "identity", "true", "mean", r"\frac{1}{K} \left(o - t\right)"),
+    ("squared-error", "sigmoid", "true", "sum", None),
+    ("cross-entropy", "sigmoid", "true", "sum", None),
+])
+def test_every_loss_verifies(tmp_path, loss, out_act, half, red, want):
+    s = layers_spec(tmp_path, "row", "tanh", out_act, loss, half, red).solve()
+    assert s.verified
+    if want:
+        assert latex_of(s.answers["a.dz"].value) == want
+
+
+def test_column_network_matches_numpy(tmp_path):
+    s = layers_spec(tmp_path, "column", "tanh", "sigmoid", "squared-error").solve()
+    n, m, k = 3, 4, 2
+    x, W1, b1, W2, b2, t = (RNG.normal(size=sh) for sh in
+                            [(n, 1), (m, n), (m, 1), (k, m), (k, 1), (k, 1)])
+    z = W1 @ x + b1
+    h = np.tanh(z)
+    u = W2 @ h + b2
+    o = sig(u)
+    du = (o - t) * o * (1 - o)
+    dz = (W2.T @ du) * (1 - h ** 2)
+    vals = {"x": x, "W_1": W1, "b_1": b1, "W_2": W2, "b_2": b2, "t": t, "z": z, "h": h,
+            "u": u, "o": o}
+    close(explicit(s.answers["a.dz"].value, vals), du)
+    close(explicit(s.answers["a.db2"].value, vals), du)
+    close(explicit(s.answers["a.dW1"].value, vals), dz @ x.T)
+    close(explicit(s.answers["a.dx"].value, vals), W1.T @ dz)
+
+
+def test_torch_autograd_agrees():
+    torch = pytest.importorskip("torch")
+    s = derive.load("softmax-backprop").solve(verify=False)
+    n, m, k = 5, 4, 3
+    g = {name: RNG.normal(size=sh) for name, sh in
+         [("x", (1, n)), ("W_1", (n, m)), ("b_1", (1, m)), ("W_2", (m, k)), ("b_2", (1, k))]}
+    y = np.eye(k)[[1]]
+    t = {name: torch.tensor(v, requires_grad=True, dtype=torch.float64) for name, v in g.items()}
+    a = torch.sigmoid(t["x"] @ t["W_1"] + t["b_1"])
+    o = torch.softmax(a @ t["W_2"] + t["b_2"], dim=1)
+    E = -(torch.tensor(y) * torch.log(o)).sum()
+    E.backward()
+    vals = {**g, "y": y, "a": a.detach().numpy(), "o": o.detach().numpy()}
+    for aid, name in [("b.dE_dx", "x"), ("c.dE_dW2", "W_2"), ("c.dE_db2", "b_2"),
+                      ("d.dE_dW1", "W_1"), ("d.dE_db1", "b_1")]:
+        close(explicit(s.answers[aid].value, vals), t[name].grad.numpy())
+
+
+def test_matrix_follow_through_uses_the_pinned_formula():
+    p = derive.load("softmax-backprop")
+    o, y = (sp.MatrixSymbol(n, 1, sp.Symbol("K", integer=True, positive=True)) for n in "oy")
+    wrong = sp.MatMul(2, o - y)
+    s = p.solve(pins={"a.dE_df2": wrong}, verify=False)
+    assert latex_of(s.answers["b.dE_dx"].value).startswith(r"\left(2 o - 2 y\right) W_{2}^{T}")
+    want = softmax_net_by_hand(**GIVENS)
+    close(mat(s.answers["e.dE_dx"].value), 2 * want["dE_dx"])
+    close(mat(s.answers["e.o"].value), want["o"])
+    assert s.answers["b.dE_dx"].computed == s.answers["b.dE_dx"].value
+    assert s.answers["a.dE_df2"].computed == o - y and s.answers["a.dE_df2"].pinned

@@ -666,3 +666,23 @@ def net_value(ctx: Context, of: str, answer: str) -> None:
                 "central differences of the float64 forward pass at the givens")
 
     ctx.check(f"{answer}: {of} at the givens", [answer], "central-differences", check)
+
+
+_BUILDERS = ("net-input", "net-dense", "net-activation", "net-softmax", "net-loss",
+             "net-upstream")
+
+
+def network_of(problem: Any) -> Network | None:
+    """The network a problem's spec builds (its layer blocks only, nothing derived): for
+    code that needs every matrix name and shape, e.g. ``network_of(p).matrix_names()``
+    when reading a student's matrix expression."""
+    from ..blocks import registry
+
+    blocks = registry()
+    ctx = Context(problem)
+    for part in problem.parts:
+        for call in part.calls:
+            if call.block in _BUILDERS:
+                ctx.part, ctx.where = part.name, call.where
+                blocks[call.block].fn(ctx, **call.args)
+    return ctx.cache.get(NET)
