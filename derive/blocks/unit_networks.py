@@ -16,6 +16,7 @@ import numpy as np
 import sympy as sp
 
 from ..derivation import Context
+from ..matrix_calculus import Partial
 from ..numeric import GRAD_TOL, central_diff, rel_error
 from . import BLOCKS, Param, block
 from ._common import expand_definitions, numeric_function, tame, to_float
@@ -90,9 +91,9 @@ def gradient_step(ctx: Context, weights: str, gradients: str, rate: Any, answers
     grads = _ids(ctx, "gradients", gradients, len(syms), vector)
     outs = _ids(ctx, "answers", answers, len(syms), vector)
     lr = ctx.value(rate)
-    wi, gi = sp.Symbol("w_i"), sp.Symbol("g_i")
-    rule = ctx.step("gd-update", wi - sp.Symbol("alpha") * gi, lhs=sp.Symbol("w_i'"),
-                    facts=(sp.Eq(gi, sp.Symbol(f"∂{loss}/∂w_i")),))
+    wi, gi, E = sp.Symbol("w_i"), sp.Symbol("g_i"), sp.Symbol(loss)
+    rule = ctx.step("gd-update", wi - sp.Symbol("alpha") * gi, lhs=sp.Symbol("w_i^{new}"),
+                    facts=(sp.Eq(gi, Partial(E, wi), evaluate=False),))
     rows, computed = [], []
     for s, gid, aid in zip(syms, grads, outs, strict=True):
         w0, g = ctx.value(s), ctx.answer_value(gid)
@@ -100,9 +101,8 @@ def gradient_step(ctx: Context, weights: str, gradients: str, rate: Any, answers
         computed.append(new)
         ctx.emit(aid, new, None)
         rows.append((s, w0, g, new))
-    tab = ctx.table("gradient-step", (sp.Symbol("weight"), sp.Symbol("value"),
-                                      sp.Symbol(f"∂{loss}/∂w"), sp.Symbol("new value")),
-                    rows, uses=[rule])
+    tab = ctx.table("gradient-step", ("weight", "value", Partial(E, sp.Symbol("w")),
+                                      "new value"), rows, uses=[rule])
     for aid in outs:
         ctx.answers[aid] = replace(ctx.answers[aid], item=tab)
     f = _loss_function(ctx, loss, syms)
