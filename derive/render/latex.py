@@ -291,8 +291,9 @@ def verification_tex(s: Solution) -> str:
     worst = max((r.error for r in s.results), default=0.0)
     bound = (f"; relative errors below ${number_tex(10.0 ** _ceil_log10(worst))}$"
              if worst > 0 else "; exact")
-    return (f"\\par\\nopagebreak[4]\\medskip\\noindent\\rulenote{{Verified: {len(s.results)} independent "
-            f"checks passed ({kinds}){bound}.}}")
+    return ("\\par\\nopagebreak[4]\\medskip\\noindent"
+            f"\\rulenote{{Verified: {len(s.results)} independent checks passed ({kinds})"
+            f"{bound}.}}")
 
 
 def _ceil_log10(x: float) -> int:
