@@ -65,7 +65,10 @@ def _rel_side(step: Step) -> list[tuple[str, Any]]:
     if step.before is not None:
         sides.append(("=", step.before))
         if step.subs and isinstance(step.before, sp.Basic) and _is_value(step.after):
-            sides.append(("=", ("shown", shown_expr(step.before, step.subs))))
+            shown = shown_expr(step.before, step.subs)
+            # a matrix of sums written out in full is unreadable once scaled below ~half
+            if not isinstance(shown, sp.MatrixBase) or tex_width(tex(shown)) < 2 * LINE_EM:
+                sides.append(("=", ("shown", shown)))
     after = step.after
     if isinstance(step.before, tuple):  # a list of facts, and what follows from them
         sides.append((r"\Rightarrow", after))
@@ -160,7 +163,9 @@ def steps_tex(steps: list[Step]) -> str:
 def table_tex(t: Table) -> str:
     """A booktabs table of values (one row per iteration), scaled down if too wide."""
     def cell(v: Any) -> str:
-        return escape_text(v) if isinstance(v, str) else f"${tex(v)}$"
+        if isinstance(v, str):
+            return escape_text(v)
+        return f"$({tex(v)})$" if isinstance(v, tuple) else f"${tex(v)}$"
 
     align = "".join("l" if all(isinstance(r[i], str) for r in t.rows) else "r"
                     for i in range(len(t.columns)))

@@ -220,9 +220,10 @@ class SheetLatex(CourseLatex):
     def _print_Rational(self, expr: sp.Rational) -> str:
         return number_tex(expr, sig=8)
 
-    def ordered_terms(self, expr: sp.Add) -> list[Any]:
+    def ordered_terms(self, expr: Any) -> list[Any]:
         """The terms of a sum in print order, a positive one first when there is one."""
-        terms = list(self._as_ordered_terms(expr, order=None))
+        terms = list(self._as_ordered_terms(expr, order=None) if isinstance(expr, sp.Add)
+                     else expr.args)
         if terms and terms[0].could_extract_minus_sign():
             for i, t in enumerate(terms):
                 if not t.could_extract_minus_sign():
@@ -230,7 +231,7 @@ class SheetLatex(CourseLatex):
                     break
         return terms
 
-    def add_pieces(self, expr: sp.Add) -> list[str]:
+    def add_pieces(self, expr: Any) -> list[str]:
         """The printed terms of a sum, each with its sign (' - ', ' + '), for line breaking."""
         out = []
         for i, term in enumerate(self.ordered_terms(expr)):
@@ -254,6 +255,9 @@ class SheetLatex(CourseLatex):
             args = ", ".join(self._print(a) for a in expr.args)
             return f"{name}^{{{exp}}}({args})" if exp else f"{name}({args})"
         return super()._print_Function(expr, exp)
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        return r" \odot ".join(self.parenthesize(a, 50) for a in expr.args)
 
     def _print_MatrixBase(self, expr: Any) -> str:
         rows = [" & ".join(number_tex(c) if _is_number(c) else self._print(c) for c in r)

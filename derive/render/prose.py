@@ -39,11 +39,15 @@ _LATEX_CMD = re.compile(r"\\([A-Za-z]+|[,;:!\\ ])")
 def math_safe(s: str) -> str:
     """Math with unicode symbols replaced by their commands (σ -> \\sigma)."""
     out = []
-    for c in s:
+    for i, c in enumerate(s):
         rep = UNICODE_MATH.get(c)
         if rep is None and ord(c) > 127:
             rep = "?"
-        out.append(rep + (" " if rep and rep[-1].isalpha() else "") if rep else c)
+        if rep is None:
+            out.append(c)
+            continue
+        follows = s[i + 1:i + 2]
+        out.append(rep + (" " if rep[-1].isalpha() and follows.isalpha() else ""))
     return "".join(out)
 
 

@@ -259,7 +259,7 @@ def break_expr(expr: Any, printer: Any, budget: float) -> list[str]:
     if tex_width(whole) <= budget or not isinstance(expr, sp.Basic):
         return [whole]
     expr = getattr(printer, "prepare", lambda e: e)(expr)
-    if isinstance(expr, sp.Add):
+    if isinstance(expr, (sp.Add, sp.MatAdd)):
         return pack(printer.add_pieces(expr), budget)
     if isinstance(expr, sp.Mul) and not expr.could_extract_minus_sign():
         factors = [f for f in expr.as_ordered_factors()]
