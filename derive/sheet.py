@@ -137,6 +137,9 @@ class Compiled:
     log: str = field(default="", repr=False)
 
 
+#: TeX wraps its log at 79 columns unless told otherwise (texmf.cnf variables)
+_UNWRAPPED_LOG = {"max_print_line": "10000", "error_line": "254", "half_error_line": "238"}
+_RUNAWAY = re.compile(r"^Runaway argument\?\n(?P<text>.*)$", re.M)
 _ERROR = re.compile(r"^(?:\./)?(?P<file>[^\n:]+\.tex):(?P<line>\d+): (?P<msg>.*)$", re.M)
 _BANG = re.compile(r"^! (?P<msg>.*)$", re.M)
 _CONTEXT = re.compile(r"^l\.(?P<line>\d+) ?(?P<text>.*)$", re.M)
@@ -172,7 +175,8 @@ def compile_pdf(tex_path: Path, sheet: Sheet | None = None) -> Compiled:
         for cmd in cmds:
             try:
                 r = subprocess.run(cmd, cwd=build, capture_output=True, text=True,
-                                   timeout=COMPILE_TIMEOUT, stdin=subprocess.DEVNULL)
+                                   timeout=COMPILE_TIMEOUT, stdin=subprocess.DEVNULL,
+                                   env={**os.environ, **_UNWRAPPED_LOG})
             except subprocess.TimeoutExpired:
                 raise LatexError(f"{tex_path}: LaTeX did not finish within "
                                  f"{COMPILE_TIMEOUT} s") from None
@@ -206,12 +210,22 @@ def latex_error_message(tex_path: Path, log: str, sheet: Sheet | None) -> str:
             return f"{tex_path}: LaTeX failed without an error message ({tail})"
         msg, at = bang["msg"], bang.end()
         ctx = _CONTEXT.search(log, at)
-        line = int(ctx["line"]) if ctx else 0
+        line = int(ctx["line"]) if ctx else _runaway_line(log, sheet)
     ctx = _CONTEXT.search(log, at)
     near = f" near '{ctx['text'].strip()[-60:]}'" if ctx and ctx["text"].strip() else ""
     where = f" ({sheet.where(line)})" if sheet and line else ""
     place = f" line {line}" if line else ""
     return f"LaTeX error in {tex_path}{place}{where}: {msg.strip()}{near}"
+
+
+def _runaway_line(log: str, sheet: Sheet | None) -> int:
+    """The source line of a runaway argument (TeX names none when the file ends in it)."""
+    m = _RUNAWAY.search(log)
+    if not m or sheet is None:
+        return 0
+    start = m["text"].split("\\par", 1)[0].strip()[:40]
+    pos = sheet.text.find(start) if start else -1
+    return sheet.text[:pos].count("\n") + 1 if pos >= 0 else 0
 
 
 def overfull_boxes(log: str, sheet: Sheet | None = None) -> tuple[Overfull, ...]:
