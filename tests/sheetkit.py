@@ -54,6 +54,20 @@ def _demo(ctx) -> None:
                       ("$i_2$", "h_1", sp.Float(0.15)), ("$i_2$", "h_2", "w_4"),
                       ("1", "h_1", "w_5"), ("1", "h_2", None),
                       ("h_1", r"\hat y", "w_7"), ("h_2", r"\hat y", sp.Rational(1, 4))])
+    # matrix calculus as the matrix-form networks write it
+    N, M, K = sp.symbols("N M K", integer=True, positive=True)
+    x, a = sp.MatrixSymbol("x", 1, N), sp.MatrixSymbol("a", 1, M)
+    o, y = sp.MatrixSymbol("o", 1, K), sp.MatrixSymbol("y", 1, K)
+    W2 = sp.MatrixSymbol("W_2", M, K)
+    delta = sp.hadamard_product((o - y) * W2.T, a, sp.OneMatrix(1, M) - a)
+    j = ctx.step("chain-rule", x.T * delta, lhs=sp.Symbol(r"\frac{\partial E}{\partial W_1}"),
+                 facts=(sp.Eq(sp.Symbol(r"\frac{\partial E}{\partial f_2}"), o - y,
+                              evaluate=False),))
+    ctx.emit("b.dE_dW1", x.T * delta, j)
+    # a wide table: nine weights, their gradients and the updated weights
+    ctx.table("gd-update", ["weight"] + [sp.Symbol(f"w_{k}") for k in range(1, 10)],
+              [["gradient"] + [sp.Rational(-k * 37, 1000) for k in range(1, 10)],
+               ["updated"] + [sp.Rational(k * 1234567, 10**7) for k in range(1, 10)]])
     inp = padded(CONV_INPUT, 1)
     out = conv2d(inp, CONV_KERNEL, 2)
     ctx.figure("conv-window", caption="output entry (1, 0): the window and the kernel",

@@ -257,7 +257,7 @@ class SheetLatex(CourseLatex):
         return super()._print_Function(expr, exp)
 
     def _print_HadamardProduct(self, expr: Any) -> str:
-        return r" \odot ".join(self.parenthesize(a, 50) for a in expr.args)
+        return r" \odot ".join(self.parenthesize(a, 50, strict=True) for a in expr.args)
 
     def _print_MatrixBase(self, expr: Any) -> str:
         rows = [" & ".join(number_tex(c) if _is_number(c) else self._print(c) for c in r)
