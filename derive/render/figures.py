@@ -98,7 +98,8 @@ def trajectory_tex(data: dict[str, Any]) -> str:
         color = _COLORS[n % len(_COLORS)]
         coords = " ".join(f"({_coord(x)},{_coord(y)})" for x, y in p)
         mark = ("*", "square*", "triangle*", "diamond*", "pentagon*")[n % 5]
-        out.append(r"\addplot[%s, thick, mark=%s, mark size=1.8pt] coordinates {%s};"
+        out.append(r"\addplot[%s, semithick, densely dashed, mark=%s, mark size=2pt,"
+                   r" mark options={solid}] coordinates {%s};"
                    % (color, mark, coords))
         out.append(r"\addlegendentry{%s}" % escape_text(label))
         where = "above" if n % 2 == 0 else "below"

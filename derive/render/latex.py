@@ -17,7 +17,16 @@ import sympy as sp
 
 from ..derivation import Figure, Section, Solution, Step, Table
 from .figures import figure_tex
-from .printing import SheetLatex, _is_word, escape_text, number_tex, shown_expr, tex, value_tex
+from .printing import (
+    SheetLatex,
+    Shown,
+    _is_word,
+    escape_text,
+    number_tex,
+    shown_expr,
+    tex,
+    value_tex,
+)
 from .prose import math_safe, prose_tex
 from .texlayout import break_expr, tex_width
 from .text import rule_name
@@ -67,8 +76,9 @@ def _rel_side(step: Step) -> list[tuple[str, Any]]:
         if step.subs and isinstance(step.before, sp.Basic) and _is_value(step.after):
             shown = shown_expr(step.before, step.subs)
             # a matrix of sums written out in full is unreadable once scaled below ~half
-            if not isinstance(shown, sp.MatrixBase) or tex_width(tex(shown)) < 2 * LINE_EM:
-                sides.append(("=", ("shown", shown)))
+            if not isinstance(shown.expr, sp.MatrixBase) or \
+                    tex_width(shown.printer().doprint(shown.expr)) < 2 * LINE_EM:
+                sides.append(("=", shown))
     after = step.after
     if isinstance(step.before, tuple):  # a list of facts, and what follows from them
         sides.append((r"\Rightarrow", after))
@@ -90,15 +100,14 @@ def _is_value(v: Any) -> bool:
 
 
 def _printer(value: Any) -> tuple[SheetLatex, Any]:
-    if isinstance(value, tuple) and len(value) == 2 and value[0] == "shown":
-        return SheetLatex({"mul_symbol": "dot"}), value[1]
+    if isinstance(value, Shown):
+        return value.printer(), value.expr
     return SheetLatex(), value
 
 
 def _lines(value: Any, budget: float) -> list[str]:
     """A side's printed lines within ``budget`` em (scaled in TeX if one is still too wide)."""
-    if isinstance(value, (str, tuple, list)) and not (isinstance(value, tuple)
-                                                      and value[:1] == ("shown",)):
+    if isinstance(value, (str, tuple, list)):
         return [tex(value)]
     printer, expr = _printer(value)
     lines = break_expr(sp.sympify(expr), printer, budget)
@@ -283,7 +292,7 @@ def givens_tex(s: Solution) -> str:
         g = p.givens[name]
         note = prose_tex(g.text) if g.text else ""
         rows.append(f"${_given_name(name, g.latex)} = {tex(v)}$ & {note}")
-    return ("\\noindent\\textbf{Given}\\par\\nopagebreak\\smallskip\n"
+    return ("\\medskip\\noindent\\textbf{Given}\\par\\nopagebreak\\smallskip\n"
             "\\noindent\\begin{tabularx}{\\linewidth}{@{\\quad}l@{\\qquad}>{\\small}X@{}}\n"
             + " \\\\\n".join(rows) + "\n\\end{tabularx}")
 
@@ -349,7 +358,9 @@ def problem_blocks(s: Solution) -> list[Block]:
 def render_latex(s: Solution) -> str:
     """The worked solution of one problem as a LaTeX section (needs :data:`PREAMBLE`;
     ``derive sheet PROBLEM`` writes a complete document)."""
-    return "\n\n".join(b.tex for b in problem_blocks(s)) + "\n"
+    return ("% derive: a section of a worked-solution sheet; it needs the preamble in\n"
+            "% derive.render.latex.PREAMBLE (`derive sheet PROBLEM` writes a whole document)\n"
+            + "\n\n".join(b.tex for b in problem_blocks(s)) + "\n")
 
 
 def render_latex_fragment(s: Solution) -> str:

@@ -11,14 +11,14 @@ from typing import Any
 
 from ..derivation import Solution, Step, Table
 from .latex import _given_name, _head_and_sides
-from .printing import SheetLatex, escape_text, tex, value_tex
+from .printing import Shown, escape_text, tex, value_tex
 from .prose import prose_markdown
 from .text import rule_name
 
 
 def _side(value: Any) -> str:
-    if isinstance(value, tuple) and value[:1] == ("shown",):
-        return SheetLatex({"mul_symbol": "dot"}).doprint(value[1])
+    if isinstance(value, Shown):
+        return value.printer().doprint(value.expr)
     return tex(value)
 
 

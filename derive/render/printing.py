@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -196,6 +197,8 @@ class SheetLatex(CourseLatex):
         s.update(settings or {})
         self.prime = bool(s.pop("prime", False))
         """write d f(x)/dx as f'(x) (for notes set in small type)"""
+        self.names: dict[Any, str] = s.pop("names", None) or {}
+        """symbols printed as given text (the values substituted for them)"""
         super().__init__(s)
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
@@ -265,15 +268,11 @@ class SheetLatex(CourseLatex):
         return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
-        if expr.name.startswith(SHOWN):
-            return expr.name[len(SHOWN):]
+        if expr in self.names:
+            return self.names[expr]
         if _is_word(expr.name):
             return r"\mathrm{%s}" % expr.name
         return super()._print_Symbol(expr, style=style)
-
-
-#: prefix of a Symbol whose name is printed as it is (a substituted value)
-SHOWN = "\x00"
 
 
 def _is_number(e: Any) -> bool:
@@ -292,17 +291,25 @@ def tex(expr: Any, **settings: Any) -> str:
     return SheetLatex(settings).doprint(sp.sympify(expr))
 
 
-def shown_expr(expr: Any, subs: tuple[tuple[Any, Any], ...]) -> Any:
-    """``expr`` with the substituted values written in as names, so nothing evaluates."""
+@dataclass(frozen=True)
+class Shown:
+    """An expression printed with values written in for some symbols, left unevaluated
+    and in the expression's own order (``0.7 · (−0.3) + 0.15 · 0.5 + 0.9``)."""
+
+    expr: Any
+    names: dict[Any, str]
+
+    def printer(self) -> SheetLatex:
+        return SheetLatex({"mul_symbol": "dot", "names": self.names})
+
+
+def shown_expr(expr: Any, subs: tuple[tuple[Any, Any], ...]) -> Shown:
+    """``expr`` with the substituted values shown in place of their symbols."""
     names = {}
     for s, v in subs:
-        if isinstance(v, sp.Basic) and v.is_number:
-            shown = number_tex(v)
-            shown = rf"\left({shown}\right)" if shown.startswith("-") else shown
-        else:
-            shown = tex(v)
-        names[s] = sp.Symbol(SHOWN + shown)
-    return expr.xreplace(names)
+        shown = number_tex(v) if isinstance(v, sp.Basic) and v.is_number else tex(v)
+        names[s] = rf"\left({shown}\right)" if shown.startswith("-") else shown
+    return Shown(expr, names)
 
 
 def value_tex(kind: str, value: Any) -> str:
