@@ -234,8 +234,8 @@ class SheetLatex(CourseLatex):
                     break
         return terms
 
-    def add_pieces(self, expr: Any) -> list[str]:
-        """The printed terms of a sum, each with its sign (' - ', ' + '), for line breaking."""
+    def add_terms(self, expr: Any) -> list[tuple[str, Any]]:
+        """The terms of a sum with the sign printed before each ('', '- ', '+ ')."""
         out = []
         for i, term in enumerate(self.ordered_terms(expr)):
             sign = ""
@@ -243,11 +243,16 @@ class SheetLatex(CourseLatex):
                 sign, term = "- ", -term
             elif i:
                 sign = "+ "
-            t = self._print(term)
-            if self._needs_add_brackets(term):
-                t = r"\left(%s\right)" % t
-            out.append(sign + t)
+            out.append((sign, term))
         return out
+
+    def term(self, term: Any) -> str:
+        t = self._print(term)
+        return r"\left(%s\right)" % t if self._needs_add_brackets(term) else t
+
+    def add_pieces(self, expr: Any) -> list[str]:
+        """The printed terms of a sum, each with its sign, for line breaking."""
+        return [sign + self.term(t) for sign, t in self.add_terms(expr)]
 
     def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
         return " ".join(self.add_pieces(expr))

@@ -246,6 +246,49 @@ def pack(pieces: list[str], budget: float, indent: float = 1.0) -> list[str]:
     return lines
 
 
+def _pack_sum(expr: Any, printer: Any, budget: float) -> list[str]:
+    """A sum's terms packed into lines; a term too long by itself is broken too."""
+    lines: list[str] = []
+    run: list[str] = []
+    for sign, term in printer.add_terms(expr):
+        text = sign + printer.term(term)
+        sub = _break_product(term, printer, budget - 1.0) \
+            if tex_width(text) > budget and isinstance(term, sp.Mul) else None
+        if sub:
+            lines += pack(run, budget, indent=0.0 if not lines else 1.0) if run else []
+            run = []
+            lines += [sign + sub[0], *sub[1:]]
+        else:
+            run.append(text)
+    if run:
+        lines += pack(run, budget)
+    return lines
+
+
+def _break_product(expr: sp.Mul, printer: Any, budget: float) -> list[str] | None:
+    """A product with a long sum in it (a long numerator counts) as
+    ``rest \\Bigl( term + … \\\\ + term \\Bigr)``, the sum broken over lines."""
+    num, den = sp.fraction(expr, exact=True)
+    factors = list(sp.Mul.make_args(num))
+    sums = [f for f in factors if isinstance(f, sp.Add)]
+    if not sums:
+        return None
+    big = max(sums, key=lambda f: tex_width(printer.doprint(f)))
+    if tex_width(printer.doprint(big)) < max(0.4 * budget, 10.0):
+        return None  # only a long sum is worth breaking; (1 - σ) stays whole
+    rest = sp.Mul(*[f for f in factors if f is not big], evaluate=False) / den
+    sign = ""
+    if rest.could_extract_minus_sign():
+        sign, rest = "-", -rest
+    head = sign if rest == 1 else sign + printer.doprint(rest)
+    lines = _pack_sum(big, printer, budget - tex_width(head) - 1.0)
+    tall = any("\\frac" in line for line in lines)
+    left, right = (r"\Bigl(", r"\Bigr)") if tall else (r"\bigl(", r"\bigr)")
+    if len(lines) < 2:
+        return None
+    return [f"{head} {left}{lines[0]}", *lines[1:-1], f"{lines[-1]}{right}"]
+
+
 _REL_OPS = {"==": "=", "!=": r"\neq", "<": "<", "<=": r"\leq", ">": ">", ">=": r"\geq"}
 
 
@@ -260,15 +303,11 @@ def break_expr(expr: Any, printer: Any, budget: float) -> list[str]:
         return [whole]
     expr = getattr(printer, "prepare", lambda e: e)(expr)
     if isinstance(expr, (sp.Add, sp.MatAdd)):
-        return pack(printer.add_pieces(expr), budget)
-    if isinstance(expr, sp.Mul) and not expr.could_extract_minus_sign():
-        factors = [f for f in expr.as_ordered_factors()]
-        if len(factors) > 1 and not any(f.is_Pow and f.exp.is_negative for f in factors):
-            pieces = []
-            for i, f in enumerate(factors):
-                t = printer.parenthesize(f, sp.printing.precedence.PRECEDENCE["Mul"])
-                pieces.append(t if i == 0 else r"\cdot " + t)
-            return pack(pieces, budget)
+        return _pack_sum(expr, printer, budget)
+    if isinstance(expr, sp.Mul):
+        lines = _break_product(expr, printer, budget)
+        if lines:
+            return lines
     if isinstance(expr, sp.core.relational.Relational):
         lhs = printer.doprint(expr.lhs)
         rhs = break_expr(expr.rhs, printer, budget - tex_width(lhs) - 1.4)
