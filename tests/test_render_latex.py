@@ -123,3 +123,14 @@ def test_notebook_markdown_of_every_kind():
     assert r"\boxed{9 \times 9 \times 6}" in md
     assert r"\boxed{\frac{4}{3}}" in md
     assert r"\boxed{\begin{bmatrix} 1 & 1 & -1.5 \end{bmatrix}}" in md
+
+
+def test_a_long_quotient_breaks_inside_delimiters_that_span_lines():
+    z = sp.Symbol("z")
+    num = sum(sp.exp(k * z) * sp.tanh(z / k) for k in range(1, 12))
+    lines = break_expr(sp.Symbol("c") * num / (1 + z**4) ** 2, SheetLatex(), 30)
+    assert len(lines) > 2
+    assert lines[0].startswith(r"\frac{c}{\left(z^{4} + 1\right)^{2}} \Bigl(")
+    assert lines[-1].endswith(r"\Bigr)")
+    # every term of the numerator is there, once
+    assert sum(line.count(r"\tanh") for line in lines) == 11
