@@ -138,5 +138,22 @@ def verify(problems: tuple[str, ...], verbose: bool) -> None:
 # sheet (derive.sheet), check and template (derive.check).
 
 
+@cli.command()
+@click.argument("problems", nargs=-1)
+@click.option("-o", "--output", "out", default="output/solutions.tex", show_default=True,
+              type=click.Path(dir_okay=False), help="Where to write the LaTeX document.")
+@click.option("--pdf", is_flag=True,
+              help="Also compile it (latexmk, else pdflatex) into a PDF next to the .tex.")
+@reports_errors
+def sheet(problems: tuple[str, ...], out: str, pdf: bool) -> None:
+    """A worked-solution sheet of PROBLEMS (all when none is named) as LaTeX, or PDF."""
+    from pathlib import Path
+
+    from .sheet import make_sheet
+
+    make_sheet(problems, Path(out), pdf=pdf, echo=click.echo,
+               warn=lambda m: click.echo(m, err=True))
+
+
 def main() -> None:
     cli()

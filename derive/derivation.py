@@ -141,6 +141,11 @@ class Solution:
 
         return render_latex_fragment(self)
 
+    def _repr_markdown_(self) -> str:  # Jupyter prefers it: the whole worked solution
+        from .render.markdown import render_markdown
+
+        return render_markdown(self)
+
 
 class Context:
     """What a block sees: the problem's names and values, and where it records its work."""

@@ -44,8 +44,9 @@ class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
     def _eval_is_real(self) -> bool | None:
         return self.args[0].is_real
 
-    def _latex(self, printer: Any) -> str:
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        out = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return out if exp is None else r"%s^{%s}" % (out, exp)  # σ(z)² (printed in a Pow)
 
 
 class relu(sp.Function):  # noqa: N801
@@ -62,8 +63,9 @@ class relu(sp.Function):  # noqa: N801
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.Heaviside(self.args[0], 0)
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        out = r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
+        return out if exp is None else r"%s^{%s}" % (out, exp)
 
 
 def _np_sigmoid(z: Any) -> Any:

@@ -1,89 +1,372 @@
-"""LaTeX worked solutions: a fragment per problem (``derive solve --format latex``)."""
+"""LaTeX worked solutions: one renderer for ``derive solve --format latex`` (a fragment per
+problem) and ``derive sheet`` (the fragments in one document with :data:`PREAMBLE`).
+
+A problem renders as a section: its statement and givens, then per part the question, the
+derivation steps as aligned equations (each tagged with its rule), iteration tables,
+figures, and the boxed answers. Long equation sides are broken at terms or factors
+(``texlayout``); what still does not fit is scaled by ``\\derivefit``.
+"""
 
 from __future__ import annotations
 
-from ..derivation import Figure, Solution, Step, Table
-from .json import answer_latex
-from .printing import latex, substituted
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from ..derivation import Figure, Section, Solution, Step, Table
+from .figures import figure_tex
+from .printing import (
+    SheetLatex,
+    Shown,
+    _is_word,
+    escape_text,
+    number_tex,
+    shown_expr,
+    tex,
+    value_tex,
+)
+from .prose import math_safe, prose_tex
+from .texlayout import break_expr, tex_width
 from .text import rule_name
 
+#: packages and macros the fragments use (``derive sheet`` puts this in its preamble)
+PREAMBLE = r"""\usepackage{amsmath,amssymb,mathtools}
+\usepackage{graphicx,array,tabularx,booktabs,xcolor,float,caption}
+\usepackage{tikz,pgfplots}
+\pgfplotsset{compat=1.18}
+\usetikzlibrary{arrows.meta}
+\allowdisplaybreaks[2]
+\captionsetup{font=small,labelfont=bf}
+% \derivefit{width}{math}: the math as it is, or scaled down to width when wider
+\newsavebox{\derivebox}
+\newcommand{\derivefit}[2]{\sbox{\derivebox}{$\displaystyle #2$}%
+  \ifdim\wd\derivebox>#1\relax\resizebox{#1}{!}{\usebox{\derivebox}}%
+  \else\usebox{\derivebox}\fi}
+% \derivefittext{width}{text}: the same for tables and pictures
+\newcommand{\derivefittext}[2]{\sbox{\derivebox}{#2}%
+  \ifdim\wd\derivebox>#1\relax\resizebox{#1}{!}{\usebox{\derivebox}}%
+  \else\usebox{\derivebox}\fi}
+\newcommand{\rulenote}[1]{{\footnotesize\itshape\color{black!60}#1}}
+\newcommand{\answerid}[1]{{\small\ttfamily #1}}
+"""
 
-def escape(s: str) -> str:
-    """Escape text for LaTeX, leaving $…$ math in statements alone."""
-    out = []
-    for i, chunk in enumerate(s.split("$")):
-        if i % 2:
-            out.append("$" + chunk + "$")
-        else:
-            for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"),
-                         ("#", r"\#"), ("_", r"\_")):
-                chunk = chunk.replace(a, b)
-            out.append(chunk)
-    return "".join(out)
-
-
-def step_latex(s: Step) -> str:
-    """One align* row: ``lhs &= before = … = after`` and the rule as a tag-like note."""
-    sides: list[str] = []
-    if s.lhs is not None:
-        sides.append(latex(s.lhs))
-    if s.before is not None:
-        sides.append(latex(s.before))
-        if s.subs:
-            sides.append(substituted(s.before, s.subs, as_latex=True))
-    sides.append(latex(s.after))
-    sides = list(dict.fromkeys(sides))
-    head, rest = (sides[0], sides[1:]) if len(sides) > 1 else ("", sides)
-    body = f"{head} &= " + " \\\\\n  &= ".join(rest)
-    note = rule_name(s.rule)
-    if s.facts:
-        note += ", using " + ", ".join(f"${latex(f)}$" for f in s.facts)
-    return body + r" && \text{" + note + "}"
+#: usable line width in em (A4, 2.2 cm margins, 11 pt), less a margin for estimate errors
+LINE_EM = 40.0
+#: a left-hand side wider than this gets its own line (it would push the '=' too far right)
+LHS_EM = 11.0
 
 
-def table_latex(t: Table) -> str:
-    cols = "r" * len(t.columns)
-    head = " & ".join(f"${latex(c)}$" for c in t.columns)
-    rows = [" & ".join(f"${latex(c)}$" for c in r) for r in t.rows]
-    return ("\\begin{center}\\begin{tabular}{" + cols + "}\n\\hline\n" + head + r" \\ \hline"
-            + "\n" + " \\\\\n".join(rows) + " \\\\\n\\hline\n\\end{tabular}\\end{center}")
+@dataclass(frozen=True)
+class Block:
+    """A chunk of a problem's LaTeX and what it is (for mapping TeX lines back)."""
+
+    where: str
+    """'gelu-descent' or 'gelu-descent, part (b)'"""
+    tex: str
+
+
+# -- steps -------------------------------------------------------------------------------
+def _rel_side(step: Step) -> list[tuple[str, Any]]:
+    """The sides of a step after its head: (relation, value) pairs, in order."""
+    sides: list[tuple[str, Any]] = []
+    if step.before is not None:
+        sides.append(("=", step.before))
+        if step.subs and isinstance(step.before, sp.Basic) and _is_value(step.after):
+            shown = shown_expr(step.before, step.subs)
+            # a matrix of sums written out in full is unreadable once scaled below ~half
+            if not isinstance(shown.expr, sp.MatrixBase) or \
+                    tex_width(shown.printer().doprint(shown.expr)) < 2 * LINE_EM:
+                sides.append(("=", shown))
+    after = step.after
+    if isinstance(step.before, tuple):  # a list of facts, and what follows from them
+        sides.append((r"\Rightarrow", after))
+        return sides
+    rounded = isinstance(after, sp.Expr) and after.is_number and not after.is_Rational \
+        and not isinstance(after, sp.Float)
+    sides.append((r"\approx" if rounded else "=", after))
+    if isinstance(after, sp.Rational) and not after.is_Integer \
+            and number_tex(after).startswith(("\\frac", "-\\frac")):
+        sides.append((r"\approx", sp.Float(after, 15)))
+    return sides
+
+
+def _is_value(v: Any) -> bool:
+    """A number or a matrix of numbers (what a substitution shown in full leads to)."""
+    if isinstance(v, sp.MatrixBase):
+        return all(isinstance(c, sp.Expr) and c.is_number for c in v)
+    return isinstance(v, sp.Expr) and v.is_number
+
+
+def _printer(value: Any) -> tuple[SheetLatex, Any]:
+    if isinstance(value, Shown):
+        return value.printer(), value.expr
+    return SheetLatex(), value
+
+
+def _lines(value: Any, budget: float) -> list[str]:
+    """A side's printed lines within ``budget`` em (scaled in TeX if one is still too wide)."""
+    if isinstance(value, (str, tuple, list)):
+        return [tex(value)]
+    printer, expr = _printer(value)
+    lines = break_expr(sp.sympify(expr), printer, budget)
+    return [line if tex_width(line) <= budget * 0.92 else
+            r"\derivefit{%.1fem}{%s}" % (budget, line) for line in lines]
+
+
+def _head_and_sides(step: Step) -> tuple[str | None, list[tuple[str, Any]]]:
+    sides = _rel_side(step)
+    if step.lhs is not None:
+        return tex(step.lhs), sides
+    if isinstance(step.after, sp.Equality) and step.before is None:
+        return tex(step.after.lhs), [("=", step.after.rhs)]
+    if len(sides) > 1:
+        return tex(sides[0][1]), sides[1:]
+    return None, sides
+
+
+def step_note(step: Step) -> str:
+    note = escape_text(rule_name(step.rule))
+    if step.facts:
+        note += ", using " + ", ".join(f"${tex(f, prime=True)}$" for f in step.facts)
+    return note
+
+
+def steps_tex(steps: list[Step]) -> str:
+    """An ``align*`` of steps: ``lhs &= side \\\\ &= side`` with the rule as a tag."""
+    heads = [_head_and_sides(s) for s in steps]
+    narrow = [tex_width(h) for h, _ in heads if h is not None and tex_width(h) <= LHS_EM]
+    col = max(narrow, default=0.0)
+    rows: list[str] = []
+    budget = LINE_EM - col - 1.5
+    prev: tuple[Any, str] | None = None  # (lhs, last printed line) of the previous step
+    for step, (head, sides) in zip(steps, heads, strict=True):
+        out: list[str] = []
+        lead = head or ""  # what stands left of the first '&'
+        seen = {head}
+        if prev is not None and step.lhs is not None and step.lhs == prev[0]:
+            lead, seen = "", {head, prev[1]}  # the same quantity again: continue its chain
+        elif head is not None and tex_width(head) > LHS_EM:
+            out.append(r"\MoveEqLeft[1] " + head)
+            lead = ""
+        last = ""
+        for rel, value in sides:
+            lines = _lines(value, budget)
+            if len(lines) == 1 and lines[0] in seen:
+                continue  # a side equal to the previous one (nothing was substituted)
+            seen.add(lines[0])
+            relation = f"{rel} " if head is not None else ""
+            out.append(f"{lead} &{relation}{lines[0]}".lstrip())
+            out += [r"&\quad " + ln for ln in lines[1:]]
+            lead, last = "", lines[-1]
+        prev = (step.lhs, last) if step.lhs is not None else None
+        if not out:
+            continue
+        out[-1] += r" \tag*{\rulenote{%s}}" % step_note(step)
+        rows.append(" \\\\\n".join(out))
+    if not rows:
+        return ""  # every step was a bare value already shown (an empty align* breaks TeX)
+    return "\\begin{align*}\n" + " \\\\[2pt]\n".join(rows) + "\n\\end{align*}"
+
+
+# -- tables ------------------------------------------------------------------------------
+def table_tex(t: Table) -> str:
+    """A booktabs table of values (one row per iteration), scaled down if too wide."""
+    def cell(v: Any) -> str:
+        if isinstance(v, str):
+            return escape_text(v)
+        return f"$({tex(v)})$" if isinstance(v, tuple) else f"${tex(v)}$"
+
+    align = "".join("l" if all(isinstance(r[i], str) for r in t.rows) else "r"
+                    for i in range(len(t.columns)))
+    head = " & ".join(cell(c) for c in t.columns)
+    body = " \\\\\n".join(" & ".join(cell(c) for c in r) for r in t.rows)
+    return ("\\begin{center}\n\\rulenote{%s}\\\\[2pt]\n" % escape_text(rule_name(t.rule))
+            + "\\derivefittext{\\linewidth}{\\begin{tabular}{%s}\n\\toprule\n" % align
+            + head + " \\\\\n\\midrule\n" + body + " \\\\\n\\bottomrule\n\\end{tabular}}\n"
+            + "\\end{center}")
+
+
+# -- figures -----------------------------------------------------------------------------
+def _merged_figures(s: Solution, sec: Section) -> dict[int, Figure | None]:
+    """Trajectories of the same f in one part drawn as one plot, at the last one's place.
+
+    Maps item index -> the figure to draw there (None: merged into a later one).
+    """
+    out: dict[int, Figure | None] = {}
+    groups: dict[Any, list[int]] = {}
+    for i in sec.items:
+        item = s.items[i]
+        if isinstance(item, Figure):
+            out[i] = item
+            if item.kind == "trajectory" and {"f", "var", "series"} <= set(item.data):
+                groups.setdefault((sp.srepr(item.data["f"]), str(item.data["var"])),
+                                  []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        series: dict[str, Any] = {}
+        captions: list[str] = []
+        for i in members:
+            fig = s.items[i]
+            assert isinstance(fig, Figure)
+            for label, pts in fig.data["series"].items():
+                name, n = str(label), 2
+                while name in series:
+                    name, n = f"{label} ({n})", n + 1
+                series[name] = pts
+            if fig.caption and fig.caption not in captions:
+                captions.append(fig.caption)
+            out[i] = None
+        first = s.items[members[0]]
+        assert isinstance(first, Figure)
+        out[members[-1]] = Figure("trajectory", {**first.data, "series": series},
+                                  "; ".join(captions))
+    return out
+
+
+def figure_block(fig: Figure, where: str) -> str:
+    body = figure_tex(fig.kind, fig.data, f"{where}: ")
+    caption = r"\caption{%s}" % prose_tex(fig.caption) if fig.caption else ""
+    return ("\\begin{figure}[H]\n\\centering\n\\derivefittext{\\linewidth}{%\n" + body
+            + "}\n" + caption + "\n\\end{figure}")
+
+
+# -- answers -----------------------------------------------------------------------------
+def answers_tex(s: Solution, ids: tuple[str, ...]) -> str:
+    """Boxed answers: short ones in a grid, long ones each on a display line."""
+    cells = [(aid, value_tex(s.answers[aid].kind, s.answers[aid].value)) for aid in ids]
+    out = ["\\par\\smallskip\\noindent\\textbf{Answers}\\par\\nopagebreak\\smallskip"]
+    short: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        if not short:
+            return
+        widest = max(0.5 * len(a) + tex_width(v) + 1.3 for a, v in short)
+        per_row = max(1, min(4, len(short), int((LINE_EM + 2) // (widest + 2))))
+        spec = "@{\\qquad}".join(["r@{\\enspace}l"] * per_row)
+        rows = []
+        for k in range(0, len(short), per_row):
+            chunk = short[k:k + per_row]
+            rows.append(" & ".join(f"\\answerid{{{escape_text(a)}}} & $\\boxed{{{v}}}$"
+                                   for a, v in chunk))
+        out.append("\\noindent\\begin{tabular}{@{}%s@{}}\n" % spec
+                   + " \\\\[3pt]\n".join(rows) + "\n\\end{tabular}\\par")
+        short.clear()
+
+    for aid, v in cells:
+        if tex_width(v) + 0.55 * len(aid) <= LINE_EM / 2.2 and "\\begin" not in v:
+            short.append((aid, v))
+            continue
+        flush()
+        out.append("\\begin{gather*}\n\\text{\\answerid{%s}}\\quad %s%s\n\\end{gather*}"
+                   % (escape_text(aid), _long_answer(s.answers[aid].value, v,
+                                                     LINE_EM - 0.55 * len(aid) - 3),
+                      r"\quad\text{\rulenote{one valid choice}}"
+                      if s.answers[aid].kind == "design" else ""))
+    flush()
+    return "\n".join(out)
+
+
+def _long_answer(value: Any, shown: str, budget: float) -> str:
+    """A boxed answer too long for one line: broken at terms, or scaled to fit."""
+    if tex_width(shown) <= budget * 0.92:
+        return r"\boxed{%s}" % shown
+    if isinstance(value, sp.Expr) and not isinstance(value, sp.MatrixBase):
+        lines = break_expr(value, SheetLatex(), budget - 2)
+        if len(lines) > 1 and all(tex_width(ln) <= budget for ln in lines):
+            body = " \\\\\n".join(("& " if i == 0 else r"&\quad ") + ln
+                                     for i, ln in enumerate(lines))
+            return "\\boxed{\\begin{aligned}\n%s\n\\end{aligned}}" % body
+    return r"\boxed{\derivefit{%.1fem}{%s}}" % (budget, shown)
+
+
+# -- the problem -------------------------------------------------------------------------
+def _given_name(name: str, latex: str) -> str:
+    return r"\mathrm{%s}" % latex if latex == name and _is_word(name) else math_safe(latex)
+
+
+def givens_tex(s: Solution) -> str:
+    p = s.problem
+    rows = []
+    for name, v in s.givens.items():
+        g = p.givens[name]
+        note = prose_tex(g.text) if g.text else ""
+        rows.append(f"${_given_name(name, g.latex)} = {tex(v)}$ & {note}")
+    return ("\\medskip\\noindent\\textbf{Given}\\par\\nopagebreak\\smallskip\n"
+            "\\noindent\\begin{tabularx}{\\linewidth}{@{\\quad}l@{\\qquad}>{\\small}X@{}}\n"
+            + " \\\\\n".join(rows) + "\n\\end{tabularx}")
+
+
+def verification_tex(s: Solution) -> str:
+    if not s.results:
+        return "\\rulenote{Not verified (solved with verify=False).}"
+    methods = Counter(r.method for r in s.results)
+    kinds = ", ".join(f"{m.replace('-', ' ')} $\\times{n}$" for m, n in sorted(methods.items()))
+    worst = max((r.error for r in s.results), default=0.0)
+    bound = (f"; relative errors below ${number_tex(10.0 ** _ceil_log10(worst))}$"
+             if worst > 0 else "; exact")
+    return ("\\par\\nopagebreak[4]\\medskip\\noindent"
+            f"\\rulenote{{Verified: {len(s.results)} independent checks passed ({kinds})"
+            f"{bound}.}}")
+
+
+def _ceil_log10(x: float) -> int:
+    import math
+
+    return math.ceil(math.log10(x))
+
+
+def problem_blocks(s: Solution) -> list[Block]:
+    """The problem's LaTeX in chunks labelled with the problem and part they show."""
+    p = s.problem
+    head = [r"\section[%s]{%s\hfill{\normalfont\small\ttfamily %s}}"
+            % (prose_tex(p.title), prose_tex(p.title), escape_text(p.id)),
+            r"\label{problem:%s}" % p.id]
+    if p.statement.strip():
+        head.append(prose_tex(p.statement))
+    if s.givens:
+        head.append(givens_tex(s))
+    blocks = [Block(p.id, "\n\n".join(head))]
+    for sec in s.sections:
+        where = f"{p.id}, part ({sec.part})"
+        out = [r"\subsection*{(%s)}" % escape_text(sec.part)]
+        if sec.text.strip():
+            out.append(r"{\itshape %s\par}" % prose_tex(sec.text))
+        figures = _merged_figures(s, sec)
+        run: list[Step] = []
+        for i in sec.items:
+            item = s.items[i]
+            if isinstance(item, Step):
+                run.append(item)
+                continue
+            if run:
+                out.append(steps_tex(run))
+                run = []
+            if isinstance(item, Table):
+                out.append(table_tex(item))
+            elif figures.get(i) is not None:
+                out.append(figure_block(figures[i], where))  # type: ignore[arg-type]
+        if run:
+            out.append(steps_tex(run))
+        if sec.answers:
+            out.append(answers_tex(s, sec.answers))
+        blocks.append(Block(where, "\n\n".join(o for o in out if o)))
+    blocks.append(Block(p.id, verification_tex(s)))
+    return blocks
 
 
 def render_latex(s: Solution) -> str:
-    """The worked solution of one problem as a LaTeX fragment (needs amsmath)."""
-    p = s.problem
-    out = [f"\\section*{{{escape(p.title)} \\texttt{{({p.id})}}}}"]
-    if p.statement.strip():
-        out.append(escape(p.statement.strip()))
-    if s.givens:
-        giv = ", ".join(f"${p.givens[k].latex} = {latex(v)}$" for k, v in s.givens.items())
-        out.append(r"\paragraph{Givens} " + giv + ".")
-    for sec in s.sections:
-        out.append(f"\\subsection*{{({sec.part})}}")
-        if sec.text.strip():
-            out.append(escape(sec.text.strip()))
-        rows: list[str] = []
-        for i in sec.items:
-            item = s.items[i]
-            if isinstance(item, Figure):
-                continue  # drawn by the sheet (derive.sheet)
-            if isinstance(item, Table):
-                if rows:
-                    out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
-                    rows = []
-                out.append(table_latex(item))
-            else:
-                rows.append(step_latex(item))
-        if rows:
-            out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
-        if sec.answers:
-            out.append("\\begin{align*}\n" + " \\\\\n".join(
-                f"\\text{{{aid}}} &: \\boxed{{{answer_latex(s.answers[aid])}}}"
-                for aid in sec.answers) + "\n\\end{align*}")
-    return "\n\n".join(out) + "\n"
+    """The worked solution of one problem as a LaTeX section (needs :data:`PREAMBLE`;
+    ``derive sheet PROBLEM`` writes a complete document)."""
+    return ("% derive: a section of a worked-solution sheet; it needs the preamble in\n"
+            "% derive.render.latex.PREAMBLE (`derive sheet PROBLEM` writes a whole document)\n"
+            + "\n\n".join(b.tex for b in problem_blocks(s)) + "\n")
 
 
 def render_latex_fragment(s: Solution) -> str:
-    """What Jupyter shows: the boxed answers as display math."""
-    lines = [f"\\text{{{aid}}} &= {answer_latex(a)}" for aid, a in s.answers.items()]
+    """What Jupyter shows as LaTeX: the boxed answers as display math."""
+    lines = [f"\\texttt{{{aid}}} &= \\boxed{{{value_tex(a.kind, a.value)}}}"
+             for aid, a in s.answers.items()]
     return "$$\\begin{aligned}" + r" \\ ".join(lines) + "\\end{aligned}$$"

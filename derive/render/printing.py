@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -161,3 +163,188 @@ def substituted(expr: Any, subs: tuple[tuple[Any, Any], ...], *, as_latex: bool)
     if as_latex:
         return CourseLatex({"mul_symbol": "dot"}).doprint(e).replace(r"\mathrm", "")
     return _dots(CourseText().doprint(e))
+
+
+# -- the sheet's LaTeX (``derive sheet``, ``solve --format latex``, notebooks) --------------
+# A subclass, so that ``latex()`` (the JSON ``latex`` field) keeps its output.
+
+
+def number_tex(v: Any, sig: int = 6) -> str:
+    """A number as a student writes it: exact when short (4/3 as \\frac), else ``sig`` digits.
+
+    >>> number_tex(sp.Rational(4, 3)), number_tex(sp.Rational(-1, 20)), number_tex(1.5e-7)
+    ('\\\\frac{4}{3}', '-0.05', '1.5 \\\\times 10^{-7}')
+    """
+    v = sp.sympify(v)
+    if isinstance(v, sp.Rational) and not v.is_Integer and decimal_string(v, sig + 2) is None:
+        if abs(v.q) < 1000:
+            sign = "-" if v < 0 else ""
+            return r"%s\frac{%d}{%d}" % (sign, abs(v.p), v.q)
+    s = format_number(v, sig)
+    if "e" in s:
+        mant, exp = s.split("e")
+        return (r"10^{%d}" % int(exp)) if mant == "1" else r"%s \times 10^{%d}" % (mant, int(exp))
+    return s
+
+
+def _is_word(name: str) -> bool:
+    """A multi-letter name that SymPy would print as italic letters (gd, momentum, min)."""
+    return (name.isalpha() and len(name) > 1 and name.lower() not in _GREEK
+            and sp.latex(sp.Symbol(name)) == name)
+
+
+class SheetLatex(CourseLatex):
+    """The sheet's notation: x_t − η g_t (positive term first), numbers as students write
+    them, matrices as ``bmatrix``, words upright."""
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        s = {"mat_str": "bmatrix", "mat_delim": ""}
+        s.update(settings or {})
+        self.prime = bool(s.pop("prime", False))
+        """write d f(x)/dx as f'(x) (for notes set in small type)"""
+        self.names: dict[Any, str] = s.pop("names", None) or {}
+        """symbols printed as given text (the values substituted for them)"""
+        super().__init__(s)
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        inner, vc = expr.expr, expr.variable_count
+        if self.prime and isinstance(inner, AppliedUndef) and len(vc) == 1 and vc[0][1] == 1 \
+                and inner.args == (vc[0][0],):
+            return self._print_Function(inner).replace("(", "'(", 1)
+        return super()._print_Derivative(expr)
+
+    def doprint(self, expr: Any) -> str:
+        if isinstance(expr, sp.Basic) and _is_number(expr):
+            return number_tex(expr)
+        return super().doprint(expr)
+
+    def prepare(self, expr: Any) -> Any:
+        """What ``doprint`` prints (decimals for decimal inputs), for printing by pieces."""
+        return decimalize(expr)
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return number_tex(expr)
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        return number_tex(expr, sig=8)
+
+    def ordered_terms(self, expr: Any) -> list[Any]:
+        """The terms of a sum in print order, a positive one first when there is one."""
+        terms = list(self._as_ordered_terms(expr, order=None) if isinstance(expr, sp.Add)
+                     else expr.args)
+        if terms and terms[0].could_extract_minus_sign():
+            for i, t in enumerate(terms):
+                if not t.could_extract_minus_sign():
+                    terms.insert(0, terms.pop(i))
+                    break
+        return terms
+
+    def add_terms(self, expr: Any) -> list[tuple[str, Any]]:
+        """The terms of a sum with the sign printed before each ('', '- ', '+ ')."""
+        out = []
+        for i, term in enumerate(self.ordered_terms(expr)):
+            sign = ""
+            if i and term.could_extract_minus_sign():
+                sign, term = "- ", -term
+            elif i:
+                sign = "+ "
+            out.append((sign, term))
+        return out
+
+    def term(self, term: Any) -> str:
+        t = self._print(term)
+        return r"\left(%s\right)" % t if self._needs_add_brackets(term) else t
+
+    def add_pieces(self, expr: Any) -> list[str]:
+        """The printed terms of a sum, each with its sign, for line breaking."""
+        return [sign + self.term(t) for sign, t in self.add_terms(expr)]
+
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        return " ".join(self.add_pieces(expr))
+
+    def _print_Function(self, expr: Any, exp: Any = None) -> str:
+        if isinstance(expr, AppliedUndef):  # f(x), not f{\left(x \right)}
+            name = self._print(sp.Symbol(expr.func.__name__))
+            args = ", ".join(self._print(a) for a in expr.args)
+            return f"{name}^{{{exp}}}({args})" if exp else f"{name}({args})"
+        return super()._print_Function(expr, exp)
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        return r" \odot ".join(self.parenthesize(a, 50, strict=True) for a in expr.args)
+
+    def _print_MatrixBase(self, expr: Any) -> str:
+        rows = [" & ".join(number_tex(c) if _is_number(c) else self._print(c) for c in r)
+                for r in expr.tolist()]
+        return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr in self.names:
+            return self.names[expr]
+        if _is_word(expr.name):
+            return r"\mathrm{%s}" % expr.name
+        return super()._print_Symbol(expr, style=style)
+
+
+def _is_number(e: Any) -> bool:
+    return isinstance(e, sp.Expr) and e.is_number and not isinstance(e, sp.Integer) and (
+        isinstance(e, (sp.Rational, sp.Float)) or not e.has(sp.Symbol))
+
+
+def tex(expr: Any, **settings: Any) -> str:
+    """LaTeX of a value in the sheet's notation (numbers rounded, matrices as bmatrix)."""
+    if isinstance(expr, str):
+        return r"\text{%s}" % escape_text(expr)
+    if isinstance(expr, (tuple, list)) and not any(isinstance(e, (list, tuple)) for e in expr):
+        return ", ".join(tex(e, **settings) for e in expr)
+    if isinstance(expr, (int, float)) and not isinstance(expr, bool):
+        return number_tex(expr)
+    return SheetLatex(settings).doprint(sp.sympify(expr))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An expression printed with values written in for some symbols, left unevaluated
+    and in the expression's own order (``0.7 · (−0.3) + 0.15 · 0.5 + 0.9``)."""
+
+    expr: Any
+    names: dict[Any, str]
+
+    def printer(self) -> SheetLatex:
+        return SheetLatex({"mul_symbol": "dot", "names": self.names})
+
+
+def shown_expr(expr: Any, subs: tuple[tuple[Any, Any], ...]) -> Shown:
+    """``expr`` with the substituted values shown in place of their symbols."""
+    names = {}
+    for s, v in subs:
+        shown = number_tex(v) if isinstance(v, sp.Basic) and v.is_number else tex(v)
+        names[s] = rf"\left({shown}\right)" if shown.startswith("-") else shown
+    return Shown(expr, names)
+
+
+def value_tex(kind: str, value: Any) -> str:
+    """An answer's value as it is boxed on a sheet, by kind."""
+    if kind == "number":
+        return number_tex(value) if _is_number(value) or isinstance(value, sp.Integer) \
+            else tex(value)
+    if kind == "shape":
+        return r" \times ".join(tex(d) for d in value)
+    if kind == "choice":
+        return r"\text{%s}" % escape_text(str(value))
+    if kind in ("matrix", "design") and not isinstance(value, sp.MatrixExpr):
+        if isinstance(value, (list, tuple)):
+            rows = value if all(isinstance(r, (list, tuple)) for r in value) else [value]
+            return r"\begin{bmatrix} " + r" \\ ".join(
+                " & ".join(tex(c) for c in r) for r in rows) + r" \end{bmatrix}"
+        return tex(value)
+    return tex(value)
+
+
+_TEXT_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_",
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}",
+                  "$": r"\$"}
+
+
+def escape_text(s: str) -> str:
+    """Plain text safe inside ``\\text{}`` or a paragraph (no math in it)."""
+    return "".join(_TEXT_SPECIALS.get(c, c) for c in s)

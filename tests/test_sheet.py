@@ -1,0 +1,189 @@
+"""``derive sheet``: the document, its line index, compiling it, and what the PDF says."""
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from sheetkit import CONV_INPUT, CONV_KERNEL, conv2d, kinds_solution, padded
+from testkit import ROOT, run_cli, sigmoid
+
+from derive.render.latex import Block
+from derive.render.printing import number_tex
+from derive.sheet import (
+    LatexError,
+    assemble,
+    compile_pdf,
+    make_sheet,
+    sheet_of,
+    write_atomic,
+)
+from derive.spec import load_problem, problem_paths
+
+needs_tex = pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk not installed")
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                   reason="pdftotext not installed")
+#: overfull lines tolerated in the whole sheet, and how far one may stick out
+MAX_OVERFULL, MAX_OVERFULL_PT = 3, 20.0
+
+
+def pdf_text(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return out.replace("\u2212", "-")  # TeX's minus sign
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+# -- the document ------------------------------------------------------------------------
+def test_sheet_is_one_complete_document_indexed_by_problem_and_part():
+    blocks = [Block("p1", "% p1 head"), Block("p1, part (a)", "% p1 a\nline two"),
+              Block("p2, part (b)", "% p2 b")]
+    sheet = assemble(blocks, problems=("p1", "p2"))
+    assert sheet.text.startswith("\\documentclass")
+    assert sheet.text.rstrip().endswith("\\end{document}")
+    assert sheet.where(line_of(sheet.text, "line two")) == "p1, part (a)"
+    assert sheet.where(line_of(sheet.text, "% p2 b")) == "p2, part (b)"
+    assert sheet.where(line_of(sheet.text, "\\usepackage{tikz")) == "preamble"
+
+
+def test_write_atomic_replaces_and_leaves_no_temporary_files(tmp_path):
+    target = tmp_path / "new" / "dir" / "x.tex"
+    write_atomic(target, "one")
+    write_atomic(target, "two")
+    assert target.read_text() == "two"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["x.tex"]
+
+
+def test_cli_writes_the_tex_without_compiling(tmp_path):
+    out = tmp_path / "sheet.tex"
+    r = run_cli("sheet", "gelu-descent", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"wrote {out} (1 problem)\n"
+    text = out.read_text()
+    assert "\\begin{document}" in text and "Gradient descent on GELU" in text
+    assert not out.with_suffix(".pdf").exists()
+
+
+def test_cli_unknown_problem_is_a_usage_error(tmp_path):
+    r = run_cli("sheet", "gelu-desent", "-o", str(tmp_path / "x.tex"))
+    assert r.returncode == 2
+    assert "did you mean 'gelu-descent'" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.tex").exists()
+
+
+def test_pdf_without_tex_says_how_to_install_it_and_still_writes_the_tex(tmp_path):
+    out = tmp_path / "sheet.tex"
+    env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-m", "derive", "sheet", "gelu-descent", "-o",
+                        str(out), "--pdf"], capture_output=True, text=True, env=env,
+                       cwd=ROOT, timeout=300)
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1
+    assert "apt-get install texlive-latex-base texlive-latex-recommended " \
+           "texlive-pictures latexmk" in r.stderr
+    assert out.exists() and not out.with_suffix(".pdf").exists()
+
+
+# -- compiling ---------------------------------------------------------------------------
+@needs_tex
+def test_a_latex_error_names_its_line_and_problem_not_a_wall_of_log(tmp_path):
+    good = Block("fine-problem", "All is well: $x^2$.")
+    bad = Block("broken-problem, part (b)", "Some text.\n\n$x = \\notacommand{1}$\n")
+    sheet = assemble([good, bad, Block("later-problem", "After.")])
+    tex = tmp_path / "broken.tex"
+    write_atomic(tex, sheet.text)
+    with pytest.raises(LatexError) as e:
+        compile_pdf(tex, sheet)
+    msg = str(e.value)
+    line = line_of(sheet.text, "\\notacommand")
+    assert msg.startswith(f"LaTeX error in {tex} line {line} (broken-problem, part (b)): "
+                          "Undefined control sequence")
+    assert "\\notacommand" in msg
+    assert msg.count("\n") == 0 and len(msg) < 300
+    assert not tex.with_suffix(".pdf").exists()
+
+
+@needs_tex
+@needs_poppler
+def test_the_whole_problem_set_compiles_cleanly_and_shows_its_answers(tmp_path):
+    out = tmp_path / "solutions.tex"
+    messages: list[str] = []
+    result = make_sheet([], out, pdf=True, echo=messages.append, warn=messages.append)
+    assert result is not None and result.pdf == out.with_suffix(".pdf")
+    assert result.pages >= 1
+    # no overfull-box flood: a few slightly wide lines at most
+    assert len(result.overfull) <= MAX_OVERFULL, result.overfull
+    assert all(o.points < MAX_OVERFULL_PT for o in result.overfull), result.overfull
+    text = pdf_text(result.pdf)
+    for pid in problem_paths():
+        s = load_problem(pid).solve()
+        assert s.problem.title.split()[0] in text
+        numbers = [a for a in s.answers.values()
+                   if a.kind == "number" and "\\" not in number_tex(a.value)]
+        if numbers:
+            assert number_tex(numbers[0].value) in text, (pid, numbers[0].id)
+
+
+def _gelu_x3(x: float = 0.0, eta: float = 0.1, alpha: float = 1.702) -> float:
+    for _ in range(3):
+        s = sigmoid(alpha * x)
+        x -= eta * (s + alpha * x * s * (1 - s))  # f'(x) by the product rule, by hand
+    return x
+
+
+@needs_tex
+@needs_poppler
+def test_new_user_gets_output_solutions_pdf_with_the_right_numbers(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-m", "derive", "sheet", "gelu-descent", "--pdf"],
+                       capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert r.returncode == 0, r.stderr
+    pdf = tmp_path / "output" / "solutions.pdf"
+    assert pdf.exists() and (tmp_path / "output" / "solutions.tex").exists()
+    assert "wrote output/solutions.pdf" in r.stdout
+    text = pdf_text(pdf)
+    x3 = _gelu_x3()
+    assert math.isclose(x3, -0.13763771842581057, rel_tol=1e-12)
+    assert f"{x3:.6g}" in text  # -0.137638, computed here without derive
+    assert f"{_gelu_x3(eta=1.0):.6g}" in text  # part b's x3
+    assert "momentum" in text
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [
+        "solutions.pdf", "solutions.tex"]  # the build happened elsewhere
+
+
+@needs_tex
+@needs_poppler
+def test_every_kind_and_figure_compiles_and_reads_back(tmp_path):
+    sheet = sheet_of([kinds_solution()])
+    tex = tmp_path / "kinds.tex"
+    write_atomic(tex, sheet.text)
+    result = compile_pdf(tex, sheet)
+    assert len(result.overfull) <= MAX_OVERFULL, result.overfull
+    text = pdf_text(result.pdf)
+    assert "9 × 9 × 6" in text and "N × 10" in text
+    assert "one valid choice" in text
+    # the product xW, computed by hand: [1, -2] [[0.5, -1, 2], [0.25, 3, -0.125]]
+    z = [1 * 0.5 - 2 * 0.25, 1 * -1 - 2 * 3, 1 * 2 - 2 * -0.125]
+    assert all(f"{v:g}" in text for v in z)
+    # the conv-window picture shows the output computed by plain loops
+    out = conv2d(padded(CONV_INPUT, 1), [[float(c) for c in r] for r in CONV_KERNEL], 2)
+    assert all(f"{v:g}" in text for row in out for v in row)
+    assert "kernel" in text and "input" in text and "output" in text
+    assert tex.read_text().count("\\begin{tikzpicture}") == 2  # network and conv window
+
+
+def test_figures_with_missing_data_are_reported_by_kind():
+    from derive.render.figures import FigureError, figure_tex
+
+    with pytest.raises(FigureError, match="conv-window figure: missing data kernel"):
+        figure_tex("conv-window", {"input": sp.Matrix([[1]]), "position": (0, 0),
+                                   "output": sp.Matrix([[1]])})
+    with pytest.raises(FigureError, match="unknown kind 'histogram'"):
+        figure_tex("histogram", {})
