@@ -96,6 +96,36 @@ class CourseText(DecimalStr):
             return f"d{self._print(inner)}/{vars_}"
         return f"d/{vars_}[{self._print(inner)}]"
 
+    # indexed families, sums and products as a course writes them: p_i, δ_ik, Σ_{k=1..K}
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if isinstance(expr, sp.Indexed):  # Indexed's own _sympystr would win otherwise
+            return self._print_Indexed(expr)
+        return super()._print(expr, **kwargs)
+
+    def _print_Indexed(self, expr: Any) -> str:
+        idx = "".join(self._print(i) for i in expr.indices)
+        return f"{self._print(expr.base.label)}_{idx if len(idx) == 1 else '{' + idx + '}'}"
+
+    def _print_KroneckerDelta(self, expr: Any) -> str:
+        return "δ_" + "".join(self._print(a) for a in expr.args)
+
+    def _bounded(self, sign: str, expr: Any) -> str:
+        lims = ",".join(f"{self._print(v)}={self._print(lo)}..{self._print(hi)}"
+                        for v, lo, hi in expr.limits)
+        body = self._print(expr.function)
+        if isinstance(expr.function, (sp.Add, sp.Mul)):
+            body = f"[{body}]"
+        return f"{sign}_{{{lims}}} {body}"
+
+    def _print_Sum(self, expr: Any) -> str:
+        return self._bounded("Σ", expr)
+
+    def _print_Unequality(self, expr: Any) -> str:
+        return f"{self._print(expr.lhs)} ≠ {self._print(expr.rhs)}"
+
+    def _print_Product(self, expr: Any) -> str:
+        return self._bounded("Π", expr)
+
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         name = expr.name
         base = name.split("_")[0]
