@@ -250,8 +250,11 @@ def _with_item(a: Any, item: int) -> Any:
     expr=Param("expr", doc="what to evaluate: a defined name or an expression"),
     at=Param("exprs", required=False, default={},
              doc="values to use for defined names (e.g. yhat: '{a.yhat}')"),
+    called=Param("text", required=False, doc="what the value is called (shown on the "
+                                             "left), e.g. y"),
 )
-def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any]) -> None:
+def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any],
+             called: str | None) -> None:
     """A number (or matrix) from the givens, with the values substituted."""
     defs = ctx.problem.definitions
     name = str(expr) if isinstance(expr, sp.Symbol) and str(expr) in defs else None
@@ -264,9 +267,9 @@ def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any]) -> None:
     value = tame(ctx.value(full))
     if isinstance(value, sp.Basic) and not isinstance(value, sp.MatrixBase):
         value = sp.nsimplify(value) if value.is_Rational else value
-    if name:
-        idx = ctx.step("substitute", value, lhs=sp.Symbol(name, real=True), before=shown,
-                       subs=subs)
+    if name or called:
+        idx = ctx.step("substitute", value, lhs=sp.Symbol(called or name, real=True),
+                       before=shown, subs=subs)
     else:
         idx = ctx.step("substitute", value, lhs=shown, before=shown if subs else None,
                        subs=subs)
@@ -294,10 +297,11 @@ def choose(ctx: Context, answer: str, options: dict[str, Any], pick: str) -> Non
     vals = {k: ctx.value(v) for k, v in options.items()}
     floats = {k: to_float(v) for k, v in vals.items()}
     best = (min if pick == "min" else max)(floats, key=lambda k: floats[k])
+    # shown as  min(gd = -0.13, momentum = -0.2) = momentum
     idx = ctx.step("compare", sp.Symbol(best),
-                   before=tuple(sp.Eq(sp.Symbol(k), sp.Float(f, 15), evaluate=False)
-                                for k, f in floats.items()),
-                   facts=(sp.Symbol(pick),))
+                   before=sp.Function(pick)(*[sp.Eq(sp.Symbol(k), sp.Float(f, 15),
+                                                    evaluate=False)
+                                              for k, f in floats.items()]))
     ctx.emit(answer, best, idx)
 
     def check() -> tuple[bool, float, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
@@ -12,6 +13,10 @@ from ..values import decimal_string, format_number
 
 _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
           "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu", "pi", "chi"}
+
+
+#: separates a substituted value's sort name from what is shown (see ``substituted``)
+_SHOWN = "\x00"
 
 
 def decimalize(expr: Any, max_digits: int = 8) -> Any:
@@ -44,8 +49,16 @@ class DecimalStr(StrPrinter):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
 
+def _positive_first(terms: list[Any]) -> list[Any]:
+    """Terms of a sum with the subtracted ones last: y - t, not -t + y (stable otherwise)."""
+    return sorted(terms, key=lambda t: bool(t.could_extract_minus_sign()))
+
+
 class CourseLatex(LatexPrinter):
     """LaTeX as a course writes it."""
+
+    def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
+        return _positive_first(super()._as_ordered_terms(expr, order=order))
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         s = {"mul_symbol": None, "fold_short_frac": False}
@@ -76,23 +89,37 @@ class CourseLatex(LatexPrinter):
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         name = expr.name
+        if _SHOWN in name:
+            return name.split(_SHOWN, 1)[1]
         if name.startswith("{") and name.endswith("}"):
             return r"\mathrm{%s}" % name[1:-1]
         if "(" in name or "{" in name or "\\" in name:
-            return name  # already LaTeX (table headers such as f(x_{t+1}))
+            # already LaTeX (table headers such as f(x_{t+1})); a named function upright
+            return re.sub(r"^([A-Za-z]{2,})\(", r"\\operatorname{\1}(", name)
         return super()._print_Symbol(expr, style=style)
 
 
 class CourseText(DecimalStr):
     """Plain text for terminals: σ for the sigmoid, d/dx for derivatives."""
 
+    def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
+        return _positive_first(super()._as_ordered_terms(expr, order=order))
+
+    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        if expr.exp.is_Integer and expr.exp < -1:  # 1/cosh(x)**2, not cosh(x)**(-2)
+            return "1/" + self._print(sp.Pow(expr.base, -expr.exp))
+        return super()._print_Pow(expr, rational=rational)
+
     def _print_sigmoid(self, expr: Any) -> str:
         return "σ(%s)" % self._print(expr.args[0])
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return format_number(expr)  # as many digits as a number on its own shows
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         vars_ = "".join(f"d{self._print(v)}" for v in expr.variables)
         inner = expr.expr
-        if isinstance(inner, (sp.Symbol, sp.Function)):
+        if isinstance(inner, (sp.Symbol, sp.Function, sp.Indexed)):
             return f"d{self._print(inner)}/{vars_}"
         return f"d/{vars_}[{self._print(inner)}]"
 
@@ -128,6 +155,8 @@ class CourseText(DecimalStr):
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         name = expr.name
+        if _SHOWN in name:
+            return name.split(_SHOWN, 1)[1]
         base = name.split("_")[0]
         if base in _GREEK:
             sym = {"eta": "η", "alpha": "α", "beta": "β", "sigma": "σ", "delta": "δ"}.get(
@@ -181,8 +210,12 @@ def substituted(expr: Any, subs: tuple[tuple[Any, Any], ...], *, as_latex: bool)
         shown = format_number(v) if (isinstance(v, sp.Basic) and v.is_number) else str(v)
         if shown.startswith("-"):
             shown = f"({shown})"
-        names[s] = sp.Symbol(shown)
+        # named after the symbol it replaces: the order of terms is kept, and equal values
+        # stay apart (1·1, not 1²); the printers show only the part after _SHOWN
+        names[s] = sp.Symbol(f"{getattr(s, 'name', s)}{_SHOWN}{shown}")
     e = expr.xreplace(names)
     if as_latex:
-        return CourseLatex({"mul_symbol": "dot"}).doprint(e).replace(r"\mathrm", "")
-    return CourseText().doprint(e)
+        out = CourseLatex({"mul_symbol": "dot"}).doprint(e).replace(r"\mathrm", "")
+        return re.sub(r"\\left\(\((-[^()]*)\)\\right\)", r"\\left(\1\\right)", out)
+    # a negative value as a function's argument needs no second pair: σ(-5), not σ((-5))
+    return re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", CourseText().doprint(e))
