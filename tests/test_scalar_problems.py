@@ -117,13 +117,13 @@ def test_softmax_cross_entropy_and_squared_error_gradients(K):
     s = derive.load("loss-gradients").solve()
     c, d = s.answers["c.dL_dz"].value, s.answers["d.dL_dz"].value
     r = np.random.default_rng(K)
-    for trial in range(3):
+    for _ in range(3):
         z = r.normal(size=K)
         onehot = np.eye(K)[r.integers(K)]
         anyt = r.normal(size=K)
         p = np_softmax(z)
         for j in range(K):
-            ce = fd(lambda zz: -np.sum(onehot * np.log(np_softmax(zz))), z, j)
+            ce = fd(lambda zz, t=onehot: -np.sum(t * np.log(np_softmax(zz))), z, j)
             assert abs(eval_indexed(c, p, onehot, j + 1) - ce) < 1e-7
             for t in (onehot, anyt):
                 se = fd(lambda zz, t=t: 0.5 * np.sum((np_softmax(zz) - t) ** 2), z, j)

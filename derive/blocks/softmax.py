@@ -55,7 +55,8 @@ def softmax_block(ctx: Context, answer: str, of: Any, shift: Any) -> None:
         return
 
     c = ctx.value(shift)
-    shifted_label = f"{name} + {format_number(c)}"
+    shifted_label = (f"{name} + {format_number(c)}" if c >= 0
+                     else f"{name} - {format_number(-c)}")
     shifted = (values + sp.ones(*values.shape) * c).as_immutable()
     ctx.step("substitute", shifted, lhs=label(shifted_label))
     m = max(shifted, key=lambda v: to_float(v))
