@@ -67,3 +67,24 @@ def as_equation(e: Any) -> sp.Equality:
 def label(name: str) -> sp.Symbol:
     """A symbol used only to show a quantity by name (``h_{t-1}``, ``softmax(x)_i``)."""
     return sp.Symbol(name)
+
+
+def expand_sums(e: Any, values: dict[Any, Any]) -> Any:
+    """``e`` with sizes/indices set (``values``) and every Sum written out term by term.
+
+    Faster than ``Sum.doit`` (which tries closed forms first) for the checks' small sizes.
+    """
+    e = sp.sympify(e).xreplace(values)
+
+    def out(s: Any) -> Any:
+        (k, lo, hi), = s.limits
+        if not (lo.is_Integer and hi.is_Integer):
+            raise ValueError(f"{s}: the bounds are not numbers")
+        return sp.Add(*[s.function.xreplace({k: sp.Integer(j)})
+                        for j in range(int(lo), int(hi) + 1)])
+
+    for _ in range(4):  # nested sums, innermost last
+        if not e.has(sp.Sum):
+            break
+        e = e.replace(lambda s: isinstance(s, sp.Sum) and len(s.limits) == 1, out)
+    return e

@@ -19,8 +19,7 @@ import sympy as sp
 from ..derivation import Context
 from ..numeric import rel_error, rng
 from . import Param, block
-from ._common import numeric_function
-from ._local import label, local_namespace, parse_local
+from ._local import expand_sums, label, local_namespace, parse_local
 
 #: sizes K for which every step is evaluated
 SIZES = range(1, 9)
@@ -183,14 +182,17 @@ def _check_step(before: Any, after: Any, op: Op | None, size: sp.Symbol,
     worst = 0.0
     r = rng(1000 + salt)
     for n in SIZES:
-        for i in (range(1, n + 1) if idx is not None else [None]):
+        # the free index first, in the middle and last (every position a sum can treat
+        # differently), each at three seeded points
+        for i in (sorted({1, (n + 1) // 2, n}) if idx is not None else [None]):
             pin = {size: n, **({idx: i} if idx is not None else {})}
-            b, a = (sp.sympify(e).subs(pin).doit() for e in (before, after))
+            b, a = (expand_sums(e, pin) for e in (before, after))
             leaves = _leaves(b, a)
-            fb, fa = numeric_function(leaves, b), numeric_function(leaves, a)
             for _ in range(3):
-                p = r.normal(0, 2, size=len(leaves))
-                worst = max(worst, rel_error(fb(*p), fa(*p)))
+                point = {s: sp.Float(v) for s, v in zip(leaves, r.normal(0, 2, len(leaves)),
+                                                        strict=True)}
+                worst = max(worst, rel_error(float(b.xreplace(point).evalf()),
+                                             float(a.xreplace(point).evalf())))
     ok = worst < 1e-9
     detail = f"K = {SIZES.start}..{SIZES.stop - 1} at seeded random points"
     confirmed, how = _confirm(op) if op is not None else _same(before, after)
