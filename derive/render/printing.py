@@ -174,7 +174,14 @@ def latex(expr: Any, **settings: Any) -> str:
     if isinstance(expr, sp.MatrixBase):
         rows = [" & ".join(latex(c, **settings) for c in r) for r in expr.tolist()]
         return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+    if (isinstance(expr, sp.Basic) and expr.is_number and not isinstance(expr, sp.Rational)
+            and sp.count_ops(expr) > LONG_EXACT_OPS):
+        return format_number(expr)  # tanh(0.5 tanh(0.5 tanh(1) + 0.5) - 0.5) as 0.706818
     return CourseLatex(settings).doprint(sp.sympify(expr))
+
+
+#: an exact number longer than this (operations) is shown as a decimal in LaTeX
+LONG_EXACT_OPS = 12
 
 
 def text(expr: Any) -> str:
