@@ -47,6 +47,10 @@ class SymbolSpec:
     latex: str
     shape: tuple[Any, Any] | None = None
     """rows × columns for a matrix symbol (symbolic sizes allowed), None for a scalar"""
+    indexed: bool = False
+    """an indexed family ``p_k`` (SymPy IndexedBase: ``p[k]`` in expressions)"""
+    integer: bool = False
+    """an integer: an index (i, k) or a size (K) of sums over indexed families"""
 
 
 @dataclass(frozen=True)

@@ -186,12 +186,11 @@ def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any]) -> 
     for g in givens.values():
         ns[g.name] = given_symbol(g)
     for s in symbols.values():
-        ns[s.name] = (
-            sp.MatrixSymbol(s.name, *s.shape) if s.shape else sp.Symbol(s.name, real=True)
-        )
+        ns[s.name] = symbol_object(s)
 
     answers = _build_answers(path, _mapping(path, "answers", raw.get("answers")), ns)
-    definitions = _build_definitions(path, _mapping(path, "define", raw.get("define")), ns, answers)
+    definitions = _build_definitions(path, _mapping(path, "define", raw.get("define")), ns, answers,
+                                     symbols)
     parts = _build_parts(path, _mapping(path, "parts", raw.get("parts")), ns, answers, symbols,
                          definitions)
     return Problem(
@@ -302,7 +301,9 @@ def _build_symbols(path: str, raw: Any) -> dict[str, SymbolSpec]:
         if not isinstance(name, str) or not _NAME.match(name) or name in functions.NAMESPACE:
             raise SpecError(path, where, "a symbol's name must be an identifier, not a function")
         spec = _mapping(path, where, spec)
-        _unknown_keys(path, where, spec, ("latex", "shape"))
+        _unknown_keys(path, where, spec, ("latex", "shape", "indexed", "integer"))
+        if sum(bool(spec.get(k)) for k in ("shape", "indexed", "integer")) > 1:
+            raise SpecError(path, where, "use one of shape, indexed or integer")
         shape = None
         if spec.get("shape") is not None:
             sh = spec["shape"]
@@ -310,9 +311,21 @@ def _build_symbols(path: str, raw: Any) -> dict[str, SymbolSpec]:
                 raise SpecError(path, f"{where}.shape", "expected [rows, columns], e.g. [1, N]")
             shape = tuple(_size(path, f"{where}.shape", d) for d in sh)
         out[name] = SymbolSpec(
-            name, _text(path, f"{where}.latex", spec.get("latex"), _default_latex(name)), shape
+            name, _text(path, f"{where}.latex", spec.get("latex"), _default_latex(name)), shape,
+            indexed=bool(spec.get("indexed", False)), integer=bool(spec.get("integer", False)),
         )
     return out
+
+
+def symbol_object(s: SymbolSpec) -> Any:
+    """The SymPy object a declared symbol stands for in expressions."""
+    if s.shape:
+        return sp.MatrixSymbol(s.name, *s.shape)
+    if s.indexed:
+        return sp.IndexedBase(s.name, real=True)
+    if s.integer:
+        return sp.Symbol(s.name, integer=True)
+    return sp.Symbol(s.name, real=True)
 
 
 def _size(path: str, where: str, d: Any) -> Any:
@@ -451,7 +464,8 @@ def _build_marking(path: str, where: str, raw: Any, kind: str) -> Marking:
 
 
 def _build_definitions(path: str, raw: dict[str, Any], ns: dict[str, Any],
-                       answers: dict[str, AnswerSpec]) -> dict[str, Definition]:
+                       answers: dict[str, AnswerSpec],
+                       symbols: dict[str, SymbolSpec] | None = None) -> dict[str, Definition]:
     out: dict[str, Definition] = {}
     for key, spec in raw.items():
         where = f"define.{key}"
@@ -463,7 +477,11 @@ def _build_definitions(path: str, raw: dict[str, Any], ns: dict[str, Any],
         _unknown_keys(path, where, info, ("expr", "latex", "args"))
         arg_names = [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
         arg_names += [str(a) for a in info.get("args") or []]
-        if name in ns and name not in out:
+        # f(x) may share its name with a declared scalar symbol f, which then stands for
+        # the function's value (f' = 1 - f^2); f(...) cannot be called in expressions then
+        value_name = bool(m.group(2)) and name in (symbols or {}) and isinstance(
+            ns.get(name), sp.Symbol)
+        if name in ns and name not in out and not value_name:
             raise SpecError(path, where, f"'{name}' is already a given, symbol or function")
         args = []
         for a in arg_names:
@@ -477,7 +495,9 @@ def _build_definitions(path: str, raw: dict[str, Any], ns: dict[str, Any],
         d = Definition(name, tuple(args), expr, latex)
         out[name] = d
         # a function definition is applied (inlined) when called; a quantity stays a name
-        if args:
+        if value_name:
+            pass
+        elif args:
             ns[name] = sp.Lambda(tuple(args), expr)
         else:
             ns[name] = sp.Symbol(name, real=True)

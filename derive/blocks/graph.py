@@ -200,7 +200,8 @@ def backprop(ctx: Context, of: str, wrt: Any, form: str, graph: dict[str, Any],
             num[n] = tame(total)
             aid = by_symbol.get(n)
             if aid is not None and shapes[aid] is None:
-                num[n] = ctx.emit(aid, num[n], step_of.get(n))
+                shown = _show_value(ctx, g, grads[n], num[n], value_of, n, step_of.get(n))
+                num[n] = ctx.emit(aid, num[n], shown)
                 emitted[n] = num[n]
         for aid, syms in targets.items():
             if shapes[aid] is not None:
@@ -221,6 +222,16 @@ def backprop(ctx: Context, of: str, wrt: Any, form: str, graph: dict[str, Any],
             ctx.emit(aid, value, step_of.get(syms[0]))
 
     _register_checks(ctx, g, targets, shapes, form, value_of, emitted, grads)
+
+
+def _show_value(ctx: Context, g: _Graph, grad: Any, value: Any, value_of: Any,
+                target: sp.Symbol | None, uses: int | None = None) -> int | None:
+    """dL/dn = (its expression) = (values written in) = number, as a step."""
+    if target is None or not isinstance(grad, sp.Basic) or grad.is_number:
+        return uses
+    subs = {s: value_of(s) for s in sorted(grad.free_symbols, key=str)}
+    return ctx.step("substitute", value, lhs=sp.Derivative(g.loss, target), before=grad,
+                    subs=subs, uses=[uses] if uses is not None else [])
 
 
 def _register_checks(ctx: Context, g: _Graph, targets: dict[str, list[sp.Symbol]],

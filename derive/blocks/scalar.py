@@ -22,6 +22,7 @@ from ._common import (
     to_float,
     used_givens,
 )
+from ._local import as_equation, parse_list, parse_local
 
 
 def derive_function(ctx: Context, f: Definition, x: sp.Symbol) -> sp.Expr:
@@ -39,15 +40,20 @@ def derive_function(ctx: Context, f: Definition, x: sp.Symbol) -> sp.Expr:
     wrt=Param("symbol", doc="the variable"),
     answer=Param("answer", required=False),
     via=Param("expr", required=False, doc="an equal form to differentiate instead"),
-    forms=Param("expr_list", required=False, default=[],
-                doc="equal rewrites of the result, each checked, the last one answered"),
-    facts=Param("expr_list", required=False, default=[],
-                doc="identities the rewrites rely on, e.g. cosh(x)**2 - sinh(x)**2 - 1"),
+    forms=Param("raw", required=False, default=[],
+                doc="equal rewrites of the result, each checked, the last one answered; "
+                    "an entry is an expression or {form: expr, using: [identities]}"),
+    facts=Param("raw", required=False, default=[],
+                doc="identities every rewrite relies on, e.g. 'cosh(x)**2 - sinh(x)**2 = 1'"),
 )
 def derivative(ctx: Context, f: Definition, wrt: sp.Symbol, answer: str | None,
-               via: Any, forms: list[Any], facts: list[Any]) -> None:
+               via: Any, forms: Any, facts: Any) -> None:
     """f'(x) with the sum/product/quotient/chain rules written out."""
     x = wrt
+    ns = ctx.problem.namespace
+    answers = [answer] if answer else []
+    rewrites = _read_forms(ctx, forms, ns)
+    shared = tuple(as_equation(e) for e in parse_list(ctx, "facts", facts, ns))
     lhs = apply_definition(f)
     first = ctx.step("definition", f.expr, lhs=lhs)
     target = f.expr
@@ -60,11 +66,12 @@ def derivative(ctx: Context, f: Definition, wrt: sp.Symbol, answer: str | None,
     last = ctx.step("derivative", d, lhs=dl, uses=ids)
     ctx.cache[("derivative", f.name, x)] = d
     result = d
-    fact_eqs = tuple(sp.Eq(e, 0) for e in facts)
-    for form in forms:
-        last = ctx.step("simplify", form, lhs=dl, before=result, uses=[last], facts=fact_eqs)
-        _identity_check(ctx, f"{answer or f.name}: rewrite to {form}", [answer] if answer else [],
-                        result, form, x)
+    _fact_checks(ctx, answers, shared, x)
+    for form, using in rewrites:
+        last = ctx.step("simplify", form, lhs=dl, before=result, uses=[last],
+                        facts=shared + using)
+        _identity_check(ctx, f"{answer or f.name}: rewrite to {form}", answers, result, form, x)
+        _fact_checks(ctx, answers, using, x)
         result = form
     final = result
     subs = used_givens(ctx, final)
@@ -86,6 +93,32 @@ def derivative(ctx: Context, f: Definition, wrt: sp.Symbol, answer: str | None,
 
     ctx.check(f"{answer or f.name}: d{f.name}/d{x}", [answer] if answer else [],
               "central-differences", check)
+
+
+def _read_forms(ctx: Context, forms: Any, ns: dict[str, Any]) -> list[tuple[Any, tuple]]:
+    """``forms`` entries as (expression, identities used)."""
+    if not isinstance(forms, list):
+        raise ctx.fail("forms", "expected a list of expressions")
+    out = []
+    for n, entry in enumerate(forms):
+        if isinstance(entry, dict):
+            unknown = set(entry) - {"form", "using"}
+            if unknown or "form" not in entry:
+                raise ctx.fail(f"forms[{n}]", "expected {form: expression, using: [identities]}")
+            form = parse_local(ctx, f"forms[{n}].form", entry["form"], ns)
+            using = parse_list(ctx, f"forms[{n}].using", entry.get("using"), ns)
+            out.append((form, tuple(as_equation(e) for e in using)))
+        else:
+            out.append((parse_local(ctx, f"forms[{n}]", entry, ns), ()))
+    return out
+
+
+def _fact_checks(ctx: Context, answers: list[str], facts: tuple[Any, ...],
+                 x: sp.Symbol) -> None:
+    """An identity relied on is itself checked numerically (both sides at seeded points)."""
+    for fact in facts:
+        _identity_check(ctx, f"{', '.join(answers) or 'identity'}: {fact.lhs} = {fact.rhs}",
+                        answers, fact.lhs, fact.rhs, x)
 
 
 def _identity_check(ctx: Context, name: str, answers: list[str], a: Any, b: Any,
@@ -217,8 +250,11 @@ def _with_item(a: Any, item: int) -> Any:
     expr=Param("expr", doc="what to evaluate: a defined name or an expression"),
     at=Param("exprs", required=False, default={},
              doc="values to use for defined names (e.g. yhat: '{a.yhat}')"),
+    called=Param("text", required=False, doc="what the value is called (shown on the "
+                                             "left), e.g. y"),
 )
-def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any]) -> None:
+def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any],
+             called: str | None) -> None:
     """A number (or matrix) from the givens, with the values substituted."""
     defs = ctx.problem.definitions
     name = str(expr) if isinstance(expr, sp.Symbol) and str(expr) in defs else None
@@ -231,9 +267,9 @@ def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any]) -> None:
     value = tame(ctx.value(full))
     if isinstance(value, sp.Basic) and not isinstance(value, sp.MatrixBase):
         value = sp.nsimplify(value) if value.is_Rational else value
-    if name:
-        idx = ctx.step("substitute", value, lhs=sp.Symbol(name, real=True), before=shown,
-                       subs=subs)
+    if name or called:
+        idx = ctx.step("substitute", value, lhs=sp.Symbol(called or name, real=True),
+                       before=shown, subs=subs)
     else:
         idx = ctx.step("substitute", value, lhs=shown, before=shown if subs else None,
                        subs=subs)
@@ -261,10 +297,11 @@ def choose(ctx: Context, answer: str, options: dict[str, Any], pick: str) -> Non
     vals = {k: ctx.value(v) for k, v in options.items()}
     floats = {k: to_float(v) for k, v in vals.items()}
     best = (min if pick == "min" else max)(floats, key=lambda k: floats[k])
+    # shown as  min(gd = -0.13, momentum = -0.2) = momentum
     idx = ctx.step("compare", sp.Symbol(best),
-                   before=tuple(sp.Eq(sp.Symbol(k), sp.Float(f, 15), evaluate=False)
-                                for k, f in floats.items()),
-                   facts=(sp.Symbol(pick),))
+                   before=sp.Function(pick)(*[sp.Eq(sp.Symbol(k), sp.Float(f, 15),
+                                                    evaluate=False)
+                                              for k, f in floats.items()]))
     ctx.emit(answer, best, idx)
 
     def check() -> tuple[bool, float, str]:
