@@ -294,7 +294,7 @@ def declared(sit: Situation, mistakes: tuple[Mistake, ...], problem: Problem,
                 continue
             if sit.matches(value):
                 template = m.feedback or CATALOGUE[m.code]
-                return Diagnosis(m.code, fill(template, _short(sit.text), expected,
+                return Diagnosis(m.code, fill(template, quoted(sit.text, sit.spec.kind), expected,
                                               show(value), shown))
     return None
 
@@ -309,7 +309,7 @@ def _same(a: Any, b: Any) -> bool:
 def generic(sit: Situation, expected: str) -> Diagnosis | None:
     """sign, transpose, rounding: by the answer's kind."""
     kind, gold = sit.spec.kind, sit.gold
-    given = _short(sit.text)
+    given = quoted(sit.text, kind)
     if kind in ("number", "expression", "matrix", "matrix-expression"):
         neg = _negate(gold)
         if neg is not None and not _same(neg, gold) and sit.matches(neg):
@@ -355,7 +355,7 @@ def rounding(sit: Situation, expected: str) -> str | None:
         return None
     if wn.unit is None:
         return None
-    given = _short(sit.text)
+    given = quoted(sit.text, "number")
     try:
         gold = sp.Rational(sp.N(sit.gold, 40)) if not sit.gold.is_Rational else sit.gold
     except (TypeError, AttributeError):
@@ -398,6 +398,15 @@ def _place(unit: sp.Rational) -> str:
         return "the nearest whole number" if unit == 1 else f"the nearest {unit}"
     k = len(str(unit.q)) - 1
     return f"{k} decimal place{'s' if k != 1 else ''}"
+
+
+def quoted(text: str, kind: str) -> str:
+    """The student's answer as feedback quotes it: for a number written as a relation
+    (``x_2 = x_1 - \\eta g = -0.0975``) its last side."""
+    s = " ".join(str(text).split()).strip("$ ")
+    if kind == "number" and "=" in s:
+        s = s.rsplit("=", 1)[1].strip().strip("$ ") or s
+    return _short(s)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -112,7 +112,7 @@ class Marker:
     def _prepare(self, pid: str) -> Prepared:
         from ..spec import load_problem, read_yaml
 
-        problem = load_problem(pid)
+        problem = load_problem(self.paths[pid])
         raw = read_yaml(self.paths[pid])
         gold = problem.solve()
         right = {aid: replace(a, value=ft.settle(a.value)) for aid, a in gold.answers.items()}
@@ -261,7 +261,8 @@ class Marker:
             if not self._matches(prep, aid, texts[aid], computed):
                 continue
             wrong = [d for d in used if judged[d].verdict != "correct"] or used
-            mine = " and ".join(f"{d} = {_short(texts[d])}" for d in wrong)
+            mine = " and ".join(f"{d} = {dg.quoted(texts[d], problem.answers[d].kind)}"
+                                for d in wrong)
             out[aid] = Result(problem.id, aid, "follow-through", _clip(texts[aid]),
                               prep.expected[aid], f"correct from your {mine} (the answer is "
                               f"{prep.expected[aid]})")
@@ -291,10 +292,11 @@ class Marker:
                 self._variant(prep, m)  # solved (and timed) before the comparisons
         self.phase(("diagnose", problem.id, aid), 2 * self.answer_seconds)
         right = {a: v.value for a, v in prep.right.items()}
-        contexts: list[tuple[dict[str, Any], dict[str, str]]] = [(right, {})]
+        contexts: list[tuple[dict[str, Any], dict[str, str]]] = [(right, prep.expected)]
         mine = _student_values(problem, judged)
         if any(ft.differs(v, right[a]) for a, v in mine.items()):
-            contexts.append(({**right, **mine}, {a: _short(texts[a]) for a in mine}))
+            shown = {a: dg.quoted(texts[a], problem.answers[a].kind) for a in mine}
+            contexts.append(({**right, **mine}, {**prep.expected, **shown}))
         sit = dg.Situation(spec, texts[aid], prep.right[aid].value,
                            lambda v: self._matches(prep, aid, texts[aid], v), contexts,
                            lambda t: parse.read_number(t, prep.configs[aid]))
@@ -353,8 +355,3 @@ def _shown_raw(raw: Any) -> str:
 def _clip(text: str, limit: int = 500) -> str:
     """The student's text as reports carry it (hostile answers can be 100 000 long)."""
     return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
-
-
-def _short(text: str, limit: int = 60) -> str:
-    s = " ".join(str(text).split())
-    return s if len(s) <= limit else s[: limit - 1] + "…"
