@@ -38,3 +38,17 @@ def mark(marker: Marker, answers: dict[str, dict[str, str]],
     marked = marker.mark(Submission(f"{student}.yaml", student, answers))
     assert marked.error is None, marked.error
     return {(r.problem, r.answer): r for r in marked.results}
+
+
+def run_cli(*args: str, cwd: Path | None = None, specs: bool = False):
+    """``python -m derive ARGS`` in a fresh process (with the test specs if asked)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    if specs:
+        env["DERIVE_PROBLEMS"] = str(SPECS)
+    return subprocess.run([sys.executable, "-m", "derive", *args], capture_output=True,
+                          text=True, cwd=cwd or root, timeout=600, env=env)

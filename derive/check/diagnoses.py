@@ -272,6 +272,8 @@ def show(v: Any) -> str:
 def fill(template: str, given: str, expected: str, value: str,
          shown: dict[str, str]) -> str:
     """The sentence with its placeholders filled (unknown ones are left as written)."""
+    if value == given:  # "0.6 leaves out the bias (0.6)": say it once
+        template = template.replace(" ({value})", "")
     names = {"given": given, "expected": expected, "value": value, **shown}
     return _PLACEHOLDER.sub(lambda m: names.get(m.group(1), m.group(0)), template)
 

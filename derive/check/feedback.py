@@ -98,6 +98,7 @@ def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
         r"\usepackage[margin=2cm]{geometry}",
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[dvipsnames]{xcolor}",
+        r"\usepackage{underscore}",  # the worked solutions write answer ids in \text{}
         r"\setlength{\parindent}{0pt}",
         r"\begin{document}",
         *body,

@@ -59,10 +59,12 @@ def _slot(problem: Problem, aid: str) -> str:
 def template_latex(problems: list[Problem]) -> str:
     """The whole answer sheet."""
     sty = STY.read_text(encoding="utf-8")
+    example = next((f"{p.id}/{a}" for p in problems for a, s in p.answers.items()
+                    if s.kind == "number"), "problem/a.x1")
     head = [
         "% Answer sheet for `derive check`. Write each answer, as LaTeX math, in the",
-        "% second braces of its \\answer, e.g. \\answer{gelu-descent/a.x1}{-0.05}; words as",
-        "% \\text{momentum}. Empty boxes are marked as not answered. Then run",
+        f"% second braces of its \\answer, e.g. \\answer{{{example}}}{{-0.05}}; words",
+        "% as \\text{momentum}. Empty boxes are marked as not answered. Then run",
         "%   derive check THIS-FILE.tex",
         r"\begin{filecontents*}{derive-answers.sty}",
         sty.rstrip("\n"),
