@@ -184,9 +184,15 @@ def _read_mistake(problem: Problem, raw: dict[str, Any], aid: str, code: str, wh
     return m
 
 
-def build_variant(problem: Problem, raw: dict[str, Any], m: Mistake) -> Problem:
-    """The problem the mistake solves instead (from the raw YAML; files are untouched)."""
+def build_variant(problem: Problem, raw: dict[str, Any], m: Mistake, *,
+                  floats: bool = False) -> Problem:
+    """The problem the mistake solves instead (from the raw YAML; files are untouched).
+
+    ``floats``: non-integer givens as 40-digit floats, so that the variant solves in
+    milliseconds (its values are only compared with answers, never shown as right).
+    """
     from ..spec import build_problem
+    from ..values import ValueError_, to_exact
 
     data = copy.deepcopy(raw)
     for path, value in m.args:
@@ -195,11 +201,28 @@ def build_variant(problem: Problem, raw: dict[str, Any], m: Mistake) -> Problem:
         if name not in problem.givens:
             raise SpecError(problem.path, f"{m.where}.set.{name}", "unknown given (expected "
                             "one of: " + ", ".join(problem.givens) + ")")
+    overrides: dict[str, Any] = {k: _set_value(v) for k, v in m.sets}
+    if floats:
+        for name, g in problem.givens.items():
+            value = overrides.get(name, g.value)
+            try:
+                exact = value if isinstance(value, sp.Basic) else to_exact(value)
+            except ValueError_:
+                continue
+            overrides[name] = _floated(exact)
     try:
-        return build_problem(data, problem.path, {k: _set_value(v) for k, v in m.sets})
+        return build_problem(data, problem.path, overrides)
     except SpecError as e:
         raise SpecError(problem.path, m.where, f"this variant is not a valid spec: "
                         f"{e.field}: {e.message}") from None
+
+
+def _floated(v: Any) -> Any:
+    if isinstance(v, sp.MatrixBase):
+        return sp.ImmutableMatrix(v.applyfunc(_floated))
+    if isinstance(v, sp.Rational) and not isinstance(v, sp.Integer):
+        return sp.Float(v, 40)
+    return v
 
 
 def _set_value(v: Any) -> Any:

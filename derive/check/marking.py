@@ -93,7 +93,7 @@ class Marker:
         self._problems: dict[str, Prepared | DeriveError] = {}
         self._judged: dict[Any, Judgement] = {}
         self._pinned: dict[Any, Solution | None] = {}
-        self._variants: dict[Any, Solution | None] = {}
+        self._variants: dict[Any, dict[str, Any] | None] = {}
 
     # -- problems ---------------------------------------------------------------------------
     def prepared(self, pid: str) -> Prepared:
@@ -309,22 +309,23 @@ class Marker:
         except (MemoryError, RecursionError):
             return None
 
-    def _variant(self, prep: Prepared, m: dg.Mistake) -> Solution | None:
+    def _variant(self, prep: Prepared, m: dg.Mistake) -> dict[str, Any] | None:
+        """The settled answers of the problem as the mistake solves it (once)."""
         key = (prep.problem.id, m.sets, m.args)
         if key not in self._variants:
             self.phase(("variant", prep.problem.id, m.where), SOLVE_SECONDS)
             try:
-                variant = dg.build_variant(prep.problem, prep.raw, m)
-                self._variants[key] = variant.solve(verify=False)
+                variant = dg.build_variant(prep.problem, prep.raw, m, floats=True).solve(
+                    verify=False)
+                self._variants[key] = {a: ft.settle(v.value)
+                                       for a, v in variant.answers.items()}
             except Exception:  # noqa: BLE001 - a variant that fails is not a diagnosis
                 self._variants[key] = None
         return self._variants[key]
 
     def _variant_value(self, prep: Prepared, m: dg.Mistake, aid: str) -> Any:
-        s = self._variant(prep, m)
-        if s is None or aid not in s.answers:
-            return None
-        return ft.settle(s.answers[aid].value)
+        values = self._variant(prep, m)
+        return None if values is None else values.get(aid)
 
 
 def _student_values(problem: Problem, judged: dict[str, Judgement]) -> dict[str, Any]:
