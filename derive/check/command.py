@@ -64,7 +64,11 @@ def run_check(req: CheckRequest) -> int:
     if req.feedback and Path(req.feedback).exists() and not Path(req.feedback).is_dir():
         raise UsageError(f"--feedback {req.feedback}: expected a directory")
 
-    marked = _mark(files, req.batch)
+    try:
+        marked = _mark(files, req.batch)
+    except KeyboardInterrupt:
+        print("derive: interrupted; nothing was written", file=sys.stderr)
+        return 130
     _report(marked, req)
     if req.gradescope:
         from .report import gradescope_json
