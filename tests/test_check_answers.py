@@ -119,3 +119,8 @@ def test_yaml_lists_become_the_latex_a_student_writes():
     assert answer_text(["9", "9", "6"], "shape") == r"9 \times 9 \times 6"
     with pytest.raises(ValueError):
         answer_text({"a": 1}, "number")
+
+
+def test_a_latex_file_without_answers_is_a_file_error():
+    with pytest.raises(AnswerFileError, match="no \\\\answer"):
+        parse_latex_answers("\\documentclass{article}\n% \\answer{p/a.x}{1}\n", "notes.tex")

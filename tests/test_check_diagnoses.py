@@ -180,6 +180,11 @@ def test_rounding_sentences():
                                            "significant figures")
     assert sentence("0.0199", "0.01").startswith("0.01 is 0.0199 truncated; rounded to the "
                                                  "same place it is 0.02")
-    assert sentence("0.418876", "0.4180").startswith("0.4180 agrees with 0.418876 only to 3 "
-                                                     "decimal places")
+    assert sentence("0.418876", "0.4180") == ("0.4180 is 0.418876 truncated to 3 decimal "
+                                              "places, but written to 4 decimal places: round "
+                                              "at the last digit you write")
+    assert sentence("-0.0957501", "-0.0975") == ("-0.0975 is close to -0.0957501 (right to 2 "
+                                                 "decimal places) but not to the 4 decimal "
+                                                 "places it is written to: check the last "
+                                                 "digits")
     assert sentence("0.418876", "0.9") is None                 # just wrong

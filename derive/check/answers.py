@@ -275,6 +275,9 @@ def parse_latex_answers(text: str, file: str) -> Submission:
         seen[key] = line
         sub.answers.setdefault(pid, {})[aid] = body.strip()
         sub.lines[key] = line
+    if not sub.answers:
+        raise AnswerFileError(file, "", "no \\answer{problem/answer}{…} in this file (`derive "
+                              "template PROBLEM` writes a sheet with one for every answer)")
     return sub
 
 

@@ -405,9 +405,14 @@ def rounding(sit: Situation, expected: str) -> str | None:
     if rel <= sit.spec.marking.relative:
         coarse = unit * 10
         for _ in range(6):
+            how = ("rounded" if wn.value == _round_to(gold, coarse) else
+                   "truncated" if wn.value == sp.Integer(int(gold / coarse)) * coarse else "")
+            if how:
+                return (f"{given} is {expected} {how} to {_place(coarse)}, but written to "
+                        f"{_place(unit)}: round at the last digit you write")
             if diff <= coarse:
-                return (f"{given} agrees with {expected} only to {_place(coarse)}; the "
-                        "digits after that are wrong (round, don't truncate or pad)")
+                return (f"{given} is close to {expected} (right to {_place(coarse)}) but not "
+                        f"to the {_place(unit)} it is written to: check the last digits")
             coarse *= 10
     return None
 
