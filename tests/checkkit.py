@@ -40,15 +40,17 @@ def mark(marker: Marker, answers: dict[str, dict[str, str]],
     return {(r.problem, r.answer): r for r in marked.results}
 
 
-def run_cli(*args: str, cwd: Path | None = None, specs: bool = False):
-    """``python -m derive ARGS`` in a fresh process (with the test specs if asked)."""
+def run_cli(*args: str, cwd: Path | None = None, specs: bool = False,
+            problems: Path | None = None):
+    """``python -m derive ARGS`` in a fresh process (with the test specs if asked, or the
+    specs of ``problems``)."""
     import os
     import subprocess
     import sys
 
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ, PYTHONPATH=str(root))
-    if specs:
-        env["DERIVE_PROBLEMS"] = str(SPECS)
+    if specs or problems:
+        env["DERIVE_PROBLEMS"] = str(problems or SPECS)
     return subprocess.run([sys.executable, "-m", "derive", *args], capture_output=True,
                           text=True, cwd=cwd or root, timeout=600, env=env)

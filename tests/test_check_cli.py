@@ -78,15 +78,7 @@ def test_a_problem_that_fails_to_load_is_a_file_error(tmp_path):
     specs.mkdir()
     (specs / "broken-spec.yaml").write_text("id: broken-spec\nanswers: {a.x: numbr}\n")
     f = write(tmp_path / "s.yaml", "answers: {broken-spec: {a.x: 1}}\n")
-    import os
-    import sys
-
-    from checkkit import SPECS
-
-    env = dict(os.environ, DERIVE_PROBLEMS=str(specs), PYTHONPATH=str(SPECS.parent.parent
-                                                                      .parent))
-    r = subprocess.run([sys.executable, "-m", "derive", "check", f, "--format", "json"],
-                       capture_output=True, text=True, env=env, timeout=300)
+    r = run_cli("check", f, "--format", "json", problems=specs)
     assert r.returncode == 1
     (sub,) = json.loads(r.stdout)["submissions"]
     assert "problem 'broken-spec' cannot be marked: " in sub["error"]
