@@ -171,6 +171,8 @@ class _Pool:
                             slots[i] = self._replace(slot, "crashed the marker")
                             continue
                     if slot.task is not None and time.monotonic() > slot.deadline:
+                        if slot.conn.poll() and self._drain(slot) and slot.task is None:
+                            continue  # it finished just in time
                         slots[i] = self._replace(slot, f"took longer than {slot.seconds:g} s")
         finally:
             for slot in slots:

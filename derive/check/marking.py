@@ -185,7 +185,11 @@ class Marker:
             else:
                 self.phase(key, self.answer_seconds)
                 judged[aid] = self._judge(prep, aid, text, prep.right[aid], "gold")
-        self._follow_through(prep, texts, judged, out, disabled)
+        try:
+            self._follow_through(prep, texts, judged, out, disabled)
+        except (DeriveError, ArithmeticError, TypeError, ValueError, AttributeError,
+                RecursionError, MemoryError):
+            pass  # no follow-through for this file rather than no marking
         for aid, j in judged.items():
             if aid in out:
                 continue
@@ -306,8 +310,9 @@ class Marker:
                                                                                       aid),
                                 expected)
                     or dg.generic(sit, expected))
-        except (MemoryError, RecursionError):
-            return None
+        except (DeriveError, ArithmeticError, TypeError, ValueError, AttributeError,
+                RecursionError, MemoryError):
+            return None  # no diagnosis rather than no marking
 
     def _variant(self, prep: Prepared, m: dg.Mistake) -> dict[str, Any] | None:
         """The settled answers of the problem as the mistake solves it (once)."""
