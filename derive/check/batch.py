@@ -148,7 +148,10 @@ class _Pool:
         self.queue: deque[int] = deque(range(len(paths)))
         self.disabled: list[dict[Any, str]] = [{} for _ in paths]
         self.retries = [0] * len(paths)
-        self.ctx = mp.get_context("fork")
+        # fork: workers start at once with everything imported (and no thread runs in
+        # the parent); spawn where fork does not exist
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        self.ctx = mp.get_context(method)
 
     def run(self) -> list[Marked]:
         slots = [_Slot(self.ctx, self.options) for _ in range(self.jobs)]
