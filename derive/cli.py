@@ -155,5 +155,57 @@ def sheet(problems: tuple[str, ...], out: str, pdf: bool) -> None:
                warn=lambda m: click.echo(m, err=True))
 
 
+@cli.command()
+@click.argument("answers", nargs=-1, required=True, metavar="ANSWERS…")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE, not stdout.")
+@click.option("--summary", is_flag=True, help="Text format: one line per file only.")
+@click.option("--gradescope", metavar="FILE", help="Also write Gradescope's results.json "
+              "(one answer file).")
+@click.option("--csv", "csv_path", metavar="FILE", help="Also write a gradebook: one row per "
+              "file, a column per answer.")
+@click.option("--feedback", metavar="DIR", help="Also write a feedback document per file "
+              "(LaTeX, and PDF when latexmk is installed).")
+@click.option("--no-pdf", is_flag=True, help="With --feedback: write the .tex only.")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
+              help="Worker processes (0: one per core).")
+@click.option("--timeout", type=click.FloatRange(0.1), default=5.0, show_default=True,
+              help="Seconds one answer may take to be read and compared.")
+@click.option("--memory", type=click.IntRange(64), default=1024, show_default=True,
+              help="MB of memory a worker may use for marking.")
+@click.option("--follow-through-credit", type=float, default=1.0, show_default=True,
+              help="Points for a follow-through answer (1 for a correct one).")
+@reports_errors
+def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
+          gradescope: str | None, csv_path: str | None, feedback: str | None, no_pdf: bool,
+          jobs: int, timeout: float, memory: int, follow_through_credit: float) -> None:
+    """Mark answer files (YAML or LaTeX; directories are searched) against the derivations.
+
+    Exit 0 when every file was marked (wrong answers are not errors), 1 when some file
+    could not be marked (the others are), 2 for a usage error.
+    """
+    from .check.batch import BatchOptions
+    from .check.command import CheckRequest, run_check
+
+    req = CheckRequest(answers, fmt, output, summary, gradescope, csv_path, feedback,
+                       not no_pdf, follow_through_credit,
+                       BatchOptions(jobs=jobs, answer_seconds=timeout, memory_mb=memory))
+    sys.exit(run_check(req))
+
+
+@cli.command()
+@click.argument("problems", nargs=-1)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE (default: stdout).")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@reports_errors
+def template(problems: tuple[str, ...], output: str | None, force: bool) -> None:
+    """A LaTeX answer sheet with an \\answer slot for every answer of PROBLEMS (all when
+    none is named), ready for `derive check`."""
+    from .check.command import run_template
+
+    run_template(problems, output, force)
+
+
 def main() -> None:
     cli()

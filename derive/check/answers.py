@@ -1,0 +1,302 @@
+"""Answer files: one student's answers to any number of problems (interface.md).
+
+Two formats, told apart by the file's suffix:
+
+- YAML (``.yaml``/``.yml``): ``{student: s017, answers: {problem: {answer_id: text}}}``.
+  Scalars are kept as the student wrote them (``0.10`` stays ``"0.10"``: its last
+  written digit matters to the number rule); aliases are refused (no alias bombs).
+- LaTeX (anything else, usually ``.tex``): ``\\answer{problem/answer_id}{text}`` anywhere
+  in the document, ``\\student{name}`` optionally. Braces may nest; ``%`` comments are
+  ignored; an ``\\answer`` whose braces never close is a file error naming its line.
+
+Reading never evaluates anything: it only finds the texts. A file that cannot be read
+raises :class:`AnswerFileError` (the batch reports it and goes on with the others).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: answer files larger than this are refused before they are read
+MAX_FILE_BYTES = 1_000_000
+
+
+class AnswerFileError(Exception):
+    """An answer file that cannot be marked: ``file: where: message``."""
+
+    def __init__(self, file: str, where: str, message: str) -> None:
+        self.file, self.where, self.message = file, where, message
+        super().__init__(f"{file}: {where}: {message}" if where else f"{file}: {message}")
+
+
+@dataclass
+class Submission:
+    """What one answer file says: who, and the raw answer per problem and answer id."""
+
+    file: str
+    student: str
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """problem id -> answer id -> raw answer (text, or nested lists from YAML)"""
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(problem, answer) -> line of the file (LaTeX files)"""
+    warnings: list[str] = field(default_factory=list)
+    """things the marker should see that did not stop the marking"""
+
+
+def read_answer_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Submission:
+    """Read a YAML or LaTeX answer file (by suffix); raises AnswerFileError."""
+    p = Path(path)
+    shown = str(path)
+    try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise AnswerFileError(shown, "", f"cannot read: {e.strerror or e}") from None
+    if size > max_bytes:
+        raise AnswerFileError(shown, "", f"is {size:,} bytes; answer files are at most "
+                              f"{max_bytes:,} bytes")
+    try:
+        text = p.read_bytes()[: max_bytes + 1].decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = p.read_bytes()[: e.start].count(b"\n") + 1
+        raise AnswerFileError(shown, f"line {line}", "is not UTF-8 text") from None
+    except OSError as e:
+        raise AnswerFileError(shown, "", f"cannot read: {e.strerror or e}") from None
+    if p.suffix.lower() in (".yaml", ".yml"):
+        return parse_yaml_answers(text, shown)
+    return parse_latex_answers(text, shown)
+
+
+# -- YAML ---------------------------------------------------------------------------------
+
+class _TextLoader(yaml.SafeLoader):
+    """SafeLoader that keeps every scalar as written text and refuses aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in answer files",
+                event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                self.duplicates.append(f"line {line}: '{key}' appears again (first on line "
+                                       f"{seen[key]}); the last one is marked")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+# only strings: a number's text (its last written digit) is part of the answer
+_TextLoader.yaml_implicit_resolvers = {}
+
+
+def parse_yaml_answers(text: str, file: str) -> Submission:
+    """A YAML answer file: ``student`` (optional) and ``answers: {problem: {id: text}}``."""
+    loader = _TextLoader(text)
+    loader.duplicates = []
+    try:
+        raw = loader.get_single_data()
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise AnswerFileError(file, where, f"invalid YAML: {problem}") from None
+    except RecursionError:
+        raise AnswerFileError(file, "", "invalid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+    if not isinstance(raw, dict):
+        raise AnswerFileError(file, "", "expected a mapping with 'answers' (and optionally "
+                              "'student'), e.g. answers: {gelu-descent: {a.x1: -0.05}}")
+    unknown = [k for k in raw if k not in ("student", "answers")]
+    if unknown:
+        raise AnswerFileError(file, str(unknown[0]), "unknown field (expected student, "
+                              "answers)")
+    student = raw.get("student")
+    if student is not None and not isinstance(student, str):
+        raise AnswerFileError(file, "student", "expected a name or an id")
+    answers = raw.get("answers")
+    if not isinstance(answers, dict) or not answers:
+        raise AnswerFileError(file, "answers", "expected a mapping of problem id -> "
+                              "{answer id: answer}")
+    sub = Submission(file, student or Path(file).stem, warnings=list(loader.duplicates))
+    for pid, given in answers.items():
+        if not isinstance(given, dict):
+            raise AnswerFileError(file, f"answers.{pid}", "expected a mapping of answer "
+                                  "id -> answer, e.g. {a.x1: -0.05}")
+        sub.answers[str(pid)] = {str(aid): ("" if v is None else v) for aid, v in given.items()}
+    return sub
+
+
+# -- LaTeX --------------------------------------------------------------------------------
+
+_COMMAND = re.compile(r"\\(answer|student|begin\s*\{\s*(filecontents\*?|verbatim\*?|comment)"
+                      r"\s*\})(?![A-Za-z])")
+
+
+class _Scanner:
+    """Walks LaTeX source keeping the line number; understands ``%`` and ``\\{``."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.text, self.file, self.pos = text, file, 0
+        self._at, self._line = 0, 1  # counted so far (answers come in order)
+
+    def line(self, pos: int | None = None) -> int:
+        pos = self.pos if pos is None else pos
+        if pos < self._at:
+            return self.text.count("\n", 0, pos) + 1
+        self._line += self.text.count("\n", self._at, pos)
+        self._at = pos
+        return self._line
+
+    def skip_space(self) -> None:
+        t = self.text
+        while self.pos < len(t):
+            if t[self.pos].isspace():
+                self.pos += 1
+            elif t[self.pos] == "%":
+                end = t.find("\n", self.pos)
+                self.pos = len(t) if end < 0 else end + 1
+            else:
+                return
+
+    def group(self, what: str) -> str | None:
+        """The balanced ``{…}`` at the cursor (comments dropped), or None if no ``{``."""
+        self.skip_space()
+        t = self.text
+        if self.pos >= len(t) or t[self.pos] != "{":
+            return None
+        start = self.pos
+        depth, i, out = 0, self.pos, []
+        while i < len(t):
+            c = t[i]
+            if c == "\\" and i + 1 < len(t):
+                out.append(t[i:i + 2])
+                i += 2
+                continue
+            if c == "%":
+                end = t.find("\n", i)
+                i = len(t) if end < 0 else end  # keep the newline as a space
+                continue
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    self.pos = i + 1
+                    return "".join(out)[1:]
+            out.append(c)
+            i += 1
+        raise AnswerFileError(self.file, f"line {self.line(start)}",
+                              f"the {{ of this {what} is never closed (unbalanced braces)")
+
+
+def _strip_comments_outside(text: str) -> list[tuple[int, int]]:
+    """Spans of ``%`` comments (an escaped ``\\%`` is not one)."""
+    spans = []
+    for m in re.finditer(r"(?<!\\)(?:\\\\)*%", text):
+        start = m.end() - 1
+        end = text.find("\n", start)
+        spans.append((start, len(text) if end < 0 else end))
+    return spans
+
+
+def parse_latex_answers(text: str, file: str) -> Submission:
+    """``\\answer{problem/id}{text}`` and ``\\student{name}`` anywhere in a LaTeX file."""
+    sub = Submission(file, Path(file).stem)
+    sc = _Scanner(text, file)
+    comments = _strip_comments_outside(text)
+    ci = 0
+    seen: dict[tuple[str, str], int] = {}
+    pos = 0
+    while True:
+        m = _COMMAND.search(text, pos)
+        if not m:
+            break
+        while ci < len(comments) and comments[ci][1] <= m.start():
+            ci += 1
+        if ci < len(comments) and comments[ci][0] <= m.start() < comments[ci][1]:
+            pos = comments[ci][1]
+            continue
+        slashes, k = 0, m.start() - 1
+        while k >= 0 and text[k] == "\\":
+            slashes, k = slashes + 1, k - 1
+        if slashes % 2:  # \\answer is a line break followed by the word 'answer'
+            pos = m.end()
+            continue
+        if m.group(2):  # an environment whose body is not the student's answers
+            env = re.escape(m.group(2))
+            end = re.compile(r"\\end\s*\{\s*" + env + r"\s*\}").search(text, m.end())
+            pos = len(text) if end is None else end.end()
+            continue
+        sc.pos = m.end()
+        line = sc.line(m.start())
+        if m.group(1) == "student":
+            name = sc.group("\\student")
+            if name is not None and name.strip():
+                sub.student = " ".join(name.split())
+            pos = sc.pos
+            continue
+        ref = sc.group("\\answer")
+        if ref is None:  # e.g. \newcommand\answer…: not an answer
+            pos = m.end()
+            continue
+        body = sc.group("\\answer")
+        pos = sc.pos
+        if body is None:
+            sub.warnings.append(f"line {line}: \\answer{{{ref}}} has no second {{…}} with "
+                                "the answer; ignored")
+            continue
+        if re.search(r"\\answer\s*\{", body):
+            nxt = re.compile(r"\\answer\s*\{").search(text, m.end())
+            raise AnswerFileError(file, f"line {line}", "this \\answer runs into the next "
+                                  f"one (line {sc.line(nxt.start()) if nxt else '?'}): a }} "
+                                  "is missing")
+        ref = "".join(ref.split())
+        if "/" not in ref:
+            sub.warnings.append(f"line {line}: \\answer{{{ref}}} names no problem (expected "
+                                "\\answer{problem/answer}{…}); ignored")
+            continue
+        pid, aid = ref.split("/", 1)
+        key = (pid, aid)
+        if key in seen:
+            sub.warnings.append(f"line {line}: {pid}/{aid} is answered again (first on line "
+                                f"{seen[key]}); the last answer is marked")
+        seen[key] = line
+        sub.answers.setdefault(pid, {})[aid] = body.strip()
+        sub.lines[key] = line
+    if not sub.answers:
+        raise AnswerFileError(file, "", "no \\answer{problem/answer}{…} in this file (`derive "
+                              "template PROBLEM` writes a sheet with one for every answer)")
+    return sub
+
+
+def answer_text(raw: Any, kind: str) -> str:
+    """The text to judge for a raw answer: YAML lists become the LaTeX a student writes."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, list):
+        if kind == "shape":
+            return r" \times ".join(_cell(c) for c in raw)
+        rows = raw if raw and all(isinstance(r, list) for r in raw) else [raw]
+        body = r" \\ ".join(" & ".join(_cell(c) for c in r) for r in rows)
+        return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+    if isinstance(raw, dict):
+        raise ValueError("expected text or a list, found a mapping")
+    return str(raw)
+
+
+def _cell(c: Any) -> str:
+    if isinstance(c, (list, dict)):
+        raise ValueError("a matrix entry must be a number")
+    return str(c)

@@ -1,0 +1,156 @@
+"""What ``derive check`` and ``derive template`` do (the Click wrappers are in cli.py)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from .batch import BatchOptions, progress_bar, run_batch
+from .files import atomic_write, refuse_inputs
+from .results import Marked
+
+ANSWER_SUFFIXES = (".yaml", ".yml", ".tex")
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    answers: tuple[str, ...]
+    fmt: str = "text"
+    output: str | None = None
+    summary: bool = False
+    gradescope: str | None = None
+    csv: str | None = None
+    feedback: str | None = None
+    pdf: bool = True
+    follow_through_credit: float = 1.0
+    batch: BatchOptions = BatchOptions()
+
+
+def answer_files(args: tuple[str, ...]) -> list[str]:
+    """The files to mark: files as given, directories as their answer files (sorted)."""
+    files: list[str] = []
+    for a in args:
+        p = Path(a)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.iterdir()
+                           if f.suffix.lower() in ANSWER_SUFFIXES and f.is_file()
+                           and not f.name.startswith("."))
+            if not found:
+                raise UsageError(f"{a}: no answer files (*.yaml, *.yml, *.tex) in this "
+                                 "directory")
+            files += found
+        elif p.is_file():
+            files.append(a)
+        else:
+            raise UsageError(f"{a}: no such answer file")
+    return files
+
+
+def run_check(req: CheckRequest) -> int:
+    """Mark, report, write the requested outputs; the exit code (1: some file failed)."""
+    files = answer_files(req.answers)
+    if req.gradescope and len(files) != 1:
+        raise UsageError("--gradescope writes the results.json of one submission (Gradescope "
+                         f"runs the autograder once per student); {len(files)} files given")
+    if not 0 <= req.follow_through_credit <= 1:
+        raise UsageError("--follow-through-credit: expected a fraction between 0 and 1")
+    for out, what in ((req.output, "--output"), (req.gradescope, "--gradescope"),
+                      (req.csv, "--csv")):
+        if out:
+            refuse_inputs(out, files, what)
+    if req.feedback and Path(req.feedback).exists() and not Path(req.feedback).is_dir():
+        raise UsageError(f"--feedback {req.feedback}: expected a directory")
+
+    try:
+        marked = _mark(files, req.batch)
+    except KeyboardInterrupt:
+        print("derive: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    _report(marked, req)
+    if req.gradescope:
+        from .report import gradescope_json
+
+        atomic_write(req.gradescope, gradescope_json(marked[0], req.follow_through_credit))
+    if req.csv:
+        from .report import gradebook_csv
+
+        atomic_write(req.csv, gradebook_csv(marked, req.follow_through_credit))
+    if req.feedback:
+        _feedback(marked, files, req)
+    bad = [m for m in marked if m.error]
+    if bad:
+        print(f"derive: {len(bad)} of {len(marked)} answer files could not be marked "
+              f"(first: {bad[0].error})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _mark(files: list[str], options: BatchOptions) -> list[Marked]:
+    bar = progress_bar(len(files))
+    if bar is None:
+        return run_batch(files, options)
+    with bar:
+        task = bar.add_task("marking", total=len(files))
+        bar.refresh()
+        return run_batch(files, options,
+                         on_done=lambda i, m: bar.update(task, advance=1, refresh=True))
+
+
+def _report(marked: list[Marked], req: CheckRequest) -> None:
+    if req.fmt == "json":
+        from .report import report_json
+
+        text = report_json(marked)
+        if req.output:
+            atomic_write(req.output, text)
+        else:
+            sys.stdout.write(text)
+        return
+    from .report import console, print_text
+
+    if req.output:
+        buf = io.StringIO()
+        print_text(marked, console(buf), summary=req.summary)
+        atomic_write(req.output, buf.getvalue())
+    else:
+        print_text(marked, console(sys.stdout), summary=req.summary)
+
+
+def _feedback(marked: list[Marked], files: list[str], req: CheckRequest) -> None:
+    from ..render.latex import render_latex
+    from ..spec import load_problem
+    from .feedback import write_feedback
+
+    worked: dict[str, str] = {}
+    for pid in dict.fromkeys(p for m in marked for p in m.problems()):
+        try:
+            worked[pid] = render_latex(load_problem(pid).solve())
+        except Exception as e:  # noqa: BLE001 - the documents are still useful without it
+            print(f"derive: {pid}: no worked solution in the feedback ({e})", file=sys.stderr)
+    written = write_feedback(marked, req.feedback or ".", files, worked, pdf=req.pdf,
+                             jobs=req.batch.jobs or 2)
+    failed = [(p, e) for p, e in written if e]
+    print(f"derive: feedback for {len(written)} files in {req.feedback}"
+          + (f" ({len(failed)} not compiled: {failed[0][1]})" if failed else ""),
+          file=sys.stderr)
+
+
+def run_template(problems: tuple[str, ...], output: str | None, force: bool) -> None:
+    """Write the LaTeX answer sheet of the problems (all when none is named)."""
+    from ..spec import load_problem, problem_paths
+    from .template import template_latex
+
+    ids = list(problems) or list(problem_paths())
+    text = template_latex([load_problem(p) for p in ids])
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if Path(output).exists() and not force:
+        raise UsageError(f"{output} exists; it may hold a student's answers (use --force to "
+                         "replace it)")
+    atomic_write(output, text)
+    print(f"derive: wrote {output}: {sum(len(load_problem(p).answers) for p in ids)} answer "
+          f"slots; fill them in, then: derive check {output}", file=sys.stderr)

@@ -1,0 +1,190 @@
+"""Every catalogued diagnosis is recognised by a test that triggers it; the mistakes:
+format is validated. Mistaken values are computed here with plain math."""
+
+import math
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from checkkit import SPECS, gelu_prime, make_marker, mark, sigmoid
+
+import derive.check.marking as marking
+from derive.check.diagnoses import CATALOGUE, read_mistakes
+from derive.check.equivalence import Judgement
+from derive.errors import SpecError
+from derive.spec import build_problem, load_problem, problem_paths, read_yaml
+from derive.values import ValueError_, parse_set_value
+
+YHAT = sigmoid(0.3 * 2 + 0.1)          # check-unit: ŷ = σ(w x + b)
+
+
+@pytest.fixture(scope="module")
+def marker():
+    return make_marker()
+
+
+def diagnosed(marker, problem, aid, text):
+    r = mark(marker, {problem: {aid: text}})[problem, aid]
+    assert r.verdict == "incorrect", r
+    return r
+
+
+CASES = [
+    # generic, by kind
+    ("gelu-descent", "a.g0", "-0.5", "sign"),
+    ("gelu-descent", "a.f1", "-0.02", "rounding"),           # -0.0239: right to 2 places, >5%
+    ("gelu-descent", "a.x2", "-0.09", "rounding"),           # -0.09575 truncated
+    ("gelu-descent", "a.g1", f"{gelu_prime(-0.05) + 0.0005:.4f}", "rounding"),  # 4th place off
+    ("check-conv", "a.third", "1.33", "rounding"),            # 4/3 must be exact
+    # spec-declared
+    ("check-unit", "b.loss", f"{-math.log(YHAT) / math.log(2):.5f}", "log-base"),
+    ("check-unit", "a.z", f"{0.3 * 2:.2f}", "bias-omitted"),
+    ("check-conv", "a.params", str(5 * 5 * 3 * 10), "bias-omitted"),
+    ("check-conv", "a.params", str((5 * 5 + 1) * 10), "input-depth-omitted"),
+    ("check-conv", "a.size", str((32 - 5 + 2 * 1) // 1), "size-formula"),
+    ("check-conv", "b.entry", str(5 * 1 + 3 * 0 + 2 * 2 + 1 * 7), "kernel-flipped"),
+    ("check-unit", "b.mse", f"{(1 - YHAT) ** 2:.5f}", "half-factor"),
+    ("check-unit", "c.dE_dz",
+     f"{(YHAT - 1) * sigmoid(YHAT) * (1 - sigmoid(YHAT)):.5f}", "sigma-prime-argument"),
+    ("check-unit", "c.dE_dz", f"{YHAT - 1:.5f}", "missing-activation-derivative"),
+    ("check-descent", "a.x1", str(2 - 1 * (2 * 2 + 1)), "learning-rate"),      # η = 1
+    ("check-descent", "b.v1", str(0.5 * 0 + (1 - 0.5) * (2 * 2 + 1)), "momentum-convention"),
+]
+
+
+@pytest.mark.parametrize("problem,aid,written,code", CASES)
+def test_diagnosis(marker, problem, aid, written, code):
+    r = diagnosed(marker, problem, aid, written)
+    assert r.diagnosis == code
+    assert r.feedback and r.feedback != f"expected {r.expected}"
+
+
+def test_momentum_convention_two_steps_later(marker):
+    # the averaged convention v ← βv + (1 − β) f'(x), f(x) = x² + x, from x0 = 2, η = 0.3
+    x, v = 2.0, 0.0
+    for _ in range(2):
+        v = 0.5 * v + 0.5 * (2 * x + 1)
+        x = x - 0.3 * v
+    r = diagnosed(marker, "check-descent", "b.x2", f"{x:.4f}")
+    assert r.diagnosis == "momentum-convention"
+    assert "v = βv + (1−β)g" in r.feedback
+
+
+def test_feedback_sentences_fill_their_placeholders(marker):
+    written = f"{-math.log2(YHAT):.5f}"
+    r = diagnosed(marker, "check-unit", "b.loss", written)
+    assert r.diagnosis == "log-base"
+    assert r.feedback == f"{written} is -log2({YHAT:.6g}): \\log means the natural log"
+    r = diagnosed(marker, "gelu-descent", "a.g0", "-0.5")
+    assert r.feedback == "-0.5 has the wrong sign (expected 0.5)"
+
+
+def test_expr_mistakes_also_read_the_students_own_earlier_answers(marker):
+    # the loss in base 2 of the student's own (wrong) ŷ = 0.6
+    r = mark(marker, {"check-unit": {"a.yhat": "0.6",
+                                     "b.loss": f"{-math.log2(0.6):.4f}"}})["check-unit", "b.loss"]
+    assert r.verdict == "incorrect" and r.diagnosis == "log-base"
+    assert r.feedback == f"{-math.log2(0.6):.4f} is -log2(0.6): \\log means the natural log"
+
+
+def test_transpose(marker, monkeypatch):
+    """The parser reads matrices later (another developer); a stand-in reads [[…]] here."""
+    real = marking.judge
+
+    def with_matrices(gold, spec, text, config):
+        if spec.kind != "matrix":
+            return real(gold, spec, text, config)
+        try:
+            m = parse_set_value(text)
+        except ValueError_:
+            return Judgement("unparsable", None, "not a list")
+        ok = m.shape == gold.value.shape and m == gold.value
+        return Judgement("correct" if ok else "incorrect", m, "")
+
+    monkeypatch.setattr(marking, "judge", with_matrices)
+    a = [[1, 2, 0], [0, 1, 3]]
+    b = [[1, 0], [3, 1], [0, 4]]
+    ab = [[sum(a[i][k] * b[k][j] for k in range(3)) for j in range(2)] for i in range(2)]
+    transposed = [[ab[j][i] for j in range(2)] for i in range(2)]
+    assert transposed != ab
+    r = diagnosed(marker, "check-matrix", "a.prod", str(transposed))
+    assert r.diagnosis == "transpose"
+    assert mark(marker, {"check-matrix": {"a.prod": str(ab)}})["check-matrix", "a.prod"] \
+        .verdict == "correct"
+
+
+def test_every_catalogued_code_has_a_triggering_test():
+    assert set(CATALOGUE) == {c[3] for c in CASES} | {"transpose"}  # see test_transpose
+
+
+# -- the mistakes: format -----------------------------------------------------------------
+
+def _spec(tmp_path: Path, mistakes: str):
+    text = (SPECS / "check-unit.yaml").read_text()
+    text = text.replace("      bias-omitted: {expr: 'w*x'}", mistakes)
+    p = tmp_path / "check-unit.yaml"
+    p.write_text(text)
+    raw = read_yaml(p)
+    return build_problem(raw, str(p), {}), raw
+
+
+@pytest.mark.parametrize("mistakes,message", [
+    ("      bias-omited: {expr: 'w*x'}",
+     "answers.a.z.mistakes.bias-omited: 'bias-omited' is not in the catalogue (did you mean "
+     "'bias-omitted'?"),
+    ("      bias-omitted: {expr: 'w*q'}", "answers.a.z.mistakes.bias-omitted.expr: unknown name"),
+    ("      bias-omitted: {expr: 'w*x', set: {w: 1}}", "give either expr"),
+    ("      bias-omitted: {exp: 'w*x'}", "unknown field; did you mean 'expr'?"),
+    ("      learning-rate: {set: {eta: 1}}",
+     "answers.a.z.mistakes.learning-rate.set.eta: unknown given"),
+    ("      momentum-convention: {args: {'parts.q.derive[0].convention': average}}",
+     "the spec has no parts.q"),
+    ("      momentum-convention: {args: {'parts.a.derive[0].convention': average}}",
+     "this variant is not a valid spec: parts.a.derive[0].convention: unknown argument"),
+    ("      sign: {expr: '-z'}", None),
+])
+def test_mistakes_format_is_validated(tmp_path, mistakes, message):
+    problem, raw = _spec(tmp_path, mistakes)
+    if message is None:
+        assert read_mistakes(problem, raw)["a.z"][0].code == "sign"
+        return
+    with pytest.raises(SpecError) as e:
+        read_mistakes(problem, raw)
+    assert message in str(e.value)
+
+
+def test_a_code_outside_the_catalogue_needs_its_own_feedback(tmp_path):
+    problem, raw = _spec(tmp_path, "      wrong-unit: {expr: 'w*x', feedback: '{given} is w x'}")
+    assert read_mistakes(problem, raw)["a.z"][0].feedback == "{given} is w x"
+
+
+@pytest.mark.parametrize("pid", sorted(problem_paths()))
+def test_shipped_problems_mistakes_are_valid(pid):
+    problem = load_problem(pid)
+    read_mistakes(problem, read_yaml(problem_paths()[pid]))
+
+
+def test_rounding_sentences():
+    from derive.check.diagnoses import Situation, rounding
+    from derive.check.parse import read_number
+    from derive.model import AnswerSpec
+
+    spec = AnswerSpec("a.x", "number")
+
+    def sentence(gold, text):
+        return rounding(Situation(spec, text, sp.Rational(gold), lambda v: False, [],
+                                  read_number), gold)
+
+    assert sentence("-0.1376", "-0.1") == ("-0.1 is -0.1376 rounded to 1 decimal place: too "
+                                           "coarse to be within 5%; keep at least 3 "
+                                           "significant figures")
+    assert sentence("0.0199", "0.01").startswith("0.01 is 0.0199 truncated; rounded to the "
+                                                 "same place it is 0.02")
+    assert sentence("0.418876", "0.4180") == ("0.4180 is 0.418876 truncated to 3 decimal "
+                                              "places, but written to 4 decimal places: round "
+                                              "at the last digit you write")
+    assert sentence("-0.0957501", "-0.0975") == ("-0.0975 is close to -0.0957501 (right to 2 "
+                                                 "decimal places) but not to the 4 decimal "
+                                                 "places it is written to: check the last "
+                                                 "digits")
+    assert sentence("0.418876", "0.9") is None                 # just wrong
