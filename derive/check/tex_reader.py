@@ -549,6 +549,9 @@ class _Emitter:
             self.emit_value(self.r_list(items))
             return
         start = len(self.parts)
+        if self.units and self.units[-1][0] == len(self.parts) - 1:
+            # latex2sympy2 reads 'a(b)' and 'a^{2}(b)' as calls of a function 'a'
+            self.parts[-1] = "{" + self.parts[-1] + "}"
         self.parts.append("(" + self.inline(inner) + ")")
         self.units.append((start, "group", inner))
 
@@ -768,10 +771,10 @@ class _Emitter:
             return
         sup = ""
         if self.is_op(self.peek(), "^") and self.r.cfg.closed and key not in ("e",):
-            save = self.pos
+            save, saved_toks = self.pos, list(self.toks)
             self.pos += 1
             script = self.take_arg()
-            word_sup = self.name_superscript(script)
+            word_sup = self.name_superscript(key, script)
             if word_sup:
                 sup = word_sup
                 if not sub and self.is_op(self.peek(), "_"):
@@ -779,7 +782,7 @@ class _Emitter:
                     sub_tokens = self.take_arg()
                     sub = self.sub_text(sub_tokens)
             else:
-                self.pos = save
+                self.pos, self.toks = save, saved_toks
         value = self.r.resolve(key, sub, sup)
         if isinstance(value, sp.Symbol) and self.is_op(self.peek(), "(") and not sup:
             known = self.r.known(full) or (value is self.r.lookup(key))
@@ -791,21 +794,33 @@ class _Emitter:
                                                   if key == "delta" else ""))
         if self.is_op(self.peek(), "(") and self.names_only_call(full, key):
             self.take_group()
+        elif self.is_op(self.peek(), "^") and not sup:
+            # f^2(x): the square of the name f(x)
+            save, saved_toks = self.pos, list(self.toks)
+            self.pos += 1
+            power = self.take_arg()
+            if self.is_op(self.peek(), "(") and not self.is_transpose(power) \
+                    and self.names_only_call(full, key):
+                self.take_group()
+                self.emit_value(value)
+                self.parts[-1] += "^{" + self.inline(power) + "}"
+                return
+            self.pos, self.toks = save, saved_toks
         if key in GREEK and key in self.r.functions and value == sp.Symbol(full, real=True) \
                 and not self.r.known(full):
             raise ParseError(f"'\\{key}' needs its argument in brackets: \\{key}(…)")
         self.emit_value(value)
 
-    def name_superscript(self, script: list[Token]) -> str:
+    def name_superscript(self, key: str, script: list[Token]) -> str:
         """The superscript as part of a name (``w^c``, ``W^{(1)}``), or '' for a power."""
         core = [t for t in script if not self.is_op(t, "{", "}")]
         if self.is_transpose(script) or not core:
             return ""
         if all(t.kind == NAME for t in core):
             text = "".join(t.text for t in core)
-            if self.r.known(text):
-                return ""
-            return text
+            if self.r.known(f"{key}_{text}") or not self.r.known(text):
+                return text  # w^c names w_c even when c is a name itself
+            return ""
         if len(core) == 3 and self.is_op(core[0], "(") and self.is_op(core[2], ")") \
                 and core[1].kind in (NAME, NUM):
             return core[1].text
@@ -819,6 +834,13 @@ class _Emitter:
             key in self.r.functions and self.r.known(key))
         if not named:
             return False
+        own = set()  # the variables of the name's own definition
+        fn = self.r.functions.get(key)
+        if fn is not None and isinstance(fn.apply, sp.Lambda):
+            own |= {str(v) for v in fn.apply.variables}
+        for n in (full, key):
+            if isinstance(cfg.names.get(n), sp.Basic):
+                own |= {str(v) for v in cfg.names[n].free_symbols}
         end = match(self.toks, self.pos)
         inner = self.toks[self.pos + 1:end]
         items = split_top(inner, {","})
@@ -836,8 +858,9 @@ class _Emitter:
                 s = em.sub_text(em.take_arg())
             if em.pos != len(it):
                 return False
-            if not isinstance(self.r.lookup(k + (f"_{s}" if s else "")), sp.Symbol) \
-                    or (k + (f"_{s}" if s else "")) in cfg.names:
+            written = k + (f"_{s}" if s else "")
+            if written in cfg.names or not (
+                    isinstance(self.r.lookup(written), sp.Symbol) or written in own):
                 return False
         return True
 

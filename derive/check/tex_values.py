@@ -113,7 +113,7 @@ def add(values: list[Any]) -> Any:
     terms = [as_matrix(v) if is_matrix(v) else v * sp.OneMatrix(*shape) for v in values]
     if all(isinstance(t, sp.MatrixBase) for t in terms):
         return sp.ImmutableMatrix(sum(terms[1:], terms[0]))
-    return sp.MatAdd(*terms) if len(terms) > 1 else terms[0]
+    return sp.MatAdd(*terms, evaluate=True) if len(terms) > 1 else terms[0]
 
 
 def _vector_like(a: Any, b: Any) -> bool:
@@ -139,11 +139,11 @@ def _mul2(a: Any, b: Any, notes: Notes | None) -> Any:
         s, m = (a, b) if not is_matrix(a) else (b, a)
         if isinstance(m, sp.MatrixBase):
             return sp.ImmutableMatrix(s * m)
-        return sp.MatMul(s, m) if s != 1 else m
+        return sp.MatMul(s, m, evaluate=True) if s != 1 else m
     if same_size(a.shape[1], b.shape[0]):
         if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
             return sp.ImmutableMatrix(a * b)
-        return sp.MatMul(as_matrix(a), as_matrix(b))
+        return sp.MatMul(as_matrix(a), as_matrix(b), evaluate=True)
     if _vector_like(a, b):
         if notes is not None:
             notes.append(f"{describe(a)} {describe(b)} was read as an elementwise product")
