@@ -51,8 +51,8 @@ class ParseConfig:
     """size names (N, M, K, n, k) -> Symbol, for shapes and matrix symbols"""
     sum_bound: Any = field(default_factory=lambda: sp.Symbol("K", integer=True, positive=True))
     """upper bound of a sum written without one (``\\sum_k``)"""
-    max_tokens: int = 400
-    """tokens in one answer (latex2sympy2 reads ~5 ms per token; see tex_core)"""
+    max_tokens: int = 300
+    """tokens in one answer (latex2sympy2 reads ~5-7 ms per token; see tex_core)"""
     course_functions: bool = True
     """the course's function table (σ, φ, tanh, sech, ReLU, GELU, softmax, diag…)"""
 

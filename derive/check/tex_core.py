@@ -17,9 +17,13 @@ Its state is saved and restored around each call (under a lock), and its results
 cached by core text (placeholders are assigned in order, so the same shape of answer
 gives the same core text).
 
-Speed (measured, Python ANTLR 4.7 runtime): ~5 ms per token after warm-up; 10 factors
-of implicit product ~25 ms, 22 terms ~130 ms; ``ParseConfig.max_tokens`` (400) keeps an
-answer within about two seconds.
+Speed (measured, Python ANTLR 4.7 runtime, after warm-up): linear, ~5-7 ms per token
+(a sum of 100 letters ~0.8 s; subscripted names are 5x slower, hence single letters as
+placeholders). Its prediction is exponential in nested superscripts (``x^{x^{x^{…}}}``:
+25 levels ~40 s), so every exponent that is not a plain number is read in a call of
+its own and passed as a placeholder. ``ParseConfig.max_tokens`` (300 per answer) and
+``MAX_CORE_TOKENS`` (180 per call, in ``tex_reader``) keep an answer within about two
+seconds.
 """
 
 from __future__ import annotations

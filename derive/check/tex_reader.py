@@ -35,6 +35,7 @@ placeholder letters that stand for the values built here. Rules, each tested:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,9 @@ _FUNCTION_CMDS = {r"\exp", r"\log", r"\ln", r"\lg", r"\tanh", r"\sinh", r"\cosh"
                   r"\cos", r"\tan", r"\sech", r"\csch", r"\coth", r"\max", r"\min"}
 _MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array"}
 _INDEX_LETTERS = set("ijklmnt")
+#: latex2sympy2 takes ~5-7 ms per token (linear); one call is held to this many
+MAX_CORE_TOKENS = 180
+_CORE_TOKEN = re.compile(r"\\[A-Za-z]+|\d+(?:\.\d+)?|\S")
 
 
 @dataclass(frozen=True)
@@ -128,12 +132,30 @@ _PLAIN_WORDS = sorted(["softmax", "sigmoid", "relu", "gelu", "tanh", "sech", "si
                        "exp", "log", "ln", "diag", "max", "min"], key=len, reverse=True)
 
 
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # matrices of different shapes and the like
+        return False
+
+
 @dataclass(frozen=True)
 class IndexSlot:
     """A summation index as latex2sympy2 sees it, with the value it excludes (k ≠ i)."""
 
     symbol: sp.Symbol
     exclude: Any = None
+
+
+def _plain_number(tokens: list[Token]) -> Any:
+    """``1.5`` / ``-2``: read directly (matrices are mostly these)."""
+    if len(tokens) == 1 and tokens[0].kind == NUM:
+        return sp.Rational(tokens[0].text)
+    if len(tokens) == 2 and tokens[0].kind == OP and tokens[0].text in "+-" \
+            and tokens[1].kind == NUM:
+        v = sp.Rational(tokens[1].text)
+        return -v if tokens[0].text == "-" else v
+    return None
 
 
 def index_symbol(name: str) -> sp.Symbol:
@@ -240,9 +262,15 @@ class Reader:
     def expr(self, tokens: list[Token]) -> Any:
         if not tokens:
             raise ParseError("an empty expression")
+        plain = _plain_number(tokens)
+        if plain is not None:
+            return plain
         em = _Emitter(self, list(tokens))
         em.run()
         core = " ".join(p for p in em.parts if p)
+        if len(_CORE_TOKEN.findall(core)) > MAX_CORE_TOKENS:
+            raise ParseError(f"the expression {render(tokens)[:40]!r}… is too long to be "
+                             "read at once")
         try:
             tree = read_core(core)
         except ParseError:
@@ -387,6 +415,9 @@ class Reader:
         if tv.is_matrix(body) or tv.is_matrix(lo) or tv.is_matrix(hi):
             raise ParseError("a sum of matrices cannot be marked")
         k = slot.symbol
+        span = hi - lo
+        if span.is_number and (not span.is_finite or span > tv.MAX_EXPONENT):
+            raise ParseError("a sum over more than 1000 terms cannot be marked")
         total = sp.Sum(body, (k, lo, hi))
         if slot.exclude is not None:
             total = total - body.xreplace({k: slot.exclude})
@@ -414,13 +445,17 @@ class _Emitter:
         return t is not None and t.kind == OP and (not texts or t.text in texts)
 
     def slot(self, value: Any) -> str:
+        """The placeholder letter for a value (one letter per distinct value)."""
+        if not isinstance(value, IndexSlot):
+            for key, v in self.slots.items():
+                if v is value or (type(v) is type(value) and _same(v, value)):
+                    return ("\\" + key) if len(key) > 1 else key
         n = len(self.slots)
-        if n < len(_PLACEHOLDERS):
-            name = _PLACEHOLDERS[n]
-        else:
-            name = f"a_{{{n}}}"
-        key = name.lstrip("\\") if n < len(_PLACEHOLDERS) else f"a_{n}"
-        self.slots[key] = value
+        if n >= len(_PLACEHOLDERS):
+            raise ParseError("the expression has too many distinct parts to be read "
+                             f"at once (at most {len(_PLACEHOLDERS)})")
+        name = _PLACEHOLDERS[n]
+        self.slots[name.lstrip("\\")] = value
         return name
 
     def emit_value(self, value: Any) -> None:
@@ -584,7 +619,17 @@ class _Emitter:
         if len(script) == 1 and self.is_op(script[0], "'"):
             raise ParseError("a prime cannot be marked here: primes are read only on "
                              "functions, as in \\sigma'(x)")
-        self.parts[-1] += "^{" + self.inline(script) + "}"
+        self.parts[-1] += "^{" + self.exponent(script) + "}"
+
+    def exponent(self, script: list[Token]) -> str:
+        """An exponent's core text: a plain number, else a placeholder for its value
+        (read on its own: latex2sympy2's parser is exponential in nested superscripts)."""
+        core = [t for t in script if not self.is_op(t, "{", "}")] \
+            if script and self.is_op(script[0], "{") else script
+        plain = _plain_number(core)
+        if plain is not None:
+            return str(plain) if plain.is_Integer else self.slot(plain)
+        return self.slot(self.r.expr(script))
 
     def is_transpose(self, script: list[Token]) -> bool:
         core = [t for t in script if not (t.kind == CMD and t.text in _SAME_NAME)
@@ -803,7 +848,7 @@ class _Emitter:
                     and self.names_only_call(full, key):
                 self.take_group()
                 self.emit_value(value)
-                self.parts[-1] += "^{" + self.inline(power) + "}"
+                self.parts[-1] += "^{" + self.exponent(power) + "}"
                 return
             self.pos, self.toks = save, saved_toks
         if key in GREEK and key in self.r.functions and value == sp.Symbol(full, real=True) \
@@ -900,7 +945,7 @@ class _Emitter:
             if self.is_transpose(power):
                 self.superscript(power)
             else:
-                self.parts[-1] += "^{" + self.inline(power) + "}"
+                self.parts[-1] += "^{" + self.exponent(power) + "}"
 
     def bare_argument(self) -> list[Token]:
         """``\\tanh 2x``: numbers and names (with their scripts) up to anything else."""

@@ -191,7 +191,10 @@ def power(base: Any, exp: Any) -> Any:
         size = max(abs(base.p), base.q)
         if size > 1 and float(abs(exp)) * math.log2(int(size)) > MAX_BITS:
             raise ParseError("a number in the answer is too large to be marked")
-    return check_number(sp.Pow(base, exp))
+    result = sp.Pow(base, exp)
+    if isinstance(result, sp.Pow):  # (x^2)^2… combines: bound the exponent it ends with
+        _bounded_exponent(result.exp)
+    return check_number(result)
 
 
 def absolute(v: Any) -> Any:
