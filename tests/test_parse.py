@@ -65,12 +65,18 @@ def test_function_calls(text, expected):
 
 @pytest.mark.parametrize("text", [
     r"\delta(1.702x)[1 + 1.702x - 1.702x\delta(1.702x)]",   # student 2's δ for σ
-    r"S(f_2)",                                              # undeclared function name
-    r"q(x)",
+    r"\psi(x)",
+    r"\mathrm{Swish}(x)",
+    r"g_{out}(x)",                              # a subscripted unknown name before brackets
 ])
 def test_unknown_function_is_not_a_silent_product(text):
     with pytest.raises(ParseError, match="neither a function nor a variable"):
         expr(text)
+
+
+def test_an_unknown_letter_before_brackets_is_a_product_judged_later():
+    # the judge then names it: "your answer uses q, which is not a variable"
+    assert same(expr("q(x + 1)"), sp.Symbol("q", real=True) * (x + 1))
 
 
 def test_a_declared_name_before_brackets_is_a_product():
@@ -126,6 +132,15 @@ def test_wrappers_spacing_brackets(text, expected):
 
 
 # --- relations: the last side is the answer; no state kept -----------------------------
+def test_only_the_answer_side_must_be_understood():
+    p_i = sp.Symbol("p_i", real=True)
+    cfg = ParseConfig(symbols={"p_i": p_i})
+    assert parse_answer(r"\frac{\partial L}{\partial y_i} = p_i", "expression", cfg) == p_i
+    assert parse_answer(r"\left. \frac{d f}{dx} \right|_{x_0} = 0.5", "number", cfg) == R(1, 2)
+    with pytest.raises(ParseError, match="derivative sign"):
+        parse_answer(r"p_i = \frac{\partial L}{\partial y_i}", "expression", cfg)
+
+
 def test_relation_last_side():
     assert parse_answer(r"x_2 = x_1 - \eta g = -0.096", "number", SCALARS) == R(-96, 1000)
     assert same(expr(r"f'(x) = \sigma(x) + x"), sigmoid(x) + x)

@@ -71,7 +71,7 @@ from .tex_reader import (
     render,
     split_top,
 )
-from .tex_tokens import CMD, MUL, NAME, NUM, OP, SEP, TIMES, Token, check_evaluation_bar, tokenize
+from .tex_tokens import CMD, MUL, NAME, NUM, OP, SEP, TIMES, Token, tokenize
 
 __all__ = [
     "ParseConfig", "ParseError", "ShapeMismatch", "WrittenNumber", "check_limits",
@@ -179,7 +179,6 @@ def tokens_of(text: Any, config: ParseConfig) -> list[Token]:
     if len(tokens) > config.max_tokens:
         raise ParseError(f"the answer has {len(tokens)} symbols (at most "
                          f"{config.max_tokens} are read)")
-    check_evaluation_bar(tokens)
     if not tokens:
         raise ParseError("the answer is empty")
     return tokens

@@ -60,6 +60,7 @@ from .tex_tokens import (
     TIMES,
     TRANSPOSE_MARK,
     Token,
+    check_answer_side,
 )
 
 _PLACEHOLDERS = (
@@ -220,6 +221,7 @@ def last_side(tokens: list[Token]) -> list[Token]:
     sides = [s for s in sides if s]
     if not sides:
         raise ParseError("the answer is empty")
+    check_answer_side(sides[-1])
     return sides[-1]
 
 
@@ -831,7 +833,8 @@ class _Emitter:
         value = self.r.resolve(key, sub, sup)
         if isinstance(value, sp.Symbol) and self.is_op(self.peek(), "(") and not sup:
             known = self.r.known(full) or (value is self.r.lookup(key))
-            if not known and (self.r.cfg.closed or key in GREEK or word):
+            if not known and (key in GREEK or word or (sub and self.r.cfg.closed
+                                                       and not self.r._is_index(sub))):
                 shown = ("\\" if key in GREEK else "") + full
                 raise ParseError(
                     f"'{shown}(…)' reads as a call, but {shown} is neither a function nor a "

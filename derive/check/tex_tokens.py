@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from .tex_config import ParseError
 
-#: kinds of tokens
-NUM, NAME, CMD, OP = "num", "name", "cmd", "op"
+#: kinds of tokens; BAD holds the message for something that cannot be marked, raised
+#: only when it is on the side of a relation that is the answer (``\\frac{\\partial
+#: E}{\\partial w} = …`` is fine)
+NUM, NAME, CMD, OP, BAD = "num", "name", "cmd", "op", "bad"
 #: ``OP`` values with a meaning of their own
 REL, INEQ, NEQ, SEP, MUL, TIMES, HADAMARD, TRANSPOSE_MARK = (
     "rel", "ineq", "neq", "sep", "mul", "times", "hadamard", "transpose")
@@ -126,16 +128,16 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "name":
             out.append(Token(NAME, s))
         elif kind == "dots":
-            raise ParseError("'...' " + _ELLIPSIS_MESSAGE.format("an ellipsis"))
+            out.append(Token(BAD, "'...' " + _ELLIPSIS_MESSAGE.format("an ellipsis")))
         elif kind == "bad":
-            raise ParseError(f"the character {s!r} is not understood")
+            out.append(Token(BAD, f"the character {s!r} is not understood"))
         elif kind == "op":
             if s == "~":
                 continue
             if s == "*":
                 out.append(Token(OP, MUL))
             elif s == "!":
-                raise ParseError("'!' (a factorial) cannot be marked: write the number")
+                out.append(Token(BAD, "'!' (a factorial) cannot be marked: write the number"))
             elif s in "<>":
                 out.append(Token(OP, INEQ))
             elif s == "=":
@@ -152,8 +154,8 @@ def tokenize(text: str) -> list[Token]:
                 out.append(Token(OP, _OPS[s]))
             elif s in STRUCTURAL or s[1:] in GREEK:
                 out.append(Token(CMD, s))
-            else:
-                raise ParseError(explain_command(s))
+            else:  # judged only if it is on the side that is the answer
+                out.append(Token(BAD, explain_command(s)))
     return _drop_null_delimiters(out)
 
 
@@ -163,8 +165,12 @@ def _drop_null_delimiters(tokens: list[Token]) -> list[Token]:
     return [t for t in tokens if t != Token(OP, ".")]
 
 
-def check_evaluation_bar(tokens: list[Token]) -> None:
-    """``\\Big|_{x_0}`` / ``\\right|_{x=0}``: an evaluation bar, which cannot be marked."""
+def check_answer_side(tokens: list[Token]) -> None:
+    """What cannot be marked on the side that is the answer: commands off the list,
+    ellipses, and evaluation bars (``\\Big|_{x_0}``)."""
+    for t in tokens:
+        if t.kind == BAD:
+            raise ParseError(t.text)
     for i, t in enumerate(tokens[:-1]):
         if t == Token(OP, "|") and tokens[i + 1] in (Token(OP, "_"), Token(OP, "^")):
             raise ParseError("an evaluation bar '|_{…}' cannot be marked: "

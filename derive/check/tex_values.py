@@ -63,8 +63,8 @@ def describe(v: Any) -> str:
         return sign + " ".join(_wrapped(a) if isinstance(a, (sp.MatAdd, sp.HadamardProduct))
                                else describe(a) for a in factors)
     if isinstance(v, sp.MatAdd):
-        text = " + ".join(describe(a) for a in v.args)
-        return text.replace("+ -", "- ")
+        terms = sorted((describe(a) for a in v.args), key=lambda t: t.startswith("-"))
+        return " + ".join(terms).replace("+ -", "- ")
     if isinstance(v, sp.HadamardProduct):
         return " ⊙ ".join(_wrapped(a) for a in v.args)
     if isinstance(v, DiagMatrix):
@@ -79,6 +79,12 @@ def describe(v: Any) -> str:
     if isinstance(v, sp.MatrixBase):
         return f"a {shape_str(v.shape)} matrix"
     return str(v)
+
+
+def _factor(v: Any) -> str:
+    """A factor of a product, bracketed when it is a sum."""
+    return f"({describe(v)})" if isinstance(v, (sp.MatAdd, sp.HadamardProduct)) \
+        else describe(v)
 
 
 def _wrapped(v: Any) -> str:
@@ -146,9 +152,9 @@ def _mul2(a: Any, b: Any, notes: Notes | None) -> Any:
         return sp.MatMul(as_matrix(a), as_matrix(b), evaluate=True)
     if _vector_like(a, b):
         if notes is not None:
-            notes.append(f"{describe(a)} {describe(b)} was read as an elementwise product")
+            notes.append(f"{_factor(a)} {_factor(b)} was read as an elementwise product")
         return hadamard(a, b)
-    raise ShapeMismatch(f"{describe(a)} {describe(b)}: {shape_str(a.shape)} times "
+    raise ShapeMismatch(f"{_factor(a)} {_factor(b)}: {shape_str(a.shape)} times "
                         f"{shape_str(b.shape)}")
 
 
@@ -156,7 +162,7 @@ def hadamard(a: Any, b: Any) -> Any:
     if not is_matrix(a) or not is_matrix(b):
         return _mul2(a, b, None)
     if not (same_size(a.shape[0], b.shape[0]) and same_size(a.shape[1], b.shape[1])):
-        raise ShapeMismatch(f"{describe(a)} ⊙ {describe(b)}: {shape_str(a.shape)} and "
+        raise ShapeMismatch(f"{_factor(a)} ⊙ {_factor(b)}: {shape_str(a.shape)} and "
                             f"{shape_str(b.shape)} (an elementwise product needs equal sizes)")
     if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
         return sp.ImmutableMatrix(sp.matrix_multiply_elementwise(a, b))
