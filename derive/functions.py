@@ -44,8 +44,10 @@ class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
     def _eval_is_real(self) -> bool | None:
         return self.args[0].is_real
 
-    def _latex(self, printer: Any) -> str:
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        # the printer passes exp for a power: σ^2(z)
+        power = "^{%s}" % exp if exp is not None else ""
+        return r"\sigma%s\left(%s\right)" % (power, printer._print(self.args[0]))
 
 
 class relu(sp.Function):  # noqa: N801
@@ -62,8 +64,9 @@ class relu(sp.Function):  # noqa: N801
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.Heaviside(self.args[0], 0)
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        power = "^{%s}" % exp if exp is not None else ""
+        return r"\operatorname{ReLU}%s\left(%s\right)" % (power, printer._print(self.args[0]))
 
 
 def _np_sigmoid(z: Any) -> Any:

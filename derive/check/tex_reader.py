@@ -931,7 +931,7 @@ class _Emitter:
                     raise ParseError(f"two powers on {shown}")
             else:
                 break
-        if self.is_op(self.peek(), "(", "["):
+        if self.is_op(self.peek(), "(", "[", "{"):  # SymPy prints \tanh{\left(x \right)}
             inner = self.take_group()
             if not inner:
                 raise ParseError(f"{shown}() has no argument")
