@@ -353,3 +353,28 @@ def test_numbers(gold, answer, expected):
 def test_exact_numbers():
     assert verdict(R(4, 3), "number", "1.33", marking=Marking(exact=True)).verdict == "incorrect"
     assert verdict(R(4, 3), "number", "4/3", marking=Marking(exact=True)).verdict == "correct"
+
+
+# ------------------------------------------------------------------ symbolic confirmation
+def test_symbolic_confirmation_is_bounded_and_decides():
+    import time
+
+    from derive.check.equiv_symbolic import confirm_equal
+
+    assert confirm_equal(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1)) is True
+    assert confirm_equal(x + 1, x) is False
+    start = time.perf_counter()   # out of time: "don't know", and the worker is gone
+    assert confirm_equal(sp.exp(sp.sin(x) ** 20 + sp.tanh(x) ** 13), x, timeout=0.05) is None
+    assert time.perf_counter() - start < 3
+
+
+def test_inconclusive_points_fall_back_to_symbolic():
+    # log of a negative number: no real point on either side, so the points cannot decide
+    gold = sp.log(-1 - x ** 2)
+    assert verdict(gold, "expression", r"\ln(-1 - x^2)", GELU).verdict == "correct"
+    assert verdict(gold, "expression", r"\ln(-2 - x^2)", GELU).verdict == "incorrect"
+
+
+def test_designs_are_parsed_not_judged_here():
+    with pytest.raises(NotImplementedError, match="check_design"):
+        verdict(sp.ImmutableMatrix([[1, 1, -1.5]]), "design", "[1, 1, -1.5]")

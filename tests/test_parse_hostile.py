@@ -7,6 +7,8 @@ import time
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from derive.check.equivalence import judge
 from derive.check.parse import ParseConfig, ParseError, parse_answer
@@ -88,3 +90,31 @@ def test_nesting_is_checked_before_parsing():
     with pytest.raises(ParseError, match="nested 41 deep"):
         parse_answer("(" * 41 + "x" + ")" * 41, "expression", CFG)
     assert time.perf_counter() - start < 0.1
+
+
+VOCAB = ["x", "y", "o", "a", "W_1", "W_2^T", "(", ")", "[", "]", "{", "}", "+", "-",
+         r"\cdot", "^", "_", "2", "0.5", r"\frac", r"\sigma", r"\tanh", "e", "=", ",",
+         r"\quad", r"\odot", "'", r"\sum", "k", "p_k", "i", r"\left(", r"\right)",
+         r"\begin{bmatrix}", r"\end{bmatrix}", "&", r"\\", "|", r"\sqrt", r"\top",
+         r"\operatorname{diag}", r"\text{", r"\hat{y}", "w^c", r"\neq", r"\dots", "!"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(VOCAB), min_size=1, max_size=14),
+       st.sampled_from(["expression", "matrix-expression", "matrix", "number", "shape"]))
+def test_token_soup_gives_a_value_or_a_parse_error(words, kind):
+    import test_equivalence as T
+
+    cfg = T.SOFTMAX if kind == "matrix-expression" else T.CONV
+    text = " ".join(words)
+    start = time.perf_counter()
+    try:
+        parse_answer(text, kind, cfg)
+    except ParseError:
+        pass
+    gold = {"expression": x, "matrix-expression": T.G["a.dE_df2"],
+            "matrix": sp.ImmutableMatrix([[1, 2]]), "number": sp.Integer(1),
+            "shape": (sp.Integer(2),)}[kind]
+    j = judge(gold, AnswerSpec("p.a", kind), text, cfg)
+    assert j.verdict in ("correct", "incorrect", "unparsable")
+    assert time.perf_counter() - start < 2 * BOUND

@@ -175,7 +175,7 @@ def size_symbols(*exprs: Any) -> dict[str, sp.Symbol]:
             for d in m.shape:
                 for s in sp.sympify(d).free_symbols:
                     out[s.name] = s
-        if hasattr(e, "shape"):
+        if tv.is_matrix(e):
             for d in e.shape:
                 for s in sp.sympify(d).free_symbols:
                     out[s.name] = s

@@ -95,6 +95,17 @@ def judge(gold: Answer, spec: AnswerSpec, text: str, config: ParseConfig) -> Jud
         return Judgement("incorrect", None, f"{e}: the sizes do not fit")
     except ParseError as e:
         return Judgement("unparsable", None, str(e))
+    try:
+        return _judge_value(g, spec, text, value, notes, config)
+    except Exception as e:  # a SymPy corner we did not foresee: say so, never crash
+        return Judgement("unparsable", value, "the answer was read but could not be "
+                                              f"compared ({type(e).__name__}); please ask "
+                                              "a person to look at it")
+
+
+def _judge_value(g: Any, spec: AnswerSpec, text: str, value: Any, notes: list[str],
+                 config: ParseConfig) -> Judgement:
+    kind = spec.kind
     if kind == "number":
         return _judge_number(g, spec, text, value, config)
     if kind == "expression":

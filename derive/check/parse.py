@@ -230,7 +230,15 @@ def parse_answer(text: Any, kind: str, config: ParseConfig) -> Any:
 
 def _read(text: Any, config: ParseConfig) -> tuple[Any, list[str]]:
     r = Reader(config)
-    return r.read(tokens_of(text, config)), list(r.notes)
+    try:
+        return r.read(tokens_of(text, config)), list(r.notes)
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError("brackets are nested too deeply") from None
+    except Exception as e:  # a SymPy corner not foreseen: a message, never a traceback
+        raise ParseError(f"the answer could not be read ({type(e).__name__}: "
+                         f"{str(e)[:80]})") from None
 
 
 def _is_number(v: Any) -> bool:

@@ -308,6 +308,8 @@ class Reader:
                     return self.lookup(k)
             return sp.Symbol(f"{key}^{sup}", real=True)
         v = self.lookup(key)
+        if isinstance(v, sp.IndexedBase):
+            raise ParseError(f"{key} needs an index, as in {key}_i or {key}_k")
         if v is not None:
             return v
         if sub:
