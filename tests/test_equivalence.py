@@ -45,6 +45,9 @@ GELU = ParseConfig(symbols={"x": x}, constants={"alpha": ALPHA})
     (GELU_PRIME, r"\frac{1}{1+e^{-1.702x}} + \frac{1.702x e^{-1.702x}}{(1+e^{-1.702x})^2}",
      "correct"),
     (GELU_PRIME, r"\sigma(\alpha x)(1 + \alpha x (1 - \sigma(\alpha x)))", "correct"),
+    # a gold that keeps the given α as a name
+    (sp.diff(x * sigmoid(sp.Symbol("alpha", real=True) * x), x),
+     r"\sigma(1.702x)\left[1 + 1.702x\left(1 - \sigma(1.702x)\right)\right]", "correct"),
     (GELU_PRIME, r"f'(x) = \sigma(1.702x)\left[1 + 1.702x(1 - \sigma(1.702x))\right]",
      "correct"),
     # a rounded constant is a different function
@@ -307,6 +310,8 @@ ks = {s: sp.Symbol(s, integer=True, positive=True) for s in "knm"}
     ((9, 9, 6), r"6 \times 9 \times 9", "incorrect"),
     ((ks["k"], ks["n"]), r"k \times n", "correct"),
     ((ks["k"], ks["n"]), r"n \times k", "incorrect"),
+    (("k", "n"), r"k \times n", "correct"),            # sizes given as names
+    (("k", "n"), r"n \times k", "incorrect"),
     ((ks["k"], ks["n"]), r"[\text{len}(y_0), \text{len}(x_0)]", "unparsable"),  # sheet 4
 ])
 def test_shapes(gold, answer, expected):
@@ -378,3 +383,25 @@ def test_inconclusive_points_fall_back_to_symbolic():
 def test_designs_are_parsed_not_judged_here():
     with pytest.raises(NotImplementedError, match="check_design"):
         verdict(sp.ImmutableMatrix([[1, 1, -1.5]]), "design", "[1, 1, -1.5]")
+
+
+# ------------------------------------------------------------------ generic functions f_A, f_B
+def test_jacobian_chain_with_the_problems_own_functions():
+    from derive.check.tex_reader import Function
+
+    fA, fB = sp.Function("f_A"), sp.Function("f_B")
+    J = {nm: JM[nm] for nm in ("x", "W_A", "W_B", "h", "g", "J_A", "J_B")}
+    names = {"h": (J["W_A"] * J["x"]).applyfunc(sp.Lambda(z, fA(z))),
+             "J_A": DiagMatrix((J["W_A"] * J["x"]).applyfunc(sp.Lambda(z, sp.diff(fA(z), z)))),
+             "J_B": DiagMatrix((J["W_B"] * J["h"]).applyfunc(sp.Lambda(z, sp.diff(fB(z), z))))}
+    cfg = ParseConfig(symbols=J, names=names,
+                      functions={"f_A": Function("f_A", fA), "f_B": Function("f_B", fB)})
+    gold = J["J_B"] * J["W_B"] * J["J_A"] * J["W_A"]
+    for text, expected in [
+        (r"J_B W_B J_A W_A", "correct"),
+        (r"\operatorname{diag}(f_B'(W_B h)) W_B \operatorname{diag}(f_A'(W_A x)) W_A", "correct"),
+        (r"\operatorname{diag}(f_B'(W_B f_A(W_A x))) W_B J_A W_A", "correct"),
+        (r"\operatorname{diag}(f_B'(W_B x)) W_B J_A W_A", "incorrect"),
+        (r"\operatorname{diag}(f_A'(W_B h)) W_B J_A W_A", "incorrect"),
+    ]:
+        assert verdict(gold, "matrix-expression", text, cfg).verdict == expected, text

@@ -237,13 +237,16 @@ K_, n_, k_ = (sp.Symbol(s, integer=True, positive=True) for s in ("K", "n", "k")
     (r"k \times n", (k_, n_)),
     (r"n \times k", (n_, k_)),
     (r"\boxed{9 \times 9 \times 6}", (9, 9, 6)),
+    # sheet 3 writes the computation
+    (r"\left(\frac{21-5}{2} + 1 \right) \times \left(\frac{21-5}{2} + 1 \right) \times 6",
+     (9, 9, 6)),
 ])
 def test_shapes(text, expected):
     assert parse_answer(text, "shape", ParseConfig()) == tuple(sp.sympify(expected))
 
 
-@pytest.mark.parametrize("text", [r"[\text{len}(y_0), \text{len}(x_0)]", r"4+2 \times 3",
-                                  r"9.5 \times 2"])
+@pytest.mark.parametrize("text", [r"[\text{len}(y_0), \text{len}(x_0)]", r"4-5 \times 3",
+                                  r"9.5 \times 2", r"\frac{3}{2} \times 2"])
 def test_bad_shapes(text):
     with pytest.raises(ParseError):
         parse_answer(text, "shape", ParseConfig())

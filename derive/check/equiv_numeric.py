@@ -53,6 +53,32 @@ def expand_names(expr: Any, names: dict[str, Any]) -> Any:
     return expr
 
 
+def concretize(exprs: list[Any], seed: int = 3) -> list[Any]:
+    """Undefined functions (``f_A``, ``f_B`` of a problem) replaced, consistently in every
+    expression, by concrete smooth ones (a·tanh(b·u) + c·u, seeded), derivatives done."""
+    from sympy.core.function import AppliedUndef
+
+    classes = sorted({type(a) for e in exprs if isinstance(e, sp.Basic)
+                      for a in e.atoms(AppliedUndef)}, key=lambda f: f.__name__)
+    if not classes:
+        return exprs
+    rng = np.random.default_rng(seed)
+    u = sp.Dummy("u")
+    table = {}
+    for f in classes:
+        a, b, c = (sp.Rational(int(v), 100) for v in rng.integers(30, 150, 3))
+        table[f] = sp.Lambda(u, a * sp.tanh(b * u) + c * u)
+    out = []
+    for e in exprs:
+        if isinstance(e, sp.Basic):
+            for f, lam in table.items():
+                e = e.replace(f, lam)
+            e = e.replace(lambda n: isinstance(n, (sp.Derivative, sp.Subs)),
+                          lambda n: n.doit())
+        out.append(e)
+    return out
+
+
 def _index_symbols(expr: Any) -> set[sp.Symbol]:
     out: set[sp.Symbol] = set()
     for ix in expr.atoms(sp.Indexed):

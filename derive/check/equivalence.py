@@ -22,6 +22,7 @@ Gold comes first in every signature, as in Math-Verify. By kind:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -106,19 +107,33 @@ def judge(gold: Answer, spec: AnswerSpec, text: str, config: ParseConfig) -> Jud
 def _judge_value(g: Any, spec: AnswerSpec, text: str, value: Any, notes: list[str],
                  config: ParseConfig) -> Judgement:
     kind = spec.kind
+    if kind in ("expression", "matrix-expression"):
+        shown = value
+        names = list(config.names)
+        g, value, *defs = en.concretize([_constants(g, config), value,
+                                         *(_constants(d, config) for d in config.names.values())])
+        config = dataclasses.replace(config, names=dict(zip(names, defs, strict=True)))
+        judgement = (_judge_expression(g, value, config, notes) if kind == "expression"
+                     else _judge_matrix_expression(g, value, config, notes))
+        return dataclasses.replace(judgement, value=shown if judgement.value is not None
+                                   else None)
     if kind == "number":
         return _judge_number(g, spec, text, value, config)
-    if kind == "expression":
-        return _judge_expression(g, value, config, notes)
     if kind == "matrix":
         return _judge_matrix(g, spec, text, value, config)
-    if kind == "matrix-expression":
-        return _judge_matrix_expression(g, value, config, notes)
     if kind == "shape":
         return _judge_shape(g, value)
     if kind == "choice":
         return _judge_choice(g, spec, value)
     return Judgement("unparsable", None, f"answers of kind {kind!r} are not judged")
+
+
+def _constants(expr: Any, config: ParseConfig) -> Any:
+    """Givens left as names in a gold value take their values (students may write either)."""
+    if not config.constants or not isinstance(expr, sp.Basic):
+        return expr
+    return expr.xreplace({s: config.constants[s.name] for s in expr.free_symbols
+                          if isinstance(s, sp.Symbol) and s.name in config.constants})
 
 
 def _verdict(ok: bool, value: Any, feedback: str, notes: list[str] | None = None

@@ -360,6 +360,13 @@ def _size(tokens: list[Token], config: ParseConfig) -> Any:
             if key in config.sizes:
                 return config.sizes[key]
             return sp.Symbol(key, integer=True, positive=True)
+    # a size written as its computation: (\frac{21-5}{2} + 1)
+    try:
+        value = Reader(config).expr(tokens)
+    except ParseError:
+        value = None
+    if isinstance(value, sp.Integer) and value > 0:
+        return value
     raise ParseError(f"'{shown}' is not a size (write e.g. 9 \\times 9 \\times 6)")
 
 
