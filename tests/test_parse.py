@@ -85,6 +85,11 @@ def test_a_declared_name_before_brackets_is_a_product():
     assert same(expr(r"c_i(x)"), c)       # an intermediate name with its variable: the name
 
 
+def test_inverse_function_notation_is_ambiguous():
+    with pytest.raises(ParseError, match="ambiguous"):
+        expr(r"\tanh^{-1}(x)")
+
+
 def test_sigma_needs_its_argument():
     with pytest.raises(ParseError, match="needs its argument"):
         expr(r"\sigma x")
@@ -174,6 +179,7 @@ def test_inequalities_are_not_answers():
     (r"\frac{4}{3}", R(4, 3)),
     ("4/3", R(4, 3)),
     (r"1.5 \times 10^{-3}", R(3, 2000)),
+    ("1.5e-3", R(3, 2000)),
     (r"2^{-1}", R(1, 2)),
 ])
 def test_numbers_exact(text, expected):
@@ -201,6 +207,7 @@ def test_a_number_written_as_an_expression():
     ("w_i^f c", w_f * c),                 # student 4's w_i^f: index i dropped, f names
     ("w_i^c x_i", w_c * x),
     ("x^2", x ** 2),
+    ("x^{2}_{1}", x_1 ** 2),               # superscript first: the subscript still names
     ("x_1^2", x_1 ** 2),
     ("y_i - o_i", y - o),                 # an index on a declared scalar is dropped
 ])
@@ -285,6 +292,8 @@ def M(rows):
     # entries written as expressions
     (r"\begin{bmatrix} \frac{15.5+21+4.5+30}{4} & 2 \cdot 3 \end{bmatrix}", [[17.75, 6]]),
     (r"0.5 \begin{bmatrix} 1 & 2 \end{bmatrix}", [[0.5, 1]]),
+    # scientific notation in a cell is a number, not 1.5·e − 3
+    (r"\begin{bmatrix} 1.5e-3 & 2E2 \end{bmatrix}", [[0.0015, 200]]),
 ])
 def test_matrices(text, expected):
     assert parse_answer(text, "matrix", ParseConfig()) == M(expected)

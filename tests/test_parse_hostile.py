@@ -46,6 +46,8 @@ HOSTILE = {
     "factorial": "1000!",
     "python": "__import__('os').system('ls')",
     "null bytes": "x\x00y",
+    "scientific exponent": "1e999999999",
+    "scientific in a matrix": r"\begin{bmatrix} 1e999999999 \end{bmatrix}",
 }
 
 

@@ -132,6 +132,9 @@ def read_number(text: str, config: ParseConfig | None = None) -> WrittenNumber:
     """
     check_limits(text, config or ParseConfig())
     s = _strip(text)
+    big = re.search(r"[eE][+-]?(\d{4,})", s)
+    if big and int(big.group(1)) > 300:  # before anything computes 10^exp
+        raise ParseError(f"the exponent of {text!r} is out of range")
     m = _FRAC.match(s)
     if m:
         sign, num, den = m.groups()

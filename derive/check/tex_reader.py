@@ -151,7 +151,7 @@ class IndexSlot:
 def _plain_number(tokens: list[Token]) -> Any:
     """``1.5`` / ``-2``: read directly (matrices are mostly these)."""
     if len(tokens) == 1 and tokens[0].kind == NUM:
-        return sp.Rational(tokens[0].text)
+        return tv.check_number(sp.Rational(tokens[0].text))
     if len(tokens) == 2 and tokens[0].kind == OP and tokens[0].text in "+-" \
             and tokens[1].kind == NUM:
         v = sp.Rational(tokens[1].text)
@@ -522,7 +522,10 @@ class _Emitter:
     def run(self) -> None:
         while self.pos < len(self.toks):
             t = self.toks[self.pos]
-            if t.kind == NUM:
+            if t.kind == NUM and "e" in t.text.lower():  # 1.5e-3, exactly
+                self.pos += 1
+                self.emit_value(tv.check_number(sp.Rational(t.text)))
+            elif t.kind == NUM:
                 self.units.append((len(self.parts), "num", t.text))
                 self.parts.append(t.text)
                 self.pos += 1
@@ -928,6 +931,10 @@ class _Emitter:
                 if core and all(self.is_op(t, "'") for t in core):
                     primes += len(core)
                 elif power is None:
+                    if _plain_number([t for t in core]) == -1:
+                        raise ParseError(f"{shown}^{{-1}} is ambiguous (the inverse function or "
+                                         f"1/{shown}): write \\frac{{1}}{{…}} or the inverse's "
+                                         "name")
                     power = script
                 else:
                     raise ParseError(f"two powers on {shown}")

@@ -90,7 +90,8 @@ _UNICODE = {
     "\u00a0": " ", "\u2009": " ", "\u200b": "", "’": "'", "′": "'",
 }
 _TOKEN = re.compile(
-    r"\s+|(?P<num>\d+(?:\.\d+)?|\.\d+)|(?P<name>[A-Za-z])|(?P<cmd>\\[A-Za-z]+|\\.)"
+    r"\s+|(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+(?![\d.]))?)|(?P<name>[A-Za-z])"
+    r"|(?P<cmd>\\[A-Za-z]+|\\.)"
     r"|(?P<dots>\.\.\.)|(?P<op>[-+*/^_()\[\]{},=&|'<>!:;.~])|(?P<bad>.)",
     re.DOTALL,
 )
@@ -124,6 +125,9 @@ def tokenize(text: str) -> list[Token]:
             digits = sum(ch.isdigit() for ch in s)
             if digits > MAX_DIGITS:
                 raise ParseError(f"a number with {digits} digits is too long to be an answer")
+            if "e" in s.lower() and abs(int(re.split("[eE]", s)[1])) > 300:
+                out.append(Token(BAD, f"the exponent of {s} is out of range"))
+                continue
             out.append(Token(NUM, "0" + s if s.startswith(".") else s))
         elif kind == "name":
             out.append(Token(NAME, s))
@@ -156,7 +160,40 @@ def tokenize(text: str) -> list[Token]:
                 out.append(Token(CMD, s))
             else:  # judged only if it is on the side that is the answer
                 out.append(Token(BAD, explain_command(s)))
-    return _drop_null_delimiters(out)
+    return _scripts_in_order(_drop_null_delimiters(out))
+
+
+def _script_end(tokens: list[Token], i: int) -> int:
+    """End (exclusive) of the TeX argument starting at ``i``, or -1."""
+    if i >= len(tokens):
+        return -1
+    if tokens[i] != Token(OP, "{"):
+        return i + 1
+    depth = 0
+    for j in range(i, len(tokens)):
+        if tokens[j] == Token(OP, "{"):
+            depth += 1
+        elif tokens[j] == Token(OP, "}"):
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return -1
+
+
+def _scripts_in_order(tokens: list[Token]) -> list[Token]:
+    """``x^{2}_{1}`` -> ``x_{1}^{2}``: the subscript first, as it names."""
+    out = list(tokens)
+    i = 0
+    while i < len(out) - 3:
+        if out[i].kind in (NAME, CMD) and out[i + 1] == Token(OP, "^"):
+            sup_end = _script_end(out, i + 2)
+            if sup_end > 0 and sup_end < len(out) and out[sup_end] == Token(OP, "_"):
+                sub_end = _script_end(out, sup_end + 1)
+                if sub_end > 0:
+                    sup, sub = out[i + 1:sup_end], out[sup_end:sub_end]
+                    out[i + 1:sub_end] = sub + sup
+        i += 1
+    return out
 
 
 def _drop_null_delimiters(tokens: list[Token]) -> list[Token]:
