@@ -108,3 +108,27 @@ def test_gelu_descent_end_to_end():
         spec = p.answers[aid]
         j = judge(sol.answers[aid], spec, text, config_for(p, spec))
         assert j.verdict == verdict, (aid, text, j)
+
+
+def test_indexed_names_from_the_answer_spec(tmp_path):
+    path = tmp_path / "mini-sums.yaml"
+    path.write_text(textwrap.dedent("""\
+        id: mini-sums
+        title: sums
+        statement: softmax and a squared error
+        symbols: [z]
+        answers:
+          d.dL_dz: {kind: expression, indexed: [p, t], bound: K}
+        parts:
+          d: {text: test, derive: []}
+        """), encoding="utf-8")
+    p = load_problem(str(path))
+    spec = p.answers["d.dL_dz"]
+    cfg = config_for(p, spec)
+    P, T = sp.IndexedBase("p"), sp.IndexedBase("t")
+    i, k = sp.Symbol("i", integer=True), sp.Symbol("k", integer=True)
+    K = sp.Symbol("K", integer=True, positive=True)
+    gold = P[i] * (P[i] - T[i]) - P[i] * sp.Sum((P[k] - T[k]) * P[k], (k, 1, K))
+    text = r"(p_i - t_i) p_i (1 - p_i) + \sum_{k \neq i} (p_k - t_k)(-p_i p_k)"
+    assert judge(gold, spec, text, cfg).verdict == "correct"
+    assert judge(gold, spec, "p_i - t_i", cfg).verdict == "incorrect"

@@ -139,7 +139,7 @@ def _constants(expr: Any, config: ParseConfig) -> Any:
 def _verdict(ok: bool, value: Any, feedback: str, notes: list[str] | None = None
              ) -> Judgement:
     if ok:
-        return Judgement("correct", value, "; ".join(notes or []))
+        return Judgement("correct", value, "; ".join(dict.fromkeys(notes or [])))
     return Judgement("incorrect", value, feedback)
 
 
@@ -329,7 +329,7 @@ def _judge_components(g: Any, value: Any, config: ParseConfig,
             if not np.isclose(G[j], a, rtol=1e-8, atol=1e-10):
                 return Judgement("incorrect", value, "a component differs from the "
                                                      "expected vector's")
-    return Judgement("correct", value, "; ".join(notes))
+    return Judgement("correct", value, "; ".join(dict.fromkeys(notes)))
 
 
 # ---------------------------------------------------------------- shapes and choices

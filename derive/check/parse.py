@@ -19,6 +19,22 @@ ParseError within a second or two.
 - ``shape``: a tuple of Integers and size Symbols (``k \\times n`` -> (k, n));
 - ``choice``: the word, lower case, ``\\text{}`` stripped.
 
+How names, calls, relations, brackets, matrices and sums are read is listed in
+``tex_reader``'s docstring. Decisions worth knowing:
+
+- σ, φ, ϕ (``\\sigma``, ``\\varphi``, ``\\phi``) are the sigmoid; GELU is the course's
+  x σ(1.702 x); ``\\log`` and ``\\ln`` are natural logs; ``\\tanh^{-1}`` is ambiguous and
+  a ParseError.
+- A Greek letter, a command word, or a subscripted name that is neither a function nor
+  a variable, followed by brackets, is a ParseError (``\\delta(1.702x)``: a student's δ
+  for σ is *unparsable*, with a message saying so), never a silent product. An unknown
+  single letter before brackets (``q(x)``) is a product, and the judge then says
+  "your answer uses q, which is not a variable of this problem".
+- Only the side of a relation that is the answer must be understood:
+  ``\\frac{\\partial E}{\\partial w} = …`` is fine, ``\\partial`` on the answer side is not.
+- Decimals are exact (0.1 -> 1/10), ``1.5e-3`` too; numbers, exponents (≤ 1000) and sums
+  (≤ 1000 terms) are bounded.
+
 Matrix-expression gold contract
 -------------------------------
 Gold values (emitted by derivations) and parsed answers are SymPy matrix expressions
@@ -39,9 +55,14 @@ built from these pieces only, so that ``equivalence`` can judge them by substitu
 - softmax of a row ``f`` (1×K): ``MatMul(Inverse(MatMul(E, OneMatrix(K, 1))), E)`` with
   ``E = f.applyfunc(exp)``; of a column: ``MatMul(E, Inverse(MatMul(OneMatrix(1, K), E)))``
   (``tex_values.softmax`` builds both).
-- intermediate names (a, o, f_1, f_2) may appear as MatrixSymbols; their definitions go
-  in ``ParseConfig.names`` (name -> matrix expression in the base MatrixSymbols), and
-  are then used to give them consistent values.
+- a problem's own elementwise functions (f_A, f_B) as SymPy undefined functions
+  (``sp.Function('f_A')``, derivatives as ``Lambda(z, Derivative(f_A(z), z))``): the
+  judge replaces each, in gold, answer and names alike, by one concrete smooth function.
+- intermediate names (a, o, f_1, f_2, J_A, h) may appear as MatrixSymbols; their
+  definitions go in ``ParseConfig.names`` (name -> matrix expression in the base
+  MatrixSymbols) and give them consistent values (J_A = ``DiagMatrix(…)`` is then
+  diagonal, so J_A^T = J_A holds); a name without a definition gets independent random
+  values.
 
 The contract is only this: substituting concrete ``ImmutableMatrix`` values for every
 MatrixSymbol with ``xreplace`` (and Integers for the size Symbols) and calling
