@@ -124,7 +124,7 @@ def _has_sums(*exprs: Any) -> bool:
 
 def _evaluate(expr: Any, vals: _Values, ints: dict[str, int]) -> complex | None:
     if not isinstance(expr, sp.Basic):
-        expr = sp.sympify(expr)
+        expr = sp.sympify(expr, strict=True)
     e = expr.xreplace({s: sp.Integer(ints[s.name]) for s in expr.free_symbols
                        if isinstance(s, sp.Symbol) and s.name in ints})
     if e.has(sp.Sum):
@@ -199,15 +199,15 @@ def size_symbols(*exprs: Any) -> dict[str, sp.Symbol]:
             continue
         for m in e.atoms(sp.MatrixSymbol):
             for d in m.shape:
-                for s in sp.sympify(d).free_symbols:
+                for s in sp.sympify(d, strict=True).free_symbols:
                     out[s.name] = s
         if tv.is_matrix(e):
             for d in e.shape:
-                for s in sp.sympify(d).free_symbols:
+                for s in sp.sympify(d, strict=True).free_symbols:
                     out[s.name] = s
         for o in e.atoms(sp.OneMatrix, sp.ZeroMatrix, sp.Identity):
             for d in o.shape:
-                for s in sp.sympify(d).free_symbols:
+                for s in sp.sympify(d, strict=True).free_symbols:
                     out[s.name] = s
     return out
 
@@ -228,8 +228,8 @@ def size_draws(names: list[str], seed: int = 0, draws: int = 3) -> list[dict[str
 def concrete_shape(shape: tuple[Any, Any], sizes: dict[str, int]) -> tuple[int, int]:
     dims = []
     for d in shape:
-        d = sp.sympify(d).xreplace({s: sp.Integer(sizes[s.name]) for s in
-                                    sp.sympify(d).free_symbols if s.name in sizes})
+        d = sp.sympify(d, strict=True).xreplace({s: sp.Integer(sizes[s.name]) for s in
+                                    sp.sympify(d, strict=True).free_symbols if s.name in sizes})
         if not d.is_Integer:
             raise ValueError(f"size {d} has no value")
         dims.append(int(d))
@@ -259,7 +259,7 @@ class Env:
         return concrete_shape(shape, self.sizes)
 
     def scalar(self, e: Any) -> complex:
-        e = sp.sympify(e)
+        e = sp.sympify(e, strict=True)
         e = e.xreplace({s: sp.Integer(self.sizes[s.name]) for s in e.free_symbols
                         if isinstance(s, sp.Symbol) and s.name in self.sizes})
         e = e.xreplace({s: sp.Float(self.scalars.scalar(s.name), DIGITS)
@@ -302,7 +302,7 @@ def np_eval(e: Any, env: Env) -> Any:
         with np.errstate(all="ignore"):
             return np.asarray(_numeric_function(e.function)(arg.real), dtype=complex) \
                 if not np.iscomplexobj(arg) or not arg.imag.any() else \
-                np.vectorize(lambda z: env.scalar(e.function(sp.sympify(z))))(arg)
+                np.vectorize(lambda z: env.scalar(e.function(sp.sympify(z, strict=True))))(arg)
     if isinstance(e, DiagMatrix):
         return np.diag(np_eval(e.args[0], env).ravel())
     if isinstance(e, sp.Inverse):

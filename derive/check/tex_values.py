@@ -95,7 +95,7 @@ def _wrapped(v: Any) -> str:
 
 
 def same_size(a: Any, b: Any) -> bool:
-    d = sp.sympify(a) - sp.sympify(b)
+    d = sp.sympify(a, strict=True) - sp.sympify(b, strict=True)
     return d == 0
 
 
