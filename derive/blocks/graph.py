@@ -112,7 +112,8 @@ class _Chain(Written):
         out = ""
         for i, a in enumerate(self.args):
             s = printer._print(a)
-            if isinstance(a, sp.Add) or (i and a.could_extract_minus_sign()):
+            fraction = not latex and sp.fraction(a)[1] != 1  # (y - t)/y·y: ambiguous
+            if isinstance(a, sp.Add) or fraction or (i and a.could_extract_minus_sign()):
                 s = (r"\left(%s\right)" if latex else "(%s)") % s
             if i:  # a number before a bracket is juxtaposed in LaTeX: -2(y - o)
                 joined = latex and self.args[i - 1].is_Number and isinstance(a, sp.Add)
