@@ -1,10 +1,10 @@
 """Networks of scalar units: backprop to single weights, a gradient step, a forward pass
 with updated weights, and the network's figure.
 
-The chain rule itself is the ``backprop`` block (``blocks/graph.py``); ``unit-backprop``
-lets it differentiate with respect to single entries of a vector given (``w_1`` … ``w_9``
-of ``w``), which a network of units needs. Numbers always come from the emitted (possibly
-pinned) answers, so a student's wrong earlier value propagates (follow-through).
+The chain rule itself is the ``backprop`` block (``blocks/graph.py``), whose ``wrt`` also
+takes single entries of a vector given (``w_1`` … ``w_9`` of ``w``). Numbers always come
+from the emitted (possibly pinned) answers, so a student's wrong earlier value propagates
+(follow-through).
 """
 
 from __future__ import annotations
@@ -18,36 +18,14 @@ import sympy as sp
 from ..derivation import Context
 from ..matrix_calculus import Partial
 from ..numeric import GRAD_TOL, central_diff, rel_error
-from . import BLOCKS, Param, block
+from . import Param, block
 from ._common import expand_definitions, numeric_function, tame, to_float
-from .graph import backprop
 
 
 def given_subs(g: Any) -> dict[sp.Symbol, Any]:
     from ..spec import given_subs as subs  # spec imports the blocks: import late
 
     return subs(g)
-
-
-def _element_names(ctx: Context) -> dict[str, sp.Symbol]:
-    """w_1, w_2, … for every vector given w (their symbols in the spec's expressions)."""
-    out: dict[str, sp.Symbol] = {}
-    for g in ctx.problem.givens.values():
-        if isinstance(g.value, sp.MatrixBase):
-            out.update({s.name: s for s in given_subs(g)})
-    return out
-
-
-@block("unit-backprop", **BLOCKS["backprop"].params)
-def unit_backprop(ctx: Context, **args: Any) -> None:
-    """``backprop`` where ``wrt`` may also name entries of vector givens (w_1, w_7)."""
-    saved = ctx.problem
-    ns = {**_element_names(ctx), **saved.namespace}
-    ctx.problem = replace(saved, namespace=ns)
-    try:
-        backprop(ctx, **args)
-    finally:
-        ctx.problem = saved
 
 
 def _given(ctx: Context, field: str, name: str) -> tuple[list[sp.Symbol], bool]:

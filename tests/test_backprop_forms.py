@@ -1,0 +1,113 @@
+"""backprop reads like a solution key: textbook factored forms, only the nodes on the
+paths to the targets, earlier gradients referred to instead of derived again, and single
+entries (w_1) of a vector given as targets."""
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+import yaml
+
+import derive
+from derive.errors import SpecError
+from derive.render.text import render_text
+from derive.spec import load_problem
+
+y, o, c, x, w_f = sp.symbols("y o c x w_f", real=True)
+DELTA = [-2, y - o, o, 1 - o]  # ∂E/∂o · σ′ at the output unit
+
+
+@pytest.fixture(scope="module")
+def conv():
+    return derive.load("conv-sigmoid-backprop").solve()
+
+
+@pytest.mark.parametrize("aid,local", [
+    ("a.dE_dwf", [c]),
+    ("b.dE_dbf", []),
+    ("c.dE_dwc", [w_f, c, 1 - c, x]),
+    ("d.dE_dbc", [w_f, c, 1 - c]),
+])
+def test_conv_sigmoid_answers_are_the_textbook_products(conv, aid, local):
+    # the very product a course writes, not sp.factor's 2·c·o·(o - 1)·(y - o)
+    assert conv.answers[aid].value == sp.Mul(*DELTA, *local)
+
+
+def _section(text: str, part: str) -> str:
+    return text.split(f"({part}) ", 1)[1].split("\n\n", 1)[0]
+
+
+def test_conv_sigmoid_text_reads_like_a_solution_key(conv):
+    out = render_text(conv)
+    a, b, cc, d, e = (_section(out, p) for p in "abcde")
+    assert "dE/dw_f = dE/do·do/dw_f = -2·(y - o)·o·(1 - o)·c   [chain rule]" in a
+    assert "do/dw_f = dσ(b_f + c·w_f)/dw_f = o·(1 - o)·c   [local derivative]" in a
+    assert "dE/dc" not in a  # only the path E -> o -> w_f
+    assert "dE/do = -2·(y - o)   [from part a]" in b
+    assert "dE/db_f = dE/do·do/db_f = -2·(y - o)·o·(1 - o)   [chain rule]" in b
+    assert "dE/dw_c = dE/dc·dc/dw_c = -2·(y - o)·o·(1 - o)·w_f·c·(1 - c)·x" in cc
+    assert "dE/dc = -2·(y - o)·o·(1 - o)·w_f   [from part c]" in d
+    assert "dE/db_c = dE/dc·dc/db_c = -2·(y - o)·o·(1 - o)·w_f·c·(1 - c)" in d
+    # the loss's local derivative is derived once in the whole solution
+    assert out.count("dE/do = d/do[(y - o)^2]") == 1
+    assert out.count("[definition]") == 1
+    # part e writes the values into the factored form
+    assert "= -2·(1 - 0.626933)·0.626933·(1 - 0.626933)·0.7·0.598688·(1 - 0.598688)·1.5" in e
+
+
+def test_conv_sigmoid_latex_keeps_the_factors_in_order(conv):
+    from derive.render.printing import latex
+
+    item = conv.items[conv.answers["a.dE_dwf"].item]
+    assert latex(item.after) == (r"-2 \left(y - o\right) \cdot o \left(1 - o\right) "
+                                 r"\cdot c")
+
+
+def test_bce_sigmoid_still_cancels_to_yhat_minus_y():
+    s = derive.load("perceptron-bce").solve()
+    out = render_text(s)
+    assert "= yhat - y   [simplify]" in out
+    assert "dE/dw_1 = dE/dz·dz/dw_1 = (yhat - y)·x_1   [chain rule]" in out
+
+
+def test_a_later_part_value_uses_the_earlier_derivation_without_repeating_it(conv):
+    e = _section(render_text(conv), "e")
+    assert "[local derivative]" not in e and "[chain rule]" not in e
+    # e.dE_dwc is still computed (by hand here) from the givens
+    sig = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
+    cv = sig(0.4 * 1.5 - 0.2)
+    ov = sig(0.7 * cv + 0.1)
+    want = -2 * (1 - ov) * ov * (1 - ov) * 0.7 * cv * (1 - cv) * 1.5
+    assert np.isclose(float(conv.answers["e.dE_dwc"].value), want, rtol=1e-12)
+
+
+SPEC = {
+    "id": "tiny",
+    "givens": {"x": [1, 2], "w": [0.5, -0.25], "t": 1},
+    "define": {"z": "dot(w, x)", "E": "(z - t)**2/2"},
+    "answers": {"a.g1": "number", "a.g2": "number"},
+    "parts": {"a": {"derive": [{"use": "backprop", "of": "E",
+                                "wrt": {"a.g1": "w_1", "a.g2": "w_2"}}]}},
+}
+
+
+def _solve(tmp_path: Path, spec: dict):
+    p = tmp_path / "tiny.yaml"
+    p.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return load_problem(p).solve()
+
+
+def test_wrt_takes_entries_of_a_vector_given(tmp_path):
+    s = _solve(tmp_path, SPEC)
+    z = 0.5 * 1 - 0.25 * 2
+    assert np.isclose(float(s.answers["a.g1"].value), (z - 1) * 1)
+    assert np.isclose(float(s.answers["a.g2"].value), (z - 1) * 2)
+
+
+def test_wrt_unknown_entry_is_a_located_message(tmp_path):
+    spec = copy.deepcopy(SPEC)
+    spec["parts"]["a"]["derive"][0]["wrt"]["a.g2"] = "w_3"
+    with pytest.raises(SpecError, match=r"wrt\.a\.g2.*unknown name 'w_3'"):
+        _solve(tmp_path, spec)
