@@ -68,7 +68,20 @@ CATALOGUE: dict[str, str] = {
     "missing-activation-derivative": "{given} leaves out the activation's derivative in "
                                      "the chain rule ({value}) (expected {expected})",
     "rounding": "{given} is right but rounded too coarsely (expected {expected})",
+    # found on real sheets (tests/data/student-sheets/DIAGNOSES.md)
+    "sigmoid-at-zero": "σ(0) = 1/(1 + e⁰) = 1/2, not {given} (expected {expected})",
+    "product-rule": "{given} keeps only one term of the product rule ({value}); "
+                    "(x σ(αx))′ = σ(αx) + αx σ′(αx) (expected {expected})",
+    "wrong-given": "{given} starts from a misread given ({value}); expected {expected}",
 }
+
+#: said of a follow-through whose only cause is right earlier answers rounded too coarsely
+COARSE_EARLIER = ("those values are right but rounded too coarsely to carry the digits "
+                  "written here: keep more digits in between")
+
+#: the transpose sentence when some factors of a product carry a ^T too many
+TRANSPOSE_FACTOR = ("{given} has a transpose too many: {value} is right (check each factor's "
+                    "shape; expected {expected})")
 
 GENERIC = ("sign", "transpose", "rounding")
 _MISTAKE_KEYS = ("expr", "set", "args", "feedback")
@@ -113,6 +126,8 @@ class Situation:
     """(answer id -> value, answer id -> as shown) to read ``{answer}`` refs with:
     the right answers, then the student's own"""
     read_number: Callable[[str], Any] | None = None
+    matches_text: Callable[[str], bool] | None = None
+    """is this other text (a variant of the student's) right? (None: not tried)"""
 
 
 # -- reading the spec's mistakes -----------------------------------------------------------
@@ -261,10 +276,21 @@ def _set_path(file: str, where: str, data: Any, path: str, value: Any) -> None:
 
 # -- trying them ----------------------------------------------------------------------------
 
-def expr_value(problem: Problem, expr: Any, answers: dict[str, Any]) -> Any:
-    """The value of a mistake's expression with ``{answer}`` refs read from ``answers``."""
+def expr_value(problem: Problem, expr: Any, answers: dict[str, Any], *,
+               symbolic: bool = False) -> Any:
+    """The value of a mistake's expression with ``{answer}`` refs read from ``answers``.
+
+    ``symbolic``: for expression answers, the expression as written (givens and the
+    answer's intermediate names stay symbols, as in the right answer), refs substituted.
+    """
     from ..blocks._common import expand_definitions
     from ..derivation import Answer, Context
+
+    if symbolic:
+        refs = {s: answers[s.name[1:-1]] for s in _placeholders(expr)
+                if s.name[1:-1] in answers}
+        value = expr.xreplace(refs) if refs else expr
+        return None if _placeholders(value) else value
 
     ctx = Context(problem)
     for aid, v in answers.items():
@@ -276,8 +302,10 @@ def expr_value(problem: Problem, expr: Any, answers: dict[str, Any]) -> Any:
     return value
 
 
-def _placeholders(v: sp.Basic) -> set[Any]:
-    return {s for s in v.free_symbols if s.name.startswith("{")}
+def _placeholders(v: Any) -> set[Any]:
+    if not isinstance(v, sp.Basic):
+        return set()
+    return {s for s in v.free_symbols if getattr(s, "name", "").startswith("{")}
 
 
 def show(v: Any) -> str:
@@ -311,7 +339,8 @@ def declared(sit: Situation, mistakes: tuple[Mistake, ...], problem: Problem,
         else:
             for values, shown in sit.contexts:
                 try:
-                    tries.append((expr_value(problem, m.expr, values), shown))
+                    tries.append((expr_value(problem, m.expr, values, symbolic=sit.spec.kind
+                                             in ("expression", "matrix-expression")), shown))
                 except (DeriveError, TypeError, ValueError, ZeroDivisionError):
                     continue
         for value, shown in tries:
@@ -343,10 +372,37 @@ def generic(sit: Situation, expected: str) -> Diagnosis | None:
     if tr is not None and not _same(tr, gold) and sit.matches(tr):
         return Diagnosis("transpose", fill(CATALOGUE["transpose"], given, expected,
                                            show(tr), {}))
+    if kind == "matrix-expression" and sit.matches_text is not None:
+        fixed = transposes_fixed(sit.text, sit.matches_text)
+        if fixed is not None:
+            return Diagnosis("transpose", fill(TRANSPOSE_FACTOR, given, expected,
+                                               fixed, {}))
     if kind == "number" and sit.read_number is not None:
         sentence = rounding(sit, expected)
         if sentence:
             return Diagnosis("rounding", sentence)
+    return None
+
+
+_TRANSPOSE_MARK = re.compile(r"\^\s*(?:\{\s*T\s*\}|T\b|\{\s*\\top\s*\}|\\top\b)")
+#: a text with more transposes than this is not searched (2^n re-readings)
+MAX_TRANSPOSES = 4
+
+
+def transposes_fixed(text: str, right: Callable[[str], bool]) -> str | None:
+    """The student's text with some of its ^T removed, when that makes it right (a
+    transpose too many, e.g. J_B W_B^T J_A W_A^T for J_B W_B J_A W_A); None otherwise."""
+    marks = list(_TRANSPOSE_MARK.finditer(text))
+    if not marks or len(marks) > MAX_TRANSPOSES:
+        return None
+    for mask in range(1, 2 ** len(marks)):
+        out, last = [], 0
+        for i, m in enumerate(marks):
+            out.append(text[last:m.start()] if mask >> i & 1 else text[last:m.end()])
+            last = m.end()
+        candidate = "".join(out) + text[last:]
+        if right(candidate):
+            return " ".join(candidate.split())
     return None
 
 
@@ -389,6 +445,8 @@ def rounding(sit: Situation, expected: str) -> str | None:
         return None
     diff = abs(wn.value - gold)
     unit = wn.unit
+    if wn.value == 0 or unit > abs(gold):
+        return None  # no significant digit of the value written: simply wrong (0 for 0.5)
     if sit.spec.marking.exact:
         if diff <= unit:
             return f"{given} is {expected} rounded; this answer must be exact"

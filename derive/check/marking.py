@@ -117,6 +117,9 @@ class Marker:
         gold = problem.solve()
         right = {aid: replace(a, value=ft.settle(a.value)) for aid, a in gold.answers.items()}
         configs = {aid: parse_config(problem, s) for aid, s in problem.answers.items()}
+        for aid, s in problem.answers.items():
+            if s.kind == "matrix-expression" and aid in right:
+                configs[aid] = parse.with_gold_symbols(configs[aid], right[aid].value)
         return Prepared(problem, raw, gold, right, configs, dg.read_mistakes(problem, raw),
                         ft.descendants_map(problem),
                         {aid: dg.show(a.value) for aid, a in right.items()})
@@ -166,6 +169,7 @@ class Marker:
         texts: dict[str, str] = {}
         judged: dict[str, Judgement] = {}
         out: dict[str, Result] = {}
+        designs = _design_groups(problem)
         for aid, spec in problem.answers.items():
             raw = given.get(aid)
             if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -180,11 +184,16 @@ class Marker:
                 continue
             texts[aid] = text
             key = ("judge", pid, aid)
+            if aid in designs:
+                continue  # judged with its group below
             if key in disabled:
                 judged[aid] = Judgement("unparsable", None, f"could not be read: {disabled[key]}")
             else:
                 self.phase(key, self.answer_seconds)
                 judged[aid] = self._judge(prep, aid, text, prep.right[aid], "gold")
+        for group in dict.fromkeys(designs.values()):
+            if any(a in texts for a in group):
+                judged.update(self._judge_design(prep, group, texts))
         try:
             self._follow_through(prep, texts, judged, out, disabled)
         except (DeriveError, ArithmeticError, TypeError, ValueError, AttributeError,
@@ -235,6 +244,34 @@ class Marker:
             self._judged[key] = j
         return j
 
+    def _judge_design(self, prep: Prepared, group: tuple[str, ...],
+                      texts: dict[str, str]) -> dict[str, Judgement]:
+        """One verdict for the answers marked together (a design has a property, not a
+        key: ``derive.design.check_design``); values are never pinned (value None)."""
+        from ..design import check_design
+
+        problem = prep.problem
+        given = [a for a in group if a in texts]
+        values: dict[str, Any] = {}
+        for aid in given:
+            kind = problem.answers[aid].kind
+            try:
+                values[aid] = parse.parse_answer(texts[aid], kind, prep.configs[aid])
+            except parse.ParseError as e:
+                out = {a: Judgement("incorrect", None, f"marked together with {aid}, which "
+                                                       "could not be read") for a in given}
+                out[aid] = Judgement("unparsable", None, str(e))
+                return out
+        self.phase(("judge", problem.id, group[0]), self.answer_seconds)
+        try:
+            result = check_design(prep.gold, values)
+        except (DeriveError, ArithmeticError, TypeError, ValueError) as e:
+            return {a: Judgement("unparsable", None, f"could not be checked ({e})")
+                    for a in given}
+        if result.ok:
+            return {a: Judgement("correct", None, "") for a in given}
+        return {a: Judgement("incorrect", None, result.feedback) for a in given}
+
     def _matches(self, prep: Prepared, aid: str, text: str, value: Any) -> bool:
         value = ft.settle(value)
         j = self._judge(prep, aid, text, replace(prep.right[aid], value=value), ("as", value))
@@ -267,9 +304,14 @@ class Marker:
             wrong = [d for d in used if judged[d].verdict != "correct"] or used
             mine = " and ".join(f"{d} = {dg.quoted(texts[d], problem.answers[d].kind)}"
                                 for d in wrong)
+            # only right-but-coarse earlier answers (or their follow-through) cause it
+            coarse = all(judged[d].verdict == "correct" or (
+                d in out and out[d].diagnosis == "rounding") for d in used)
+            feedback = (f"correct from your {mine} (the answer is {prep.expected[aid]})"
+                        + (f"; {dg.COARSE_EARLIER}" if coarse else ""))
             out[aid] = Result(problem.id, aid, "follow-through", _clip(texts[aid]),
-                              prep.expected[aid], f"correct from your {mine} (the answer is "
-                              f"{prep.expected[aid]})")
+                              prep.expected[aid], feedback,
+                              diagnosis="rounding" if coarse else None)
 
     def _pinned_solve(self, prep: Prepared, student: dict[str, Any]) -> Solution | None:
         key = (prep.problem.id, frozenset(student.items()))
@@ -303,7 +345,9 @@ class Marker:
             contexts.append(({**right, **mine}, {**prep.expected, **shown}))
         sit = dg.Situation(spec, texts[aid], prep.right[aid].value,
                            lambda v: self._matches(prep, aid, texts[aid], v), contexts,
-                           lambda t: parse.read_number(t, prep.configs[aid]))
+                           lambda t: parse.read_number(t, prep.configs[aid]),
+                           lambda t: self._judge(prep, aid, t, prep.right[aid],
+                                                 "gold").verdict == "correct")
         expected = prep.expected[aid]
         try:
             return (dg.declared(sit, mistakes, problem, lambda m: self._variant_value(prep, m,
@@ -338,6 +382,18 @@ def _student_values(problem: Problem, judged: dict[str, Judgement]) -> dict[str,
     return {a: j.value for a, j in judged.items()
             if j.value is not None and j.verdict in ("correct", "incorrect")
             and problem.answers[a].kind in ft.PINNABLE}
+
+
+def _design_groups(problem: Problem) -> dict[str, tuple[str, ...]]:
+    """answer id -> its design group, for the answers marked by a design's property."""
+    from ..design import design_group
+
+    out: dict[str, tuple[str, ...]] = {}
+    for aid, spec in problem.answers.items():
+        if spec.kind == "design":
+            for member in design_group(problem, aid):
+                out[member] = design_group(problem, aid)
+    return out
 
 
 def _unknown_answer(problem: Problem, aid: str) -> str:

@@ -71,6 +71,7 @@ MatrixSymbol with ``xreplace`` (and Integers for the size Symbols) and calling
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -519,6 +520,22 @@ def config_for(problem: Problem, spec: AnswerSpec) -> ParseConfig:
     return ParseConfig(symbols=symbols, functions=functions, names=names,
                        constants=constants, aliases=aliases, shape=spec.shape,
                        sizes=sizes, **kwargs)
+
+
+def with_gold_symbols(config: ParseConfig, gold: Any) -> ParseConfig:
+    """The config with the matrix symbols of the right answer (a block may create them,
+    e.g. J_A, W_B of a network, without the spec listing them) and their sizes."""
+    if not isinstance(gold, sp.Basic):
+        return config
+    found = {m.name: m for m in gold.atoms(sp.MatrixSymbol) if m.name not in config.symbols}
+    if not found:
+        return config
+    sizes = dict(config.sizes)
+    for m in found.values():
+        for d in m.shape:
+            if isinstance(d, sp.Symbol):
+                sizes.setdefault(d.name, d)
+    return dataclasses.replace(config, symbols={**config.symbols, **found}, sizes=sizes)
 
 
 # keep the course table importable from here (tests and the checker document it)
