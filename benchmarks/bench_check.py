@@ -6,10 +6,15 @@ coarsely, wrong ones and sign slips, follow-through chains (a wrong x2 and every
 after it computed from it), the averaged momentum convention, missing answers. The
 values come from plain float math here, not from derive.
 
+With ``--mixed``, the class is made of the five real transcribed student sheets
+(tests/data/student-sheets: 12 problems, numbers, expressions, matrices, matrix
+expressions, shapes, designs) copied to --files files, each number perturbed at random
+in a third of the copies, so that most answers are not repeats.
+
 Then marks the batch twice with the worker pool: cold (no judgement cache) and with
 the cache of repeated normalised answers. Run on demand (not a test):
 
-    python benchmarks/bench_check.py [--files 300] [--jobs 2]
+    python benchmarks/bench_check.py [--files 300] [--jobs 2] [--mixed]
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import re
 import sys
 import tempfile
 import time
@@ -110,20 +116,36 @@ def student(i: int, rng: random.Random) -> str:
     return f"student: s{i:03d}\nanswers:\n  gelu-descent:\n{body}"
 
 
+SHEETS = Path(__file__).resolve().parent.parent / "tests" / "data" / "student-sheets"
+_NUMBER = re.compile(r"(?<![_^{a-zA-Z])(\d+\.\d+)")
+
+
+def mixed_student(i: int, rng: random.Random) -> str:
+    """A copy of one of the real sheets, its decimals perturbed in a third of the copies."""
+    sheets = sorted(p for p in SHEETS.glob("*.yaml") if not p.name.endswith(".expected.yaml"))
+    text = sheets[i % len(sheets)].read_text()
+    if rng.random() < 1 / 3:
+        text = _NUMBER.sub(lambda m: f"{float(m.group(1)) * rng.uniform(0.9, 1.1):.4g}", text)
+    return re.sub(r"^student: .*$", f"student: s{i:03d}", text, count=1, flags=re.M)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=300)
     ap.add_argument("--jobs", type=int, default=default_jobs())
     ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--mixed", action="store_true",
+                    help="copies of the five real student sheets (12 problems, all kinds)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
         paths = []
         for i in range(args.files):
             p = Path(tmp) / f"s{i:03d}.yaml"
-            p.write_text(student(i, rng))
+            p.write_text(mixed_student(i, rng) if args.mixed else student(i, rng))
             paths.append(str(p))
-        print(f"{args.files} answer files × 35 answers (gelu-descent), {args.jobs} workers")
+        what = "copies of the real student sheets" if args.mixed else "× 35 answers (gelu-descent)"
+        print(f"{args.files} answer files {what}, {args.jobs} workers")
         for label, cache in (("cold (no judgement cache)", False),
                              ("cached (repeated normalised answers)", True)):
             done: list[float] = []
