@@ -95,3 +95,28 @@ def test_network_nodes_with_long_labels_are_boxes_and_weights_sit_on_their_edges
     chain = network_tex({"layers": [["x"], ["a"], ["E"]],
                          "edges": [("x", "a", "W"), ("a", "E", None)]})
     assert "sloped, above}]" in chain and "node[wlabel, pos=0.5]" in chain
+
+
+# -- the terminal text (derive solve) ----------------------------------------------------
+@pytest.mark.parametrize("statement,want", [
+    (r"$E = \frac{1}{2}(y - \hat y)^2$", "E = 1/2(y - ŷ)^2"),
+    (r"$\frac{x+1}{2}$", "(x+1)/2"),
+    (r"$x_{t+1} = x_t - \eta g_t$", "x_{t+1} = x_t - η g_t"),
+    (r"$A, B \in \{0, 1\}$", "A, B ∈ {0, 1}"),
+    (r"$\partial E / \partial f_2$", "∂E / ∂f_2"),
+    (r"$\lfloor (n + 2p - k)/s \rfloor + 1$", "⌊(n + 2p - k)/s⌋ + 1"),
+    (r"$h_1, \dots, h_4$", "h_1, …, h_4"),
+])
+def test_statements_read_well_in_a_terminal(statement, want):
+    from derive.render.text import plain_statement
+
+    assert plain_statement(statement) == want
+
+
+def test_text_writes_a_transpose_with_a_caret_and_yhat_as_a_hat():
+    from derive.render.printing import text
+
+    W, x = sp.MatrixSymbol("W_2", 3, 2), sp.MatrixSymbol("x", 1, 3)
+    assert text(W.T) == "W_2^T"
+    assert text(sp.Transpose(x * W)) == "(x·W_2)^T"
+    assert text(sp.Symbol("yhat") - sp.Symbol("y")) == "ŷ - y"

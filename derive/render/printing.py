@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +116,11 @@ class CourseText(DecimalStr):
     def _print_sigmoid(self, expr: Any) -> str:
         return "σ(%s)" % self._print(expr.args[0])
 
+    def _print_Transpose(self, expr: Any) -> str:  # W_2^T, not W_2.T
+        arg = expr.arg
+        shown = self._print(arg)
+        return f"{shown}^T" if isinstance(arg, sp.MatrixSymbol) else f"({shown})^T"
+
     def _print_Float(self, expr: sp.Float) -> str:
         return format_number(expr)  # as many digits as a number on its own shows
 
@@ -159,6 +165,8 @@ class CourseText(DecimalStr):
         name = expr.name
         if _SHOWN in name:
             return name.split(_SHOWN, 1)[1]
+        if len(name) == 4 and name.endswith("hat") and name[0].isalpha():
+            return unicodedata.normalize("NFC", name[0] + "\u0302")  # yhat: ŷ
         base = name.split("_")[0]
         if base in _GREEK:
             sym = {"eta": "η", "alpha": "α", "beta": "β", "sigma": "σ", "delta": "δ"}.get(
