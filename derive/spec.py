@@ -62,12 +62,28 @@ def problem_dirs() -> list[Path]:
 
 
 def problem_paths() -> dict[str, Path]:
-    """Problem id -> spec file, first directory winning."""
+    """Problem id -> spec file, first directory winning, in the course's order.
+
+    A directory's ``ORDER`` file lists problem ids one a line (``#`` comments); listed
+    problems come first, in that order (earlier directories' lists first), the others
+    after them alphabetically. An id listed but without a spec is ignored.
+    """
     found: dict[str, Path] = {}
+    listed: list[str] = []
     for d in problem_dirs():
         for p in sorted(d.glob("*.yaml")):
             found.setdefault(p.stem, p)
-    return found
+        listed += _order_file(d / "ORDER")
+    rank = {pid: i for i, pid in reversed(list(enumerate(listed)))}
+    return dict(sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+def _order_file(path: Path) -> list[str]:
+    """The ids of an ORDER file (none when there is no file)."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [w for ln in lines if (w := ln.split("#", 1)[0].strip())]
 
 
 def find_problem(ref: str) -> Path:

@@ -68,8 +68,8 @@ def test_conv_sigmoid_latex_keeps_the_factors_in_order(conv):
 def test_bce_sigmoid_still_cancels_to_yhat_minus_y():
     s = derive.load("perceptron-bce").solve()
     out = render_text(s)
-    assert "= yhat - y   [simplify]" in out
-    assert "dE/dw_1 = dE/dz·dz/dw_1 = (yhat - y)·x_1   [chain rule]" in out
+    assert "= ŷ - y   [simplify]" in out
+    assert "dE/dw_1 = dE/dz·dz/dw_1 = (ŷ - y)·x_1   [chain rule]" in out
 
 
 def test_a_later_part_value_uses_the_earlier_derivation_without_repeating_it(conv):

@@ -17,6 +17,7 @@ import sympy as sp
 from ..errors import DeriveError
 from ..functions import lambdify
 from .printing import escape_text, number_tex, tex
+from .texlayout import tex_width
 
 _COLORS = ("blue!70!black", "red!75!black", "green!50!black", "orange!85!black",
            "violet!80!black")
@@ -114,32 +115,47 @@ def trajectory_tex(data: dict[str, Any]) -> str:
 
 # -- network -----------------------------------------------------------------------------
 def network_tex(data: dict[str, Any]) -> str:
-    """Layers left to right, nodes centred in each column, edge labels near the source."""
+    """Layers left to right, nodes centred in each column. Weights sit on their edges
+    (white behind them) near the source, where edges from different sources are apart;
+    a chain of single nodes has them above the middle of each edge. A node whose label
+    is long is a rounded box, so that it does not grow into its neighbours."""
     layers = [list(layer) for layer in data["layers"]]
     tallest = max(len(layer) for layer in layers)
     step_y = 1.3 if tallest <= 4 else max(0.7, 5.2 / tallest)
+    step_x = 3.6 if tallest > 1 else min(3.0, 14.0 / max(1, len(layers) - 1))
     names: dict[str, str] = {}
-    out = [r"\begin{tikzpicture}[x=3.6cm, y=%scm, >=stealth," % step_y,
+    chain = tallest == 1
+    out = [r"\begin{tikzpicture}[x=%scm, y=%scm, >=stealth," % (_coord(step_x), step_y),
            r"  neuron/.style={circle, draw, thick, minimum size=8.5mm, inner sep=1pt,"
            r" fill=white},",
-           r"  wlabel/.style={font=\scriptsize, inner sep=1.5pt, sloped, above}]"]
+           r"  box/.style={rectangle, rounded corners=4mm, draw, thick, minimum size=8.5mm,"
+           r" inner sep=3pt, fill=white},",
+           r"  wlabel/.style={font=\scriptsize, inner sep=1pt, sloped, %s}]"
+           % ("above" if chain else "fill=white")]
     for li, layer in enumerate(layers):
         shade = "black!6" if li in (0, len(layers) - 1) else "blue!6"
         for ni, node in enumerate(layer):
             key = f"n{li}x{ni}"
             names.setdefault(str(node), key)
             y = (len(layer) - 1) / 2 - ni
-            out.append(r"\node[neuron, fill=%s] (%s) at (%d,%s) {%s};"
-                       % (shade, key, li, _coord(y), _label(node)))
+            label = _label(node)
+            shape = "box" if tex_width(label.replace("$", "")) > _CIRCLE_EM else "neuron"
+            out.append(r"\node[%s, fill=%s] (%s) at (%d,%s) {%s};"
+                       % (shape, shade, key, li, _coord(y), label))
+    pos = 0.5 if chain else 0.3
     for e in data["edges"]:
         a, b = str(e[0]), str(e[1])
         w = e[2] if len(e) > 2 else None
         if a not in names or b not in names:
             raise ValueError(f"edge {a} -> {b} names a node that is in no layer")
-        lab = "" if w is None else r" node[wlabel, pos=0.3] {%s}" % _label(w)
+        lab = "" if w is None else r" node[wlabel, pos=%s] {%s}" % (pos, _label(w))
         out.append(r"\draw[->, black!70] (%s) --%s (%s);" % (names[a], lab, names[b]))
     out.append(r"\end{tikzpicture}")
     return "\n".join(out)
+
+
+#: a node label wider than this (em) gets a rounded box instead of a circle
+_CIRCLE_EM = 1.6
 
 
 # -- conv-window -------------------------------------------------------------------------

@@ -9,8 +9,10 @@ figures, and the boxed answers. Long equation sides are broken at terms or facto
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 import sympy as sp
@@ -25,6 +27,7 @@ from .printing import (
     number_tex,
     shown_expr,
     tex,
+    upright_words,
     value_tex,
 )
 from .prose import math_safe, prose_tex
@@ -37,7 +40,8 @@ PREAMBLE = r"""\usepackage{amsmath,amssymb,mathtools}
 \usepackage{tikz,pgfplots}
 \pgfplotsset{compat=1.18}
 \usetikzlibrary{arrows.meta}
-\allowdisplaybreaks[2]
+% page breaks between the steps of a derivation, never inside one (its lines end in \\*)
+\allowdisplaybreaks
 \captionsetup{font=small,labelfont=bf}
 % \derivefit{width}{math}: the math as it is, or scaled down to width when wider
 \newsavebox{\derivebox}
@@ -164,7 +168,7 @@ def steps_tex(steps: list[Step]) -> str:
         if not out:
             continue
         out[-1] += r" \tag*{\rulenote{%s}}" % step_note(step)
-        rows.append(" \\\\\n".join(out))
+        rows.append(" \\\\*\n".join(out))  # a step's lines stay on one page
     if not rows:
         return ""  # every step was a bare value already shown (an empty align* breaks TeX)
     return "\\begin{align*}\n" + " \\\\[2pt]\n".join(rows) + "\n\\end{align*}"
@@ -235,7 +239,8 @@ def figure_block(fig: Figure, where: str) -> str:
 
 # -- answers -----------------------------------------------------------------------------
 def answers_tex(s: Solution, ids: tuple[str, ...]) -> str:
-    """Boxed answers: short ones in a grid, long ones each on a display line."""
+    """Boxed answers, left-aligned under their heading: short ones in a grid (a row per
+    family such as g0, g1, g2 when the families are alike), long ones each on a line."""
     cells = [(aid, value_tex(s.answers[aid].kind, s.answers[aid].value)) for aid in ids]
     out = ["\\par\\smallskip\\noindent\\textbf{Answers}\\par\\nopagebreak\\smallskip"]
     short: list[tuple[str, str]] = []
@@ -245,6 +250,7 @@ def answers_tex(s: Solution, ids: tuple[str, ...]) -> str:
             return
         widest = max(0.5 * len(a) + tex_width(v) + 1.3 for a, v in short)
         per_row = max(1, min(4, len(short), int((LINE_EM + 2) // (widest + 2))))
+        per_row = _family_row(tuple(a for a, _ in short), per_row)
         spec = "@{\\qquad}".join(["r@{\\enspace}l"] * per_row)
         rows = []
         for k in range(0, len(short), per_row):
@@ -260,13 +266,23 @@ def answers_tex(s: Solution, ids: tuple[str, ...]) -> str:
             short.append((aid, v))
             continue
         flush()
-        out.append("\\begin{gather*}\n\\text{\\answerid{%s}}\\quad %s%s\n\\end{gather*}"
-                   % (escape_text(aid), _long_answer(s.answers[aid].value, v,
-                                                     LINE_EM - 0.55 * len(aid) - 3),
-                      r"\quad\text{\rulenote{one valid choice}}"
-                      if s.answers[aid].kind == "design" else ""))
+        note = (r"\quad\rulenote{one valid choice}" if s.answers[aid].kind == "design"
+                else "")
+        box = _long_answer(s.answers[aid].value, v, LINE_EM - 0.55 * len(aid) - 3)
+        out.append("\\par\\smallskip\\noindent\\answerid{%s}\\enspace$\\displaystyle %s$%s"
+                   "\\par\\smallskip" % (escape_text(aid), box, note))
     flush()
     return "\n".join(out)
+
+
+def _family_row(ids: tuple[str, ...], per_row: int) -> int:
+    """Answers per grid row: the size of their families (a.g0-a.g2, a.x1-a.x3) when all
+    families are that size and it fits, so that a row holds one family; else ``per_row``."""
+    stems = [re.sub(r"\d+$", "", a) for a in ids]
+    runs = [len(list(g)) for _, g in groupby(stems)]
+    n = runs[0]
+    return n if len(runs) > 1 and 1 < n <= per_row and all(r == n for r in runs) \
+        else per_row
 
 
 def _long_answer(value: Any, shown: str, budget: float) -> str:
@@ -284,7 +300,8 @@ def _long_answer(value: Any, shown: str, budget: float) -> str:
 
 # -- the problem -------------------------------------------------------------------------
 def _given_name(name: str, latex: str) -> str:
-    return r"\mathrm{%s}" % latex if latex == name and _is_word(name) else math_safe(latex)
+    return r"\mathrm{%s}" % latex if latex == name and _is_word(name) \
+        else upright_words(math_safe(latex))
 
 
 def givens_tex(s: Solution) -> str:

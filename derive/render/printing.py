@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +116,11 @@ class CourseText(DecimalStr):
     def _print_sigmoid(self, expr: Any) -> str:
         return "σ(%s)" % self._print(expr.args[0])
 
+    def _print_Transpose(self, expr: Any) -> str:  # W_2^T, not W_2.T
+        arg = expr.arg
+        shown = self._print(arg)
+        return f"{shown}^T" if isinstance(arg, sp.MatrixSymbol) else f"({shown})^T"
+
     def _print_Float(self, expr: sp.Float) -> str:
         return format_number(expr)  # as many digits as a number on its own shows
 
@@ -159,6 +165,8 @@ class CourseText(DecimalStr):
         name = expr.name
         if _SHOWN in name:
             return name.split(_SHOWN, 1)[1]
+        if len(name) == 4 and name.endswith("hat") and name[0].isalpha():
+            return unicodedata.normalize("NFC", name[0] + "\u0302")  # yhat: ŷ
         base = name.split("_")[0]
         if base in _GREEK:
             sym = {"eta": "η", "alpha": "α", "beta": "β", "sigma": "σ", "delta": "δ"}.get(
@@ -283,7 +291,7 @@ class SheetLatex(CourseLatex):
             return self._print_Function(inner).replace("(", "'(", 1)
         return super()._print_Derivative(expr)
 
-    def doprint(self, expr: Any) -> str:
+    def _print_whole(self, expr: Any) -> str:
         if isinstance(expr, sp.Basic) and _is_number(expr):
             return number_tex(expr)
         return super().doprint(expr)
@@ -350,9 +358,63 @@ class SheetLatex(CourseLatex):
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr in self.names:
             return self.names[expr]
-        if _is_word(expr.name):
-            return r"\mathrm{%s}" % expr.name
-        return super()._print_Symbol(expr, style=style)
+        name = expr.name
+        if name == _ELEMENTWISE_ARG:  # replaced by the argument after printing
+            return name
+        if _is_word(name):
+            return r"\mathrm{%s}" % name
+        if _HYPHENATED.match(name):  # cross-entropy: a word, not cross minus entropy
+            return r"\text{%s}" % name
+        if "*" in name and "\\" not in name:  # a product used as a name: W_A*x
+            return " ".join(self._print_Symbol(sp.Symbol(f)) for f in name.split("*") if f)
+        return upright_words(super()._print_Symbol(expr, style=style))
+
+    def doprint(self, expr: Any) -> str:
+        out = self._print_whole(expr)
+        # a negative value written in as a function's argument needs no second pair
+        return _DOUBLE_PARENS.sub(r"\\left(\1\\right)", out)
+
+
+#: the placeholder an elementwise function's printed argument replaces (matrix_calculus)
+_ELEMENTWISE_ARG = "ZARGZ"
+_HYPHENATED = re.compile(r"^[A-Za-z]{2,}(-[A-Za-z]{2,})+$")
+_DOUBLE_PARENS = re.compile(r"\\left\(\\left\((-[^()]*?)\\right\)\\right\)")
+#: LaTeX commands whose argument is text or a name, left as it is by ``upright_words``
+_VERBATIM_ARG = {"text", "textrm", "textit", "texttt", "textbf", "mathrm", "operatorname",
+                 "mathbf", "mathit", "mathsf", "mathtt", "mathcal", "mathbb", "begin", "end",
+                 "label", "tag", "color", "textcolor", "hspace", "vspace", "mbox"}
+_MATH_WORD = re.compile(r"\\([A-Za-z]+)|([A-Za-z]{3,}\d*)")
+
+
+def upright_words(math: str) -> str:
+    """Math with its multi-letter words upright: ``s_{pool}`` -> ``s_{\\mathrm{pool}}``,
+    ``filters_1`` -> ``\\mathrm{filters}_1`` (italic letters read as a product)."""
+    out, pos = [], 0
+    for m in _MATH_WORD.finditer(math):
+        if m.start() < pos:
+            continue
+        out.append(math[pos:m.start()])
+        pos = m.end()
+        if m.group(1) is None:
+            out.append(r"\mathrm{%s}" % m.group(2))
+            continue
+        out.append(m.group(0))
+        if m.group(1) in _VERBATIM_ARG:  # copy the argument(s) through unchanged
+            while pos < len(math) and math[pos] in "{*":
+                end = pos if math[pos] == "*" else _closing(math, pos)
+                out.append(math[pos:end + 1])
+                pos = end + 1
+    out.append(math[pos:])
+    return "".join(out)
+
+
+def _closing(s: str, i: int) -> int:
+    depth = 0
+    for j in range(i, len(s)):
+        depth += (s[j] == "{") - (s[j] == "}")
+        if depth == 0:
+            return j
+    return len(s) - 1
 
 
 def _is_number(e: Any) -> bool:

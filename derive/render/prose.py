@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .printing import upright_words
+
 #: unicode -> LaTeX math (used inside math, and wrapped in $…$ inside text)
 UNICODE_MATH = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
@@ -94,14 +96,29 @@ def prose_tex(s: str) -> str:
     """Author prose as LaTeX: $…$, $$…$$ and `…` become math; the rest is escaped."""
     out, pos = [], 0
     for m in _MATH_SPAN.finditer(s):
-        out.append(_bold(_text_safe(s[pos:m.start()])))
+        out.append(_prose_text(s[pos:m.start()]))
         if m.group(1) is not None:
-            out.append(r"\[" + math_safe(m.group(1)) + r"\]")
+            out.append(r"\[" + upright_words(math_safe(m.group(1))) + r"\]")
         else:
-            out.append("$" + math_safe(m.group(2) or m.group(3)) + "$")
+            out.append("$" + upright_words(math_safe(m.group(2) or m.group(3))) + "$")
+        pos = m.end()
+    out.append(_prose_text(s[pos:]))
+    return "".join(out).strip()
+
+
+#: a subscripted letter written in plain prose (``x_1``, ``f_t``), not an id (``a.dE_df2``)
+_SUBSCRIPTED = re.compile(r"(?<![\w.\\])([A-Za-z])_(\{[^{}]*\}|[A-Za-z0-9]+)(?![\w.]\w)")
+
+
+def _prose_text(s: str) -> str:
+    """Text between math spans: escaped, with ``x_1`` set as math."""
+    out, pos = [], 0
+    for m in _SUBSCRIPTED.finditer(s):
+        out.append(_bold(_text_safe(s[pos:m.start()])))
+        out.append("$%s_{%s}$" % (m.group(1), m.group(2).strip("{}")))
         pos = m.end()
     out.append(_bold(_text_safe(s[pos:])))
-    return "".join(out).strip()
+    return "".join(out)
 
 
 def _bold(s: str) -> str:

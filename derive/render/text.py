@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections import Counter
 from typing import Any
@@ -32,24 +33,35 @@ RULE_NAMES = {
 _TEX = [
     (r"\\operatorname\{([^}]*)\}", r"\1"), (r"\\mathbf\{([^}]*)\}", r"\1"),
     (r"\\text\{([^}]*)\}", r"\1"), (r"\\hat\s*\{?y\}?", "ŷ"),
-    (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)"), (r"\\[,;!]", " "),
-    (r"\\cdot", "·"), (r"\\times", "×"), (r"\\odot", "⊙"), (r"\\sum", "Σ"), (r"\\partial", "∂"),
+    (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_atom(m[1])}/{_atom(m[2])}"),
+    (r"\\[,;!]", " "),
+    (r"\\cdot", "·"), (r"\\times", "×"), (r"\\odot", "⊙"), (r"\\sum", "Σ"), (r"\\partial\s*", "∂"),
     (r"\\(log|exp|tanh|sinh|cosh|max|min)\b", r"\1"), (r"\\to\b", "→"),
     (r"\\(left|right|quad|qquad)", ""), (r"\\mathbb\{R\}", "ℝ"), (r"\\in\b", "∈"),
+    (r"\\lfloor\s*", "⌊"), (r"\s*\\rfloor", "⌋"), (r"\\l?dots\b", "…"), (r"\\top\b", "T"),
+    (r"\\mathrm\{([^}]*)\}", r"\1"),
 ]
 _GREEK_TEX = {"alpha": "α", "beta": "β", "eta": "η", "sigma": "σ", "delta": "δ",
               "gamma": "γ", "lambda": "λ", "mu": "μ", "theta": "θ", "varphi": "φ",
               "phi": "φ", "epsilon": "ε", "tau": "τ", "omega": "ω", "nabla": "∇"}
 
 
+def _atom(s: str) -> str:
+    """A fraction's numerator or denominator, bracketed only when it needs to be."""
+    s = s.strip()
+    return s if re.fullmatch(r"[\w.\\^]+", s) else f"({s})"
+
+
 def plain_statement(s: str) -> str:
     """Statement text for a terminal: inline LaTeX made readable (σ, η, a/b)."""
-    import re
-
+    s = s.replace("\\{", "\x03").replace("\\}", "\x04")  # a set's braces are shown
     for pat, rep in _TEX:
         s = re.sub(pat, rep, s)
     s = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_TEX.get(m.group(1), m.group(1)), s)
-    return s.replace("$", "").replace("{", "").replace("}", "")
+    # a script that is more than a name keeps its braces (x_{t+1}, not x_t+1; s_pool)
+    s = re.sub(r"([_^])\{([^{}]*[^\w{}][^{}]*)\}", "\\1\x01\\2\x02", s)
+    s = s.replace("$", "").replace("{", "").replace("}", "")
+    return s.translate({1: "{", 2: "}", 3: "{", 4: "}"})
 
 
 def rule_name(rule: str) -> str:
