@@ -504,10 +504,7 @@ def net_jacobian(ctx: Context, of: str, wrt: str, answer: str) -> None:
 def net_shape(ctx: Context, of: str, answer: str) -> None:
     """The shape of a derived matrix expression, in the size symbols."""
     net = _close(ctx)
-    meaning = ctx.cache.get(MEANING, {}).get(of)
-    if meaning is None:
-        raise ctx.fail("of", f"'{of}' is not derived by a net-gradient or net-jacobian block "
-                       "before this one")
+    meaning = _meaning(ctx, of)
     value = ctx.answers[of].computed
     dims = tuple(value.shape)
     if meaning[0] == "jac":
@@ -617,6 +614,15 @@ def net_forward(ctx: Context, answers: dict[str, str]) -> None:
               list(answers.values()), "numpy-recompute", check)
 
 
+def _meaning(ctx: Context, of: str) -> Any:
+    """What a matrix-expression answer is the derivative of (recorded when derived)."""
+    meaning = ctx.cache.get(MEANING, {}).get(of)
+    if meaning is None:
+        raise ctx.fail("of", f"'{of}' is not derived by a net-gradient or net-jacobian block "
+                       "before this one")
+    return meaning
+
+
 def _symbol_of(net: Network, name: str) -> Any:
     node = net.node(name)
     return node.expr if node is not None else net.matrix_names()[name]
@@ -630,10 +636,7 @@ def _symbol_of(net: Network, name: str) -> Any:
 def net_value(ctx: Context, of: str, answer: str) -> None:
     """A derived matrix formula (as answered, pinned or not) evaluated at the givens."""
     net = _close(ctx)
-    meaning = ctx.cache.get(MEANING, {}).get(of)
-    if meaning is None:
-        raise ctx.fail("of", f"'{of}' is not derived by a net-gradient or net-jacobian block "
-                       "before this one")
+    meaning = _meaning(ctx, of)
     formula = ctx.answer_value(of)
     vals = _exact_forward(ctx, net, {}, "of")
     given = ctx.cache["net-given"]

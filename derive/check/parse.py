@@ -374,13 +374,7 @@ def _size(tokens: list[Token], config: ParseConfig) -> Any:
         return sp.Integer(tokens[0].text)
     em = _Emitter(Reader(config), list(tokens))
     if tokens and (tokens[0].kind == NAME or tokens[0].kind == CMD):
-        try:
-            key, _ = em.base()
-            if em.is_op(em.peek(), "_"):
-                em.pos += 1
-                key += "_" + em.sub_text(em.take_arg())
-        except ParseError:
-            key = ""
+        key = _subscripted_name(em) or ""
         if key and em.pos == len(tokens) and re.fullmatch(r"[A-Za-z]\w*", key):
             if key in config.sizes:
                 return config.sizes[key]
@@ -420,6 +414,12 @@ def name_key(latex: str) -> str | None:
     if not tokens:
         return None
     em = _Emitter(Reader(ParseConfig()), list(tokens))
+    key = _subscripted_name(em)
+    return key if key is not None and em.pos == len(tokens) else None
+
+
+def _subscripted_name(em: _Emitter) -> str | None:
+    """A name with its subscript (``W_1``, ``w_{c}``) read from the emitter, or None."""
     try:
         key, _ = em.base()
         if em.is_op(em.peek(), "_"):
@@ -427,7 +427,7 @@ def name_key(latex: str) -> str | None:
             key += "_" + em.sub_text(em.take_arg())
     except ParseError:
         return None
-    return key if em.pos == len(tokens) else None
+    return key
 
 
 def _expand(expr: Any, defs: dict[str, Any], givens: dict[str, Any]) -> Any:
