@@ -474,7 +474,7 @@ def value_tex(kind: str, value: Any) -> str:
 
 _TEXT_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}",
-                  "$": r"\$"}
+                  "$": r"\$", "<": r"$<$", ">": r"$>$"}  # OT1 has no < > glyphs
 
 
 def escape_text(s: str) -> str:
