@@ -190,7 +190,7 @@ G = {"a.dE_df2": o_ - y_, "b.dE_dx": DELTA1 * W_1.T, "c.dE_dW2": a_.T * (o_ - y_
     (G["a.dE_df2"], r"\boxed{= o_i - y_i}", "correct"),
     (G["a.dE_df2"], r"y_i - o_i", "incorrect"),
     (G["a.dE_df2"], r"\operatorname{softmax}(f_2) - y", "correct"),
-    (G["a.dE_df2"], r"\left[o_1 - y_1 \quad o_2 - y_2 \dots o_K - y_K\right]", "unparsable"),
+    (G["a.dE_df2"], r"\left[o_1 - y_1 \quad o_2 - y_2 \dots o_K - y_K\right]", "correct"),
     (G["b.dE_dx"], r"\left[(o - y) W_2^T \odot a \odot (1 - a)\right] W_1^T", "correct"),
     (G["b.dE_dx"], r"(o - y) W_2^T \operatorname{diag}(a \odot (1 - a)) W_1^T", "correct"),
     (G["b.dE_dx"], r"(o - y)W_2^{\top} \operatorname{diag}(a(1-a)) W_1^{\top}", "correct"),

@@ -392,9 +392,10 @@ def test_sums_over_indexed_names():
 
 # --- what cannot be understood says what ----------------------------------------------
 @pytest.mark.parametrize("text,message", [
-    (r"\left[o_1 - y_1 \quad o_2 - y_2 \dots o_K - y_K\right]",
+    (r"\left[o_1 - y_1 \quad o_2 + y_2 \dots o_K - y_K\right]",
      r"'\\dots' \(an ellipsis\) cannot be marked: write the full expression"),
     (r"\begin{bmatrix} a_1 \\ \vdots \\ a_k \end{bmatrix}", r"'\\vdots' \(an ellipsis\)"),
+    (r"\begin{bmatrix} a_1 & 0 \\ \vdots & \ddots \end{bmatrix}", r"'\\vdots' \(an ellipsis\)"),
     ("x_1 + ... + x_n", "ellipsis"),
     (r"x \Big|_{x_0}", "evaluation bar"),
     (r"\left. \frac{x}{2} \right|_{x=0}", "evaluation bar"),

@@ -36,13 +36,13 @@ HUMAN_CODES = {
 #: (sheet number, problem, answer) -> why derive still marks it differently
 KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("000", "softmax-backprop", "b.dE_dx"):
-        "a column written with \\vdots (an ellipsis) is not read (unparsable)",
+        "the \\vdots column is written 0_1 - y_1 … 0_k - y_k (a zero where o is meant): "
+        "no pattern in a vector is read (unparsable); with o it is read, and incorrect",
     ("001", "gelu-descent", "a.derivative"):
         "the sheet's own name \\delta for σ is not known to the checker (unparsable)",
-    ("001", "softmax-backprop", "a.dE_df2"):
-        "a row written out with \\dots (o_1 - y_1 … o_K - y_K) is not read (unparsable)",
     ("001", "softmax-backprop", "b.dE_dx"):
-        "a row and a diagonal matrix written with \\dots/\\ddots are not read (unparsable)",
+        "the diagonal matrix written with \\dots/\\ddots (2-D) is not read (unparsable); "
+        "the row [o_1 - y_1 … o_K - y_K] before it is",
     ("003", "conv-sigmoid-backprop", "c.dE_dwc"):
         "x_i \\otimes w_i^c is not read (unparsable)",
     ("003", "conv-sigmoid-backprop", "d.dE_dbc"):

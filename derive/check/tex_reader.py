@@ -29,6 +29,9 @@ placeholder letters that stand for the values built here. Rules, each tested:
   ``[[1,2],[3,4]]`` is a matrix.
 - **matrices** (``bmatrix``, ``pmatrix``, ``matrix``, ``array`` with its column spec
   and ``\\hline``) are read cell by cell.
+- **ellipses**: a row or column with ``\\dots``/``\\vdots`` (``[o_1 - y_1 \\quad
+  \\dots \\quad o_K - y_K]``) is a pattern vector (``tex_pattern``); an ellipsis
+  anywhere else (a sum, a 2-D matrix with ``\\ddots``) is a ParseError.
 - **sums** ``\\sum_k``, ``\\sum_{k=1}^{K}``, ``\\sum_{k \\neq i}`` (the term k = i
   subtracted) over ``IndexedBase`` names.
 """
@@ -45,8 +48,10 @@ from .. import functions as fns
 from . import tex_values as tv
 from .tex_config import ParseConfig, ParseError
 from .tex_core import read_core
+from .tex_pattern import has_ellipsis, read_pattern, with_ellipses
 from .tex_tokens import (
     CMD,
+    ELLIPSES,
     GREEK,
     HADAMARD,
     INEQ,
@@ -61,6 +66,7 @@ from .tex_tokens import (
     TRANSPOSE_MARK,
     Token,
     check_answer_side,
+    explain_command,
 )
 
 _PLACEHOLDERS = (
@@ -254,7 +260,9 @@ class Reader:
     def read(self, tokens: list[Token]) -> Any:
         """A whole answer: the last side of a relation; a list when it has commas."""
         side = last_side(tokens)
-        items = split_top(side, {",", SEP})
+        items = with_ellipses(split_top(side, {",", SEP}))
+        if has_ellipsis(items):
+            return read_pattern(self, items, column=False)
         if len(items) > 1:
             if any(not it for it in items):
                 raise ParseError(f"an empty item in the list {render(side)!r}")
@@ -373,7 +381,20 @@ class Reader:
 
     def matrix(self, body: list[Token]) -> Any:
         """A matrix environment's value, read cell by cell."""
-        values = [[self.expr(c) for c in r] for r in matrix_cells(body)]
+        dots = [t for t in body if t.kind == OP and t.text in ELLIPSES]
+        try:
+            cells = matrix_cells(body)
+        except ParseError:
+            if dots:  # rows left short around an ellipsis: the ellipsis is the reason
+                raise ParseError(explain_command(dots[0].text)) from None
+            raise
+        if dots:
+            if len(cells) > 1 and len(cells[0]) > 1:  # \ddots and the like: 2-D
+                raise ParseError(explain_command(dots[0].text))
+            column = len(cells) > 1
+            items = with_ellipses([c for r in cells for c in r])
+            return read_pattern(self, items, column=column)
+        values = [[self.expr(c) for c in r] for r in cells]
         if any(tv.is_matrix(v) for r in values for v in r):
             raise ParseError("a matrix inside a matrix cannot be marked")
         return sp.ImmutableMatrix(values)
@@ -563,6 +584,8 @@ class _Emitter:
         elif s == "'":
             raise ParseError(f"a prime (') in {render(self.toks)!r} cannot be marked here: "
                              "primes are read only on functions, as in \\sigma'(x)")
+        elif s in ELLIPSES:
+            raise ParseError(explain_command(s))
         elif s == "&":
             self.pos += 1  # alignment
         elif s == REL:
@@ -586,7 +609,10 @@ class _Emitter:
         inner = self.take_group()
         if not inner:
             raise ParseError("empty brackets")
-        items = split_top(inner, {",", SEP})
+        items = with_ellipses(split_top(inner, {",", SEP}))
+        if has_ellipsis(items):
+            self.emit_value(read_pattern(self.r, items, column=False))
+            return
         if len(items) > 1:
             self.emit_value(self.r_list(items))
             return

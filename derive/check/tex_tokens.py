@@ -62,6 +62,10 @@ _EXPLAINED = {
     r"\forall": "a quantifier", r"\exists": "a quantifier",
 }
 _ELLIPSIS_MESSAGE = "({}) cannot be marked: write the full expression"
+#: ellipsis commands: kept as OP tokens (a row or column may be a pattern, read by
+#: ``tex_pattern``); anywhere else they end as a ParseError with the message above
+ELLIPSES = frozenset({r"\dots", r"\ldots", r"\cdots", r"\vdots", r"\ddots", r"\dotsc",
+                      r"\dotsb", "..."})
 #: names usable as letters (Greek); ``\sigma`` and friends may also be functions
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
@@ -101,7 +105,7 @@ MAX_DIGITS = 60
 
 def explain_command(cmd: str) -> str:
     """The message for a command that cannot be marked."""
-    what = _EXPLAINED.get(cmd)
+    what = "an ellipsis" if cmd in ELLIPSES else _EXPLAINED.get(cmd)
     if what == "an ellipsis":
         return f"'{cmd}' " + _ELLIPSIS_MESSAGE.format(what)
     if what:
@@ -132,7 +136,7 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "name":
             out.append(Token(NAME, s))
         elif kind == "dots":
-            out.append(Token(BAD, "'...' " + _ELLIPSIS_MESSAGE.format("an ellipsis")))
+            out.append(Token(OP, "..."))
         elif kind == "bad":
             out.append(Token(BAD, f"the character {s!r} is not understood"))
         elif kind == "op":
@@ -156,6 +160,8 @@ def tokenize(text: str) -> list[Token]:
                 continue
             if s in _OPS:
                 out.append(Token(OP, _OPS[s]))
+            elif s in ELLIPSES:
+                out.append(Token(OP, s))
             elif s in STRUCTURAL or s[1:] in GREEK:
                 out.append(Token(CMD, s))
             else:  # judged only if it is on the side that is the answer
