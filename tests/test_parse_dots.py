@@ -84,3 +84,16 @@ def test_pattern_value_is_the_vector():
                         T.SOFTMAX) == T.o_ - T.y_
     v = parse_answer(r"[1 - a_1 \quad 1 - a_2 \quad \dots]", "matrix-expression", T.SOFTMAX)
     assert set(v.args) == set((sp.OneMatrix(1, T.M) - T.a_).args)  # MatAdd order may differ
+
+
+def test_marker_diagnoses_a_column_for_a_row_as_transpose(tmp_path):
+    from derive.check.marking import Marker
+
+    sheet = tmp_path / "column.yaml"
+    sheet.write_text("student: column\nanswers:\n  softmax-backprop:\n    a.dE_df2: "
+                     "'\\begin{bmatrix} o_1 - y_1 \\\\ o_2 - y_2 \\\\ \\vdots \\\\ o_K - y_K "
+                     "\\end{bmatrix}'\n", encoding="utf-8")
+    marked = Marker().mark_file(str(sheet))
+    assert marked.error is None
+    (r,) = [r for r in marked.results if r.answer == "a.dE_df2"]
+    assert (r.verdict, r.diagnosis) == ("incorrect", "transpose")
