@@ -342,7 +342,9 @@ class SheetLatex(CourseLatex):
 
     def _print_Function(self, expr: Any, exp: Any = None) -> str:
         if isinstance(expr, AppliedUndef):  # f(x), not f{\left(x \right)}
-            name = self._print(sp.Symbol(expr.func.__name__))
+            fname = expr.func.__name__
+            # min/max are LaTeX operators (\min), not words set upright
+            name = "\\" + fname if fname in ("min", "max") else self._print(sp.Symbol(fname))
             args = ", ".join(self._print(a) for a in expr.args)
             return f"{name}^{{{exp}}}({args})" if exp else f"{name}({args})"
         return super()._print_Function(expr, exp)
