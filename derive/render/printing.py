@@ -172,7 +172,12 @@ class CourseText(DecimalStr):
             sym = {"eta": "η", "alpha": "α", "beta": "β", "sigma": "σ", "delta": "δ"}.get(
                 base, base)
             return sym + name[len(base):]
+        if m := _TRAILING_INDEX.match(name):  # h1 -> h_1, as the sheet's h_{1}
+            return f"{m.group(1)}_{m.group(2)}"
         return name
+
+
+_TRAILING_INDEX = re.compile(r"^([A-Za-z])(\d+)$")
 
 
 def latex(expr: Any, **settings: Any) -> str:
