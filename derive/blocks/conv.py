@@ -382,8 +382,9 @@ def pooling_as_convolution(ctx: Context, answer: str, size: Any, stride: Any,
         raise ctx.fail("answer", f"the design cannot be applied: {e}") from None
     _size_steps(ctx, x.shape, kernel.shape, (pv,) * 4, sv, out.shape)
     write_windows(ctx, "O", windows, "cross-correlation")
-    same = "equal to" if out == target else "different from"
-    ctx.step("output", out, lhs=sp.Symbol("O"), facts=(f"{same} {spec.options['target']}",))
+    relation = "=" if out == target else "differs from"
+    ctx.step("output", out, lhs=sp.Symbol("O"),
+             facts=(f"O {relation} {_ref_words(spec.options['target'])}",))
     ctx.figure("conv-window", caption="O[0, 0]", input=conv.zero_pad(x, pv), kernel=kernel,
                stride=sv, position=(0, 0), output=out, padding=pv)
     xa, ka, ta = to_array(x), to_array(kernel), to_array(target)
@@ -404,3 +405,9 @@ def pooling_as_convolution(ctx: Context, answer: str, size: Any, stride: Any,
 
     ctx.check(f"{', '.join(group)}: accepted by the marking property", group,
               "design-property", run_property)
+
+
+def _ref_words(ref: str) -> str:
+    """An answer id as readers name it (``c.output`` -> 'the output of (c)')."""
+    part, dot, name = ref.partition(".")
+    return f"the {name.replace('_', ' ')} of ({part})" if dot else ref

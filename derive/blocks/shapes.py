@@ -85,9 +85,21 @@ def _answer(ctx: Context, layer: dict[str, Any], where: str, key: str) -> str | 
     return aid if aid in ctx.problem.answers else None
 
 
-def _spatial(ctx: Context, name: str, shape: tuple[int, ...], k: tuple[int, int], stride: int,
-             padding: Any, where: str) -> tuple[tuple[int, int], tuple[int, int], bool]:
-    """Output (W, H) of a sliding window, with its steps; returns (out, total pads, same)."""
+@dataclass(frozen=True)
+class _Window:
+    """Where a sliding window lands: per-dimension outputs and (before, after) pads."""
+
+    shape: tuple[int, ...]
+    k: tuple[int, int]
+    stride: int
+    outs: tuple[int, int]
+    pads: tuple[tuple[int, int], tuple[int, int]]
+    same: bool
+
+
+def _spatial(ctx: Context, shape: tuple[int, ...], k: tuple[int, int], stride: int,
+             padding: Any, where: str) -> _Window:
+    """Output (W, H) of a sliding window (no steps: see :func:`_spatial_steps`)."""
     if len(shape) not in (2, 3):
         raise ctx.fail(where, f"needs a W×H(×D) input, found {' × '.join(map(str, shape))} "
                               "(a flatten layer comes after the convolutions)")
@@ -106,6 +118,12 @@ def _spatial(ctx: Context, name: str, shape: tuple[int, ...], k: tuple[int, int]
             out = conv.output_size(n, kk, 2 * p, stride)
         pads.append((before, after))
         outs.append(out)
+    return _Window(shape, k, stride, (outs[0], outs[1]), (pads[0], pads[1]), same)
+
+
+def _spatial_steps(ctx: Context, name: str, w: _Window) -> None:
+    """The padding and output-size steps of a sliding window."""
+    shape, k, stride, outs, pads, same = w.shape, w.k, w.stride, w.outs, w.pads, w.same
     if same:
         if stride == 1 and k[0] == k[1] and k[0] % 2 == 1:
             ctx.step("same-padding", sp.Integer(pads[0][0]), lhs=sp.Symbol("p"),
@@ -121,7 +139,30 @@ def _spatial(ctx: Context, name: str, shape: tuple[int, ...], k: tuple[int, int]
     else:
         for i in range(2):
             size_step(ctx, labels[i], shape[i], k[i], pads[i], stride, outs[i])
-    return (outs[0], outs[1]), (sum(pads[0]), sum(pads[1])), same
+
+
+def _totals(w: _Window) -> tuple[int, int]:
+    return sum(w.pads[0]), sum(w.pads[1])
+
+
+def _shape_step(ctx: Context, name: str, kind: str, window: _Window | None,
+                new_shape: tuple[int, ...]) -> int:
+    """The output shape of a layer; a window layer whose shape an earlier part derived
+    from the same window and output refers to that part instead of repeating its steps."""
+    lhs = sp.Symbol(f"shape_{name}")
+    key = None
+    if window is not None:
+        dims = window.shape[:2] if kind == "conv" else window.shape  # pools keep the depth
+        key = ("layer-shape", kind, dims, window.k, window.stride, window.pads, new_shape)
+        earlier = ctx.cache.get(key)
+        if earlier is not None and earlier[0] != ctx.part:
+            return ctx.step(f"from-part-{earlier[0]}", Shape(*new_shape), lhs=lhs,
+                            uses=[earlier[1]])
+        _spatial_steps(ctx, name, window)
+    idx = ctx.step("layer-shape", Shape(*new_shape), lhs=lhs)
+    if key is not None:
+        ctx.cache.setdefault(key, (ctx.part, idx))
+    return idx
 
 
 @block(
@@ -155,6 +196,7 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
                                                  f"one of: {', '.join(_LAYER_KEYS[kind])})")
         name = layer["name"]
         params_written: Any = 0
+        window: _Window | None = None
         if kind == "conv":
             for req in ("filters", "kernel"):
                 if req not in layer:
@@ -164,7 +206,8 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
             stride = whole(ctx, f"{where}.stride", layer.get("stride", 1), low=1)
             bias = _flag(ctx, f"{where}.bias", layer.get("bias", True))
             pad_arg = layer.get("padding", 0)
-            out, pads, same = _spatial(ctx, name, shape, k, stride, pad_arg, where)
+            window = _spatial(ctx, shape, k, stride, pad_arg, where)
+            out, pads, same = window.outs, _totals(window), window.same
             depth = shape[2] if len(shape) == 3 else 1
             new_shape = (out[0], out[1], filters)
             count = conv.conv_params(k[0], k[1], depth, filters, bias)
@@ -182,8 +225,9 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
                 raise ctx.fail(f"{where}.size", f"missing field of a {kind} layer")
             size = whole(ctx, f"{where}.size", layer["size"], low=1)
             stride = whole(ctx, f"{where}.stride", layer.get("stride", size), low=1)
-            out, pads, same = _spatial(ctx, name, shape, (size, size), stride,
-                                       layer.get("padding", "valid"), where)
+            window = _spatial(ctx, shape, (size, size), stride,
+                              layer.get("padding", "valid"), where)
+            out, pads, same = window.outs, _totals(window), window.same
             new_shape = (out[0], out[1]) + shape[2:]
             count, subs, rule = 0, {}, "no-parameters"
             info = _Layer(name, kind, shape, new_shape, 0, (size, size), stride, pads, same)
@@ -208,7 +252,7 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
             subs = {N_IN: shape[0], UNITS: units}
             rule = "dense-parameters"
             info = _Layer(name, kind, shape, new_shape, count, filters=units, bias=bias)
-        sidx = ctx.step("layer-shape", Shape(*new_shape), lhs=sp.Symbol(f"shape_{name}"))
+        sidx = _shape_step(ctx, name, kind, window, new_shape)
         shape_aid = _answer(ctx, layer, where, "shape")
         if shape_aid:
             pinned = ctx.emit(shape_aid, new_shape, sidx)

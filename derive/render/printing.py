@@ -172,7 +172,12 @@ class CourseText(DecimalStr):
             sym = {"eta": "η", "alpha": "α", "beta": "β", "sigma": "σ", "delta": "δ"}.get(
                 base, base)
             return sym + name[len(base):]
+        if m := _TRAILING_INDEX.match(name):  # h1 -> h_1, as the sheet's h_{1}
+            return f"{m.group(1)}_{m.group(2)}"
         return name
+
+
+_TRAILING_INDEX = re.compile(r"^([A-Za-z])(\d+)$")
 
 
 def latex(expr: Any, **settings: Any) -> str:
@@ -342,7 +347,9 @@ class SheetLatex(CourseLatex):
 
     def _print_Function(self, expr: Any, exp: Any = None) -> str:
         if isinstance(expr, AppliedUndef):  # f(x), not f{\left(x \right)}
-            name = self._print(sp.Symbol(expr.func.__name__))
+            fname = expr.func.__name__
+            # min/max are LaTeX operators (\min), not words set upright
+            name = "\\" + fname if fname in ("min", "max") else self._print(sp.Symbol(fname))
             args = ", ".join(self._print(a) for a in expr.args)
             return f"{name}^{{{exp}}}({args})" if exp else f"{name}({args})"
         return super()._print_Function(expr, exp)
