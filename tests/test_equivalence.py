@@ -11,6 +11,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.check.equivalence import judge
 from derive.check.parse import ParseConfig
+from derive.derivation import Answer
 from derive.functions import sigmoid
 from derive.model import AnswerSpec, Marking
 
@@ -405,3 +406,14 @@ def test_jacobian_chain_with_the_problems_own_functions():
         (r"\operatorname{diag}(f_A'(W_B h)) W_B J_A W_A", "incorrect"),
     ]:
         assert verdict(gold, "matrix-expression", text, cfg).verdict == expected, text
+
+
+def test_huge_values_do_not_hide_an_additive_slip():
+    """e^{(x+5)^3} + 1 is not e^{(x+5)^3}, though float64 cannot see the 1 there."""
+    x = sp.Symbol("x", real=True)
+    gold = sp.exp((x + 5) ** 3)
+    spec = AnswerSpec("a.e", "expression", vars=("x",))
+    cfg = ParseConfig(symbols={"x": x})
+    right = judge(Answer("a.e", "expression", gold, gold), spec, sp.latex(gold), cfg)
+    slip = judge(Answer("a.e", "expression", gold, gold), spec, sp.latex(gold + 1), cfg)
+    assert (right.verdict, slip.verdict) == ("correct", "incorrect")

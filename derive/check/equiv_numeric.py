@@ -147,6 +147,11 @@ def _evaluate(expr: Any, vals: _Values, ints: dict[str, int]) -> complex | None:
     return v
 
 
+#: points where a value is larger than this prove nothing at RTOL (they are skipped; with
+#: too few left, the bounded symbolic comparison decides)
+HUGE = 1e8
+
+
 def _close(a: complex, b: complex) -> bool:
     return abs(a - b) <= ATOL + RTOL * max(abs(a), abs(b))
 
@@ -177,6 +182,8 @@ def compare_scalars(gold: Any, answer: Any, seed: int = 0) -> Outcome:
             a = _evaluate(answer, vals, ints)
             if g is None or a is None:
                 continue
+            if max(abs(g), abs(a)) > HUGE:
+                continue  # float64 there cannot see a small additive slip (e^343 + 1)
             valid_here += 1
             valid += 1
             if not _close(g, a):
