@@ -60,6 +60,15 @@ def whole(ctx: Context, field: str, v: Any, low: int = 0) -> int:
     return int(value)
 
 
+def rows_cols(ctx: Context, field: str, v: Any) -> tuple[int, int]:
+    """(rows, columns) of a matrix argument, or (n, n) for a size."""
+    value = raw_value(ctx, field, v)
+    if isinstance(value, sp.MatrixBase):
+        return value.shape
+    n = whole(ctx, field, v, low=1)
+    return (n, n)
+
+
 def size_formula(symmetric: bool = True) -> Any:
     """⌊(n + 2p − k)/s⌋ + 1 (or with a total padding P when it is not symmetric)."""
     pad = Product(2, P) if symmetric else P_TOTAL

@@ -24,6 +24,7 @@ from ._cnn import (
     matrix_arg,
     matrix_list,
     raw_value,
+    rows_cols,
     size_check,
     size_step,
     whole,
@@ -215,15 +216,6 @@ def pool(ctx: Context, input: Any, size: Any, stride: Any, mode: str, answer: st
                  lambda: np_pool(xa, k, s, mode), "float64 window reductions")
 
 
-def _sizes(ctx: Context, field: str, v: Any) -> tuple[int, int]:
-    """(rows, columns) of a matrix argument, or (n, n) for a size."""
-    value = raw_value(ctx, field, v)
-    if isinstance(value, sp.MatrixBase):
-        return value.shape
-    n = whole(ctx, field, v, low=1)
-    return (n, n)
-
-
 def _square(ctx: Context, field: str, dims: tuple[int, int]) -> int:
     if dims[0] != dims[1]:
         raise ctx.fail(field, f"expected a square matrix, found {dims[0]}×{dims[1]}")
@@ -246,8 +238,8 @@ def _size_equation(n: Any, p: Any, k: Any, s: Any, t: Any) -> sp.Eq:
 def padding_for_size(ctx: Context, input: Any, kernel: Any, stride: Any, target: Any,
                      answer: str) -> None:
     """The zero padding p with ⌊(n + 2p − k)/s⌋ + 1 = target (the smallest that works)."""
-    n = _square(ctx, "input", _sizes(ctx, "input", input))
-    k = _square(ctx, "kernel", _sizes(ctx, "kernel", kernel))
+    n = _square(ctx, "input", rows_cols(ctx, "input", input))
+    k = _square(ctx, "kernel", rows_cols(ctx, "kernel", kernel))
     s = whole(ctx, "stride", stride, low=1)
     t = whole(ctx, "target", target, low=1) if target is not None else n
     eq = ctx.step("size-equation", _size_equation(N, P, K, S, T))
@@ -286,8 +278,8 @@ def padding_for_size(ctx: Context, input: Any, kernel: Any, stride: Any, target:
 def stride_for_size(ctx: Context, input: Any, kernel: Any, padding: Any, target: Any,
                     answer: str, possible: str | None) -> None:
     """The stride s with (n + 2p − k)/s + 1 = target, and whether it is usable."""
-    n = _square(ctx, "input", _sizes(ctx, "input", input))
-    k = _square(ctx, "kernel", _sizes(ctx, "kernel", kernel))
+    n = _square(ctx, "input", rows_cols(ctx, "input", input))
+    k = _square(ctx, "kernel", rows_cols(ctx, "kernel", kernel))
     p = whole(ctx, "padding", padding)
     t = whole(ctx, "target", target, low=1) if target is not None else n
     if t < 2:

@@ -15,7 +15,7 @@ from ..notation import Minus, Product, Quotient, Shape, Sum
 from ..numeric import rng
 from ..numeric_cnn import count_positions
 from . import Param, block
-from ._cnn import K, raw_value, size_step, whole
+from ._cnn import K, raw_value, rows_cols, size_step, whole
 
 LAYER_TYPES = ("conv", "maxpool", "avgpool", "flatten", "dense")
 _LAYER_KEYS = {
@@ -58,14 +58,6 @@ def _input_shape(ctx: Context, v: Any) -> tuple[int, ...]:
     if isinstance(m, sp.MatrixBase):
         return (m.rows, m.cols, 1)
     raise ctx.fail("input", f"expected a shape such as [W, H, D] or a matrix, found {m}")
-
-
-def _kernel(ctx: Context, field: str, v: Any) -> tuple[int, int]:
-    m = raw_value(ctx, field, v)
-    if isinstance(m, sp.MatrixBase):
-        return m.shape
-    k = whole(ctx, field, v, low=1)
-    return (k, k)
 
 
 def _flag(ctx: Context, field: str, v: Any) -> bool:
@@ -202,7 +194,7 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
                 if req not in layer:
                     raise ctx.fail(f"{where}.{req}", "missing field of a conv layer")
             filters = whole(ctx, f"{where}.filters", layer["filters"], low=1)
-            k = _kernel(ctx, f"{where}.kernel", layer["kernel"])
+            k = rows_cols(ctx, f"{where}.kernel", layer["kernel"])
             stride = whole(ctx, f"{where}.stride", layer.get("stride", 1), low=1)
             bias = _flag(ctx, f"{where}.bias", layer.get("bias", True))
             pad_arg = layer.get("padding", 0)
