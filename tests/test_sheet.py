@@ -129,6 +129,49 @@ def test_the_whole_problem_set_compiles_cleanly_and_shows_its_answers(tmp_path):
                    if a.kind == "number" and "\\" not in number_tex(a.value)]
         if numbers:
             assert number_tex(numbers[0].value) in text, (pid, numbers[0].id)
+    for pid, value in key_answers().items():
+        shown = value if isinstance(value, str) else f"{value:.6g}"
+        assert shown in text, (pid, shown)
+
+
+def key_answers() -> dict[str, float | str]:
+    """One key answer per problem, computed here with plain math/numpy (not derive)."""
+    import numpy as np
+
+    def softmax(z: np.ndarray) -> np.ndarray:
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+    x = np.array([1.0, 2.0])
+    a = 1 / (1 + np.exp(-(x @ np.array([[0.1, 0.2], [0.3, 0.4]]))))
+    o = softmax(a @ np.array([[0.5, -0.5], [0.2, 0.1]]))
+    h1, h2 = 0.7 * -0.3 + 0.5 * 0.15 + 0.9, 0.7 * 0.8 + 0.5 * 0.2 - 0.14
+    c = sigmoid(0.4 * 1.5 - 0.2)
+    wa = np.array([[0.2, -0.1, 0.4], [0.5, 0.3, -0.2]])
+    wb = np.array([[1.0, -0.5], [0.25, 0.75]])
+    xa = np.array([1.0, -1.0, 0.5])
+    ha = np.tanh(wa @ xa)
+    sb = 1 / (1 + np.exp(-(wb @ ha)))
+    jx = np.diag(sb * (1 - sb)) @ wb @ np.diag(1 - ha ** 2) @ wa
+    y5 = sigmoid(-5.0)
+    return {
+        "gelu-descent": _gelu_x3(),
+        "logic-gates": "XOR",
+        "softmax-backprop": -math.log(o[1]),
+        "cnn-padding-pooling": 15.5,
+        "tanh-derivative": "tanh",
+        "mlp-forward-backward": 0.7 * h1 + 0.25 * h2 - 0.1,
+        "conv-layer-shapes": (5 * 5 * 3 + 1) * 10,
+        "softmax-shift": float(softmax(np.array([1.0, 2.0, 3.0]))[0]),
+        "perceptron-bce": -math.log(sigmoid(2 * 0.2 + 1 * 0.3 + 0.1)),
+        "conv-valid": "3 × 3",
+        "cnn-architecture": 456 + 550 + 160 * 10 + 10,
+        "conv-sigmoid-backprop": sigmoid(0.7 * c + 0.1),
+        "separability": "c.separable no",  # (0,0),(1,1) vs (1,0),(0,1): the XOR pattern
+        "jacobian-chain": float(jx[0, 0]),
+        "loss-gradients": (y5 - 1) * y5 * (1 - y5),
+        "rnn-vanishing": math.tanh(1.0),
+    }
 
 
 def _gelu_x3(x: float = 0.0, eta: float = 0.1, alpha: float = 1.702) -> float:
