@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from derive.check.batch import BatchOptions, default_jobs, run_batch  # noqa: E402
+from derive.check.mark.batch import BatchOptions, default_jobs, run_batch  # noqa: E402
 
 ALPHA = 1.702
 DERIVATIVES = [

@@ -28,20 +28,12 @@ from sympy.core.cache import clear_cache
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from derive.functions import sigmoid  # noqa: E402
-from derive.matrix_calculus import size  # noqa: E402
-from derive.network import (  # noqa: E402
-    Activation,
-    Dense,
-    Loss,
-    Network,
-    Node,
-    Softmax,
-    back_through,
-    loss_gradient,
-    param_line,
-)
-from derive.network_numeric import trial_sizes, verify_gradients  # noqa: E402
+from derive.core.functions import sigmoid  # noqa: E402
+from derive.topics.networks.backprop import back_through, loss_gradient, param_line  # noqa: E402
+from derive.topics.networks.blocks_gradients import numeric_gold  # noqa: E402
+from derive.topics.networks.layers import Activation, Dense, Loss, Network, Node, Softmax  # noqa: E402
+from derive.topics.networks.matrix_calculus import size  # noqa: E402
+from derive.topics.networks.oracle import trial_sizes, verify_gradients  # noqa: E402
 
 
 def build(n: object = None, m: object = None, k: object = None) -> Network:
@@ -115,7 +107,8 @@ def main() -> None:
             clear_cache()
             grads = derive_all(net)
             t1 = time.perf_counter()
-            errors = verify_gradients(net, grads, trial_sizes(net, (w, w, w)), salt=1)
+            golds = {k: numeric_gold(v) for k, v in grads.items()}
+            errors = verify_gradients(net, golds, trial_sizes(net, (w, w, w)), salt=1)
             runs.append((time.perf_counter() - t0, time.perf_counter() - t1))
         total, verify = statistics.median(r[0] for r in runs), statistics.median(
             r[1] for r in runs)

@@ -15,10 +15,10 @@ sys.path[:0] = [str(Path(__file__).parent.parent), str(Path(__file__).parent.par
 import sympy as sp  # noqa: E402
 import test_equivalence as T  # noqa: E402
 
-from derive.check import tex_core  # noqa: E402
-from derive.check.equivalence import judge  # noqa: E402
-from derive.check.parse import ParseConfig  # noqa: E402
-from derive.model import AnswerSpec  # noqa: E402
+from derive.check.judge.equivalence import judge  # noqa: E402
+from derive.check.read import latex2sympy_adapter as tex_core  # noqa: E402
+from derive.check.read.parse import ParseConfig  # noqa: E402
+from derive.core.model import AnswerSpec  # noqa: E402
 
 
 def answers() -> list[tuple]:

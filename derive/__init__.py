@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .derivation import Answer, Solution, Step, Table
-from .errors import DeriveError, SpecError, UsageError, VerificationError
-from .model import Problem
-from .render import render_json, render_latex, render_text
-from .spec import load_problem
-from .verify import run_checks
+from derive.core.derivation import Answer, Solution, Step, Table
+from derive.core.errors import DeriveError, SpecError, UsageError, VerificationError
+from derive.core.model import OPERATIONS, Problem
+from derive.core.solve import solve
+from derive.core.spec import load_problem, override_givens
+from derive.core.verify import run_checks
+from derive.render import render_json, render_latex, render_text
+
+# The package root wires the stages together: a Problem (data) solves itself and makes
+# variants through the solver and the loader, which come after it in the flow.
+OPERATIONS.update(solve=solve, with_givens=override_givens)
 
 __all__ = [
     "Answer",

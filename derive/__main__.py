@@ -1,3 +1,3 @@
-from .cli import cli
+from derive.cli import cli
 
 cli(prog_name="derive")

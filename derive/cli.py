@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .errors import DeriveError, SpecError, UsageError, VerificationError
+from derive.core.errors import DeriveError, SpecError, UsageError, VerificationError
 
 
 def _fail(message: str, code: int) -> None:
@@ -39,7 +39,7 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _parse_sets(items: tuple[str, ...]) -> dict[str, Any]:
-    from .values import ValueError_, parse_set_value
+    from derive.core.values import ValueError_, parse_set_value
 
     out: dict[str, Any] = {}
     for item in items:
@@ -64,7 +64,7 @@ def cli() -> None:
 @reports_errors
 def list_cmd() -> None:
     """One line per problem: its id, then its title."""
-    from .spec import load_problem, problem_paths
+    from derive.core.spec import load_problem, problem_paths
 
     paths = problem_paths()
     width = max((len(p) for p in paths), default=0)
@@ -86,8 +86,8 @@ def list_cmd() -> None:
 @reports_errors
 def solve(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool) -> None:
     """Derive and verify every answer of PROBLEM (an id or a spec file)."""
-    from .render import render_json, render_latex, render_text
-    from .spec import load_problem
+    from derive.core.spec import load_problem
+    from derive.render import render_json, render_latex, render_text
 
     solution = load_problem(problem, _parse_sets(sets)).solve()
     if fmt == "json":
@@ -104,8 +104,8 @@ def solve(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool) -> None
 @reports_errors
 def verify(problems: tuple[str, ...], verbose: bool) -> None:
     """Check every derived result numerically (all problems when none is named)."""
-    from .spec import load_problem, problem_paths
-    from .verify import unchecked
+    from derive.core.spec import load_problem, problem_paths
+    from derive.core.verify import unchecked
 
     ids = list(problems) or list(problem_paths())
     failed = 0
@@ -114,7 +114,7 @@ def verify(problems: tuple[str, ...], verbose: bool) -> None:
             s = load_problem(pid).solve(verify=False)
         except SpecError as e:
             _fail(str(e), 2)
-        from .verify import run_checks
+        from derive.core.verify import run_checks
 
         results = run_checks(s)
         bad = [r for r in results if not r.ok]
@@ -135,7 +135,7 @@ def verify(problems: tuple[str, ...], verbose: bool) -> None:
 
 
 # Commands added by later features go below, each a thin wrapper over its module:
-# sheet (derive.sheet), check and template (derive.check).
+# sheet (derive.render.sheet), check and template (derive.check).
 
 
 @cli.command()
@@ -149,7 +149,7 @@ def sheet(problems: tuple[str, ...], out: str, pdf: bool) -> None:
     """A worked-solution sheet of PROBLEMS (all when none is named) as LaTeX, or PDF."""
     from pathlib import Path
 
-    from .sheet import make_sheet
+    from derive.render.sheet import make_sheet
 
     make_sheet(problems, Path(out), pdf=pdf, echo=click.echo,
                warn=lambda m: click.echo(m, err=True))
@@ -185,8 +185,8 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
     Exit 0 when every file was marked (wrong answers are not errors), 1 when some file
     could not be marked (the others are), 2 for a usage error.
     """
-    from .check.batch import BatchOptions
-    from .check.command import CheckRequest, run_check
+    from derive.check.command import CheckRequest, run_check
+    from derive.check.mark.batch import BatchOptions
 
     req = CheckRequest(answers, fmt, output, summary, gradescope, csv_path, feedback,
                        not no_pdf, follow_through_credit,
@@ -202,7 +202,7 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
 def template(problems: tuple[str, ...], output: str | None, force: bool) -> None:
     """A LaTeX answer sheet with an \\answer slot for every answer of PROBLEMS (all when
     none is named), ready for `derive check`."""
-    from .check.command import run_template
+    from derive.check.command import run_template
 
     run_template(problems, output, force)
 

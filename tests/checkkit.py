@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.check.answers import Submission
-from derive.check.marking import Marker
+from derive.check.mark.answers import Submission
+from derive.check.mark.marking import Marker
 from derive.check.results import Result
 
 SPECS = Path(__file__).resolve().parent / "data" / "check"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from derive.blocks import BLOCKS, block, registry
+from derive.core.registry import BLOCKS, block, registry
 
 SPECS = Path(__file__).parent / "specs"
 KINDS_SPEC = SPECS / "sheet-kinds.yaml"
@@ -83,7 +83,7 @@ def register_demo() -> None:
 
 def kinds_solution():
     """The solved test spec with every answer kind and figure kind."""
-    from derive.spec import load_problem
+    from derive.core.spec import load_problem
 
     register_demo()
     return load_problem(str(KINDS_SPEC)).solve(verify=False)

@@ -11,9 +11,9 @@ import sympy as sp
 import yaml
 
 import derive
-from derive.errors import SpecError
+from derive.core.errors import SpecError
+from derive.core.spec import load_problem
 from derive.render.text import render_text
-from derive.spec import load_problem
 
 y, o, c, x, w_f = sp.symbols("y o c x w_f", real=True)
 DELTA = [-2, y - o, o, 1 - o]  # ∂E/∂o · σ′ at the output unit

@@ -4,9 +4,10 @@ import pytest
 import sympy as sp
 
 import derive
-from derive import calculus
-from derive.blocks import identity, indexed
-from derive.functions import sigmoid
+from derive.core.functions import sigmoid
+from derive.topics.identities import blocks_identity as identity
+from derive.topics.identities import blocks_indexed as indexed
+from derive.topics.scalar import calculus
 
 
 def failures(pid: str) -> str:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from derive.check.answers import (
+from derive.check.mark.answers import (
     AnswerFileError,
     answer_text,
     parse_latex_answers,

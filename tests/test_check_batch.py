@@ -9,9 +9,9 @@ import time
 import pytest
 from checkkit import SPECS
 
-import derive.check.marking as marking
-from derive.check.batch import BatchOptions, run_batch
-from derive.check.report import report_dict
+import derive.check.mark.marking as marking
+from derive.check.mark.batch import BatchOptions, run_batch
+from derive.check.report.formats import report_dict
 
 real_judge = marking.judge
 

@@ -8,12 +8,12 @@ import pytest
 import sympy as sp
 from checkkit import SPECS, gelu_prime, make_marker, mark, sigmoid
 
-import derive.check.marking as marking
-from derive.check.diagnoses import CATALOGUE, read_mistakes
-from derive.check.equivalence import Judgement
-from derive.errors import SpecError
-from derive.spec import build_problem, load_problem, problem_paths, read_yaml
-from derive.values import ValueError_, parse_set_value
+import derive.check.mark.marking as marking
+from derive.check.judge.diagnoses import CATALOGUE, read_mistakes
+from derive.check.judge.equivalence import Judgement
+from derive.core.errors import SpecError
+from derive.core.spec import build_problem, load_problem, problem_paths, read_yaml
+from derive.core.values import ValueError_, parse_set_value
 
 YHAT = sigmoid(0.3 * 2 + 0.1)          # check-unit: ŷ = σ(w x + b)
 
@@ -168,9 +168,9 @@ def test_shipped_problems_mistakes_are_valid(pid):
 
 
 def test_rounding_sentences():
-    from derive.check.diagnoses import Situation, rounding
-    from derive.check.parse import read_number
-    from derive.model import AnswerSpec
+    from derive.check.judge.diagnoses import Situation, rounding
+    from derive.check.read.parse import read_number
+    from derive.core.model import AnswerSpec
 
     spec = AnswerSpec("a.x", "number")
 

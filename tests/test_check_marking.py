@@ -6,7 +6,7 @@ import math
 import pytest
 from checkkit import gelu_prime, make_marker, mark, sigmoid
 
-from derive.check.answers import Submission
+from derive.check.mark.answers import Submission
 
 GELU = "gelu-descent"
 
@@ -20,7 +20,7 @@ def test_every_answer_appears_once_missing_and_unknown_ids(marker):
     marked = marker.mark(Submission("s.yaml", "s", {GELU: {"a.x1": "-0.05", "a.x9": "1",
                                                           "a.g0": ""}}))
     ids = [r.answer for r in marked.results]
-    from derive.spec import load_problem
+    from derive.core.spec import load_problem
 
     asked = list(load_problem(GELU).answers)
     assert ids == asked + ["a.x9"]
@@ -82,7 +82,7 @@ def test_follow_through_in_a_test_spec_numbers_and_a_choice(marker):
 
 
 def test_repeated_answers_are_judged_once(marker, monkeypatch):
-    import derive.check.marking as marking
+    import derive.check.mark.marking as marking
 
     calls = []
     real = marking.judge

@@ -3,9 +3,9 @@
 import pytest
 import sympy as sp
 
-from derive.check.equivalence import number_ok
-from derive.check.parse import ParseConfig, ParseError, read_number
-from derive.model import AnswerSpec, Marking
+from derive.check.judge.equivalence import number_ok
+from derive.check.read.parse import ParseConfig, ParseError, read_number
+from derive.core.model import AnswerSpec, Marking
 
 NUM = AnswerSpec("a.x", "number")
 EXACT = AnswerSpec("b.stride", "number", Marking(exact=True))

@@ -10,11 +10,11 @@ import sympy as sp
 import yaml
 
 import derive
-from derive import conv
-from derive.errors import SpecError
-from derive.notation import Floor, Minus, Product, Quotient, Shape, Sum
+from derive.core.errors import SpecError
+from derive.core.notation import Floor, Minus, Product, Quotient, Shape, Sum
 from derive.render.printing import latex, text
-from derive.separability import separate
+from derive.topics.conv import maths as conv
+from derive.topics.threshold.separability import separate
 
 R = sp.Rational
 

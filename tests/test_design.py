@@ -4,8 +4,8 @@ import pytest
 import sympy as sp
 
 import derive
-from derive.design import DesignResult, check_design, design_group
-from derive.errors import SpecError
+from derive.core.errors import SpecError
+from derive.topics.design import DesignResult, check_design, design_group
 
 R = sp.Rational
 

@@ -1,7 +1,7 @@
 """Real answers (from the five student sheets) judged against golds built by hand.
 
 Golds come from SymPy's own ``diff`` (σ's derivative from its definition), numpy, or
-matrix expressions written out per the gold contract in ``derive.check.parse``.
+matrix expressions written out per the gold contract in ``derive.check.read.parse``.
 """
 
 import numpy as np
@@ -9,11 +9,11 @@ import pytest
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from derive.check.equivalence import judge
-from derive.check.parse import ParseConfig
-from derive.derivation import Answer
-from derive.functions import sigmoid
-from derive.model import AnswerSpec, Marking
+from derive.check.judge.equivalence import judge
+from derive.check.read.parse import ParseConfig
+from derive.core.derivation import Answer
+from derive.core.functions import sigmoid
+from derive.core.model import AnswerSpec, Marking
 
 R = sp.Rational
 z = sp.Dummy("z")
@@ -365,7 +365,7 @@ def test_exact_numbers():
 def test_symbolic_confirmation_is_bounded_and_decides():
     import time
 
-    from derive.check.equiv_symbolic import confirm_equal
+    from derive.check.judge.symbolic import confirm_equal
 
     assert confirm_equal(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1)) is True
     assert confirm_equal(x + 1, x) is False
@@ -388,7 +388,7 @@ def test_designs_are_parsed_not_judged_here():
 
 # ------------------------------------------------------------------ generic functions f_A, f_B
 def test_jacobian_chain_with_the_problems_own_functions():
-    from derive.check.tex_reader import Function
+    from derive.check.read.names import Function
 
     fA, fB = sp.Function("f_A"), sp.Function("f_B")
     J = {nm: JM[nm] for nm in ("x", "W_A", "W_B", "h", "g", "J_A", "J_B")}

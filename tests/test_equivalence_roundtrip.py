@@ -4,10 +4,10 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.check.equivalence import judge
-from derive.check.parse import ParseConfig
-from derive.functions import relu, sigmoid
-from derive.model import AnswerSpec
+from derive.check.judge.equivalence import judge
+from derive.check.read.parse import ParseConfig
+from derive.core.functions import relu, sigmoid
+from derive.core.model import AnswerSpec
 
 x, y = sp.symbols("x y", real=True)
 CFG = ParseConfig(symbols={"x": x, "y": y})

@@ -12,10 +12,10 @@ import sympy as sp
 from testkit import run_cli, solve_json
 
 import derive
-from derive import network
-from derive.errors import SpecError
-from derive.matrix_calculus import Diag, Hadamard, Ordered, one_minus
+from derive.core.errors import SpecError
 from derive.render.printing import latex as latex_of
+from derive.topics.networks import layers as network
+from derive.topics.networks.matrix_calculus import Diag, Hadamard, Ordered, one_minus
 
 RNG = np.random.default_rng(12345)
 

@@ -6,8 +6,8 @@ import pytest
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from derive.check import tex_core
-from derive.check.parse import (
+from derive.check.read import latex2sympy_adapter as tex_core
+from derive.check.read.parse import (
     ParseConfig,
     ParseError,
     ShapeMismatch,
@@ -15,7 +15,7 @@ from derive.check.parse import (
     name_key,
     parse_answer,
 )
-from derive.functions import relu, sigmoid
+from derive.core.functions import relu, sigmoid
 
 x, y, c, o = sp.symbols("x y c o", real=True)
 w_c, b_c, w_f, b_f = sp.symbols("w_c b_c w_f b_f", real=True)

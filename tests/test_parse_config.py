@@ -4,10 +4,10 @@ import textwrap
 
 import sympy as sp
 
-from derive.check.equivalence import judge
-from derive.check.parse import config_for, parse_answer
-from derive.functions import sigmoid
-from derive.spec import load_problem
+from derive.check.judge.equivalence import judge
+from derive.check.read.parse import config_for, parse_answer
+from derive.core.functions import sigmoid
+from derive.core.spec import load_problem
 
 SPEC = textwrap.dedent("""\
     id: mini-backprop

@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 import test_equivalence as T
 
-from derive.check.parse import ParseError, parse_answer
+from derive.check.read.parse import ParseError, parse_answer
 
 z = sp.Symbol("z")
 O_MINUS_Y = T.G["a.dE_df2"]
@@ -87,7 +87,7 @@ def test_pattern_value_is_the_vector():
 
 
 def test_marker_diagnoses_a_column_for_a_row_as_transpose(tmp_path):
-    from derive.check.marking import Marker
+    from derive.check.mark.marking import Marker
 
     sheet = tmp_path / "column.yaml"
     sheet.write_text("student: column\nanswers:\n  softmax-backprop:\n    a.dE_df2: "

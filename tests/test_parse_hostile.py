@@ -10,9 +10,9 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive.check.equivalence import judge
-from derive.check.parse import ParseConfig, ParseError, parse_answer
-from derive.model import AnswerSpec
+from derive.check.judge.equivalence import judge
+from derive.check.read.parse import ParseConfig, ParseError, parse_answer
+from derive.core.model import AnswerSpec
 
 BOUND = 5.0
 x = sp.Symbol("x", real=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from testkit import run_cli
 
-from derive.spec import problem_paths
+from derive.core.spec import problem_paths
 
 #: the order of /work/shared/problem-set.md, copied here by hand
 PROBLEM_SET = ["gelu-descent", "logic-gates", "softmax-backprop", "cnn-padding-pooling",

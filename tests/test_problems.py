@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from derive.core.spec import load_problem, problem_paths
+from derive.core.verify import unchecked
 from derive.render import render_json, render_text
-from derive.spec import load_problem, problem_paths
-from derive.verify import unchecked
 
 PROBLEMS = sorted(problem_paths())
 

@@ -5,13 +5,13 @@ breaks between steps, network node shapes."""
 import pytest
 import sympy as sp
 
-from derive.functions import sigmoid
-from derive.matrix_calculus import elementwise
+from derive.core.functions import sigmoid
+from derive.core.spec import load_problem
 from derive.render.figures import network_tex
 from derive.render.latex import _family_row, answers_tex, steps_tex
 from derive.render.printing import shown_expr, tex, upright_words
 from derive.render.prose import prose_tex
-from derive.spec import load_problem
+from derive.topics.networks.matrix_calculus import elementwise
 
 
 @pytest.mark.parametrize("math,want", [

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from derive.errors import SpecError
-from derive.spec import load_problem
+from derive.core.errors import SpecError
+from derive.core.spec import load_problem
 
 PROOF = {
     "id": "tiny",

@@ -12,9 +12,10 @@ import sympy as sp
 from sheetkit import CONV_INPUT, CONV_KERNEL, conv2d, kinds_solution, padded
 from testkit import ROOT, run_cli, sigmoid
 
+from derive.core.spec import load_problem, problem_paths
 from derive.render.latex import Block
 from derive.render.printing import number_tex
-from derive.sheet import (
+from derive.render.sheet import (
     LatexError,
     assemble,
     compile_pdf,
@@ -22,7 +23,6 @@ from derive.sheet import (
     sheet_of,
     write_atomic,
 )
-from derive.spec import load_problem, problem_paths
 
 needs_tex = pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk not installed")
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from derive.check.marking import Marker
+from derive.check.mark.marking import Marker
 from derive.check.results import Marked, Result
 
 DATA = Path(__file__).parent / "data" / "student-sheets"

@@ -1,7 +1,7 @@
 import pytest
 import sympy as sp
 
-from derive.values import ValueError_, format_number, parse_number, parse_set_value
+from derive.core.values import ValueError_, format_number, parse_number, parse_set_value
 
 
 @pytest.mark.parametrize("text,want", [

@@ -4,8 +4,8 @@ import pytest
 import sympy as sp
 
 import derive
-from derive import calculus
-from derive.functions import sigmoid
+from derive.core.functions import sigmoid
+from derive.topics.scalar import calculus
 
 
 def test_wrong_sigmoid_rule_fails_verification(monkeypatch):

@@ -7,10 +7,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
-from .batch import BatchOptions, progress_bar, run_batch
-from .files import atomic_write, refuse_inputs
-from .results import Marked
+from derive.check.mark.batch import BatchOptions, progress_bar, run_batch
+from derive.check.mark.files import atomic_write, refuse_inputs
+from derive.check.results import Marked
+from derive.core.errors import UsageError
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".tex")
 
@@ -71,11 +71,11 @@ def run_check(req: CheckRequest) -> int:
         return 130
     _report(marked, req)
     if req.gradescope:
-        from .report import gradescope_json
+        from derive.check.report.formats import gradescope_json
 
         atomic_write(req.gradescope, gradescope_json(marked[0], req.follow_through_credit))
     if req.csv:
-        from .report import gradebook_csv
+        from derive.check.report.formats import gradebook_csv
 
         atomic_write(req.csv, gradebook_csv(marked, req.follow_through_credit))
     if req.feedback:
@@ -101,7 +101,7 @@ def _mark(files: list[str], options: BatchOptions) -> list[Marked]:
 
 def _report(marked: list[Marked], req: CheckRequest) -> None:
     if req.fmt == "json":
-        from .report import report_json
+        from derive.check.report.formats import report_json
 
         text = report_json(marked)
         if req.output:
@@ -109,7 +109,7 @@ def _report(marked: list[Marked], req: CheckRequest) -> None:
         else:
             sys.stdout.write(text)
         return
-    from .report import console, print_text
+    from derive.check.report.formats import console, print_text
 
     if req.output:
         buf = io.StringIO()
@@ -120,9 +120,9 @@ def _report(marked: list[Marked], req: CheckRequest) -> None:
 
 
 def _feedback(marked: list[Marked], files: list[str], req: CheckRequest) -> None:
-    from ..render.latex import render_latex
-    from ..spec import load_problem
-    from .feedback import write_feedback
+    from derive.check.report.feedback import write_feedback
+    from derive.core.spec import load_problem
+    from derive.render.latex import render_latex
 
     worked: dict[str, str] = {}
     for pid in dict.fromkeys(p for m in marked for p in m.problems()):
@@ -140,8 +140,8 @@ def _feedback(marked: list[Marked], files: list[str], req: CheckRequest) -> None
 
 def run_template(problems: tuple[str, ...], output: str | None, force: bool) -> None:
     """Write the LaTeX answer sheet of the problems (all when none is named)."""
-    from ..spec import load_problem, problem_paths
-    from .template import template_latex
+    from derive.check.template import template_latex
+    from derive.core.spec import load_problem, problem_paths
 
     ids = list(problems) or list(problem_paths())
     text = template_latex([load_problem(p) for p in ids])

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import AnswerSpec, Problem
-from ..render.printing import escape_text as escape
-from ..render.prose import prose_tex
+from derive.core.model import AnswerSpec, Problem
+from derive.render.printing import escape_text as escape
+from derive.render.prose import prose_tex
 
 STY = Path(__file__).with_name("derive-answers.sty")
 

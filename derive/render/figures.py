@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..errors import DeriveError
-from ..functions import lambdify
-from .printing import escape_text, number_tex, tex
-from .texlayout import tex_width
+from derive.core.errors import DeriveError
+from derive.core.functions import lambdify
+from derive.render.printing import escape_text, number_tex, tex
+from derive.render.texlayout import tex_width
 
 _COLORS = ("blue!70!black", "red!75!black", "green!50!black", "orange!85!black",
            "violet!80!black")

@@ -7,9 +7,9 @@ from typing import Any
 
 import sympy as sp
 
-from ..derivation import Answer, Solution
-from ..values import number_json, to_float
-from .printing import latex, value_str
+from derive.core.derivation import Answer, Solution
+from derive.core.values import number_json, to_float
+from derive.render.printing import latex, value_str
 
 
 def plain(v: Any) -> Any:
@@ -44,7 +44,7 @@ def answer_dict(a: Answer) -> dict[str, Any]:
 
 def answer_latex(a: Answer) -> str:
     """The LaTeX of an answer as it is boxed on a sheet."""
-    from ..values import format_number
+    from derive.core.values import format_number
 
     if a.kind == "number":
         return format_number(a.value) if not isinstance(a.value, sp.Rational) else latex(a.value)
@@ -53,7 +53,7 @@ def answer_latex(a: Answer) -> str:
     if a.kind == "choice":
         return r"\text{%s}" % a.value
     if a.kind == "matrix":
-        from ..values import format_number as fmt
+        from derive.core.values import format_number as fmt
 
         rows = [" & ".join(fmt(c) for c in r) for r in a.value.tolist()]
         return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"

@@ -17,9 +17,9 @@ from typing import Any
 
 import sympy as sp
 
-from ..derivation import Figure, Section, Solution, Step, Table
-from .figures import figure_tex
-from .printing import (
+from derive.core.derivation import Figure, Section, Solution, Step, Table
+from derive.render.figures import figure_tex
+from derive.render.printing import (
     SheetLatex,
     Shown,
     _is_word,
@@ -30,9 +30,9 @@ from .printing import (
     upright_words,
     value_tex,
 )
-from .prose import math_safe, prose_tex
-from .texlayout import break_expr, tex_width
-from .text import rule_name
+from derive.render.prose import math_safe, prose_tex
+from derive.render.texlayout import break_expr, tex_width
+from derive.render.text import rule_name
 
 #: packages and macros the fragments use (``derive sheet`` puts this in its preamble)
 PREAMBLE = r"""\usepackage{amsmath,amssymb,mathtools}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..derivation import Solution, Step, Table
-from .latex import _given_name, _head_and_sides
-from .printing import Shown, escape_text, tex, value_tex
-from .prose import prose_markdown
-from .text import rule_name
+from derive.core.derivation import Solution, Step, Table
+from derive.render.latex import _given_name, _head_and_sides
+from derive.render.printing import Shown, escape_text, tex, value_tex
+from derive.render.prose import prose_markdown
+from derive.render.text import rule_name
 
 
 def _side(value: Any) -> str:

@@ -12,7 +12,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from ..values import decimal_string, format_number
+from derive.core.values import decimal_string, format_number
 
 _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
           "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu", "pi", "chi"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .printing import upright_words
+from derive.render.printing import upright_words
 
 #: unicode -> LaTeX math (used inside math, and wrapped in $…$ inside text)
 UNICODE_MATH = {

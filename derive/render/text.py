@@ -8,8 +8,8 @@ import textwrap
 from collections import Counter
 from typing import Any
 
-from ..derivation import Figure, Solution, Step, Table
-from .printing import substituted, text
+from derive.core.derivation import Figure, Solution, Step, Table
+from derive.render.printing import substituted, text
 
 RULE_NAMES = {
     "definition": "definition",

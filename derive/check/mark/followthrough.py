@@ -1,0 +1,122 @@
+"""Follow-through: re-derive answers from the student's own earlier answers.
+
+A wrong answer that is exactly what the right method gives from the student's own
+earlier values is marked ``follow-through``. The core supports it: ``solve(problem,
+pins={answer: value}, verify=False)`` uses the pinned values downstream and keeps in
+``Answer.computed`` what the derivation gives from them.
+
+Which answers to pin, from the spec's ``depends:`` lists:
+
+- the *cut* of a candidate (a wrong answer with ``depends``): each dependency the
+  student answered, and for one they left out, its own dependencies, recursively;
+- every other number/matrix answer that is not downstream of those pins is pinned to
+  its right value. That changes nothing (its value does not depend on the student's),
+  but it spares re-deriving the untouched parts exactly: pinned solves then take
+  milliseconds instead of seconds. Student values are pinned as 40-digit floats
+  (integers stay exact: sizes, strides and counts are used as integers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sympy as sp
+
+from derive.core.derivation import Answer
+from derive.core.model import Problem
+
+PINNABLE = ("number", "matrix")
+DIGITS = 40
+
+
+def descendants_map(problem: Problem) -> dict[str, set[str]]:
+    """answer -> every answer that (transitively) depends on it."""
+    direct: dict[str, set[str]] = {a: set() for a in problem.answers}
+    for aid, spec in problem.answers.items():
+        for d in spec.depends:
+            direct.setdefault(d, set()).add(aid)
+    out: dict[str, set[str]] = {}
+    for aid in problem.answers:
+        seen: set[str] = set()
+        todo = list(direct.get(aid, ()))
+        while todo:
+            a = todo.pop()
+            if a not in seen:
+                seen.add(a)
+                todo.extend(direct.get(a, ()))
+        out[aid] = seen
+    return out
+
+
+def cut(problem: Problem, aid: str, given: Iterable[str]) -> list[str]:
+    """The answers the student gave that ``aid`` is computed from (nearest first)."""
+    have = set(given)
+    out: list[str] = []
+    seen: set[str] = set()
+    todo = list(problem.answers[aid].depends)
+    while todo:
+        d = todo.pop(0)
+        if d in seen:
+            continue
+        seen.add(d)
+        if d in have:
+            out.append(d)
+        else:
+            todo.extend(problem.answers[d].depends)
+    return out
+
+
+def pin_value(v: Any) -> Any:
+    """A value to pin: integers exact, other numbers as 40-digit floats."""
+    if isinstance(v, sp.MatrixBase):
+        return sp.ImmutableMatrix(v.applyfunc(pin_value))
+    if isinstance(v, (sp.Integer, int)):
+        return sp.Integer(v)
+    if isinstance(v, sp.Basic) and v.is_number:
+        return sp.Float(sp.N(v, DIGITS), DIGITS)
+    return v
+
+
+def pins_for(gold: dict[str, Answer], student: dict[str, Any],
+             descendants: dict[str, set[str]]) -> dict[str, Any]:
+    """The full pin set: the student's values, and the right values where untouched.
+
+    ``gold`` holds settled values (see :func:`settle`): Rationals, pinned as they are.
+    """
+    pins = {aid: pin_value(v) for aid, v in student.items()}
+    downstream: set[str] = set()
+    for aid in student:
+        downstream |= descendants.get(aid, set())
+    for aid, a in gold.items():
+        if aid in pins or aid in downstream or a.kind not in PINNABLE:
+            continue
+        pins[aid] = a.value
+    return pins
+
+
+def settle(v: Any) -> Any:
+    """A value as marking compares it: every number a Rational, irrational ones to 40
+    significant digits (far below any marking tolerance; evaluating a nested exact form
+    anew for each comparison would cost tens of milliseconds)."""
+    if isinstance(v, sp.MatrixBase):
+        return sp.ImmutableMatrix(v.applyfunc(settle))
+    if isinstance(v, sp.Rational):
+        return v
+    if isinstance(v, sp.Float):
+        return sp.Rational(v)
+    if isinstance(v, sp.Basic) and v.is_number:
+        try:
+            return sp.Rational(sp.N(v, DIGITS))
+        except (TypeError, ValueError):
+            return v
+    return v
+
+
+def differs(student: Any, gold: Any) -> bool:
+    """True unless the student's value is exactly the right one (pinning it changes
+    nothing)."""
+    try:
+        return not bool(student == gold)
+    except Exception:  # noqa: BLE001
+        return True

@@ -1,0 +1,102 @@
+"""Numbers as students write them (decimals, fractions, scientific notation), and the
+limits every answer text is held to before it is read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derive.check.read.config import ParseConfig, ParseError
+from derive.core.values import ValueError_, parse_number
+
+
+@dataclass(frozen=True)
+class WrittenNumber:
+    """A number as written: its exact value and the unit of its last written digit."""
+
+    value: sp.Rational
+    unit: sp.Rational | None
+    """10^-k for k written decimals; None for exact forms (fractions)"""
+    text: str
+
+
+def check_limits(text: str, config: ParseConfig) -> None:
+    """Reject over-long or over-nested input before any parsing."""
+    if len(text) > config.max_length:
+        raise ParseError(f"the answer is {len(text)} characters long "
+                         f"(at most {config.max_length} are read)")
+    depth = deepest = 0
+    for ch in text:
+        if ch in "{[(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "}])":
+            depth -= 1
+    if deepest > config.max_depth:
+        raise ParseError(f"brackets are nested {deepest} deep (at most {config.max_depth})")
+
+
+_WRAPPERS = re.compile(r"\\(boxed|displaystyle|left|right|mathbf|mathrm|text)\b")
+_FRAC = re.compile(r"^([+-]?)\\[dt]?frac\{\s*([+-]?[\d.]+)\s*\}\{\s*([+-]?[\d.]+)\s*\}$")
+_SCI = re.compile(r"^([+-]?\d+(?:\.\d*)?)\s*(?:\\times|\\cdot|\*)\s*10\^\{?\s*([+-]?\d+)\s*\}?$")
+
+
+def _strip(text: str) -> str:
+    s = text.strip().strip("$").strip()
+    s = _WRAPPERS.sub("", s)
+    s = s.replace("\\,", "").replace("\\!", "").replace("~", "").replace("−", "-")
+    # a relation: the last side is the answer (x_2 = x_1 - \eta g = -0.096)
+    if "=" in s:
+        s = s.rsplit("=", 1)[1]
+    s = s.strip()
+    while s.startswith("{") and s.endswith("}"):
+        s = s[1:-1].strip()
+    return s.replace(" ", "")
+
+
+def read_number(text: str, config: ParseConfig | None = None) -> WrittenNumber:
+    """A written number with the precision it was written to.
+
+    >>> read_number("-0.024").unit
+    1/1000
+    """
+    check_limits(text, config or ParseConfig())
+    s = _strip(text)
+    big = re.search(r"[eE][+-]?(\d{4,})", s)
+    if big and int(big.group(1)) > 300:  # before anything computes 10^exp
+        raise ParseError(f"the exponent of {text!r} is out of range")
+    m = _FRAC.match(s)
+    if m:
+        sign, num, den = m.groups()
+        try:
+            v = parse_number(num) / parse_number(den)
+        except (ValueError_, ZeroDivisionError):
+            raise ParseError(f"cannot read the fraction {text!r}") from None
+        return WrittenNumber(-v if sign == "-" else v, None, text)
+    m = _SCI.match(s)
+    if m:
+        mant, exp = m.groups()
+        if abs(int(exp)) > 300:
+            raise ParseError(f"the exponent of {text!r} is out of range")
+        wn = read_number(mant)
+        scale = sp.Rational(10) ** int(exp)
+        return WrittenNumber(wn.value * scale, wn.unit * scale if wn.unit else None, text)
+    if "/" in s:
+        try:
+            return WrittenNumber(parse_number(s), None, text)
+        except ValueError_:
+            raise ParseError(f"cannot read {text!r} as a number") from None
+    if len(s) > 80:
+        raise ParseError(f"cannot read {text[:40]!r}… as a number")
+    try:
+        v = parse_number(s)
+    except ValueError_:
+        raise ParseError(f"cannot read {text!r} as a number") from None
+    mant = s.lower().split("e")[0]
+    decimals = len(mant.split(".")[1]) if "." in mant else 0
+    exp = int(s.lower().split("e")[1]) if "e" in s.lower() else 0
+    if abs(exp) > 300:
+        raise ParseError(f"the exponent of {text!r} is out of range")
+    return WrittenNumber(v, sp.Rational(10) ** (exp - decimals), text)

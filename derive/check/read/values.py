@@ -1,0 +1,259 @@
+"""Arithmetic on parsed values: scalars (SymPy Expr) and matrices (explicit or symbolic).
+
+The structure pass (``tex_reader``) builds every value through these functions, so
+the rules live in one place:
+
+- products keep their written order; a matrix product whose sizes do not fit raises
+  ``ShapeMismatch`` naming it ("W_1 W_2^T: N×M times K×M"), except that two vectors of
+  the same shape (``a(1-a)`` with ``a`` 1×M) are read as an elementwise product, as the
+  course writes σ' = a(1−a);
+- a number added to a matrix means that number times a matrix of ones (``1 - a``);
+- ``\\odot`` / ``\\circ`` is the elementwise (Hadamard) product;
+- powers are bounded: an exponent beyond ``MAX_EXPONENT`` or a number beyond
+  ``MAX_BITS`` is a ParseError before anything is computed (``10^{10^{10}}``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.diagonal import DiagMatrix
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from derive.check.read.config import ParseError, ShapeMismatch
+
+MAX_EXPONENT = 1000
+MAX_BITS = 20000
+
+
+class Notes(list):
+    """Readings a judge may want to mention (e.g. a product read as elementwise)."""
+
+
+def is_matrix(v: Any) -> bool:
+    return isinstance(v, (sp.MatrixBase, MatrixExpr))
+
+
+def as_matrix(v: Any) -> Any:
+    return sp.ImmutableMatrix(v) if isinstance(v, sp.MatrixBase) else v
+
+
+def shape_str(shape: tuple[Any, ...]) -> str:
+    return "×".join(str(d) for d in shape)
+
+
+def describe(v: Any) -> str:
+    """A short, readable form of a value for feedback (``(o - y) W_2^T``)."""
+    if isinstance(v, sp.MatrixSymbol):
+        return str(v.name)
+    if isinstance(v, sp.OneMatrix):
+        return "1"
+    if isinstance(v, sp.Transpose):
+        return _wrapped(v.arg) + "^T"
+    if isinstance(v, sp.Inverse):
+        return _wrapped(v.arg) + "^{-1}"
+    if isinstance(v, sp.MatMul):
+        factors = list(v.args)
+        sign = ""
+        if factors and factors[0] == -1:
+            sign, factors = "-", factors[1:]
+        return sign + " ".join(_wrapped(a) if isinstance(a, (sp.MatAdd, sp.HadamardProduct))
+                               else describe(a) for a in factors)
+    if isinstance(v, sp.MatAdd):
+        terms = sorted((describe(a) for a in v.args), key=lambda t: t.startswith("-"))
+        return " + ".join(terms).replace("+ -", "- ")
+    if isinstance(v, sp.HadamardProduct):
+        return " ⊙ ".join(_wrapped(a) for a in v.args)
+    if isinstance(v, DiagMatrix):
+        return f"diag({describe(v.args[0])})"
+    if isinstance(v, ElementwiseApplyFunction):
+        body = v.function.expr if isinstance(v.function, sp.Lambda) else None
+        name = "f"
+        if body is not None and isinstance(body, sp.Function) and body.args == \
+                v.function.variables:
+            name = {"sigmoid": "σ"}.get(type(body).__name__, type(body).__name__)
+        return f"{name}({describe(v.expr)})"
+    if isinstance(v, sp.MatrixBase):
+        return f"a {shape_str(v.shape)} matrix"
+    return str(v)
+
+
+def _factor(v: Any) -> str:
+    """A factor of a product, bracketed when it is a sum."""
+    return f"({describe(v)})" if isinstance(v, (sp.MatAdd, sp.HadamardProduct)) \
+        else describe(v)
+
+
+def _wrapped(v: Any) -> str:
+    text = describe(v)
+    simple = isinstance(v, (sp.MatrixSymbol, sp.OneMatrix, sp.MatrixBase)) or (
+        isinstance(v, (sp.Transpose, ElementwiseApplyFunction, DiagMatrix)))
+    return text if simple else f"({text})"
+
+
+def same_size(a: Any, b: Any) -> bool:
+    d = sp.sympify(a, strict=True) - sp.sympify(b, strict=True)
+    return d == 0
+
+
+def check_number(v: Any) -> Any:
+    """Reject numbers too large to be answers (they would only cost time)."""
+    if isinstance(v, sp.Rational) and (abs(v.p).bit_length() > MAX_BITS
+                                       or v.q.bit_length() > MAX_BITS):
+        raise ParseError("a number in the answer is too large to be marked")
+    return v
+
+
+def add(values: list[Any]) -> Any:
+    mats = [v for v in values if is_matrix(v)]
+    if not mats:
+        return check_number(sp.Add(*values))
+    shape = mats[0].shape
+    for m in mats[1:]:
+        if not (same_size(m.shape[0], shape[0]) and same_size(m.shape[1], shape[1])):
+            raise ShapeMismatch(f"{describe(mats[0])} + {describe(m)}: "
+                                f"{shape_str(shape)} plus {shape_str(m.shape)}")
+    terms = [as_matrix(v) if is_matrix(v) else v * sp.OneMatrix(*shape) for v in values]
+    if all(isinstance(t, sp.MatrixBase) for t in terms):
+        return sp.ImmutableMatrix(sum(terms[1:], terms[0]))
+    return sp.MatAdd(*terms, evaluate=True) if len(terms) > 1 else terms[0]
+
+
+def _vector_like(a: Any, b: Any) -> bool:
+    (r1, c1), (r2, c2) = a.shape, b.shape
+    same = same_size(r1, r2) and same_size(c1, c2)
+    return bool(same and ((r1 == 1) != (c1 == 1)))
+
+
+def multiply(values: list[Any], notes: Notes | None = None) -> Any:
+    """The product of the factors in written order."""
+    acc = values[0]
+    for v in values[1:]:
+        acc = _mul2(acc, v, notes)
+    if not is_matrix(acc):
+        check_number(acc)
+    return acc
+
+
+def _mul2(a: Any, b: Any, notes: Notes | None) -> Any:
+    if not is_matrix(a) and not is_matrix(b):
+        return check_number(a * b)
+    if not is_matrix(a) or not is_matrix(b):
+        s, m = (a, b) if not is_matrix(a) else (b, a)
+        if isinstance(m, sp.MatrixBase):
+            return sp.ImmutableMatrix(s * m)
+        return sp.MatMul(s, m, evaluate=True) if s != 1 else m
+    if same_size(a.shape[1], b.shape[0]):
+        if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
+            return sp.ImmutableMatrix(a * b)
+        return sp.MatMul(as_matrix(a), as_matrix(b), evaluate=True)
+    if _vector_like(a, b):
+        if notes is not None:
+            notes.append(f"{_factor(a)} {_factor(b)} was read as an elementwise product")
+        return hadamard(a, b)
+    raise ShapeMismatch(f"{_factor(a)} {_factor(b)}: {shape_str(a.shape)} times "
+                        f"{shape_str(b.shape)}")
+
+
+def hadamard(a: Any, b: Any) -> Any:
+    if not is_matrix(a) or not is_matrix(b):
+        return _mul2(a, b, None)
+    if not (same_size(a.shape[0], b.shape[0]) and same_size(a.shape[1], b.shape[1])):
+        raise ShapeMismatch(f"{_factor(a)} ⊙ {_factor(b)}: {shape_str(a.shape)} and "
+                            f"{shape_str(b.shape)} (an elementwise product needs equal sizes)")
+    if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
+        return sp.ImmutableMatrix(sp.matrix_multiply_elementwise(a, b))
+    return sp.HadamardProduct(as_matrix(a), as_matrix(b))
+
+
+def _bounded_exponent(exp: Any) -> None:
+    if exp.is_number:
+        try:
+            big = abs(exp) > MAX_EXPONENT
+        except TypeError:  # complex
+            raise ParseError("a complex exponent cannot be marked") from None
+        if bool(big):
+            raise ParseError(f"the exponent {exp} is too large to be marked "
+                             f"(at most {MAX_EXPONENT})")
+
+
+def power(base: Any, exp: Any) -> Any:
+    if is_matrix(exp):
+        raise ParseError("a matrix exponent cannot be marked")
+    _bounded_exponent(exp)
+    if is_matrix(base):
+        r, c = base.shape
+        if exp == -1 and same_size(r, c):
+            return sp.Inverse(as_matrix(base)) if not isinstance(base, sp.MatrixBase) \
+                else sp.ImmutableMatrix(base.inv())
+        if isinstance(exp, sp.Integer) and exp > 0 and same_size(r, c):
+            return sp.MatPow(as_matrix(base), exp)
+        raise ShapeMismatch(f"({describe(base)})^{exp}: a power of a {shape_str(base.shape)} "
+                            "matrix (write ⊙ for an elementwise power)")
+    if isinstance(base, sp.Rational) and isinstance(exp, sp.Rational) and base != 0:
+        size = max(abs(base.p), base.q)
+        if size > 1 and float(abs(exp)) * math.log2(int(size)) > MAX_BITS:
+            raise ParseError("a number in the answer is too large to be marked")
+    result = sp.Pow(base, exp)
+    if isinstance(result, sp.Pow):  # (x^2)^2… combines: bound the exponent it ends with
+        _bounded_exponent(result.exp)
+    return check_number(result)
+
+
+def absolute(v: Any) -> Any:
+    if is_matrix(v):
+        raise ParseError("|…| of a matrix cannot be marked")
+    return sp.Abs(v)
+
+
+# ---------------------------------------------------------------- functions
+
+
+def elementwise(fn: Any, arg: Any) -> Any:
+    """A scalar function applied to a scalar, or to each entry of a matrix."""
+    if not is_matrix(arg):
+        return fn(arg)
+    if isinstance(arg, sp.MatrixBase):
+        return sp.ImmutableMatrix(arg.applyfunc(fn))
+    z = sp.Dummy("z")
+    return arg.applyfunc(sp.Lambda(z, fn(z)))
+
+
+def softmax(arg: Any) -> Any:
+    """softmax of a vector, with SymPy's own pieces (see ``parse``'s gold contract):
+    for a row ``E = exp.(f)``, ``softmax(f) = (E 1)^{-1} E``; for a column ``E (1^T E)^{-1}``.
+    """
+    if not is_matrix(arg):
+        raise ParseError("softmax needs a vector")
+    r, c = arg.shape
+    E = elementwise(sp.exp, arg)
+    if isinstance(E, sp.MatrixBase):
+        return sp.ImmutableMatrix(E / sum(E))
+    if r == 1:
+        return sp.MatMul(sp.Inverse(sp.MatMul(E, sp.OneMatrix(c, 1))), E)
+    if c == 1:
+        return sp.MatMul(E, sp.Inverse(sp.MatMul(sp.OneMatrix(1, r), E)))
+    raise ShapeMismatch(f"softmax of a {shape_str(arg.shape)} matrix: softmax needs a vector")
+
+
+def diag(arg: Any) -> Any:
+    """The diagonal matrix of a vector (SymPy's ``DiagMatrix``)."""
+    if not is_matrix(arg):
+        return arg
+    r, c = arg.shape
+    if not (r == 1 or c == 1):
+        raise ShapeMismatch(f"diag of a {shape_str(arg.shape)} matrix: diag needs a vector")
+    if isinstance(arg, sp.MatrixBase):
+        return sp.ImmutableMatrix(sp.diag(*list(arg)))
+    return DiagMatrix(as_matrix(arg))
+
+
+def transpose(v: Any) -> Any:
+    if isinstance(v, sp.MatrixBase):
+        return sp.ImmutableMatrix(v.T)
+    if is_matrix(v):
+        return v.T
+    return v

@@ -1,0 +1,176 @@
+"""Annotated feedback documents: one LaTeX file (and PDF) per student.
+
+Each answer with its verdict, the student's text, the expected answer and the feedback,
+then the worked solution of each problem (``derive.render.latex.render_latex``).
+
+The student's text is untrusted: it is typeset as escaped typewriter text, never as
+LaTeX, and latexmk runs without shell escape and with ``openin_any=p`` (no reading of
+files outside the working directory), in a private temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from derive.check.mark.files import atomic_write, same_file
+from derive.check.report.formats import points
+from derive.check.results import Marked
+from derive.render.latex import PREAMBLE
+
+VERDICT_COLOUR = {"correct": "green!45!black", "follow-through": "cyan!50!black",
+                  "incorrect": "red!75!black", "unparsable": "magenta!70!black",
+                  "missing": "gray"}
+
+_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+            "#": r"\#", "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%",
+            "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+_UNICODE = {"σ": r"$\sigma$", "η": r"$\eta$", "β": r"$\beta$", "α": r"$\alpha$",
+            "−": "-", "½": r"$\frac12$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
+            "×": r"$\times$", "ŷ": r"$\hat y$", "²": r"$^2$", "′": "'", "₂": r"$_2$",
+            "…": r"\ldots{}", "·": r"$\cdot$", "≈": r"$\approx$", "→": r"$\to$",
+            "’": "'", "‘": "`", "“": "``", "”": "''", "–": "--", "—": "---",
+            "λ": r"$\lambda$", "δ": r"$\delta$", "θ": r"$\theta$", "∂": r"$\partial$"}
+
+
+def tex_escape(text: str) -> str:
+    """Plain text -> LaTeX text: specials escaped, known symbols translated, the rest
+    of non-ASCII replaced (pdflatex would stop on it)."""
+    out = []
+    for ch in text:
+        if ch in _SPECIAL:
+            out.append(_SPECIAL[ch])
+        elif ch in _UNICODE:
+            out.append(_UNICODE[ch])
+        elif ord(ch) < 128:
+            out.append(ch if ch.isprintable() or ch == "\n" else " ")
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+def verbatim(text: str, limit: int = 300) -> str:
+    """A student's text as breakable typewriter text."""
+    s = " ".join(text.split())
+    if len(s) > limit:
+        s = s[:limit] + "…"
+    pieces = [tex_escape(s[i:i + 12]) for i in range(0, len(s), 12)]
+    return r"\texttt{" + r"\allowbreak{}".join(pieces) + "}"
+
+
+def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
+    """The feedback document of one marked file (``worked``: problem -> LaTeX)."""
+    total, out_of = points(m)
+    s = m.score()
+    body = [r"\section*{Feedback for " + tex_escape(m.student) + "}",
+            r"\noindent File: " + verbatim(m.file) + r"\\",
+            rf"Score: \textbf{{{total:g}/{out_of}}} ("
+            + ", ".join(f"{s[v]} {v}" for v in s) + ")."]
+    if m.error:
+        body.append(r"\paragraph{This file could not be marked.} " + tex_escape(m.error))
+    for pid in m.problems():
+        body.append(r"\subsection*{" + tex_escape(pid) + "}")
+        body.append(r"\begin{description}")
+        for r in (r for r in m.results if r.problem == pid):
+            colour = VERDICT_COLOUR[r.verdict]
+            line = (r"\item[" + verbatim(r.answer) + r"] \textcolor{" + colour + r"}{\textbf{"
+                    + r.verdict + "}}")
+            if r.diagnosis:
+                line += r" \emph{(" + tex_escape(r.diagnosis) + ")}"
+            if r.given is not None:
+                line += r"\\ Your answer: " + verbatim(r.given)
+            if r.verdict != "correct" and r.expected:
+                line += r"\\ Expected: " + verbatim(r.expected)
+            if r.feedback and r.verdict != "missing":
+                line += r"\\ " + tex_escape(r.feedback)
+            body.append(line)
+        body.append(r"\end{description}")
+        if pid in worked:
+            body.append(r"\subsubsection*{Worked solution}")
+            body.append(_demote(worked[pid]))
+    return "\n".join([
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[T1]{fontenc}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\usepackage[dvipsnames]{xcolor}",
+        PREAMBLE,  # what the worked solutions (derive.render.latex) need
+        r"\setlength{\parindent}{0pt}",
+        r"\begin{document}",
+        *body,
+        r"\end{document}",
+        ""])
+
+
+def _demote(latex: str) -> str:
+    """The worked solution's headings one level down (it sits under the answers)."""
+    latex = latex.replace(r"\subsection*", r"\paragraph*")
+    return latex.replace(r"\section*", r"\subsubsection*")
+
+
+def output_names(marked: list[Marked], directory: Path, inputs: list[str]) -> list[Path]:
+    """``<stem>-feedback.tex`` per file, unique, never the name of an input."""
+    names: list[Path] = []
+    used: set[str] = set()
+    for m in marked:
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(m.file).stem) or "answers"
+        base, n = f"{stem}-feedback", 1
+        while True:
+            candidate = directory / f"{base}{'' if n == 1 else f'-{n}'}.tex"
+            clash = any(same_file(candidate, i) or same_file(candidate.with_suffix(".pdf"), i)
+                        for i in inputs)
+            if candidate.name not in used and not clash:
+                break
+            n += 1
+        used.add(candidate.name)
+        names.append(candidate)
+    return names
+
+
+def compile_pdf(tex: Path, seconds: float = 180) -> str | None:
+    """Compile ``tex`` into the PDF beside it; None on success, else the reason."""
+    latexmk = shutil.which("latexmk")
+    if latexmk is None:
+        return "latexmk is not installed (the .tex is written; compile it yourself)"
+    with tempfile.TemporaryDirectory(prefix="derive-feedback-") as tmp:
+        src = Path(tmp) / tex.name
+        shutil.copyfile(tex, src)
+        env = dict(os.environ, openin_any="p", openout_any="p")
+        try:
+            run = subprocess.run(
+                [latexmk, "-pdf", "-interaction=nonstopmode", "-halt-on-error",
+                 "-no-shell-escape", src.name], cwd=tmp, env=env, capture_output=True,
+                text=True, timeout=seconds)
+        except subprocess.TimeoutExpired:
+            return f"latexmk took longer than {seconds:g} s"
+        pdf = src.with_suffix(".pdf")
+        if run.returncode != 0 or not pdf.is_file():
+            log = src.with_suffix(".log")
+            first = ""
+            if log.is_file():
+                errors = [ln for ln in log.read_text(errors="replace").splitlines()
+                          if ln.startswith("!")]
+                first = f": {errors[0]}" if errors else ""
+            return f"latexmk failed{first}"
+        atomic_write(tex.with_suffix(".pdf"), pdf.read_bytes())
+    return None
+
+
+def write_feedback(marked: list[Marked], directory: str | Path, inputs: list[str],
+                   worked: dict[str, str], *, pdf: bool = True, jobs: int = 2
+                   ) -> list[tuple[Path, str | None]]:
+    """Write every student's document (and PDF); (path, problem or None) per file."""
+    d = Path(directory)
+    names = output_names(marked, d, inputs)
+    for m, path in zip(marked, names, strict=True):
+        atomic_write(path, feedback_latex(m, worked))
+    if not pdf:
+        return [(p, None) for p in names]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        problems = list(pool.map(compile_pdf, names))
+    return [(p.with_suffix(".pdf") if err is None else p, err)
+            for p, err in zip(names, problems, strict=True)]

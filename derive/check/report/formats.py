@@ -1,0 +1,178 @@
+"""Reports of marked files: terminal tables, the interface's JSON, Gradescope, CSV.
+
+The LaTeX/PDF feedback documents are in ``feedback.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import IO, Any
+
+from derive.check.results import VERDICTS, Marked
+
+STYLE = {"correct": "green", "follow-through": "cyan", "incorrect": "red",
+         "unparsable": "magenta", "missing": "dim"}
+
+
+def report_dict(marked: list[Marked]) -> dict[str, Any]:
+    return {"submissions": [m.to_json() for m in marked]}
+
+
+def report_json(marked: list[Marked]) -> str:
+    """``derive check --format json`` (interface.md)."""
+    return json.dumps(report_dict(marked), indent=2, ensure_ascii=False) + "\n"
+
+
+def points(marked: Marked, follow_through: float = 1.0) -> tuple[float, int]:
+    """(score, out of): a correct answer is worth 1, a follow-through ``follow_through``."""
+    s = marked.score()
+    return s["correct"] + follow_through * s["follow-through"], len(marked.results)
+
+
+def gradescope_json(marked: Marked, follow_through: float = 1.0) -> str:
+    """Gradescope's ``results.json``: one test per answer."""
+    tests = []
+    for r in marked.results:
+        score = {"correct": 1.0, "follow-through": follow_through}.get(r.verdict, 0.0)
+        lines = [f"{r.verdict}" + (f" ({r.diagnosis})" if r.diagnosis else "")]
+        if r.given is not None:
+            lines.append(f"your answer: {_short(r.given, 200)}")
+        if r.verdict != "correct" and r.expected:
+            lines.append(f"expected: {r.expected}")
+        if r.feedback:
+            lines.append(r.feedback)
+        tests.append({"name": f"{r.problem} {r.answer}", "score": score, "max_score": 1.0,
+                      "status": "passed" if score == 1.0 else "failed",
+                      "output": "\n".join(lines)})
+    total, out_of = points(marked, follow_through)
+    out: dict[str, Any] = {"score": total, "tests": tests,
+                           "output": _score_line(marked) if not marked.error else
+                           f"Your file could not be marked: {marked.error}"}
+    if marked.error:
+        out["score"] = 0.0
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def gradebook_csv(marked: list[Marked], follow_through: float = 1.0) -> str:
+    """One row per file: counts, points, and the verdict of every answer."""
+    columns: list[str] = []
+    for m in marked:
+        for r in m.results:
+            c = f"{r.problem}/{r.answer}"
+            if c not in columns:
+                columns.append(c)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["file", "student", *VERDICTS, "points", "out_of", "error", *columns])
+    for m in marked:
+        s = m.score()
+        total, out_of = points(m, follow_through)
+        verdicts = {f"{r.problem}/{r.answer}": r.verdict for r in m.results}
+        w.writerow([m.file, m.student, *(s[v] for v in VERDICTS), f"{total:g}", out_of,
+                    m.error or "", *(verdicts.get(c, "") for c in columns)])
+    return buf.getvalue()
+
+
+# -- the terminal ---------------------------------------------------------------------------
+
+def console(stream: IO[str]) -> Any:
+    """A rich Console: colours on a terminal only, and a wide page when not one."""
+    from rich.console import Console
+
+    probe = Console(file=stream)
+    return Console(file=stream, highlight=False, soft_wrap=False,
+                   width=None if probe.is_terminal else 120)
+
+
+def print_text(marked: list[Marked], out: Any, *, summary: bool = False) -> None:
+    """Per file: a table of the answered answers, the unanswered ones, the score; then a
+    summary table when there are several files (``summary`` prints only that)."""
+    if not summary:
+        for m in marked:
+            print_file(m, out)
+    if summary or len(marked) > 1:
+        print_summary(marked, out)
+
+
+def print_file(m: Marked, out: Any) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    head = Text()
+    head.append(m.student, style="bold")
+    head.append(f"  {m.file}")
+    if m.error:
+        out.print(head)
+        out.print(Text(f"  cannot be marked: {m.error}", style="bold red"))
+        out.print()
+        return
+    total, out_of = points(m)
+    head.append(f"  {total:g}/{out_of}", style="bold")
+    out.print(head)
+    for w in m.warnings:
+        out.print(Text(f"  warning: {w}", style="yellow"))
+    for pid in m.problems():
+        rows = [r for r in m.results if r.problem == pid]
+        shown = [r for r in rows if r.verdict != "missing"]
+        out.print(Text(f"  {pid}", style="bold"))
+        if shown:
+            t = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 1),
+                      header_style="bold")
+            for col in ("answer", "verdict", "given", "expected", "feedback"):
+                t.add_column(col, overflow="fold", no_wrap=col in ("answer", "verdict"))
+            for r in shown:
+                t.add_row(r.answer, Text(r.verdict, style=STYLE[r.verdict]),
+                          _short(r.given or "", 40), r.expected if r.verdict != "correct"
+                          else "", r.feedback)
+            from rich.padding import Padding
+
+            out.print(Padding(t, (0, 0, 0, 4)))
+        missing = [r.answer for r in rows if r.verdict == "missing"]
+        if missing:
+            out.print(Text(f"    not answered ({len(missing)}): " + _list(missing),
+                           style=STYLE["missing"]))
+    out.print(Text("  " + _score_line(m)))
+    out.print()
+
+
+def print_summary(marked: list[Marked], out: Any) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=f"{len(marked)} answer files", title_justify="left", box=None,
+              padding=(0, 1), header_style="bold")
+    t.add_column("student")
+    t.add_column("file", overflow="fold")
+    for v in VERDICTS:
+        t.add_column(v, justify="right", style=STYLE[v])
+    t.add_column("points", justify="right")
+    for m in marked:
+        if m.error:
+            t.add_row(m.student, m.file, Text("cannot be marked: " + m.error, style="red"))
+            continue
+        s = m.score()
+        total, out_of = points(m)
+        t.add_row(m.student, m.file, *(str(s[v]) for v in VERDICTS), f"{total:g}/{out_of}")
+    out.print(t)
+    bad = sum(1 for m in marked if m.error)
+    if bad:
+        out.print(Text(f"{bad} of {len(marked)} files could not be marked (see above)",
+                       style="bold red"))
+
+
+def _score_line(m: Marked) -> str:
+    s = m.score()
+    total, out_of = points(m)
+    return f"score {total:g}/{out_of}: " + " · ".join(f"{s[v]} {v}" for v in VERDICTS)
+
+
+def _list(ids: list[str], limit: int = 12) -> str:
+    return ", ".join(ids[:limit]) + (f", … ({len(ids) - limit} more)" if len(ids) > limit
+                                     else "")
+
+
+def _short(text: str, limit: int) -> str:
+    s = " ".join(text.split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"

@@ -1,0 +1,92 @@
+"""Helpers shared by block modules (not a block module itself: no registrations)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from derive.core import functions
+from derive.core.derivation import Context, DiffStep
+from derive.core.model import Definition
+
+#: a number whose exact form grows past this many operations is carried as a
+#: 40-digit float instead (iterations would otherwise nest exponentials without end)
+MAX_EXACT_OPS = 200
+DIGITS = 40
+
+
+def tame(v: Any) -> Any:
+    """Keep an exact number exact while it stays small, else 40 significant digits."""
+    if isinstance(v, sp.MatrixBase):
+        return v.applyfunc(tame)
+    if isinstance(v, sp.Basic) and v.is_number and not isinstance(v, sp.Rational):
+        if sp.count_ops(v) > MAX_EXACT_OPS:
+            return sp.Float(sp.N(v, DIGITS), DIGITS)
+    return v
+
+
+def to_float(v: Any) -> Any:
+    """A float (or float array) from an exact SymPy value."""
+    if isinstance(v, sp.MatrixBase):
+        return np.array([[float(sp.N(c, 30)) for c in row] for row in v.tolist()])
+    return float(sp.N(v, 30))
+
+
+def record_diff_steps(ctx: Context, steps: Iterable[DiffStep], seen: set[Any] | None = None,
+                      ) -> list[int]:
+    """Record differentiation steps, each generic rule (σ' = σ(1−σ)) once per block."""
+    seen = seen if seen is not None else set()
+    out = []
+    for s in steps:
+        if s.rule.endswith("-derivative"):
+            if s.rule in seen:
+                continue
+            seen.add(s.rule)
+        out.append(ctx.step(s.rule, s.after, lhs=s.lhs, before=s.before))
+    return out
+
+
+def apply_definition(d: Definition) -> Any:
+    """``f(x)`` as an applied undefined function, for display as the left-hand side."""
+    if d.args:
+        return sp.Function(d.name)(*d.args)
+    return sp.Symbol(d.name, real=True)
+
+
+def expand_definitions(ctx: Context, expr: Any, keep: Iterable[str] = (),
+                       at: dict[str, Any] | None = None) -> Any:
+    """Replace defined quantity names by their definitions until none is left.
+
+    ``keep`` names stay as they are; ``at`` maps names to expressions used instead of
+    their definitions (e.g. a pinned earlier answer).
+    """
+    defs = {sp.Symbol(d.name, real=True): d.expr for d in ctx.problem.definitions.values()
+            if not d.args and d.name not in set(keep)}
+    if at:
+        for name, e in at.items():
+            defs[sp.Symbol(name, real=True)] = e
+    e = ctx.resolve(expr)
+    for _ in range(len(defs) + 1):
+        if not isinstance(e, sp.Basic):
+            break
+        new = e.xreplace({s: ctx.resolve(v) for s, v in defs.items()})
+        if new == e:
+            break
+        e = new
+    return e
+
+
+def numeric_function(args: list[sp.Symbol], expr: Any) -> Any:
+    """A numpy function of ``args`` from an expression (no symbolic derivative involved)."""
+    return functions.lambdify(args, expr)
+
+
+def used_givens(ctx: Context, expr: Any) -> dict[Any, Any]:
+    """The givens (as symbol -> value) that appear in ``expr``."""
+    if not isinstance(expr, sp.Basic):
+        return {}
+    free = expr.free_symbols
+    return {s: v for s, v in ctx.given_subs.items() if s in free}

@@ -1,0 +1,267 @@
+"""Derivations as data: steps, tables, answers and checks, and the Context blocks write to.
+
+Nothing here holds a formatted string: renderers (``derive.render``) turn these into
+text, LaTeX or JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from derive.core.errors import SpecError
+from derive.core.model import Problem
+
+#: Notebook display of a Solution, by format ("latex", "markdown"): registered by the
+#: render package when it is imported, so that the data never imports its renderers.
+DISPLAY: dict[str, Callable[[Any], str]] = {}
+
+
+@dataclass(frozen=True)
+class DiffStep:
+    """One rule application inside a derivative: ``lhs = after`` by ``rule``."""
+
+    rule: str
+    lhs: sp.Expr
+    after: sp.Expr
+    before: sp.Expr | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rule applied: ``lhs = before = after`` (``before`` omitted when trivial)."""
+
+    rule: str
+    """what was applied: 'product-rule', 'chain-rule', 'sigmoid-derivative', 'substitute'…"""
+    after: Any
+    """the result (a SymPy expression, matrix, relation or tuple)"""
+    lhs: Any = None
+    """what the step computes (a Symbol, Derivative, Indexed…); None for a bare fact"""
+    before: Any = None
+    """the expression the rule was applied to"""
+    subs: tuple[tuple[Any, Any], ...] = ()
+    """values substituted into ``before`` to give ``after``"""
+    uses: tuple[int, ...] = ()
+    """indices of earlier steps this one relies on"""
+    facts: tuple[Any, ...] = ()
+    """identities relied on (e.g. Eq(Sum(t_k), 1), cosh² − sinh² = 1)"""
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of values computed by one rule (gradient-descent iterations, layer shapes…)."""
+
+    rule: str
+    columns: tuple[Any, ...]
+    """column headers as SymPy objects (Symbols, Derivatives) or plain words"""
+    rows: tuple[tuple[Any, ...], ...]
+    uses: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Data for a picture a person would rather look at than read (drawn by the sheet).
+
+    Kinds and their ``data`` keys:
+
+    - ``trajectory``: ``f`` (SymPy Expr in ``var``), ``var`` (Symbol), ``series``
+      (mapping label -> list of (x, f(x)) exact points in order).
+    - ``network``: ``layers`` (list of lists of node labels, input layer first, labels
+      as LaTeX strings), ``edges`` (list of (from_label, to_label, weight_label_or_None)).
+    - ``conv-window``: ``input`` (Matrix, already zero-padded), ``kernel`` (Matrix),
+      ``stride`` (int), ``position`` ((row, col) of the output entry shown),
+      ``output`` (Matrix), ``padding`` (int; rows/cols of zeros around the original).
+    """
+
+    kind: str
+    data: dict[str, Any]
+    caption: str = ""
+
+
+Item = Step | Table | Figure
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A derived answer: its value and where in the derivation it is shown."""
+
+    id: str
+    kind: str
+    value: Any
+    """the answer (pinned value when the caller pinned this answer)"""
+    computed: Any
+    """what the derivation gives from its inputs (differs from value only when pinned)"""
+    item: int | None = None
+    """index of the Step/Table that shows it"""
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one independent check."""
+
+    name: str
+    answers: tuple[str, ...]
+    method: str
+    ok: bool
+    error: float
+    """largest relative error seen (0 for exact checks)"""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered independent check; ``run`` returns (ok, error, detail)."""
+
+    name: str
+    answers: tuple[str, ...]
+    method: str
+    """'central-differences', 'numpy-recompute', 'identity', 'exact-recompute'…"""
+    run: Callable[[], tuple[bool, float, str]] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Section:
+    """The items and answers of one part, in order."""
+
+    part: str
+    text: str
+    items: tuple[int, ...]
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Everything derived for one problem: renderers and the checker read only this."""
+
+    problem: Problem
+    givens: dict[str, Any]
+    items: tuple[Item, ...]
+    sections: tuple[Section, ...]
+    answers: dict[str, Answer]
+    checks: tuple[Check, ...] = field(repr=False, default=())
+    results: tuple[CheckResult, ...] = ()
+    """check outcomes when verified (empty when solved with verify=False)"""
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.results) and all(r.ok for r in self.results)
+
+    def _repr_latex_(self) -> str | None:  # Jupyter
+        show = DISPLAY.get("latex")
+        return show(self) if show else None
+
+    def _repr_markdown_(self) -> str | None:  # Jupyter prefers it: the whole worked solution
+        show = DISPLAY.get("markdown")
+        return show(self) if show else None
+
+
+class Context:
+    """What a block sees: the problem's names and values, and where it records its work."""
+
+    def __init__(self, problem: Problem, pins: dict[str, Any] | None = None) -> None:
+        from derive.core.givens import given_subs
+
+        self.problem = problem
+        self.pins = dict(pins or {})
+        self.items: list[Item] = []
+        self.answers: dict[str, Answer] = {}
+        self.checks: list[Check] = []
+        self.given_subs: dict[sp.Symbol, Any] = {}
+        for g in problem.givens.values():
+            self.given_subs.update(given_subs(g))
+        self._sections: dict[str, tuple[list[int], list[str]]] = {}
+        self.part = ""
+        self.where = ""
+        self.cache: dict[Any, Any] = {}
+        """per-solve memo shared by blocks (e.g. a derivative computed once)"""
+
+    # -- names and values ---------------------------------------------------------------
+    def symbol(self, name: str) -> Any:
+        """The symbolic object a spec name stands for (given, symbol, definition)."""
+        return self.problem.namespace[name]
+
+    def answer_value(self, aid: str) -> Any:
+        if aid not in self.answers:
+            raise SpecError(self.problem.path, self.where,
+                            f"uses {{{aid}}} before any block has derived it")
+        return self.answers[aid].value
+
+    def resolve(self, expr: Any) -> Any:
+        """Replace ``{answer}`` placeholders with the answers' (possibly pinned) values."""
+        if not isinstance(expr, sp.Basic):
+            return expr
+        refs = {s: self.answer_value(s.name[1:-1]) for s in expr.free_symbols
+                if s.name.startswith("{") and s.name.endswith("}")}
+        return expr.xreplace(refs) if refs else expr
+
+    def value(self, expr: Any) -> Any:
+        """The exact value of an expression at the givens (answers resolved too)."""
+        e = self.resolve(expr)
+        if isinstance(e, sp.Basic):
+            e = e.xreplace(self.given_subs)
+        return e
+
+    def integer(self, expr: Any, name: str) -> int:
+        v = self.value(expr)
+        if not (isinstance(v, sp.Integer) or (isinstance(v, int))) or int(v) < 0:
+            raise SpecError(self.problem.path, f"{self.where}.{name}",
+                            f"expected a whole number, found {v}")
+        return int(v)
+
+    # -- recording ----------------------------------------------------------------------
+    def _section(self) -> tuple[list[int], list[str]]:
+        return self._sections.setdefault(self.part, ([], []))
+
+    def add(self, item: Item) -> int:
+        """Record a Step or Table in the current part; returns its index."""
+        self.items.append(item)
+        idx = len(self.items) - 1
+        self._section()[0].append(idx)
+        return idx
+
+    def step(self, rule: str, after: Any, *, lhs: Any = None, before: Any = None,
+             subs: Any = (), uses: Any = (), facts: Any = ()) -> int:
+        subs_t = tuple(subs.items()) if isinstance(subs, dict) else tuple(subs)
+        return self.add(Step(rule, after, lhs, before, subs_t, tuple(uses), tuple(facts)))
+
+    def table(self, rule: str, columns: Any, rows: Any, uses: Any = ()) -> int:
+        return self.add(Table(rule, tuple(columns), tuple(tuple(r) for r in rows),
+                              tuple(uses)))
+
+    def figure(self, kind: str, caption: str = "", **data: Any) -> int:
+        """Attach a figure (see :class:`Figure` for the kinds and their data)."""
+        return self.add(Figure(kind, dict(data), caption))
+
+    def emit(self, aid: str, value: Any, item: int | None = None) -> Any:
+        """Record answer ``aid``; returns the value later steps must use (the pin, if any)."""
+        spec = self.problem.answers.get(aid)
+        if spec is None:
+            raise SpecError(self.problem.path, self.where,
+                            f"derives '{aid}', which is not declared under answers")
+        if aid in self.answers:
+            raise SpecError(self.problem.path, self.where, f"derives '{aid}' a second time")
+        pinned = aid in self.pins
+        used = self.pins[aid] if pinned else value
+        self.answers[aid] = Answer(aid, spec.kind, used, value, item, pinned)
+        self._section()[1].append(aid)
+        return used
+
+    def check(self, name: str, answers: Any, method: str,
+              run: Callable[[], tuple[bool, float, str]]) -> None:
+        """Register an independent check of some answers (run by ``derive verify``)."""
+        self.checks.append(Check(name, tuple(answers), method, run))
+
+    def fail(self, field: str, message: str) -> SpecError:
+        """A SpecError located at the current block's argument ``field``."""
+        return SpecError(self.problem.path, f"{self.where}.{field}" if field else self.where,
+                         message)
+
+    def sections(self) -> tuple[Section, ...]:
+        texts = {p.name: p.text for p in self.problem.parts}
+        order = {a: n for n, a in enumerate(self.problem.answers)}
+        return tuple(Section(p, texts.get(p, ""), tuple(i), tuple(sorted(a, key=order.get)))
+                     for p, (i, a) in self._sections.items())

@@ -1,0 +1,39 @@
+"""Errors that reach the user: each says what was wrong, where, and what was expected."""
+
+from __future__ import annotations
+
+
+class DeriveError(Exception):
+    """Base class of every error derive reports to a user."""
+
+
+class SpecError(DeriveError):
+    """A problem spec (or a --set override) is malformed.
+
+    Rendered as ``problems/x.yaml: answers.a.x1: unknown kind 'numbr' (expected one of: …)``.
+    """
+
+    def __init__(self, path: str, field: str, message: str) -> None:
+        self.path = str(path)
+        self.field = field
+        self.message = message
+        where = f"{self.path}: {field}" if field else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class UsageError(DeriveError):
+    """A command was called with arguments that cannot be used (exit 2)."""
+
+
+class VerificationError(DeriveError):
+    """A derived result disagrees with its independent numerical check."""
+
+    def __init__(self, problem: str, failures: list[str]) -> None:
+        self.problem = problem
+        self.failures = failures
+        lines = "; ".join(failures)
+        super().__init__(f"{problem}: verification failed, no answer shown: {lines}")
+
+
+class DerivationError(Exception):
+    """No rule applies (an unsupported function); the message names it."""

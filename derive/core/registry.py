@@ -1,0 +1,94 @@
+"""The registry of derivation blocks: the vocabulary a problem spec composes.
+
+A block is a function ``fn(ctx, **args)`` that records steps and emits answers through
+its :class:`~derive.core.derivation.Context`, and registers the independent checks that
+``derive verify`` runs. Its parameters are declared with :class:`Param` so that a spec
+is validated when it loads. Every ``blocks*`` module of every
+topic package under ``derive/topics/`` is imported on first use, so a new block family is
+a new module, and a new topic a new folder: nothing else to edit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: parameter types a block may declare (see spec._convert_arg for their meaning)
+PARAM_TYPES = (
+    "expr",  # a SymPy expression over givens, symbols, definitions and {answer.ids}
+    "exprs",  # a mapping name -> expr
+    "expr_list",  # a list of expr
+    "symbol",  # the name of a declared symbol
+    "definition",  # the name of a definition
+    "answer",  # a declared answer id
+    "answers",  # a mapping role -> declared answer id
+    "prefix",  # an answer id prefix; the block appends indices (a.x -> a.x1, a.x2…)
+    "text",  # a string
+    "strings",  # a list of strings
+    "raw",  # YAML as it is; the block validates it
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared argument of a block."""
+
+    type: str
+    required: bool = True
+    default: Any = None
+    doc: str = ""
+    choices: tuple[str, ...] = ()
+    """for 'text': the accepted values"""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A registered derivation block."""
+
+    name: str
+    fn: Callable[..., None]
+    params: dict[str, Param] = field(default_factory=dict)
+    doc: str = ""
+
+
+BLOCKS: dict[str, Block] = {}
+_loaded = False
+
+
+def block(name: str, **params: Param) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register ``fn`` as the block ``name`` with the declared parameters."""
+    for p in params.values():
+        if p.type not in PARAM_TYPES:
+            raise TypeError(f"block {name}: unknown parameter type {p.type!r}")
+
+    def wrap(fn: Callable[..., None]) -> Callable[..., None]:
+        if name in BLOCKS:
+            raise TypeError(f"block {name!r} is registered twice")
+        BLOCKS[name] = Block(name, fn, dict(params), (fn.__doc__ or "").strip())
+        return fn
+
+    return wrap
+
+
+#: where block modules live: every ``blocks*`` module of every topic package is imported.
+#: The core names the folder, never a topic, so a new topic is a new folder.
+TOPICS_PACKAGE = "derive.topics"
+
+
+def registry() -> dict[str, Block]:
+    """All blocks, importing every ``blocks*`` module of every topic package once."""
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        topics = importlib.import_module(TOPICS_PACKAGE)
+        for topic in sorted(pkgutil.iter_modules(topics.__path__), key=lambda m: m.name):
+            if not topic.ispkg:
+                continue
+            pkg = importlib.import_module(f"{TOPICS_PACKAGE}.{topic.name}")
+            for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+                if mod.name.startswith("blocks"):
+                    importlib.import_module(f"{pkg.__name__}.{mod.name}")
+    return BLOCKS

@@ -1,0 +1,50 @@
+"""Run a problem's derivation blocks in order: Problem -> Solution (verified)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from derive.core.derivation import Context, Solution
+from derive.core.errors import DerivationError, SpecError, VerificationError
+from derive.core.model import Problem
+from derive.core.registry import registry
+from derive.core.verify import run_checks
+
+
+def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
+          verify: bool = True) -> Solution:
+    """Derive every answer of ``problem``.
+
+    Args:
+        pins: answer id -> value to use instead of the derived one in later steps (the
+            checker pins a student's own earlier answers to mark follow-through).
+        verify: run every independent check; a failure raises VerificationError, so a
+            derivation that fails its check is never returned as an answer.
+    """
+    blocks = registry()
+    ctx = Context(problem, pins)
+    for part in problem.parts:
+        for call in part.calls:
+            ctx.part, ctx.where = part.name, call.where
+            try:
+                blocks[call.block].fn(ctx, **call.args)
+            except DerivationError as e:
+                raise SpecError(problem.path, call.where, str(e)) from None
+    missing = [a for a in problem.answers if a not in ctx.answers]
+    if missing:
+        raise SpecError(problem.path, f"answers.{missing[0]}",
+                        "declared, but no block derives it"
+                        + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    order = {a: i for i, a in enumerate(problem.answers)}
+    answers = dict(sorted(ctx.answers.items(), key=lambda kv: order[kv[0]]))
+    solution = Solution(problem, problem.given_values(), tuple(ctx.items), ctx.sections(),
+                        answers, tuple(ctx.checks))
+    if not verify:
+        return solution
+    results = run_checks(solution)
+    failures = [f"{r.name} ({r.method}: {r.detail or f'error {r.error:.2e}'})"
+                for r in results if not r.ok]
+    if failures:
+        raise VerificationError(problem.id, failures)
+    return Solution(solution.problem, solution.givens, solution.items, solution.sections,
+                    solution.answers, solution.checks, results)

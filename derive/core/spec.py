@@ -1,0 +1,394 @@
+"""Problem specs: YAML -> validated :class:`~derive.core.model.Problem`.
+
+Every error names the file, the field and what was expected, e.g.
+``problems/x.yaml: answers.a.x1: unknown kind 'numbr' (expected one of: number, …)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+import yaml
+
+from derive.core import functions
+from derive.core.errors import SpecError, UsageError
+from derive.core.expressions import parse_spec_expr
+from derive.core.givens import (
+    build_givens,
+    build_symbols,
+    default_latex,
+    given_symbol,
+    size_field,
+    symbol_object,
+)
+from derive.core.model import (
+    KINDS,
+    MARKING_KEYS,
+    AnswerSpec,
+    BlockCall,
+    Definition,
+    Marking,
+    Part,
+    Problem,
+    SymbolSpec,
+)
+from derive.core.registry import PARAM_TYPES, registry
+from derive.core.spec_fields import (
+    expected,
+    mapping,
+    text_field,
+    unknown_keys,
+)
+
+_ANSWER_ID = re.compile(r"^[a-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$")
+_TOP_KEYS = ("id", "title", "statement", "givens", "symbols", "define", "answers", "parts")
+_ANSWER_KEYS = ("kind", "marking", "vars", "names", "choices", "shape", "depends", "text")
+_PART_KEYS = ("text", "derive")
+
+
+def problem_dirs() -> list[Path]:
+    """Where problem specs are looked up: $DERIVE_PROBLEMS, then the shipped set."""
+    dirs = []
+    if os.environ.get("DERIVE_PROBLEMS"):
+        dirs += [Path(p) for p in os.environ["DERIVE_PROBLEMS"].split(os.pathsep) if p]
+    package = Path(__file__).resolve().parent.parent  # derive/
+    dirs += [package / "_problems", package.parent / "problems"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def problem_paths() -> dict[str, Path]:
+    """Problem id -> spec file, first directory winning, in the course's order.
+
+    A directory's ``ORDER`` file lists problem ids one a line (``#`` comments); listed
+    problems come first, in that order (earlier directories' lists first), the others
+    after them alphabetically. An id listed but without a spec is ignored.
+    """
+    found: dict[str, Path] = {}
+    listed: list[str] = []
+    for d in problem_dirs():
+        for p in sorted(d.glob("*.yaml")):
+            found.setdefault(p.stem, p)
+        listed += _order_file(d / "ORDER")
+    rank = {pid: i for i, pid in reversed(list(enumerate(listed)))}
+    return dict(sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+def _order_file(path: Path) -> list[str]:
+    """The ids of an ORDER file (none when there is no file)."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [w for ln in lines if (w := ln.split("#", 1)[0].strip())]
+
+
+def find_problem(ref: str) -> Path:
+    """The spec file of a problem id or path; a UsageError names the known ids."""
+    p = Path(ref)
+    if p.suffix in (".yaml", ".yml") or os.sep in ref:
+        if not p.is_file():
+            raise UsageError(f"{ref}: no such spec file")
+        return p
+    paths = problem_paths()
+    if ref in paths:
+        return paths[ref]
+    near = difflib.get_close_matches(ref, list(paths), n=1)
+    hint = f"; did you mean '{near[0]}'?" if near else ""
+    raise UsageError(f"unknown problem '{ref}'{hint} (`derive list` shows them)")
+
+
+def load_problem(ref: str | Path, overrides: dict[str, Any] | None = None) -> Problem:
+    """Load and validate a spec by id or path, with optional given overrides.
+
+    Overrides are exact values or strings as ``--set`` takes them.
+    """
+    path = find_problem(str(ref))
+    raw = read_yaml(path)
+    return build_problem(raw, _display_path(path), overrides or {})
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        package = Path(__file__).resolve().parent.parent  # derive/
+        for base in (package.parent, package):
+            try:
+                return str(path.resolve().relative_to(base))
+            except ValueError:
+                continue
+        return str(path)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a spec file; YAML syntax errors name the line."""
+    shown = _display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(shown, "", f"cannot read: {e}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise SpecError(shown, where, f"invalid YAML: {problem}") from None
+    if not isinstance(raw, dict):
+        raise SpecError(shown, "", "expected a mapping with id, title, givens, answers, parts")
+    return raw
+
+
+def override_givens(problem: Problem, overrides: dict[str, Any]) -> Problem:
+    """A variant of ``problem`` with some givens replaced."""
+    raw = read_yaml(Path(problem.path)) if Path(problem.path).is_file() else None
+    if raw is None:
+        raw = read_yaml(find_problem(problem.id))
+    return build_problem(raw, problem.path, overrides)
+
+
+def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any]) -> Problem:
+    """Validate a spec's YAML data and build the Problem (with ``overrides`` applied)."""
+    unknown_keys(path, "", raw, _TOP_KEYS)
+    pid = text_field(path, "id", raw.get("id"))
+    if not pid:
+        raise SpecError(path, "id", "missing (expected the problem id, e.g. gelu-descent)")
+    stem = Path(path).stem
+    if Path(path).suffix in (".yaml", ".yml") and stem != pid:
+        raise SpecError(path, "id", f"'{pid}' differs from the file name '{stem}'")
+    title = text_field(path, "title", raw.get("title"), pid)
+    statement = text_field(path, "statement", raw.get("statement"))
+
+    givens = build_givens(path, mapping(path, "givens", raw.get("givens")), overrides)
+    symbols = build_symbols(path, raw.get("symbols"))
+    for name in symbols:
+        if name in givens:
+            raise SpecError(path, f"symbols.{name}", "is also a given; use one or the other")
+
+    ns: dict[str, Any] = dict(functions.NAMESPACE)
+    for g in givens.values():
+        ns[g.name] = given_symbol(g)
+    for s in symbols.values():
+        ns[s.name] = symbol_object(s)
+
+    answers = _build_answers(path, mapping(path, "answers", raw.get("answers")), ns)
+    definitions = _build_definitions(path, mapping(path, "define", raw.get("define")), ns, answers,
+                                     symbols)
+    parts = _build_parts(path, mapping(path, "parts", raw.get("parts")), ns, answers, symbols,
+                         definitions)
+    return Problem(
+        id=pid,
+        title=title,
+        statement=statement,
+        path=path,
+        givens=givens,
+        symbols=symbols,
+        definitions=definitions,
+        answers=answers,
+        parts=parts,
+        namespace=ns,
+    )
+
+
+def _build_answers(path: str, raw: dict[str, Any], ns: dict[str, Any]) -> dict[str, AnswerSpec]:
+    if not raw:
+        raise SpecError(path, "answers", "missing (expected a mapping of answer id -> kind)")
+    out: dict[str, AnswerSpec] = {}
+    for aid, spec in raw.items():
+        where = f"answers.{aid}"
+        if not isinstance(aid, str) or not _ANSWER_ID.match(aid):
+            raise SpecError(path, where, "an answer id is part.name, e.g. a.x1 or conv1.shape")
+        info = spec if isinstance(spec, dict) else {"kind": spec}
+        extra = {k: v for k, v in info.items() if k not in _ANSWER_KEYS}
+        kind = str(info.get("kind", "")).replace("_", "-").replace(" ", "-")
+        if kind not in KINDS:
+            raise SpecError(path, where, f"unknown kind '{info.get('kind')}' ({expected(KINDS)})")
+        marking = _build_marking(path, f"{where}.marking", info.get("marking"), kind)
+        choices = tuple(str(c) for c in info.get("choices") or ())
+        if kind == "choice" and not choices:
+            raise SpecError(path, f"{where}.choices", "missing (expected the accepted words)")
+        shape = None
+        if info.get("shape") is not None:
+            if not isinstance(info["shape"], list):
+                raise SpecError(path, f"{where}.shape", "expected a list such as [1, K]")
+            shape = tuple(size_field(path, f"{where}.shape", d) for d in info["shape"])
+        meanings: dict[str, Any] = {}
+        if isinstance(info.get("names"), dict):
+            meanings = {str(k): parse_spec_expr(path, f"{where}.names.{k}", v, ns)
+                        for k, v in info["names"].items()}
+            info = {**info, "names": list(meanings)}
+        for key in ("vars", "names", "depends"):
+            v = info.get(key) or []
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise SpecError(path, f"{where}.{key}", "expected a list of names")
+        for v in info.get("vars") or []:
+            if v not in ns:
+                raise SpecError(path, f"{where}.vars", f"unknown variable '{v}'")
+        out[aid] = AnswerSpec(
+            id=aid,
+            kind=kind,
+            marking=marking,
+            vars=tuple(info.get("vars") or ()),
+            names=tuple(info.get("names") or ()),
+            meanings=meanings,
+            choices=choices,
+            shape=shape,
+            depends=tuple(info.get("depends") or ()),
+            text=text_field(path, f"{where}.text", info.get("text")),
+            extra=extra,
+        )
+    for a in out.values():
+        for d in a.depends:
+            if d not in out:
+                raise SpecError(path, f"answers.{a.id}.depends", f"unknown answer '{d}'")
+    return out
+
+
+def _build_marking(path: str, where: str, raw: Any, kind: str) -> Marking:
+    if raw is None:
+        return Marking()
+    raw = mapping(path, where, raw)
+    unknown_keys(path, where, raw, MARKING_KEYS)
+    rel = raw.get("relative", Marking.relative)
+    if not isinstance(rel, (int, float)) or isinstance(rel, bool) or not 0 <= rel < 1:
+        raise SpecError(path, f"{where}.relative", "expected a fraction such as 0.05")
+    return Marking(
+        relative=float(rel),
+        last_digit=bool(raw.get("last_digit", True)),
+        exact=bool(raw.get("exact", False)),
+    )
+
+
+def _build_definitions(path: str, raw: dict[str, Any], ns: dict[str, Any],
+                       answers: dict[str, AnswerSpec],
+                       symbols: dict[str, SymbolSpec] | None = None) -> dict[str, Definition]:
+    out: dict[str, Definition] = {}
+    for key, spec in raw.items():
+        where = f"define.{key}"
+        m = re.match(r"^([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^)]*)\))?$", str(key))
+        if not m:
+            raise SpecError(path, where, "expected a name or name(args), e.g. f(x)")
+        name = m.group(1)
+        info = spec if isinstance(spec, dict) else {"expr": spec}
+        unknown_keys(path, where, info, ("expr", "latex", "args"))
+        arg_names = [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
+        arg_names += [str(a) for a in info.get("args") or []]
+        # f(x) may share its name with a declared scalar symbol f, which then stands for
+        # the function's value (f' = 1 - f^2); f(...) cannot be called in expressions then
+        value_name = bool(m.group(2)) and name in (symbols or {}) and isinstance(
+            ns.get(name), sp.Symbol)
+        if name in ns and name not in out and not value_name:
+            raise SpecError(path, where, f"'{name}' is already a given, symbol or function")
+        args = []
+        for a in arg_names:
+            if a not in ns or not isinstance(ns[a], sp.Symbol):
+                raise SpecError(path, where, f"argument '{a}' is not a declared symbol")
+            args.append(ns[a])
+        if "expr" not in info:
+            raise SpecError(path, f"{where}.expr", "missing (expected an expression)")
+        expr = parse_spec_expr(path, f"{where}.expr", info["expr"], ns, answers)
+        latex = text_field(path, f"{where}.latex", info.get("latex"), default_latex(name))
+        d = Definition(name, tuple(args), expr, latex)
+        out[name] = d
+        # a function definition is applied (inlined) when called; a quantity stays a name
+        if value_name:
+            pass
+        elif args:
+            ns[name] = sp.Lambda(tuple(args), expr)
+        else:
+            ns[name] = sp.Symbol(name, real=True)
+    return out
+
+
+def _build_parts(path: str, raw: dict[str, Any], ns: dict[str, Any],
+                 answers: dict[str, AnswerSpec], symbols: dict[str, SymbolSpec],
+                 definitions: dict[str, Definition]) -> tuple[Part, ...]:
+    blocks = registry()
+    parts = []
+    for pname, spec in raw.items():
+        where = f"parts.{pname}"
+        spec = mapping(path, where, spec)
+        unknown_keys(path, where, spec, _PART_KEYS)
+        calls = []
+        derive = spec.get("derive") or []
+        if not isinstance(derive, list):
+            raise SpecError(path, f"{where}.derive", "expected a list of blocks")
+        for i, call in enumerate(derive):
+            cw = f"{where}.derive[{i}]"
+            call = mapping(path, cw, call)
+            name = call.get("use")
+            if name not in blocks:
+                raise SpecError(path, f"{cw}.use", f"unknown block '{name}' "
+                                f"({expected(sorted(blocks))})")
+            blk = blocks[name]
+            args: dict[str, Any] = {}
+            for k in call:
+                if k != "use" and k not in blk.params:
+                    raise SpecError(path, f"{cw}.{k}", f"unknown argument of block '{name}' "
+                                    f"({expected(list(blk.params))})")
+            for pn, p in blk.params.items():
+                if pn not in call:
+                    if p.required:
+                        raise SpecError(path, f"{cw}.{pn}", f"missing argument of block "
+                                        f"'{name}'" + (f": {p.doc}" if p.doc else ""))
+                    args[pn] = p.default
+                    continue
+                args[pn] = _convert_arg(path, f"{cw}.{pn}", p.type, p.choices, call[pn], ns,
+                                        answers, symbols, definitions)
+            calls.append(BlockCall(name, str(pname), args, cw))
+        parts.append(Part(str(pname), text_field(path, f"{where}.text", spec.get("text")),
+                          tuple(calls)))
+    return tuple(parts)
+
+
+def _convert_arg(path: str, where: str, ptype: str, choices: tuple[str, ...], v: Any,
+                 ns: dict[str, Any], answers: dict[str, AnswerSpec],
+                 symbols: dict[str, SymbolSpec], definitions: dict[str, Definition]) -> Any:
+    assert ptype in PARAM_TYPES
+    if ptype == "expr":
+        return parse_spec_expr(path, where, v, ns, answers)
+    if ptype == "expr_list":
+        if not isinstance(v, list):
+            raise SpecError(path, where, "expected a list of expressions")
+        return [parse_spec_expr(path, f"{where}[{i}]", x, ns, answers) for i, x in enumerate(v)]
+    if ptype == "exprs":
+        v = mapping(path, where, v)
+        return {str(k): parse_spec_expr(path, f"{where}.{k}", x, ns, answers)
+                for k, x in v.items()}
+    if ptype == "symbol":
+        if v not in symbols:
+            raise SpecError(path, where, f"unknown symbol '{v}' ({expected(sorted(symbols))})")
+        return ns[v]
+    if ptype == "definition":
+        if v not in definitions:
+            raise SpecError(path, where,
+                            f"unknown definition '{v}' ({expected(sorted(definitions))})")
+        return definitions[v]
+    if ptype == "answer":
+        if v not in answers:
+            raise SpecError(path, where, f"'{v}' is not a declared answer")
+        return str(v)
+    if ptype == "answers":
+        v = mapping(path, where, v)
+        for k, aid in v.items():
+            if aid not in answers:
+                raise SpecError(path, f"{where}.{k}", f"'{aid}' is not a declared answer")
+        return {str(k): str(a) for k, a in v.items()}
+    if ptype == "prefix":
+        if not isinstance(v, str) or not any(a.startswith(v) for a in answers):
+            raise SpecError(path, where, f"no declared answer starts with '{v}'")
+        return v
+    if ptype == "text":
+        s = text_field(path, where, v)
+        if choices and s not in choices:
+            raise SpecError(path, where, f"unknown value '{s}' ({expected(choices)})")
+        return s
+    if ptype == "strings":
+        if not isinstance(v, list):
+            raise SpecError(path, where, "expected a list")
+        return [str(x) for x in v]
+    return v

@@ -1,0 +1,322 @@
+"""Independent numerical routes for networks: float64 forward passes, finite differences,
+and SymPy's own differentiation of the fully explicit scalar loss (an oracle).
+
+None of this uses a derivative rule: the oracle reads the network's description
+(``layers``: what each layer computes, ``numeric``/``exact``), finite differences only
+evaluate, and the SymPy oracle differentiates with ``sympy.diff`` (whose σ' comes from
+σ's definition). The value under test arrives as a callable that evaluates it (``Gold``),
+so this module imports nothing that derives or represents derivatives (matrix forms,
+backprop rules); ``tests/test_architecture.py`` enforces that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from derive.core.numeric import gradient_fd, rel_error, rng
+from derive.topics.networks.layers import Activation, Dense, Loss, Network, Softmax, Upstream
+
+#: a derived value under test, evaluated at named float64 values and concrete sizes
+Gold = Callable[[Mapping[Any, Any], Mapping[Any, int]], Any]
+#: a derived value evaluated by the gold contract at explicit SymPy matrices
+ContractGold = Callable[[Mapping[Any, Any]], Any]
+
+#: widths tried by the checks, given in order to the network's size symbols (N, M, K…)
+SIZE_TRIALS: tuple[tuple[int, ...], ...] = ((3, 4, 2, 3), (2, 7, 5, 4), (1, 3, 4, 2))
+#: the width of every size in the SymPy-oracle check (small: the loss is explicit)
+ORACLE_SIZES: tuple[int, ...] = (2, 3, 2, 2)
+#: beyond this many entries a gradient is compared along random directions only
+FULL_FD_LIMIT = 400
+
+
+def concrete(shape: tuple[Any, Any], sizes: Mapping[Any, int]) -> tuple[int, int]:
+    return tuple(int(sp.sympify(d).xreplace(dict(sizes))) for d in shape)  # type: ignore
+
+
+def trial_sizes(net: Network, widths: tuple[int, ...]) -> dict[Any, int]:
+    return {s: widths[i % len(widths)] for i, s in enumerate(net.sizes())}
+
+
+def random_instance(net: Network, sizes: Mapping[Any, int], salt: int = 0
+                    ) -> dict[str, np.ndarray]:
+    """Seeded values of the input, the parameters and the target (one-hot for
+    cross-entropy, 0/1 for binary cross-entropy) or the upstream gradient."""
+    r = rng(salt)
+    env: dict[str, np.ndarray] = {}
+    env[net.input.key] = r.normal(size=concrete(net.input.shape, sizes))
+    for p in net.params():
+        n_in = max(concrete(p.shape, sizes))
+        env[p.name] = r.normal(scale=1.5 / np.sqrt(n_in), size=concrete(p.shape, sizes))
+    end = net.end
+    if isinstance(end, Loss):
+        shape = concrete(end.target.shape, sizes)
+        if end.kind == "cross-entropy":
+            y = np.zeros(shape).reshape(-1)
+            y[r.integers(y.size)] = 1.0
+            env[end.target.name] = y.reshape(shape)
+        elif end.kind == "binary-cross-entropy":
+            env[end.target.name] = r.integers(0, 2, size=shape).astype(float)
+        else:
+            env[end.target.name] = r.normal(size=shape)
+    elif isinstance(end, Upstream):
+        env[end.g.name] = r.normal(size=concrete(end.g.shape, sizes))
+    return env
+
+
+def forward(net: Network, env: Mapping[str, np.ndarray], start: str | None = None,
+            value: np.ndarray | None = None, base: Mapping[str, np.ndarray] | None = None
+            ) -> dict[str, np.ndarray]:
+    """Every node's value (by key); ``start``/``value`` override one node or parameter.
+
+    With ``base`` (the unperturbed pass), layers before the override are not recomputed.
+    """
+    env = dict(env)
+    first = 0
+    if start is not None and net.node(start) is None:
+        env[start] = value  # a parameter
+        if base is not None:
+            first = net.layers.index(net.owner(next(p for p in net.params()
+                                                    if p.name == start)))
+        start = None
+    elif start is not None and base is not None:
+        first = next((i for i, la in enumerate(net.layers) if la.inp.key == start),
+                     len(net.layers))
+    if base is not None and first:
+        keep = {net.input.key} | {la.out.key for la in net.layers[:first]}
+        vals = {k: v for k, v in base.items() if k in keep}
+    else:
+        first = 0
+        vals = {net.input.key: np.asarray(env[net.input.key], dtype=float)}
+    if start is not None:
+        vals[start] = value
+    for layer in net.layers[first:]:
+        out = layer.numeric(vals[layer.inp.key], env)
+        vals[layer.out.key] = value if layer.out.key == start else out
+    return vals
+
+
+def objective(net: Network, env: Mapping[str, np.ndarray], vals: Mapping[str, np.ndarray]
+              ) -> float:
+    """E (a loss) or L = Σ g ⊙ y (an upstream gradient g = ∂L/∂y)."""
+    o = vals[net.output.key]
+    end = net.end
+    if isinstance(end, Loss):
+        return end.numeric(o, env[end.target.name])
+    assert isinstance(end, Upstream)
+    return float(np.sum(env[end.g.name] * o))
+
+
+def derivative_fd(f: Any, z: np.ndarray) -> np.ndarray:
+    """f'(z) entrywise by central differences with Richardson extrapolation."""
+    h = 1e-3 * np.maximum(1.0, np.abs(z))
+    d1 = (f(z + h) - f(z - h)) / (2 * h)
+    d2 = (f(z + h / 2) - f(z - h / 2)) / h
+    return (4 * d2 - d1) / 3
+
+
+def named_values(net: Network, env: Mapping[str, np.ndarray],
+                 vals: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Values for every MatrixSymbol an answer may use: inputs, parameters, named nodes,
+    and named Jacobians (J_A = diag(f'(z)) with f' by finite differences)."""
+    out = dict(env)
+    out.update({n.key: vals[n.key] for n in net.nodes() if n.named})
+    for la in net.layers:
+        if isinstance(la, Activation) and la.jacobian_name is not None:
+            d = derivative_fd(la.rule_.numeric, vals[la.inp.key])
+            out[la.jacobian_name.name] = np.diag(d.reshape(-1))
+    return out
+
+
+def fd_gradient(net: Network, env: Mapping[str, np.ndarray], wrt: str,
+                directions: int = 0, salt: int = 0) -> Any:
+    """∂objective/∂wrt by central differences: every entry, or (``directions`` > 0) the
+    derivatives along that many seeded random directions (returned with them)."""
+    vals = forward(net, env)
+    x0 = np.array(vals[wrt] if wrt in vals else env[wrt], dtype=float)
+
+    def f(x: np.ndarray) -> float:
+        return objective(net, env, forward(net, env, wrt, x, base=vals))
+
+    if not directions:
+        return gradient_fd(f, x0)
+    r = rng(salt + 99)
+    dirs = [r.normal(size=x0.shape) for _ in range(directions)]
+    dirs = [v / np.linalg.norm(v) for v in dirs]
+    # along a unit direction a plain central difference with a small step is accurate to
+    # ~1e-9 (truncation h² f‴/6, rounding ε/h) with two passes instead of four
+    h = 1e-5
+    return [(v, (f(x0 + h * v) - f(x0 - h * v)) / (2 * h)) for v in dirs]
+
+
+def fd_jacobian(net: Network, env: Mapping[str, np.ndarray], of: str, wrt: str
+                ) -> np.ndarray:
+    """∂of/∂wrt (numerator layout: entries of ``of`` down, of ``wrt`` across)."""
+    vals = forward(net, env)
+    x0 = np.array(vals[wrt], dtype=float)
+    cols = []
+    for i in range(x0.size):
+        def fi(t: float, i: int = i) -> np.ndarray:
+            x = x0.copy().reshape(-1)
+            x[i] = t
+            return forward(net, env, wrt, x.reshape(x0.shape))[of].reshape(-1)
+
+        h = 1e-3 * max(1.0, abs(x0.reshape(-1)[i]))
+        t0 = x0.reshape(-1)[i]
+        d1 = (fi(t0 + h) - fi(t0 - h)) / (2 * h)
+        d2 = (fi(t0 + h / 2) - fi(t0 - h / 2)) / h
+        cols.append((4 * d2 - d1) / 3)
+    return np.array(cols).T
+
+
+def compare_gradient(net: Network, gold: Gold, wrt: str, widths: tuple[int, ...],
+                     salt: int = 0, directions: int = 0) -> tuple[float, dict[Any, int]]:
+    """Relative error of a gradient expression against finite differences at one size."""
+    sizes = trial_sizes(net, widths)
+    errors = verify_gradients(net, {wrt: gold}, sizes, salt, directions)
+    return errors[wrt], sizes
+
+
+def verify_gradients(net: Network, golds: Mapping[str, Gold], sizes: Mapping[Any, int],
+                     salt: int = 0, directions: int = 0) -> dict[str, float]:
+    """Relative errors of gradient expressions (name -> ∂objective/∂name) on one random
+    instance: every entry by central differences, or along ``directions`` random
+    directions (one by default past ``FULL_FD_LIMIT`` entries)."""
+    env = random_instance(net, sizes, salt)
+    vals = forward(net, env)
+    named = named_values(net, env, vals)
+    out = {}
+    for wrt, gold in golds.items():
+        got = np.asarray(gold(named, sizes), dtype=float)
+        target = vals[wrt] if wrt in vals else env[wrt]
+        if got.shape != np.shape(target):
+            out[wrt] = float("inf")
+        elif directions or got.size > FULL_FD_LIMIT:
+            pairs = fd_gradient(net, env, wrt, directions or 1, salt)
+            out[wrt] = max(rel_error(float(np.sum(got * v)), d) for v, d in pairs)
+        else:
+            out[wrt] = rel_error(got, fd_gradient(net, env, wrt))
+    return out
+
+
+def compare_jacobian(net: Network, gold: Gold, of: str, wrt: str, widths: tuple[int, ...],
+                     salt: int = 0) -> float:
+    sizes = trial_sizes(net, widths)
+    env = random_instance(net, sizes, salt)
+    vals = forward(net, env)
+    got = np.asarray(gold(named_values(net, env, vals), sizes), dtype=float)
+    return rel_error(got, fd_jacobian(net, env, of, wrt))
+
+
+# -- the SymPy oracle ------------------------------------------------------------------
+
+def _sym_matrix(name: str, shape: tuple[int, int]) -> sp.ImmutableMatrix:
+    return sp.ImmutableMatrix(shape[0], shape[1],
+                              lambda i, j: sp.Symbol(f"{name}_{i}{j}", real=True))
+
+
+def _floats(a: np.ndarray) -> sp.ImmutableMatrix:
+    a = np.atleast_2d(np.asarray(a, dtype=float))
+    return sp.ImmutableMatrix(a.shape[0], a.shape[1], lambda i, j: sp.Float(a[i, j], 17))
+
+
+def explicit_objective(net: Network, env: Mapping[str, np.ndarray], wrt: str
+                       ) -> tuple[sp.Expr, sp.ImmutableMatrix, dict[str, Any]]:
+    """The objective as an explicit SymPy expression of ``wrt``'s entries (everything
+    else numeric), with the symbol matrix and the numeric values used."""
+    vals = forward(net, env)
+    base = vals[wrt] if wrt in vals else env[wrt]
+    X = _sym_matrix("v", np.shape(base))
+    values = {k: _floats(v) for k, v in env.items()}
+    if net.node(wrt) is None:
+        values[wrt] = X
+    params = {p: values[p.name] for p in net.params()}
+    cur = X if wrt == net.input.key else values[net.input.key]
+    started = wrt == net.input.key or net.node(wrt) is None
+    for layer in net.layers:
+        if isinstance(layer, Dense):
+            out = layer.exact(cur, params)
+        elif isinstance(layer, Activation):
+            out = layer.exact(cur, {})
+        else:
+            assert isinstance(layer, Softmax)
+            out = layer.exact(cur, {})
+        if layer.out.key == wrt:
+            out, started = X, True
+        cur = out if started else _floats(vals[layer.out.key])
+    end = net.end
+    if isinstance(end, Loss):
+        E = end.exact(list(cur), list(values[end.target.name]))
+    else:
+        assert isinstance(end, Upstream)
+        E = sp.Add(*[gi * yi for gi, yi in zip(values[end.g.name], cur, strict=True)])
+    return E, X, values
+
+
+def oracle_gradient(net: Network, env: Mapping[str, np.ndarray], wrt: str) -> np.ndarray:
+    """∂objective/∂wrt entry by entry with ``sympy.diff`` of the explicit objective."""
+    E, X, _ = explicit_objective(net, env, wrt)
+    base = np.asarray(forward(net, env)[wrt] if net.node(wrt) else env[wrt], dtype=float)
+    point = {s: sp.Float(v, 17) for s, v in zip(X, base.reshape(-1), strict=True)}
+    out = [float(sp.diff(E, s).xreplace(point).evalf(20)) for s in X]
+    return np.array(out).reshape(X.shape)
+
+
+def oracle_jacobian(net: Network, env: Mapping[str, np.ndarray], of: str, wrt: str
+                    ) -> np.ndarray:
+    """∂of/∂wrt with SymPy's ``Matrix.jacobian`` of the explicit forward pass."""
+    vals = forward(net, env)
+    X = _sym_matrix("v", np.shape(vals[wrt]))
+    params = {p: _floats(env[p.name]) for p in net.params()}
+    cur: Any = X
+    started = False
+    if wrt == net.input.key:
+        started = True
+    for layer in net.layers:
+        if not started:
+            if layer.out.key == wrt:
+                started = True
+            continue
+        cur = layer.exact(cur, params) if isinstance(layer, Dense) else layer.exact(cur, {})
+        if layer.out.key == of:
+            break
+    flat = sp.Matrix(list(cur))
+    J = flat.jacobian(sp.Matrix(list(X)))
+    point = {s: sp.Float(v, 17) for s, v in zip(X, np.asarray(vals[wrt]).reshape(-1),
+                                                   strict=True)}
+    return np.array(J.xreplace(point).evalf(20).tolist(), dtype=float)
+
+
+def contract_values(net: Network, env: Mapping[str, np.ndarray]) -> dict[Any, Any]:
+    """MatrixSymbol -> explicit Float matrix, for evaluating a gold value by the contract
+    (named Jacobians from SymPy's derivative of the activation, not from a rule)."""
+    vals = forward(net, env)
+    names = net.matrix_names()
+    out: dict[Any, Any] = {}
+    for name, sym in names.items():
+        if name in vals:
+            out[sym] = _floats(vals[name])
+        elif name in env:
+            out[sym] = _floats(env[name])
+    t = sp.Symbol("t", real=True)
+    for la in net.layers:
+        if isinstance(la, Activation) and la.jacobian_name is not None:
+            d = sp.diff(la.rule_.scalar(t), t)
+            z = np.asarray(vals[la.inp.key]).reshape(-1)
+            out[la.jacobian_name] = sp.ImmutableMatrix.diag(
+                *[d.xreplace({t: sp.Float(v, 17)}).evalf(20) for v in z])
+    return out
+
+
+def compare_with_oracle(net: Network, gold: ContractGold, wrt: str, of: str | None = None,
+                        salt: int = 0) -> float:
+    """Relative error of a gold value (evaluated by the contract: xreplace + doit) against
+    SymPy's elementwise derivative at the oracle sizes."""
+    sizes = trial_sizes(net, ORACLE_SIZES)
+    env = random_instance(net, sizes, salt)
+    got = np.asarray(gold(contract_values(net, env)), dtype=float)
+    want = oracle_jacobian(net, env, of, wrt) if of else oracle_gradient(net, env, wrt)
+    return rel_error(got, want, floor=1e-12)

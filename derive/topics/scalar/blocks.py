@@ -1,0 +1,328 @@
+"""Scalar calculus blocks: derivative, gradient descent / momentum, evaluation, choice."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from derive.core.blockkit import (
+    apply_definition,
+    expand_definitions,
+    numeric_function,
+    record_diff_steps,
+    tame,
+    to_float,
+    used_givens,
+)
+from derive.core.derivation import Context
+from derive.core.local_names import as_equation, parse_list, parse_local
+from derive.core.model import Definition
+from derive.core.numeric import GRAD_TOL, central_diff, rel_error, sample_points
+from derive.core.registry import Param, block
+from derive.topics.scalar.calculus import differentiate
+from derive.topics.scalar.oracle import descent_rows
+
+
+def derive_function(ctx: Context, f: Definition, x: sp.Symbol) -> sp.Expr:
+    """f'(x), derived once per solve (recorded by the first block that asks)."""
+    key = ("derivative", f.name, x)
+    if key not in ctx.cache:
+        d, _ = differentiate(f.expr, x)
+        ctx.cache[key] = d
+    return ctx.cache[key]
+
+
+@block(
+    "derivative",
+    f=Param("definition", doc="the function to differentiate, e.g. f (defined as f(x))"),
+    wrt=Param("symbol", doc="the variable"),
+    answer=Param("answer", required=False),
+    via=Param("expr", required=False, doc="an equal form to differentiate instead"),
+    forms=Param("raw", required=False, default=[],
+                doc="equal rewrites of the result, each checked, the last one answered; "
+                    "an entry is an expression or {form: expr, using: [identities]}"),
+    facts=Param("raw", required=False, default=[],
+                doc="identities every rewrite relies on, e.g. 'cosh(x)**2 - sinh(x)**2 = 1'"),
+)
+def derivative(ctx: Context, f: Definition, wrt: sp.Symbol, answer: str | None,
+               via: Any, forms: Any, facts: Any) -> None:
+    """f'(x) with the sum/product/quotient/chain rules written out."""
+    x = wrt
+    ns = ctx.problem.namespace
+    answers = [answer] if answer else []
+    rewrites = _read_forms(ctx, forms, ns)
+    shared = tuple(as_equation(e) for e in parse_list(ctx, "facts", facts, ns))
+    lhs = apply_definition(f)
+    first = ctx.step("definition", f.expr, lhs=lhs)
+    target = f.expr
+    if via is not None:
+        ctx.step("rewrite", via, lhs=lhs, before=f.expr, uses=[first])
+        target = via
+    d, steps = differentiate(target, x)
+    ids = record_diff_steps(ctx, steps)
+    dl = sp.Derivative(lhs, x)
+    last = ctx.step("derivative", d, lhs=dl, uses=ids)
+    ctx.cache[("derivative", f.name, x)] = d
+    result = d
+    _fact_checks(ctx, answers, shared, x)
+    for form, using in rewrites:
+        last = ctx.step("simplify", form, lhs=dl, before=result, uses=[last],
+                        facts=shared + using)
+        _identity_check(ctx, f"{answer or f.name}: rewrite to {form}", answers, result, form, x)
+        _fact_checks(ctx, answers, using, x)
+        result = form
+    final = result
+    subs = used_givens(ctx, final)
+    if subs:
+        final = final.xreplace(subs)
+        last = ctx.step("substitute", final, lhs=dl, before=result, subs=subs, uses=[last])
+    if via is not None:
+        _identity_check(ctx, f"{f.name}: rewrite as {via}", [answer] if answer else [],
+                        f.expr, via, x)
+    if answer:
+        ctx.emit(answer, final, last)
+    fnum = numeric_function([x], ctx.value(f.expr))
+    dnum = numeric_function([x], ctx.value(final))
+
+    def check() -> tuple[bool, float, str]:
+        pts = sample_points(6, 1, salt=zlib.crc32(f.name.encode()) % 1000, low=-3, high=3)[:, 0]
+        err = max(rel_error(dnum(p), central_diff(fnum, p)) for p in pts)
+        return err < GRAD_TOL, err, f"at {len(pts)} seeded points in [-3, 3]"
+
+    ctx.check(f"{answer or f.name}: d{f.name}/d{x}", [answer] if answer else [],
+              "central-differences", check)
+
+
+def _read_forms(ctx: Context, forms: Any, ns: dict[str, Any]) -> list[tuple[Any, tuple]]:
+    """``forms`` entries as (expression, identities used)."""
+    if not isinstance(forms, list):
+        raise ctx.fail("forms", "expected a list of expressions")
+    out = []
+    for n, entry in enumerate(forms):
+        if isinstance(entry, dict):
+            unknown = set(entry) - {"form", "using"}
+            if unknown or "form" not in entry:
+                raise ctx.fail(f"forms[{n}]", "expected {form: expression, using: [identities]}")
+            form = parse_local(ctx, f"forms[{n}].form", entry["form"], ns)
+            using = parse_list(ctx, f"forms[{n}].using", entry.get("using"), ns)
+            out.append((form, tuple(as_equation(e) for e in using)))
+        else:
+            out.append((parse_local(ctx, f"forms[{n}]", entry, ns), ()))
+    return out
+
+
+def _fact_checks(ctx: Context, answers: list[str], facts: tuple[Any, ...],
+                 x: sp.Symbol) -> None:
+    """An identity relied on is itself checked numerically (both sides at seeded points)."""
+    for fact in facts:
+        _identity_check(ctx, f"{', '.join(answers) or 'identity'}: {fact.lhs} = {fact.rhs}",
+                        answers, fact.lhs, fact.rhs, x)
+
+
+def _identity_check(ctx: Context, name: str, answers: list[str], a: Any, b: Any,
+                    x: sp.Symbol) -> None:
+    """Register: a == b at seeded points (with the givens' values)."""
+    fa = numeric_function([x], ctx.value(a))
+    fb = numeric_function([x], ctx.value(b))
+
+    def check() -> tuple[bool, float, str]:
+        pts = sample_points(8, 1, salt=7, low=-3, high=3)[:, 0]
+        err = max(rel_error(fa(p), fb(p)) for p in pts)
+        return err < 1e-9, err, "at 8 seeded points"
+
+    ctx.check(name, answers, "identity", check)
+
+
+@block(
+    "descent",
+    f=Param("definition", doc="the function minimised, e.g. f"),
+    wrt=Param("symbol"),
+    x0=Param("expr", doc="the starting point"),
+    eta=Param("expr", doc="the learning rate"),
+    steps=Param("expr", doc="how many steps"),
+    beta=Param("expr", required=False, doc="momentum coefficient (omit for plain descent)"),
+    convention=Param("text", required=False, default="sum",
+                     choices=("sum", "average"),
+                     doc="momentum: v = βv + g ('sum') or v = βv + (1−β)g ('average')"),
+    g=Param("prefix", required=False, doc="answer prefix of the gradients: g0, g1…"),
+    x=Param("prefix", required=False, doc="answer prefix of the iterates: x1, x2…"),
+    fx=Param("prefix", required=False, doc="answer prefix of f(x_t): f1, f2…"),
+    v=Param("prefix", required=False, doc="answer prefix of the velocities: v1, v2…"),
+)
+def descent(ctx: Context, f: Definition, wrt: sp.Symbol, x0: Any, eta: Any, steps: Any,
+            beta: Any, convention: str, g: str | None, x: str | None, fx: str | None,
+            v: str | None) -> None:
+    """Gradient descent x_{t+1} = x_t − η f'(x_t), or momentum, as a table of iterations."""
+    n = ctx.integer(steps, "steps")
+    var = wrt
+    dexpr = derive_function(ctx, f, var)
+    d_at = ctx.value(dexpr)
+    f_at = ctx.value(f.expr)
+    xt = sp.Symbol("x_t")
+    gt, vt = sp.Symbol("g_t"), sp.Symbol("v_t")
+    eta_s, beta_s = sp.Symbol("eta"), sp.Symbol("beta")
+    if beta is None:
+        rule = ctx.step("gd-update", xt - eta_s * gt, lhs=sp.Symbol("x_{t+1}"),
+                        facts=(sp.Eq(gt, sp.Derivative(apply_definition(f), var).subs(var, xt)),))
+    else:
+        vnext = beta_s * vt + (gt if convention == "sum" else (1 - beta_s) * gt)
+        ctx.step("momentum-velocity", vnext, lhs=sp.Symbol("v_{t+1}"),
+                 facts=(sp.Eq(gt, sp.Derivative(apply_definition(f), var).subs(var, xt)),
+                        sp.Eq(sp.Symbol("v_0"), 0)))
+        rule = ctx.step("momentum-update", xt - eta_s * sp.Symbol("v_{t+1}"),
+                        lhs=sp.Symbol("x_{t+1}"))
+    e = ctx.value(eta)
+    b = ctx.value(beta) if beta is not None else None
+    xv = ctx.value(x0)
+    vel = sp.S.Zero
+    rows = []
+    computed: list[tuple[float, ...]] = []
+    for t in range(n):
+        gv = tame(d_at.xreplace({var: xv}))
+        gv_used = ctx.emit(f"{g}{t}", gv) if g else gv
+        if beta is not None:
+            vel = tame(b * vel + (gv_used if convention == "sum" else (1 - b) * gv_used))
+            vel = ctx.emit(f"{v}{t + 1}", vel) if v else vel
+            step_dir = vel
+        else:
+            step_dir = gv_used
+        xn = tame(xv - e * step_dir)
+        xn_used = ctx.emit(f"{x}{t + 1}", xn) if x else xn
+        fn = tame(f_at.xreplace({var: xn_used}))
+        if fx:
+            ctx.emit(f"{fx}{t + 1}", fn)
+        row = [sp.Integer(t), xv, gv] + ([vel] if beta is not None else []) + [xn, fn]
+        rows.append(row)
+        computed.append(tuple(to_float(c) for c in row))
+        xv = xn_used
+    cols = [sp.Symbol("t"), sp.Symbol("x_t"), sp.Symbol("g_t")]
+    cols += [sp.Symbol("v_{t+1}")] if beta is not None else []
+    cols += [sp.Symbol("x_{t+1}"), sp.Symbol("f(x_{t+1})")]
+    tab = ctx.table("momentum" if beta is not None else "gradient-descent", cols, rows,
+                    uses=[rule])
+    points = [(rows[0][1], tame(f_at.xreplace({var: rows[0][1]})))]
+    points += [(r[-2], r[-1]) for r in rows]
+    ctx.figure("trajectory", caption=f"{'momentum' if beta is not None else 'gradient descent'}"
+               f" on {f.name}", f=f_at, var=var,
+               series={"momentum" if beta is not None else "gradient descent": points})
+    for aid in [a for a in ctx.answers if ctx.answers[a].item is None]:
+        if any(aid.startswith(p) for p in (g, x, fx, v) if p):
+            ctx.answers[aid] = _with_item(ctx.answers[aid], tab)
+
+    fnum = numeric_function([var], f_at)
+    mine = [a for p in (g, x, fx, v) if p for a in ctx.answers if a.startswith(p)]
+
+    def check() -> tuple[bool, float, str]:
+        # the numpy route (oracle.py): float64 iteration, gradient by central differences
+        want = descent_rows(fnum, to_float(ctx.value(x0)), to_float(e), n,
+                            to_float(b) if b is not None else None, convention)
+        err = max((rel_error(np.array(computed[t][2:]), np.array(want[t]))
+                   for t in range(n)), default=0.0)
+        return err < GRAD_TOL, err, f"{n} iterations recomputed in float64"
+
+    label = "momentum" if beta is not None else "gradient descent"
+    ctx.check(f"{', '.join(p for p in (g, x, fx, v) if p)}: {label} from {ctx.value(x0)}",
+              mine, "numpy-recompute", check)
+
+
+def _with_item(a: Any, item: int) -> Any:
+    from dataclasses import replace
+
+    return replace(a, item=item)
+
+
+@block(
+    "evaluate",
+    answer=Param("answer"),
+    expr=Param("expr", doc="what to evaluate: a defined name or an expression"),
+    at=Param("exprs", required=False, default={},
+             doc="values to use for defined names (e.g. yhat: '{a.yhat}')"),
+    called=Param("text", required=False, doc="what the value is called (shown on the "
+                                             "left), e.g. y"),
+)
+def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any],
+             called: str | None) -> None:
+    """A number (or matrix) from the givens, with the values substituted."""
+    defs = ctx.problem.definitions
+    name = str(expr) if isinstance(expr, sp.Symbol) and str(expr) in defs else None
+    shown = defs[name].expr if name else ctx.resolve(expr)
+    full = expand_definitions(ctx, expr, at=at)
+    subs = {**used_givens(ctx, shown)}
+    for nm, e in at.items():
+        if sp.Symbol(nm, real=True) in getattr(shown, "free_symbols", ()):
+            subs[sp.Symbol(nm, real=True)] = ctx.value(e)
+    value = tame(ctx.value(full))
+    if isinstance(value, sp.Basic) and not isinstance(value, sp.MatrixBase):
+        value = sp.nsimplify(value) if value.is_Rational else value
+    if name or called:
+        idx = ctx.step("substitute", value, lhs=sp.Symbol(called or name, real=True),
+                       before=shown, subs=subs)
+    else:
+        idx = ctx.step("substitute", value, lhs=shown, before=shown if subs else None,
+                       subs=subs)
+    ctx.emit(answer, value, idx)
+    leaves = sorted(ctx.given_subs, key=str)
+    fn = numeric_function(leaves, full.xreplace({}) if isinstance(full, sp.Basic) else full)
+    point = [to_float(ctx.given_subs[s]) for s in leaves]
+
+    def check() -> tuple[bool, float, str]:
+        got = np.asarray(fn(*point), dtype=float)
+        err = rel_error(np.asarray(to_float(value)).reshape(got.shape), got, floor=1e-12)
+        return err < 1e-9, err, "float64 evaluation of the definitions"
+
+    ctx.check(f"{answer}: value", [answer], "numpy-recompute", check)
+
+
+@block(
+    "choose",
+    answer=Param("answer"),
+    options=Param("exprs", doc="word -> value, e.g. gd: '{c.gd.f3}'"),
+    pick=Param("text", choices=("min", "max"), doc="which value wins"),
+)
+def choose(ctx: Context, answer: str, options: dict[str, Any], pick: str) -> None:
+    """A choice answer: the option whose value is smallest (or largest)."""
+    vals = {k: ctx.value(v) for k, v in options.items()}
+    floats = {k: to_float(v) for k, v in vals.items()}
+    best = (min if pick == "min" else max)(floats, key=lambda k: floats[k])
+    # shown as  min(gd = -0.13, momentum = -0.2) = momentum
+    idx = ctx.step("compare", sp.Symbol(best),
+                   before=sp.Function(pick)(*[sp.Eq(sp.Symbol(k), sp.Float(f, 15),
+                                                    evaluate=False)
+                                              for k, f in floats.items()]))
+    ctx.emit(answer, best, idx)
+
+    def check() -> tuple[bool, float, str]:
+        ordered = sorted(floats.items(), key=lambda kv: kv[1], reverse=(pick == "max"))
+        margin = abs(ordered[0][1] - ordered[1][1]) if len(ordered) > 1 else 1.0
+        return ordered[0][0] == best and margin > 0, 0.0, f"margin {margin:.3g}"
+
+    ctx.check(f"{answer}: {pick} of {', '.join(vals)}", [answer], "numpy-recompute", check)
+
+
+@block(
+    "rewrite",
+    answer=Param("answer"),
+    expr=Param("expr", doc="the expression to rewrite (e.g. '{a.derivative}')"),
+    replace=Param("exprs", doc="name -> what it stands for, e.g. f: tanh(x)"),
+    wrt=Param("symbol", doc="the variable used to test the identity"),
+)
+def rewrite(ctx: Context, answer: str, expr: Any, replace: dict[str, Any],
+            wrt: sp.Symbol) -> None:
+    """Express an expression through named quantities (f' = 1 − f² with f = tanh x)."""
+    e = ctx.resolve(expr)
+    out = e
+    for name, meaning in replace.items():
+        sym = ctx.symbol(name) if name in ctx.problem.namespace else sp.Symbol(name, real=True)
+        out = out.xreplace({ctx.resolve(meaning): sym})
+        if out.has(ctx.resolve(meaning)):
+            raise ctx.fail("replace", f"could not express {e} through {name}")
+    facts = tuple(sp.Eq(ctx.symbol(n) if n in ctx.problem.namespace else sp.Symbol(n), m)
+                  for n, m in replace.items())
+    idx = ctx.step("rewrite", out, before=e, facts=facts)
+    ctx.emit(answer, out, idx)
+    back = out.xreplace({(ctx.symbol(n) if n in ctx.problem.namespace else sp.Symbol(n)):
+                         ctx.resolve(m) for n, m in replace.items()})
+    _identity_check(ctx, f"{answer}: equals {e}", [answer], back, e, wrt)
