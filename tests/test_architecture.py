@@ -166,3 +166,9 @@ def test_block_modules_are_found_by_name():
 def test_no_module_is_much_over_500_lines():
     sizes = {m: len(p.read_text().splitlines()) for m, p in MODULES.items()}
     assert {m: n for m, n in sizes.items() if n > 520} == {}
+
+
+def test_the_circle_finder_finds_a_planted_circle(monkeypatch):
+    monkeypatch.setitem(GRAPH, "derive.core.model", GRAPH["derive.core.model"]
+                        | {"derive.core.solve"})
+    assert any({"derive.core.model", "derive.core.solve"} <= set(c) for c in _cycles())
