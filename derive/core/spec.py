@@ -37,6 +37,7 @@ from derive.core.model import (
     Problem,
     SymbolSpec,
 )
+from derive.core.placeholders import fill_prose
 from derive.core.registry import PARAM_TYPES, registry
 from derive.core.spec_fields import (
     expected,
@@ -180,7 +181,7 @@ def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any]) -> 
                                      symbols)
     parts = _build_parts(path, mapping(path, "parts", raw.get("parts")), ns, answers, symbols,
                          definitions)
-    return Problem(
+    return fill_prose(Problem(
         id=pid,
         title=title,
         statement=statement,
@@ -191,7 +192,7 @@ def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any]) -> 
         answers=answers,
         parts=parts,
         namespace=ns,
-    )
+    ))
 
 
 def _build_answers(path: str, raw: dict[str, Any], ns: dict[str, Any]) -> dict[str, AnswerSpec]:
