@@ -11,6 +11,7 @@ import sympy as sp
 from derive.core import functions
 from derive.core.derivation import Context, DiffStep
 from derive.core.model import Definition
+from derive.core.numbers import approx
 
 #: a number whose exact form grows past this many operations is carried as a
 #: 40-digit float instead (iterations would otherwise nest exponentials without end)
@@ -24,15 +25,15 @@ def tame(v: Any) -> Any:
         return v.applyfunc(tame)
     if isinstance(v, sp.Basic) and v.is_number and not isinstance(v, sp.Rational):
         if sp.count_ops(v) > MAX_EXACT_OPS:
-            return sp.Float(sp.N(v, DIGITS), DIGITS)
+            return approx(v)
     return v
 
 
 def to_float(v: Any) -> Any:
-    """A float (or float array) from an exact SymPy value."""
+    """A float (or float array) from an exact SymPy value (each number evaluated once)."""
     if isinstance(v, sp.MatrixBase):
-        return np.array([[float(sp.N(c, 30)) for c in row] for row in v.tolist()])
-    return float(sp.N(v, 30))
+        return np.array([[float(approx(c)) for c in row] for row in v.tolist()])
+    return float(approx(v))
 
 
 def record_diff_steps(ctx: Context, steps: Iterable[DiffStep], seen: set[Any] | None = None,

@@ -20,9 +20,16 @@ class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
 
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:
-        if z.is_zero:
-            return sp.S.Half
-        return None
+        if z.is_Number or not z.is_number:
+            return sp.S.Half if z.is_zero else None
+        # a compound number: SymPy's is_zero would evaluate it afresh at every nesting
+        # level (σ of an iterate of σ of …); its memoised value decides unless it is tiny
+        from derive.core.numbers import approx
+
+        a = approx(z)
+        if a.is_Float and abs(a) > 1e-30:
+            return None
+        return sp.S.Half if z.is_zero else None
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         z = self.args[0]

@@ -7,6 +7,8 @@ from typing import Any
 
 import sympy as sp
 
+from derive.core.numbers import approx
+
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/[+-]?\d+)?$")
 
 Value = sp.Expr | sp.ImmutableMatrix
@@ -144,8 +146,9 @@ def decimal_string(r: sp.Rational, max_digits: int = 12) -> str | None:
 
 
 def to_float(v: sp.Expr) -> float:
-    """The float of an exact or symbolic number (raises TypeError when not a number)."""
-    return float(sp.N(v, 30))
+    """The float of an exact or symbolic number (raises TypeError when not a number);
+    evaluated once per number (``core.numbers``), however often it is shown."""
+    return float(approx(v))
 
 
 def format_number(v: sp.Expr, sig: int = 6) -> str:

@@ -16,6 +16,7 @@ import sympy as sp
 
 from derive.core.errors import DeriveError
 from derive.core.functions import lambdify
+from derive.core.numbers import approx
 from derive.render.printing import escape_text, number_tex, tex
 from derive.render.texlayout import tex_width
 
@@ -49,7 +50,7 @@ def figure_tex(kind: str, data: dict[str, Any], where: str = "") -> str:
 
 
 def _num(v: Any) -> float:
-    return float(sp.N(v, 20)) if isinstance(v, sp.Basic) else float(v)
+    return float(approx(v)) if isinstance(v, sp.Basic) else float(v)
 
 
 def _coord(v: float) -> str:

@@ -1,0 +1,141 @@
+"""Numbers computed once: the value of an exact number, memoised, for display and checks.
+
+An exact number of a derivation (``x_3`` of gradient descent on GELU, an entry of a
+softmax) is a SymPy tree that reuses earlier numbers as subtrees. SymPy's ``evalf``
+re-evaluates every subtree at every use, raising the precision at each nesting level,
+so formatting a table of iterates cost seconds. Here each subtree is evaluated once, in
+mpmath at a fixed working precision well above what anything shows or stores (40
+digits), and the value is kept: ``tame``, ``to_float``, ``format_number`` and the
+figures all read the same memo.
+
+Fixed precision can only go wrong by cancellation: a sum that loses more than
+``_MAX_LOST_BITS`` of its ``_PREC`` bits (or cancels to zero) is handed to SymPy's
+adaptive ``evalf`` instead, as are non-real values and functions this module does not
+know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+#: digits carried by the evaluation; what is shown or stored needs at most 40
+WORKING_DIGITS = 70
+_PREC = int(WORKING_DIGITS * 3.33) + 16
+#: bits a sum may lose to cancellation before SymPy's adaptive evalf decides instead
+#: (what is left must still cover 40 digits, about 133 bits)
+_MAX_LOST_BITS = _PREC - 150
+#: digits of the values handed out (the digits ``tame`` keeps)
+DIGITS = 40
+_MEMO: dict[Any, Any] = {}
+#: entries kept before the memo starts again (a bound on memory, not a cache policy)
+_MEMO_LIMIT = 200_000
+
+
+class _Fallback(Exception):
+    """The fast route does not apply (complex, cancellation, an unknown function)."""
+
+
+def _sigmoid(z: Any) -> Any:
+    return 1 / (1 + mpmath.exp(-z))
+
+
+def _positive(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def g(z: Any) -> Any:
+        if z <= 0:
+            raise _Fallback
+        return f(z)
+
+    return g
+
+
+#: functions of one argument by SymPy class name (derive's sigmoid included)
+_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "exp": mpmath.exp, "sigmoid": _sigmoid, "tanh": mpmath.tanh, "sinh": mpmath.sinh,
+    "cosh": mpmath.cosh, "sech": mpmath.sech, "Abs": abs, "log": _positive(mpmath.log),
+    "relu": lambda z: max(z, 0),
+}
+
+
+def _value(e: Any) -> Any:
+    hit = _MEMO.get(e)
+    if hit is not None:
+        return hit
+    v = _evaluate(e)
+    if len(_MEMO) >= _MEMO_LIMIT:
+        _MEMO.clear()
+    _MEMO[e] = v
+    return v
+
+
+def _evaluate(e: Any) -> Any:  # noqa: PLR0911 - one return per kind of node
+    if e.is_Rational:
+        return mpmath.mpf(int(e.p)) / int(e.q)
+    if e.is_Float:
+        return mpmath.mpf(e._mpf_)
+    if e.is_Add:
+        terms = [_value(a) for a in e.args]
+        total = mpmath.fsum(terms)
+        largest = max(abs(t) for t in terms)
+        if not total or mpmath.log(largest / abs(total), 2) > _MAX_LOST_BITS:
+            raise _Fallback
+        return total
+    if e.is_Mul:
+        out = mpmath.mpf(1)
+        for a in e.args:
+            out *= _value(a)
+        return out
+    if e.is_Pow:
+        base, exp = e.args
+        b = _value(base)
+        if exp.is_Integer:
+            if not b and exp < 0:
+                raise _Fallback
+            return b ** int(exp)
+        if b <= 0:
+            raise _Fallback
+        return b ** _value(exp)
+    f = _FUNCTIONS.get(type(e).__name__)
+    if f is not None and len(e.args) == 1:
+        return f(_value(e.args[0]))
+    if isinstance(e, (sp.Max, sp.Min)):
+        vals = [_value(a) for a in e.args]
+        return max(vals) if isinstance(e, sp.Max) else min(vals)
+    if e is sp.pi:
+        return +mpmath.pi
+    if e is sp.E:
+        return mpmath.e()
+    raise _Fallback
+
+
+def approx(v: Any) -> Any:
+    """The value of a real SymPy number to 40 significant digits (a ``Float``), once.
+
+    Rationals, sums, products, powers and the course's functions are evaluated here and
+    remembered; anything else (or a sum that cancels) by SymPy's ``evalf``. An
+    expression with free symbols comes back as ``evalf`` leaves it (``float`` of it then
+    raises TypeError, as before).
+
+    >>> approx(sp.Rational(1, 3))
+    0.3333333333333333333333333333333333333333
+    """
+    if isinstance(v, (int, float)):
+        return sp.Float(v, DIGITS)
+    if not isinstance(v, sp.Basic):
+        return v
+    if v.is_Float:
+        return v
+    try:
+        with mpmath.workprec(_PREC):
+            x = _value(v)
+    except (_Fallback, TypeError, ValueError, ZeroDivisionError):
+        return sp.N(v, DIGITS)
+    return sp.Float(x, DIGITS)
+
+
+def to_float(v: Any) -> float:
+    """The float of an exact number (TypeError when it is not a number), computed once."""
+    return float(approx(v))
