@@ -53,6 +53,9 @@ class ParseConfig:
     """upper bound of a sum written without one (``\\sum_k``)"""
     max_tokens: int = 300
     """tokens in one answer (latex2sympy2 reads ~5-7 ms per token; see tex_core)"""
+    component: Any = None
+    """the index of the component an indexed answer asks (``i`` of ∂L/∂z_i): a vector
+    written without an index (``p - t``) is read as that component (``p_i - t_i``)"""
     course_functions: bool = True
     """the course's function table (σ, φ, tanh, sech, ReLU, GELU, softmax, diag…)"""
 

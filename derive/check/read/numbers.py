@@ -43,13 +43,30 @@ _FRAC = re.compile(r"^([+-]?)\\[dt]?frac\{\s*([+-]?[\d.]+)\s*\}\{\s*([+-]?[\d.]+
 _SCI = re.compile(r"^([+-]?\d+(?:\.\d*)?)\s*(?:\\times|\\cdot|\*)\s*10\^\{?\s*([+-]?\d+)\s*\}?$")
 
 
+#: relation signs after which the last side is the answer (``x_3 \approx -0.1376``)
+_RELATION = re.compile(r"=|≈|\\(?:approx|simeq|approxeq|thickapprox|to|rightarrow|Rightarrow"
+                       r"|implies|longrightarrow|Longrightarrow)(?![A-Za-z])")
+#: a word (a unit) after a number: ``456 \text{ parameters}``, ``260\ \mathrm{params}``,
+#: ``28 neurons``; only letters and spaces, so nothing that is maths is dropped
+_UNIT = re.compile(r"(?:\\(?:text|textrm|mathrm|mbox|textit|mathit)\s*\{\s*[A-Za-z][A-Za-z ]*\}"
+                   r"|(?<=\s)[A-Za-z]{2,}(?:\s+[A-Za-z]{2,})*)\s*\.?\s*$")
+
+
+def without_unit(s: str) -> str:
+    """The text without a trailing word after a number (``456 \\text{ parameters}``)."""
+    m = _UNIT.search(s)
+    if m is None or not re.search(r"\d\s*(?:\\[ ,;:!]|~|\s)*$", s[:m.start()]):
+        return s
+    return re.sub(r"(?:\\[ ,;:!]|~|\s)+$", "", s[:m.start()])
+
+
 def _strip(text: str) -> str:
     s = text.strip().strip("$").strip()
+    # a relation: the last side is the answer (x_2 = x_1 - \eta g = -0.096, o \approx 0.69)
+    s = _RELATION.split(s)[-1]
+    s = without_unit(s.strip())
     s = _WRAPPERS.sub("", s)
     s = s.replace("\\,", "").replace("\\!", "").replace("~", "").replace("−", "-")
-    # a relation: the last side is the answer (x_2 = x_1 - \eta g = -0.096)
-    if "=" in s:
-        s = s.rsplit("=", 1)[1]
     s = s.strip()
     while s.startswith("{") and s.endswith("}"):
         s = s[1:-1].strip()

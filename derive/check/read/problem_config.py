@@ -133,8 +133,15 @@ def config_for(problem: Problem, spec: AnswerSpec) -> ParseConfig:
         if isinstance(d, sp.Symbol):
             sizes.setdefault(d.name, d)
 
+    # the variables a name's meaning is written in are variables here, even where a later
+    # part gives them a value (loss-gradients: y = z in part a, z = -5 in part e)
+    meant = {str(v) for m in spec.meanings.values() if isinstance(m, sp.Basic)
+             for v in m.free_symbols if isinstance(v, sp.Symbol)}
+    for v in sorted(meant - set(symbols)):
+        symbols[v] = ns[v] if isinstance(ns.get(v), sp.Symbol) else sp.Symbol(v, real=True)
     givens = {g.name: g.value for g in problem.givens.values()
-              if not isinstance(g.value, sp.MatrixBase) and g.name not in var_names}
+              if not isinstance(g.value, sp.MatrixBase) and g.name not in var_names
+              and g.name not in meant}
     constants = dict(givens)
     for g in problem.givens.values():
         key = name_key(g.latex)
@@ -144,7 +151,9 @@ def config_for(problem: Problem, spec: AnswerSpec) -> ParseConfig:
     quantity_defs = {d.name: d.expr for d in problem.definitions.values() if not d.args}
     names: dict[str, Any] = {}
     for n in spec.names:
-        if n in quantity_defs:
+        if n in spec.meanings:
+            names[n] = spec.meanings[n]
+        elif n in quantity_defs:
             others = {k: v for k, v in quantity_defs.items() if k != n}
             value = _expand(quantity_defs[n], others, givens)
             names[n] = value
@@ -163,6 +172,9 @@ def config_for(problem: Problem, spec: AnswerSpec) -> ParseConfig:
         symbols[str(bname)] = sp.IndexedBase(str(bname))
     bound = spec.extra.get("bound")
     kwargs: dict[str, Any] = {}
+    if spec.extra.get("component"):
+        kwargs["component"] = sp.Symbol(str(spec.extra["component"]), integer=True,
+                                        positive=True)
     if bound:
         kwargs["sum_bound"] = sp.Symbol(str(bound), integer=True, positive=True)
     return ParseConfig(symbols=symbols, functions=functions, names=names,

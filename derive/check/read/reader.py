@@ -146,6 +146,9 @@ class Reader:
             return sp.Symbol(f"{key}^{sup}", real=True)
         v = self.lookup(key)
         if isinstance(v, sp.IndexedBase):
+            if self.cfg.component is not None:
+                # the whole vector where one component is asked (p - t for p_i - t_i)
+                return v[self.index_value(str(self.cfg.component))]
             raise ParseError(f"{key} needs an index, as in {key}_i or {key}_k")
         if v is not None:
             return v
@@ -161,6 +164,11 @@ class Reader:
                 elif not sub.isdigit():
                     self.notes.append(f"the index of {base}_{sub} was read as {base}")
                     return base_v
+        if base == "delta" and sub:
+            pair = sub.replace(",", "")
+            if len(pair) == 2 and all(c.isalpha() or c.isdigit() for c in pair):
+                # the Kronecker delta δ_ik: 1 where the two indices agree, else 0
+                return sp.KroneckerDelta(self.index_value(pair[0]), self.index_value(pair[1]))
         if not sub and base == "e":
             return sp.E
         if not sub and base == "pi":

@@ -1,0 +1,50 @@
+"""What students really write (issue 12): each pattern is read, the right form accepted
+and a near miss of it rejected, on the problem set's own problems. A checker that
+accepted everything (or nothing) fails every pair."""
+
+from __future__ import annotations
+
+import pytest
+from checkkit import make_marker, mark
+
+
+@pytest.fixture(scope="module")
+def marker():
+    return make_marker()
+
+
+def verdict(marker, pid: str, aid: str, text: str) -> str:
+    return mark(marker, {pid: {aid: text}})[pid, aid].verdict
+
+
+#: (problem, answer, right form as a student writes it, near miss of it)
+PAIRS = [
+    # names the problem defines, in their definitions' place (y = z; y = σ(z))
+    ("loss-gradients", "a.dL_dz", "z - t", "z + t"),
+    ("loss-gradients", "b.dL_dz", r"(\sigma(z) - t) \sigma(z)(1 - \sigma(z))",
+     r"(\sigma(z) - t) \sigma(z)"),
+    ("loss-gradients", "b.dL_dz", r"(y - t) \sigma'(z)", r"(y - t) \sigma(z)"),
+    # a vector answer without its index: p - t for the component p_i - t_i
+    ("loss-gradients", "c.dL_dz", "p - t", "t - p"),
+    # the Kronecker delta in an indexed answer
+    ("loss-gradients", "d.dL_dz", r"\sum_k (p_k - t_k) p_k (\delta_{ik} - p_i)",
+     r"\sum_k (p_k - t_k) p_k (\delta_{ik} + p_i)"),
+    # relations keep the written precision (number rule on the last side)
+    ("gelu-descent", "a.x3", r"x_3 \approx -0.1376", r"x_3 \approx -0.1366"),
+    ("perceptron-bce", "a.yhat", r"o \approx 0.690", r"o \approx 0.680"),
+    # units and words after a number
+    ("cnn-architecture", "conv1.params", r"456 \text{ parameters}", r"450 \text{ parameters}"),
+    ("conv-layer-shapes", "b.params", r"760\ \mathrm{params}", r"260\ \mathrm{params}"),
+]
+
+
+@pytest.mark.parametrize(("pid", "aid", "right", "near"), PAIRS,
+                         ids=[f"{p}-{a}-{r[:20]}" for p, a, r, _ in PAIRS])
+def test_right_form_accepted_and_near_miss_rejected(marker, pid, aid, right, near):
+    assert verdict(marker, pid, aid, right) == "correct"
+    assert verdict(marker, pid, aid, near) == "incorrect"
+
+
+def test_words_after_a_number_do_not_hide_maths(marker):
+    # only a trailing word is a unit: letters glued to a number are not dropped
+    assert verdict(marker, "cnn-architecture", "conv1.params", "456xy") != "correct"
