@@ -64,13 +64,14 @@ def cli() -> None:
 @reports_errors
 def list_cmd() -> None:
     """One line per problem: its id, then its title."""
-    from derive.core.spec import load_problem, problem_paths
+    # titles only (no SymPy): `derive verify` is what validates every spec
+    from derive.core.catalogue import problem_paths, read_title
 
     paths = problem_paths()
     width = max((len(p) for p in paths), default=0)
-    for pid in paths:
+    for pid, path in paths.items():
         try:
-            title = load_problem(pid).title
+            title = read_title(path)
         except SpecError as e:
             title = f"(invalid spec: {e.field}: {e.message})"
         click.echo(f"{pid.ljust(width)}  {title}")

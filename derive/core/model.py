@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sympy as sp
+if TYPE_CHECKING:  # annotations only: loading a Problem needs no SymPy import here
+    import sympy as sp
 
 #: What a Problem can do beyond holding data, bound by the package root
 #: (``derive/__init__.py``): the data model stays the first stage, importing neither the

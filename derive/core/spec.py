@@ -6,8 +6,6 @@ Every error names the file, the field and what was expected, e.g.
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,12 @@ import sympy as sp
 import yaml
 
 from derive.core import functions
-from derive.core.errors import SpecError, UsageError
+
+# where specs are is the catalogue's (re-exported: callers find problems here too)
+from derive.core.catalogue import find_problem as find_problem
+from derive.core.catalogue import problem_dirs as problem_dirs
+from derive.core.catalogue import problem_paths as problem_paths
+from derive.core.errors import SpecError
 from derive.core.expressions import parse_spec_expr
 from derive.core.givens import (
     build_givens,
@@ -50,56 +53,6 @@ _ANSWER_ID = re.compile(r"^[a-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$")
 _TOP_KEYS = ("id", "title", "statement", "givens", "symbols", "define", "answers", "parts")
 _ANSWER_KEYS = ("kind", "marking", "vars", "names", "choices", "shape", "depends", "text")
 _PART_KEYS = ("text", "derive")
-
-
-def problem_dirs() -> list[Path]:
-    """Where problem specs are looked up: $DERIVE_PROBLEMS, then the shipped set."""
-    dirs = []
-    if os.environ.get("DERIVE_PROBLEMS"):
-        dirs += [Path(p) for p in os.environ["DERIVE_PROBLEMS"].split(os.pathsep) if p]
-    package = Path(__file__).resolve().parent.parent  # derive/
-    dirs += [package / "_problems", package.parent / "problems"]
-    return [d for d in dirs if d.is_dir()]
-
-
-def problem_paths() -> dict[str, Path]:
-    """Problem id -> spec file, first directory winning, in the course's order.
-
-    A directory's ``ORDER`` file lists problem ids one a line (``#`` comments); listed
-    problems come first, in that order (earlier directories' lists first), the others
-    after them alphabetically. An id listed but without a spec is ignored.
-    """
-    found: dict[str, Path] = {}
-    listed: list[str] = []
-    for d in problem_dirs():
-        for p in sorted(d.glob("*.yaml")):
-            found.setdefault(p.stem, p)
-        listed += _order_file(d / "ORDER")
-    rank = {pid: i for i, pid in reversed(list(enumerate(listed)))}
-    return dict(sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
-
-
-def _order_file(path: Path) -> list[str]:
-    """The ids of an ORDER file (none when there is no file)."""
-    if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [w for ln in lines if (w := ln.split("#", 1)[0].strip())]
-
-
-def find_problem(ref: str) -> Path:
-    """The spec file of a problem id or path; a UsageError names the known ids."""
-    p = Path(ref)
-    if p.suffix in (".yaml", ".yml") or os.sep in ref:
-        if not p.is_file():
-            raise UsageError(f"{ref}: no such spec file")
-        return p
-    paths = problem_paths()
-    if ref in paths:
-        return paths[ref]
-    near = difflib.get_close_matches(ref, list(paths), n=1)
-    hint = f"; did you mean '{near[0]}'?" if near else ""
-    raise UsageError(f"unknown problem '{ref}'{hint} (`derive list` shows them)")
 
 
 def load_problem(ref: str | Path, overrides: dict[str, Any] | None = None) -> Problem:

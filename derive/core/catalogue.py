@@ -1,0 +1,91 @@
+"""Where problem specs are and what they are called, without SymPy.
+
+``derive list`` needs only ids and titles: this module finds the spec files (the
+``DERIVE_PROBLEMS`` directories, then the shipped set, in each ``ORDER`` file's order)
+and reads a title from its one line of YAML, so that listing starts in the time of a
+YAML import instead of SymPy's. Loading and validating a spec is ``core.spec``'s job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+
+from derive.core.errors import SpecError, UsageError
+
+
+def problem_dirs() -> list[Path]:
+    """Where problem specs are looked up: $DERIVE_PROBLEMS, then the shipped set."""
+    dirs = []
+    if os.environ.get("DERIVE_PROBLEMS"):
+        dirs += [Path(p) for p in os.environ["DERIVE_PROBLEMS"].split(os.pathsep) if p]
+    package = Path(__file__).resolve().parent.parent  # derive/
+    dirs += [package / "_problems", package.parent / "problems"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def problem_paths() -> dict[str, Path]:
+    """Problem id -> spec file, first directory winning, in the course's order.
+
+    A directory's ``ORDER`` file lists problem ids one a line (``#`` comments); listed
+    problems come first, in that order (earlier directories' lists first), the others
+    after them alphabetically. An id listed but without a spec is ignored.
+    """
+    found: dict[str, Path] = {}
+    listed: list[str] = []
+    for d in problem_dirs():
+        for p in sorted(d.glob("*.yaml")):
+            found.setdefault(p.stem, p)
+        listed += _order_file(d / "ORDER")
+    rank = {pid: i for i, pid in reversed(list(enumerate(listed)))}
+    return dict(sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+def _order_file(path: Path) -> list[str]:
+    """The ids of an ORDER file (none when there is no file)."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [w for ln in lines if (w := ln.split("#", 1)[0].strip())]
+
+
+def find_problem(ref: str) -> Path:
+    """The spec file of a problem id or path; a UsageError names the known ids."""
+    p = Path(ref)
+    if p.suffix in (".yaml", ".yml") or os.sep in ref:
+        if not p.is_file():
+            raise UsageError(f"{ref}: no such spec file")
+        return p
+    paths = problem_paths()
+    if ref in paths:
+        return paths[ref]
+    near = difflib.get_close_matches(ref, list(paths), n=1)
+    hint = f"; did you mean '{near[0]}'?" if near else ""
+    raise UsageError(f"unknown problem '{ref}'{hint} (`derive list` shows them)")
+
+
+#: a top-level ``title:`` with its value on the same line (not a block scalar)
+_TITLE_LINE = re.compile(r"^title:[ \t]*([^|>\s].*)$", re.M)
+
+
+def read_title(path: Path) -> str:
+    """The ``title`` of a spec file, read from its own line when it has one (the whole
+    YAML otherwise); a SpecError when the file or the title cannot be read."""
+    import yaml
+
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(shown, "", f"cannot read: {e}") from None
+    m = _TITLE_LINE.search(text)
+    try:
+        raw = yaml.safe_load(m[0] if m else text)
+    except yaml.YAMLError:
+        raw = None
+    title = raw.get("title") if isinstance(raw, dict) else None
+    if not isinstance(title, str) or not title.strip():
+        raise SpecError(shown, "title", "missing (expected one line of text)")
+    return title.strip()

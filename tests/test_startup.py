@@ -1,0 +1,52 @@
+"""Start-up: `derive list` reads titles without SymPy; heavy modules load when used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from testkit import ROOT
+
+from derive.core.catalogue import read_title
+
+
+def _modules_after(code: str) -> set[str]:
+    r = subprocess.run([sys.executable, "-c", code + "\nimport sys\n"
+                        "print(' '.join(sorted(sys.modules)))"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return set(r.stdout.split())
+
+
+def test_derive_list_imports_neither_sympy_nor_numpy():
+    mods = _modules_after("from click.testing import CliRunner\n"
+                          "from derive.cli import cli\n"
+                          "r = CliRunner().invoke(cli, ['list'])\n"
+                          "assert r.exit_code == 0 and 'gelu-descent' in r.output, r.output")
+    assert "sympy" not in mods and "numpy" not in mods
+
+
+def test_import_derive_is_light_until_a_name_is_used():
+    mods = _modules_after("import derive")
+    assert "sympy" not in mods
+    mods = _modules_after("import derive\nderive.render_text")
+    assert "sympy" in mods
+
+
+def test_titles_are_read_from_their_line_or_from_the_whole_yaml(tmp_path):
+    one = tmp_path / "one.yaml"
+    one.write_text("id: one\ntitle: 'Softmax: shift invariance'  # a comment\nparts: {a: [\n")
+    assert read_title(one) == "Softmax: shift invariance"  # the broken rest is not read
+    block = tmp_path / "block.yaml"
+    block.write_text("id: block\ntitle: >\n  Folded\n  title\n")
+    assert read_title(block) == "Folded title"
+
+
+def test_a_spec_without_a_title_is_listed_as_invalid(tmp_path, monkeypatch):
+    (tmp_path / "untitled.yaml").write_text("id: untitled\n")
+    monkeypatch.setenv("DERIVE_PROBLEMS", str(tmp_path))
+    r = subprocess.run([sys.executable, "-m", "derive", "list"], capture_output=True,
+                       text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("untitled"))
+    assert line.split(None, 1)[1] == "(invalid spec: title: missing (expected one line of text))"
