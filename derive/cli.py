@@ -135,6 +135,27 @@ def verify(problems: tuple[str, ...], verbose: bool) -> None:
         _fail(f"{failed} problem(s) failed verification", 1)
 
 
+@cli.command()
+@click.argument("block", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="markdown: the whole reference as docs/blocks.md.")
+@reports_errors
+def blocks(block: str | None, fmt: str) -> None:
+    """The spec language's blocks: arguments (kind, required or default, meaning) and an
+    example each; BLOCK alone in full."""
+    from derive.render.reference import (
+        block_text,
+        find_block,
+        reference_markdown,
+        reference_text,
+    )
+
+    if fmt == "markdown":
+        click.echo(block_text(find_block(block)) if block else reference_markdown(), nl=False)
+    else:
+        click.echo(reference_text(block), nl=False)
+
+
 # Commands added by later features go below, each a thin wrapper over its module:
 # sheet (derive.render.sheet), check and template (derive.check).
 

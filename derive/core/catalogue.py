@@ -22,7 +22,9 @@ def problem_dirs() -> list[Path]:
     if os.environ.get("DERIVE_PROBLEMS"):
         dirs += [Path(p) for p in os.environ["DERIVE_PROBLEMS"].split(os.pathsep) if p]
     package = Path(__file__).resolve().parent.parent  # derive/
-    dirs += [package / "_problems", package.parent / "problems"]
+    # the course's reference set, then the library of further problems beside it
+    dirs += [package / "_problems", package.parent / "problems",
+             package.parent / "problems" / "library"]
     return [d for d in dirs if d.is_dir()]
 
 

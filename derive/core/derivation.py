@@ -176,6 +176,8 @@ class Context:
         self._sections: dict[str, tuple[list[int], list[str]]] = {}
         self.part = ""
         self.where = ""
+        self.block_name = ""
+        """the block running now (error messages point to its reference)"""
         self.cache: dict[Any, Any] = {}
         """per-solve memo shared by blocks (e.g. a derivative computed once)"""
 
@@ -257,8 +259,11 @@ class Context:
 
     def fail(self, field: str, message: str) -> SpecError:
         """A SpecError located at the current block's argument ``field``."""
+        block = self.block_name
+        hint = f" (see `derive blocks {block}`)" if block and "derive blocks" not in message \
+            else ""
         return SpecError(self.problem.path, f"{self.where}.{field}" if field else self.where,
-                         message)
+                         message + hint)
 
     def sections(self) -> tuple[Section, ...]:
         texts = {p.name: p.text for p in self.problem.parts}

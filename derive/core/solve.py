@@ -25,7 +25,7 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
     ctx = Context(problem, pins)
     for part in problem.parts:
         for call in part.calls:
-            ctx.part, ctx.where = part.name, call.where
+            ctx.part, ctx.where, ctx.block_name = part.name, call.where, call.block
             try:
                 blocks[call.block].fn(ctx, **call.args)
             except DerivationError as e:

@@ -6,6 +6,7 @@ Every error names the file, the field and what was expected, e.g.
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -181,7 +182,9 @@ def _build_answers(path: str, raw: dict[str, Any], ns: dict[str, Any]) -> dict[s
                 raise SpecError(path, f"{where}.{key}", "expected a list of names")
         for v in info.get("vars") or []:
             if v not in ns:
-                raise SpecError(path, f"{where}.vars", f"unknown variable '{v}'")
+                raise SpecError(path, f"{where}.vars", f"unknown variable '{v}': vars lists "
+                                "symbols (declared under symbols:) the expression is written "
+                                "in; a defined quantity a student may use goes under names:")
         out[aid] = AnswerSpec(
             id=aid,
             kind=kind,
@@ -225,6 +228,11 @@ def _build_definitions(path: str, raw: dict[str, Any], ns: dict[str, Any],
         where = f"define.{key}"
         m = re.match(r"^([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^)]*)\))?$", str(key))
         if not m:
+            if str(key).count("(") != str(key).count(")"):
+                # YAML's flow style {f(x, y): …} splits the key at its comma
+                raise SpecError(path, where, "a key with a comma is split by YAML's flow "
+                                "style {…}: quote it, {'f(x, y)': …}, or write define: "
+                                "on its own lines")
             raise SpecError(path, where, "expected a name or name(args), e.g. f(x)")
         name = m.group(1)
         info = spec if isinstance(spec, dict) else {"expr": spec}
@@ -276,19 +284,23 @@ def _build_parts(path: str, raw: dict[str, Any], ns: dict[str, Any],
             call = mapping(path, cw, call)
             name = call.get("use")
             if name not in blocks:
-                raise SpecError(path, f"{cw}.use", f"unknown block '{name}' "
-                                f"({expected(sorted(blocks))})")
+                near = difflib.get_close_matches(str(name), list(blocks), n=1)
+                hint = f"; did you mean '{near[0]}'?" if near else ""
+                raise SpecError(path, f"{cw}.use", f"unknown block '{name}'{hint} "
+                                "(`derive blocks` lists every block with its arguments)")
             blk = blocks[name]
             args: dict[str, Any] = {}
             for k in call:
                 if k != "use" and k not in blk.params:
                     raise SpecError(path, f"{cw}.{k}", f"unknown argument of block '{name}' "
-                                    f"({expected(list(blk.params))})")
+                                    f"({expected(list(blk.params))}; see `derive blocks "
+                                    f"{name}`)")
             for pn, p in blk.params.items():
                 if pn not in call:
                     if p.required:
                         raise SpecError(path, f"{cw}.{pn}", f"missing argument of block "
-                                        f"'{name}'" + (f": {p.doc}" if p.doc else ""))
+                                        f"'{name}'" + (f": {p.doc}" if p.doc else "")
+                                        + f" (see `derive blocks {name}`)")
                     args[pn] = p.default
                     continue
                 args[pn] = _convert_arg(path, f"{cw}.{pn}", p.type, p.choices, call[pn], ns,

@@ -90,7 +90,7 @@ def _numpy_check(ctx: Context, name: str, answers: list[str], got: sp.MatrixBase
     kernel=Param("raw", required=False, doc="one filter: a matrix or one matrix per channel"),
     kernels=Param("raw", required=False, doc="several filters, each like kernel"),
     bias=Param("raw", required=False, default=0, doc="a number, or a list with one per filter"),
-    stride=Param("expr", required=False, default=1),
+    stride=Param("expr", required=False, default=1, doc="the step between windows"),
     padding=Param("raw", required=False, default=0,
                   doc="zeros per side: a whole number, 'valid' (none) or 'same'"),
     operation=Param("text", required=False, default="cross-correlation",
@@ -188,8 +188,8 @@ def convolve(ctx: Context, input: Any, kernel: Any, kernels: Any, bias: Any, str
     input=Param("raw", doc="the matrix pooled (a given, '{a.output}' or [[…]])"),
     size=Param("expr", doc="the window is size × size"),
     stride=Param("expr", required=False, doc="the step between windows (default: size)"),
-    mode=Param("text", choices=("max", "average")),
-    answer=Param("answer"),
+    mode=Param("text", choices=("max", "average"), doc="the largest entry or the mean"),
+    answer=Param("answer", doc="a matrix answer: the pooled output"),
     label=Param("text", required=False, default="P", doc="the output's name in the steps"),
 )
 def pool(ctx: Context, input: Any, size: Any, stride: Any, mode: str, answer: str,
@@ -231,9 +231,9 @@ def _size_equation(n: Any, p: Any, k: Any, s: Any, t: Any) -> sp.Eq:
     "padding-for-size",
     input=Param("raw", doc="the input matrix (or its size)"),
     kernel=Param("raw", doc="the kernel (or its size)"),
-    stride=Param("expr", required=False, default=1),
+    stride=Param("expr", required=False, default=1, doc="the convolution's stride"),
     target=Param("expr", required=False, doc="the output size wanted (default: the input's)"),
-    answer=Param("answer"),
+    answer=Param("answer", doc="the padding per side (exact)"),
 )
 def padding_for_size(ctx: Context, input: Any, kernel: Any, stride: Any, target: Any,
                      answer: str) -> None:
@@ -270,7 +270,7 @@ def padding_for_size(ctx: Context, input: Any, kernel: Any, stride: Any, target:
     "stride-for-size",
     input=Param("raw", doc="the input matrix (or its size)"),
     kernel=Param("raw", doc="the kernel (or its size)"),
-    padding=Param("expr", required=False, default=0),
+    padding=Param("expr", required=False, default=0, doc="zeros per side"),
     target=Param("expr", required=False, doc="the output size wanted (default: the input's)"),
     answer=Param("answer", doc="the stride solving the size equation (exact)"),
     possible=Param("answer", required=False, doc="choice yes/no: is it a whole number"),
@@ -333,7 +333,8 @@ def stride_for_size(ctx: Context, input: Any, kernel: Any, padding: Any, target:
                                "and padding, its property the input and target)"),
     size=Param("expr", doc="the pooling window is size × size"),
     stride=Param("expr", required=False, doc="the pooling stride (default: size)"),
-    mode=Param("text", required=False, default="average", choices=("average", "max")),
+    mode=Param("text", required=False, default="average", choices=("average", "max"),
+               doc="the pooling reproduced (only average pooling is a convolution)"),
 )
 def pooling_as_convolution(ctx: Context, answer: str, size: Any, stride: Any,
                            mode: str) -> None:

@@ -366,7 +366,7 @@ def _fits(task: str, fn: Any) -> bool:
 
 @block(
     "output-activation",
-    task=Param("text", choices=tuple(_TASK_ACTIVATION)),
+    task=Param("text", choices=tuple(_TASK_ACTIVATION), doc="what the network predicts"),
     answer=Param("answer", doc="a choice answer listing the candidate activations"),
 )
 def output_activation(ctx: Context, task: str, answer: str) -> None:

@@ -67,7 +67,7 @@ SIZES = range(2, 7)
 
 @block(
     "indexed_backprop",
-    answer=Param("answer"),
+    answer=Param("answer", doc="an expression answer: ∂L/∂z_i in the indexed names"),
     loss=Param("raw", doc="the loss with sums over k, e.g. -Sum(t[k]*log(p[k]), (k, 1, K))"),
     output=Param("text", doc="the indexed output, e.g. p"),
     activation=Param("text", choices=tuple(JACOBIANS), doc="p = activation(z)"),

@@ -25,7 +25,7 @@ def _name_of(ctx: Context, vec: Any) -> str:
 
 @block(
     "softmax",
-    answer=Param("answer"),
+    answer=Param("answer", doc="a matrix answer: the probabilities softmax(of), a row"),
     of=Param("expr", doc="a vector, e.g. x"),
     shift=Param("expr", required=False,
                 doc="also evaluate softmax(x + shift) stably: subtract the max first"),

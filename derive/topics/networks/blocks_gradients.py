@@ -151,7 +151,7 @@ def _check_shape(ctx: Context, aid: str, value: Any) -> None:
 @block(
     "net-gradient",
     wrt=Param("text", doc="a vector (x, f_2) or parameter (W_1, b_1) of the network"),
-    answer=Param("answer"),
+    answer=Param("answer", doc="a matrix-expression answer: ∂E/∂wrt"),
 )
 def net_gradient(ctx: Context, wrt: str, answer: str) -> None:
     """∂E/∂wrt in matrix form: local Jacobians, chain rule, textbook simplifications."""
@@ -198,7 +198,7 @@ def _gradient_checks(ctx: Context, net: Network, aid: str, value: Any, wrt: str)
     "net-jacobian",
     of=Param("text", doc="the output vector, e.g. y"),
     wrt=Param("text", doc="the input vector, e.g. x"),
-    answer=Param("answer"),
+    answer=Param("answer", doc="a matrix-expression answer: the Jacobian ∂of/∂wrt"),
 )
 def net_jacobian(ctx: Context, of: str, wrt: str, answer: str) -> None:
     """∂of/∂wrt as the product of the local Jacobians (last layer first)."""
@@ -231,7 +231,7 @@ def net_jacobian(ctx: Context, of: str, wrt: str, answer: str) -> None:
 @block(
     "net-shape",
     of=Param("answer", doc="a matrix-expression answer, e.g. a.J_x"),
-    answer=Param("answer"),
+    answer=Param("answer", doc="a shape answer: rows × columns in the size symbols"),
 )
 def net_shape(ctx: Context, of: str, answer: str) -> None:
     """The shape of a derived matrix expression, in the size symbols."""
@@ -363,7 +363,7 @@ def _symbol_of(net: Network, name: str) -> Any:
 @block(
     "net-value",
     of=Param("answer", doc="a matrix-expression answer derived by net-gradient/net-jacobian"),
-    answer=Param("answer"),
+    answer=Param("answer", doc="a matrix answer: that formula's value at the givens"),
 )
 def net_value(ctx: Context, of: str, answer: str) -> None:
     """A derived matrix formula (as answered, pinned or not) evaluated at the givens."""

@@ -199,12 +199,13 @@ def net_softmax(ctx: Context, out: str | None) -> None:
 
 @block(
     "net-loss",
-    kind=Param("text", choices=LOSSES),
+    kind=Param("text", choices=LOSSES, doc="which loss E(o, y) ends the network"),
     target=Param("text", doc="the target's name, e.g. y"),
     value=Param("expr", required=False, doc="the target's given value"),
     half=Param("raw", required=False, default=True,
                doc="squared error: ½ Σ (o − y)² (true) or Σ (o − y)² (false)"),
-    reduction=Param("text", required=False, default="sum", choices=("sum", "mean")),
+    reduction=Param("text", required=False, default="sum", choices=("sum", "mean"),
+                    doc="squared error: sum over the outputs, or their mean"),
     loss=Param("text", required=False, default="E", doc="the loss's name"),
 )
 def net_loss(ctx: Context, kind: str, target: str, value: Any, half: Any, reduction: str,
@@ -228,7 +229,8 @@ def net_loss(ctx: Context, kind: str, target: str, value: Any, half: Any, reduct
     "net-upstream",
     gradient=Param("text", doc="the upstream gradient's name, e.g. g (= ∂L/∂y)"),
     objective=Param("text", required=False, default="L", doc="the name of the scalar L"),
-    value=Param("expr", required=False),
+    value=Param("expr", required=False, doc="the upstream gradient's value (a given), "
+                "for numbers at the givens"),
 )
 def net_upstream(ctx: Context, gradient: str, objective: str, value: Any) -> None:
     """End the network with a given upstream gradient g = ∂L/∂y (no loss written out)."""

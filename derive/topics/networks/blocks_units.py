@@ -41,7 +41,10 @@ def _ids(ctx: Context, field: str, ref: str, n: int, vector: bool) -> list[str]:
     ids = [f"{ref}{i + 1}" for i in range(n)] if vector else [ref]
     for aid in ids:
         if aid not in ctx.problem.answers:
-            raise ctx.fail(field, f"'{aid}' is not a declared answer")
+            want = (f"one number answer per weight, {ids[0]} … {ids[-1]}" if vector
+                     else "one number answer")
+            raise ctx.fail(field, f"'{aid}' is not a declared answer: declare {want} "
+                           "under answers:")
     return ids
 
 
@@ -154,7 +157,7 @@ def forward_values(ctx: Context, answers: dict[str, str], replace: Any) -> None:
     "network-figure",
     layers=Param("raw", doc="lists of unit labels (LaTeX), input layer first"),
     edges=Param("raw", doc="[from, to, weight label] triples"),
-    caption=Param("text", required=False, default=""),
+    caption=Param("text", required=False, default="", doc="the caption under the picture"),
 )
 def network_figure(ctx: Context, layers: Any, edges: Any, caption: str) -> None:
     """A picture of a network of units for the sheet."""

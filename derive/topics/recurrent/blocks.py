@@ -128,7 +128,7 @@ def recurrence(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], in
 
 
 @block("through_time", **_COMMON,
-       answer=Param("answer"),
+       answer=Param("answer", doc="the product of local derivatives ∂s_T/∂s_S"),
        start=Param("expr", doc="S in ∂s_T/∂s_S"),
        end=Param("expr", doc="T in ∂s_T/∂s_S"),
        values=Param("prefix", required=False,

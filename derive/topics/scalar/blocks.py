@@ -39,7 +39,7 @@ def derive_function(ctx: Context, f: Definition, x: sp.Symbol) -> sp.Expr:
     "derivative",
     f=Param("definition", doc="the function to differentiate, e.g. f (defined as f(x))"),
     wrt=Param("symbol", doc="the variable"),
-    answer=Param("answer", required=False),
+    answer=Param("answer", required=False, doc="an expression answer: f'(x)"),
     via=Param("expr", required=False, doc="an equal form to differentiate instead"),
     forms=Param("raw", required=False, default=[],
                 doc="equal rewrites of the result, each checked, the last one answered; "
@@ -139,7 +139,7 @@ def _identity_check(ctx: Context, name: str, answers: list[str], a: Any, b: Any,
 @block(
     "descent",
     f=Param("definition", doc="the function minimised, e.g. f"),
-    wrt=Param("symbol"),
+    wrt=Param("symbol", doc="the variable of f, e.g. x"),
     x0=Param("expr", doc="the starting point"),
     eta=Param("expr", doc="the learning rate"),
     steps=Param("expr", doc="how many steps"),
@@ -236,7 +236,7 @@ def _with_item(a: Any, item: int) -> Any:
 
 @block(
     "evaluate",
-    answer=Param("answer"),
+    answer=Param("answer", doc="a number (or matrix) answer: the value"),
     expr=Param("expr", doc="what to evaluate: a defined name or an expression"),
     at=Param("exprs", required=False, default={},
              doc="values to use for defined names (e.g. yhat: '{a.yhat}')"),
@@ -278,7 +278,7 @@ def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any],
 
 @block(
     "choose",
-    answer=Param("answer"),
+    answer=Param("answer", doc="a choice answer: the winning option's word"),
     options=Param("exprs", doc="word -> value, e.g. gd: '{c.gd.f3}'"),
     pick=Param("text", choices=("min", "max"), doc="which value wins"),
 )
@@ -304,7 +304,7 @@ def choose(ctx: Context, answer: str, options: dict[str, Any], pick: str) -> Non
 
 @block(
     "rewrite",
-    answer=Param("answer"),
+    answer=Param("answer", doc="an expression answer: the rewritten form"),
     expr=Param("expr", doc="the expression to rewrite (e.g. '{a.derivative}')"),
     replace=Param("exprs", doc="name -> what it stands for, e.g. f: tanh(x)"),
     wrt=Param("symbol", doc="the variable used to test the identity"),

@@ -233,7 +233,8 @@ def _register_gate_checks(ctx: Context, spec: DesignSpec, values: dict[str, Any]
     layers=Param("expr_list", doc="weight matrices layer by layer, a row [w1, …, b] per unit"),
     answer=Param("answer", doc="matrix 1×2^n: the output for each input row (00, 01, …)"),
     inputs=Param("expr", required=False, default=2, doc="how many 0/1 inputs"),
-    bias=Param("text", required=False, default="last", choices=("first", "last")),
+    bias=Param("text", required=False, default="last", choices=("first", "last"),
+               doc="where each row holds the bias: [b, w1, …] or [w1, …, b]"),
 )
 def threshold_network(ctx: Context, layers: list[Any], answer: str, inputs: Any,
                       bias: str) -> None:
