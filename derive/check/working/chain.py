@@ -1,0 +1,292 @@
+"""Checking a working step by step: the first wrong step of a student's derivation.
+
+Steps (interface.md, "The working behind an answer"): every relation sign is a step.
+A statement that starts with a relation (``&= B``) continues the chain from the last
+side read; a statement with a left side of its own starts a relation whose first step
+relates that left side to its first right side:
+
+- a left side that can be read and is not one bare name (a derivative label
+  ``\\frac{\\partial E}{\\partial w_9}``, ``f'(x)``, ``\\text{GELU}(x_1)``) is what the
+  right side must equal;
+- a bare name means its quantity: an answer of the problem (``x_2`` is ``a.x2``: its
+  right value, or what the student's own earlier values give it), a definition (``h_1``),
+  a given updated in place (``w_9 = w_9 - \\alpha g``: the answer's value);
+- the last relation of the working (or one whose left side cannot be read, in it) must
+  give the answer the working belongs to;
+- a name that means nothing is defined by its line (``v_0 = … = -0.0245``: unchecked,
+  and later lines may use it); an equation in such a name (``4 = (4 - 3 + 2P)/1 + 1``)
+  is checked by its solutions: equal to the previous equation's, or the answer.
+
+A side that cannot be read makes its step ``unreadable``; the chain goes on from the last
+side that could be read. A step that cannot be decided is ``unchecked``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from derive.check.working.compare import Comparison, compare, roots, same_roots, show
+from derive.check.working.lines import Line, read_lines
+from derive.check.working.model import StepResult, WorkingResult
+from derive.check.working.scope import Scope, Side, SideError, build_scope, read_side
+
+
+@dataclass
+class _Target:
+    """What the first right side of a relation must equal."""
+
+    values: list[Any]
+    what: str
+    """for messages: 'x_2', 'the answer', 'the left side'"""
+    side: Side | None = None
+
+
+@dataclass
+class _State:
+    scope: Scope
+    answer_id: str
+    targets: list[Any]
+    prev: Side | _Target | None = None
+    lhs: str = ""
+    lhs_name: str | None = None
+    equation: tuple[str, list[Any]] | None = None
+    steps: list[StepResult] = field(default_factory=list)
+    chains: list[Any] = field(default_factory=list)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+|\\[,;!]|\\left|\\right|\{|\}", "", text)
+
+
+def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any],
+                  own: dict[str, Any] | None = None,
+                  targets: list[Any] | None = None) -> WorkingResult:
+    """Check the working of one answer.
+
+    Args:
+        problem: the problem (``derive.core.model.Problem``).
+        answer_id: the answer the working belongs to.
+        text: the working as the student wrote it.
+        right: answer id -> the right value (the derivation's).
+        own: answer id -> the student's own value (numbers they gave).
+        targets: more values the answer may take from the student's own earlier answers
+            (follow-through), besides the right one.
+    Returns:
+        The steps with their verdicts; ``first_error`` is the first invalid one.
+    """
+    scope = build_scope(problem, answer_id, right, own or {})
+    lines = read_lines(text)
+    state = _State(scope, answer_id, [right[answer_id], *(targets or [])])
+    last_new = _last_relation(lines)
+    for line in lines:
+        if line.problem:
+            state.steps.append(StepResult(line.text, line.number, "unreadable",
+                                          f"line {line.number}: {line.problem}"))
+            continue
+        for k, st in enumerate(line.statements):
+            final = (line.number, k) >= last_new
+            _statement(state, line, st.sides, st.signs, final)
+    return WorkingResult(tuple(state.steps), tuple(ln.text for ln in lines))
+
+
+def _last_relation(lines: list[Line]) -> tuple[int, int]:
+    """(line, statement) where the working's last relation with its own left side
+    starts: from there on, the chain gives the answer."""
+    last = (0, 0)
+    lhs = ""
+    for line in lines:
+        for k, st in enumerate(line.statements):
+            if st.sides[0] and _norm(st.sides[0]) != lhs:
+                last = (line.number, k)
+                lhs = _norm(st.sides[0])
+    return last
+
+
+def _statement(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[str, ...],
+               final: bool) -> None:
+    scope = state.scope
+    first = sides[0]
+    shadow: dict[str, Any] = {}
+    if first and _norm(first) != state.lhs:
+        state.lhs = _norm(first)
+        if _equation(state, line, sides, signs, final):
+            return
+        target, name, shadow = _target(state, first, sides, final)
+        state.prev = target
+        state.lhs_name = name
+    elif first:  # the same left side again: x_1 = x_0 - … then x_1 = 0 - 0.1 [1/2]
+        pass
+    last_side: Side | None = None
+    for i in range(1, len(sides)):
+        shown_old = sides[i - 1] or (state.prev.side.text if isinstance(state.prev, _Target)
+                                     and state.prev.side else
+                                     state.prev.text if isinstance(state.prev, Side) else "")
+        latex = f"{shown_old} {signs[i - 1]} {sides[i]}".strip()
+        try:
+            new = read_side(scope, sides[i], shadow or None)
+        except SideError as e:
+            state.steps.append(StepResult(latex, line.number, "unreadable",
+                                          f"line {line.number}: {e}"))
+            continue
+        step = _judge(state, line, latex, new)
+        state.steps.append(step)
+        # a side with names that mean nothing is no base for the next step
+        if not new.unknown or (isinstance(state.prev, Side) and state.prev.unknown):
+            state.prev = new
+        elif state.prev is None:
+            state.prev = new
+        last_side = new
+    # a name defined by its line: later lines may use its value
+    name = state.lhs_name
+    if name and last_side is not None and last_side.numeric and first \
+            and not scope.knows(name):
+        scope.own[name] = last_side.own
+
+
+def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
+            ) -> tuple[_Target | None, str | None, dict[str, Any]]:
+    """What the relation's first right side must equal, the name it defines, and the
+    names its right side reads as their previous value (an update in place)."""
+    scope = state.scope
+    answer = _Target(list(state.targets), "the answer")
+    try:
+        lhs = read_side(scope, first)
+    except SideError:
+        return (answer if final else None), None, {}
+    expr = lhs.expr
+    if isinstance(expr, sp.Symbol):
+        n = expr.name
+        updated = n in scope.givens and any(
+            re.search(r"(?<![A-Za-z\\])" + re.escape(first.strip()) + r"(?![\w])", s)
+            for s in sides[1:])
+        if updated:
+            # w_9 = w_9 - \alpha g: the right side reads w_9 as the given
+            values = list(state.targets) if n in scope.answer_of and \
+                scope.answer_of[n] == state.answer_id else [scope.right[n]] \
+                if n in scope.answer_of else []
+            target = _Target(values, "the answer" if values else n) if values else \
+                (answer if final else None)
+            return target, None, {n: scope.givens[n]}
+        if n in scope.answer_of:
+            aid = scope.answer_of[n]
+            values = [scope.right[n]]
+            if aid == state.answer_id:
+                values = list(state.targets)
+            return _Target(values, n, lhs), n, {}
+        if n in scope.defs:
+            return _Target([lhs.right], n, lhs), None, {}
+        if not scope.knows(n):
+            return None, n, {}
+    if lhs.unknown:
+        return (answer if final else None), None, {}
+    return _Target([v for v in (lhs.right, lhs.own)], "the left side", lhs), None, {}
+
+
+def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
+    prev = state.prev
+    where = f"line {line.number}"
+    if prev is None:
+        name = state.lhs_name
+        return StepResult(latex, line.number, "unchecked",
+                          f"{where}: defines {name} (not checked)" if name else
+                          f"{where}: nothing before it to check it against")
+    olds = prev.values if isinstance(prev, _Target) else [prev.right, prev.own]
+    if new.unknown and not (isinstance(prev, Side) and prev.unknown >= new.unknown):
+        names = ", ".join(sorted(new.unknown))
+        return StepResult(latex, line.number, "unchecked",
+                          f"{where}: uses {names}, which this working does not define")
+    if isinstance(prev, Side) and prev.unknown and not new.unknown:
+        return StepResult(latex, line.number, "unchecked",
+                          f"{where}: the line before uses names this working does not "
+                          "define")
+    result = compare(olds, new, state.scope)
+    if result.ok is None:
+        return StepResult(latex, line.number, "unchecked", f"{where}: {result.detail}")
+    if result.ok:
+        return StepResult(latex, line.number, "valid")
+    from derive.check.working.diagnose import diagnose
+
+    what = prev.what if isinstance(prev, _Target) else "the line before"
+    detail = _detail(result, what, new)
+    found = diagnose(state.scope, prev, new, line.number)
+    if found is not None:
+        return StepResult(latex, line.number, "invalid", f"{where}: {found[1]}", found[0])
+    return StepResult(latex, line.number, "invalid", f"{where}: {detail}")
+
+
+def _detail(result: Comparison, what: str, new: Side) -> str:
+    if result.value is not None and new.numeric:
+        name = "the answer" if what == "the answer" else what
+        return (f"{_short(new.text)} is not equal to {name}, which is {show(result.value)}"
+                if what != "the line before" else
+                f"{_short(new.text)} does not follow from the line before, which gives "
+                f"{show(result.value)}")
+    text = result.detail or "not equal"
+    if what != "the line before":
+        text = text.replace("the line before", what)
+    return f"{_short(new.text)} is not equal to {what}: {text}"
+
+
+def _short(text: str, limit: int = 50) -> str:
+    s = " ".join(text.split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- equations
+
+
+def _equation(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[str, ...],
+              final: bool) -> bool:
+    """A relation in a name that means nothing (the padding P): checked by its
+    solutions. True when the statement was handled as one."""
+    if len(sides) != 2 or signs[0] != "=":
+        return False
+    scope = state.scope
+    try:
+        left, right_ = read_side(scope, sides[0]), read_side(scope, sides[1])
+    except SideError:
+        return False
+    unknown = left.unknown | right_.unknown
+    if len(unknown) != 1:
+        return False
+    (u,) = unknown
+    lone = isinstance(left.expr, sp.Symbol) and left.expr.name == u and not right_.unknown
+    if lone and (state.equation is None or state.equation[0] != u):
+        return False  # a definition (v_0 = …), not an equation
+    found = roots(left.right - right_.right, u) if not isinstance(left.right, sp.MatrixBase) \
+        else None
+    latex = f"{sides[0]} = {sides[1]}"
+    if found is None:
+        state.steps.append(StepResult(latex, line.number, "unchecked",
+                                      f"line {line.number}: an equation in {u} that is not "
+                                      "checked (not a polynomial equation of small degree)"))
+        state.prev = None
+        return True
+    where = f"line {line.number}"
+    if state.equation is not None and state.equation[0] == u:
+        ok = same_roots(found, state.equation[1])
+        detail = (f"{where}: its solution {u} = {_roots(found)} is not that of the equation "
+                  f"before ({u} = {_roots(state.equation[1])})")
+    else:
+        golds = [t for t in state.targets if isinstance(t, sp.Basic) and t.is_number]
+        if not golds:
+            ok = None
+        else:
+            ok = any(same_roots([g], [r]) for g in golds for r in found)
+        detail = (f"{where}: its solution {u} = {_roots(found)} is not the answer "
+                  f"{show(golds[0]) if golds else ''}")
+    verdict = "unchecked" if ok is None else "valid" if ok else "invalid"
+    state.steps.append(StepResult(latex, line.number, verdict,
+                                  "" if ok or ok is None else detail))
+    state.equation = (u, found)
+    state.prev = None
+    return True
+
+
+def _roots(rs: list[Any]) -> str:
+    return ", ".join(show(r) if not (isinstance(r, sp.Rational)) else str(r) for r in rs) \
+        or "none"

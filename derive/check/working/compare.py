@@ -1,0 +1,211 @@
+"""Is one side equal to the one before it? Numbers, expressions, equations.
+
+- **numbers** (both sides evaluate to numbers): a side that is one written number is
+  held to the problem set's number rule (one unit of its last written place and 5%) of
+  the value the side before gives; a side with numbers substituted may be off by what
+  its rounded numbers carry (twice the sum of their relative half-units, at most 5%).
+  A number is exact when it is whole, a given, or a value the student wrote earlier
+  (their own rounded values are allowed). Every combination of right and own values
+  of the names is tried: a chain built on the student's own earlier values is right.
+- **expressions** (the problem's variables left): the judge's comparison at seeded
+  random points, then its bounded symbolic confirmation (``derive.check.judge``).
+- **equations** (a name that means nothing, e.g. the padding P): the solutions of a
+  polynomial equation of degree at most 4 in that name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from derive.check.judge.numeric import compare_scalars
+from derive.check.judge.symbolic import confirm_equal
+from derive.check.working.scope import Scope, Side
+
+#: the number rule's relative bound
+RELATIVE = sp.Rational(5, 100)
+#: exact comparisons (fractions, expressions without rounded numbers)
+EXACT = sp.Float("1e-9")
+MAX_DEGREE = 4
+
+
+@dataclass(frozen=True)
+class Comparison:
+    ok: bool | None
+    """None: cannot be decided"""
+    detail: str = ""
+    value: Any = None
+    """what the side before gives (a number, for messages)"""
+
+
+def _num(v: Any) -> sp.Float:
+    return sp.N(v, 30)
+
+
+def show(v: Any) -> str:
+    """A number as a message writes it (4 significant figures)."""
+    try:
+        f = float(_num(v))
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{f:.4g}"
+
+
+def _exact_values(scope: Scope) -> list[Any]:
+    vals = [v for v in scope.givens.values() if isinstance(v, sp.Basic)]
+    vals += [v for v in list(scope.own.values()) + list(scope.right.values())
+             if isinstance(v, sp.Basic) and v.is_number]
+    return vals
+
+
+def rounding_tolerance(side: Side, scope: Scope) -> Any:
+    """How far a side with substituted rounded numbers may be from the exact value,
+    relative: twice the sum of its rounded numbers' relative half-units (at most 5%)."""
+    exact = _exact_values(scope)
+    total = sp.Integer(0)
+    for wn in side.literals:
+        if wn.unit is None or wn.value == 0 or "." not in wn.text:
+            continue
+        if any(abs(wn.value - abs(v)) == 0 for v in exact if v.is_number):
+            continue
+        total += (wn.unit / 2) / abs(wn.value)
+    return min(RELATIVE, 2 * total)
+
+
+def numbers_close(old: Any, new: Side, new_value: Any, scope: Scope) -> bool:
+    diff = abs(_num(new_value - old))
+    size = abs(_num(old))
+    if new.plain is not None:
+        wn = new.plain
+        if wn.unit is None:
+            return bool(diff <= EXACT * max(size, 1))
+        if "." not in wn.text and wn.unit == 1 and size > 0 and diff <= EXACT * size:
+            return True
+        return bool(diff <= wn.unit and diff <= RELATIVE * size + EXACT)
+    tol = rounding_tolerance(new, scope)
+    return bool(diff <= tol * size + EXACT * max(size, 1))
+
+
+def _matrices_close(old: Any, new: Side, new_value: Any, scope: Scope) -> bool:
+    if not isinstance(old, sp.MatrixBase) or not isinstance(new_value, sp.MatrixBase):
+        return False
+    if old.shape != new_value.shape:
+        return False
+    tol = rounding_tolerance(new, scope)
+    for a, b in zip(old, new_value, strict=True):
+        diff = abs(_num(b - a))
+        if diff > max(tol * abs(_num(a)), sp.Float("0.5e-2") if new.literals else EXACT) \
+                and diff > EXACT:
+            return False
+    return True
+
+
+def candidates(side: Side) -> list[Any]:
+    out = [side.right]
+    if not _same(side.own, side.right):
+        out.append(side.own)
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - matrices of other shapes and the like
+        return False
+
+
+def compare(olds: list[Any], new: Side, scope: Scope) -> Comparison:
+    """Is ``new`` equal to one of the values the side before may have (``olds``)?"""
+    news = candidates(new)
+    numeric = [o for o in olds if _is_numeric(o)]
+    if numeric and all(_is_numeric(n) for n in news):
+        for o in numeric:
+            for n in news:
+                if isinstance(o, sp.MatrixBase) or isinstance(n, sp.MatrixBase):
+                    if _matrices_close(o, new, n, scope):
+                        return Comparison(True, value=o)
+                elif numbers_close(o, new, n, scope):
+                    return Comparison(True, value=o)
+        o = numeric[0]
+        if isinstance(o, sp.MatrixBase) or isinstance(news[0], sp.MatrixBase):
+            return Comparison(False, "the matrices differ", o)
+        return Comparison(False, f"the line before gives {show(o)}, this gives "
+                                 f"{show(news[0])}", o)
+    symbolic = [o for o in olds if isinstance(o, sp.Basic) and not _is_numeric(o)]
+    if not symbolic and numeric:
+        # a number before, an expression in a variable now: not the same thing
+        return Comparison(None, "an expression where a number was expected")
+    for o in symbolic or olds:
+        for n in news:
+            result = equal_expressions(o, n)
+            if result.ok:
+                return result
+    return equal_expressions((symbolic or olds)[0], news[0])
+
+
+def _is_numeric(v: Any) -> bool:
+    if isinstance(v, sp.MatrixBase):
+        return all(_is_numeric(e) for e in v)
+    return isinstance(v, sp.Basic) and not v.free_symbols and v.is_number is True
+
+
+def equal_expressions(a: Any, b: Any) -> Comparison:
+    """Equivalence of two expressions: random points, then a bounded confirmation."""
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase) or not (
+            isinstance(a, sp.Basic) and isinstance(b, sp.Basic)):
+        return Comparison(None, "matrix expressions are not compared step by step")
+    if a.is_Matrix or b.is_Matrix:
+        return Comparison(None, "matrix expressions are not compared step by step")
+    outcome = compare_scalars(a, b)
+    if outcome.equal is None:
+        confirmed = confirm_equal(a, b)
+        if confirmed is None:
+            return Comparison(None, f"could not be decided ({outcome.detail})")
+        return Comparison(confirmed, "" if confirmed else "not equal to the line before")
+    return Comparison(outcome.equal, outcome.detail.replace("expected", "the line before "
+                                                                      "gives")
+                      .replace("yours gives", "this line gives"))
+
+
+# ---------------------------------------------------------------- equations
+
+
+def roots(expr: Any, unknown: str) -> list[Any] | None:
+    """The real solutions of ``expr = 0`` in ``unknown`` (None: not a polynomial equation
+    of small degree with numbers for coefficients)."""
+    if not isinstance(expr, sp.Basic):
+        return None
+    u = next((s for s in expr.free_symbols if getattr(s, "name", None) == unknown), None)
+    if u is None or len(expr.free_symbols) != 1:
+        return None
+    num, _ = sp.fraction(sp.together(expr))
+    try:
+        poly = sp.Poly(sp.expand(num), u)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() < 1 or poly.degree() > MAX_DEGREE:
+        return None
+    if not all(c.is_number for c in poly.all_coeffs()):
+        return None
+    coeffs = poly.all_coeffs()
+    denominator = sp.fraction(sp.together(expr))[1]
+    if all(isinstance(c, sp.Rational) for c in coeffs):
+        found = list(sp.roots(poly, multiple=False))
+        if len(found) < 1 and poly.degree() > 2:
+            return None
+        found = [r for r in found if r.is_real]
+    else:  # exact but transcendental coefficients: numerically (no factoring of them)
+        import numpy as np
+
+        values = np.roots([complex(sp.N(c, 30)) for c in coeffs])
+        found = [sp.Float(v.real, 15) for v in values if abs(v.imag) < 1e-9]
+    # a root that makes a denominator zero is not a solution
+    return [r for r in found if _num(denominator.xreplace({u: r})) != 0]
+
+
+def same_roots(a: list[Any], b: list[Any]) -> bool:
+    if len(a) != len(b):
+        return False
+    return all(any(abs(_num(x - y)) <= EXACT * max(1, abs(_num(x))) for y in b) for x in a)

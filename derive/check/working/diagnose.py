@@ -1,0 +1,2 @@
+def diagnose(scope, prev, new, line):
+    return None

@@ -1,0 +1,380 @@
+"""What the names of a working mean, and reading one side of it into values.
+
+A working is read with the answer reader (``derive.check.read``) under a configuration
+built here from the problem:
+
+- the problem's variables stay symbols (x);
+- givens are symbols too, with their values substituted only after any derivative of a
+  label is taken (``\\frac{\\partial E}{\\partial w_9}`` needs w_9 as a symbol). A given
+  named ``NAME_P`` answers to ``NAME`` in part P (``\\eta`` in part b is ``eta_b``);
+- definitions (``h1``, ``yhat``, ``E``) are names, expanded when a side is evaluated;
+  the loss may be called Error, Loss, MSE, L or J;
+- the student's own quantities: an answer ``a.x1`` of the same part is the name ``x_1``
+  (``c.mom.v2`` is ``v_2`` in ``c.mom``), with its *right* value (the derivation's) and
+  the student's *own* value (their answer, or what an earlier line of the working gave);
+  a given of the same name wins on a right side, answers of other parts come last.
+
+``read_side`` returns a :class:`Side`: the expression, its value with right names and
+with own names, the names it uses that mean nothing here, and the numbers as written
+(their precision decides how much a substituted rounded value may be off).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from derive.check.read.config import ParseConfig, ParseError
+from derive.check.read.names import COURSE_FUNCTIONS, Function
+from derive.check.read.numbers import WrittenNumber, read_number
+from derive.check.read.parse import parse_with_notes
+from derive.check.read.problem_config import name_key
+from derive.check.read.tokens import NUM, OP, tokenize
+from derive.check.working.labels import PLACEHOLDER, Label, rewrite
+
+#: what students call the loss, when the problem defines one as E (or L)
+LOSS_WORDS = ("Error", "error", "Loss", "loss", "MSE", "mse", "Cost", "cost", "J", "L", "E")
+_SIMPLE_ID = re.compile(r"^([A-Za-z]+)_?(\d+)$")
+_EXPAND_ROUNDS = 8
+
+
+def real(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+@dataclass
+class Scope:
+    """The names of one working: the problem's, the part's givens, the student's."""
+
+    config: ParseConfig
+    variables: set[str]
+    """free variables of the answer (they stay symbolic)"""
+    givens: dict[str, Any]
+    """symbol name -> exact value (part-aware, vector elements w_1 included)"""
+    defs: dict[str, Any]
+    """definition name -> expression (in symbol names)"""
+    right: dict[str, Any] = field(default_factory=dict)
+    """the student's quantity names -> the right value"""
+    own: dict[str, Any] = field(default_factory=dict)
+    """the student's quantity names -> the value the student wrote"""
+    answer_of: dict[str, str] = field(default_factory=dict)
+    """quantity name -> the answer id it stands for"""
+
+    def knows(self, name: str) -> bool:
+        return (name in self.variables or name in self.givens or name in self.defs
+                or name in self.right or name in self.own)
+
+
+def _keys(answer_id: str) -> list[str]:
+    """The names a student uses for an answer: a.x1 -> x_1, x1."""
+    last = answer_id.rsplit(".", 1)[-1]
+    m = _SIMPLE_ID.match(last)
+    if not m:
+        return []
+    return [f"{m.group(1)}_{m.group(2)}", f"{m.group(1)}{m.group(2)}"]
+
+
+def _group_of(answer_id: str) -> str:
+    return answer_id.rsplit(".", 1)[0] if "." in answer_id else ""
+
+
+def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
+                own: dict[str, Any]) -> Scope:
+    """The scope of a working attached to ``answer_id``.
+
+    ``right``: answer id -> the right value; ``own``: answer id -> the student's value
+    (numbers the student gave).
+    """
+    spec = problem.answers[answer_id]
+    part = answer_id.split(".", 1)[0]
+    group = _group_of(answer_id)
+    symbols: dict[str, Any] = {}
+    aliases: dict[str, str] = {}
+    variables = {v for v in (spec.vars or problem.symbols)}
+    for name in list(problem.symbols):
+        s = problem.namespace.get(name)
+        if isinstance(s, sp.Symbol):
+            symbols[name] = real(name)
+            key = name_key(problem.symbols[name].latex)
+            if key and key != name:
+                aliases[key] = name
+    givens: dict[str, Any] = {}
+    for g in problem.givens.values():
+        if isinstance(g.value, sp.MatrixBase):
+            r, c = g.value.shape
+            for i in range(r):
+                for j in range(c):
+                    n = f"{g.name}_{i * c + j + 1}" if r == 1 or c == 1 else \
+                        f"{g.name}_{i + 1}{j + 1}"
+                    givens[n] = g.value[i, j]
+                    symbols[n] = real(n)
+            continue
+        givens[g.name] = g.value
+        symbols[g.name] = real(g.name)
+        key = name_key(g.latex)
+        if key and key != g.name:
+            aliases.setdefault(key, g.name)
+    # a given NAME_P stands for NAME in part P (eta_b is the η of part b)
+    for g in problem.givens.values():
+        base, _, suffix = g.name.rpartition("_")
+        if base and suffix == part and base in problem.givens:
+            aliases[base] = g.name
+            key = name_key(problem.givens[base].latex)
+            if key:
+                aliases[key] = g.name
+    defs: dict[str, Any] = {}
+    functions: dict[str, Any] = {}
+    names: dict[str, Any] = {}
+    for d in problem.definitions.values():
+        if d.args:
+            functions[d.name] = Function(d.name, sp.Lambda(d.args, _real(d.expr)))
+            if d.name in symbols:  # f is also f(x) itself (tanh-derivative's f)
+                del symbols[d.name]
+                variables.discard(d.name)
+                defs[d.name] = _real(d.expr)
+                names[d.name] = real(d.name)
+            continue
+        defs[d.name] = _real(d.expr)
+        names[d.name] = real(d.name)
+        key = name_key(d.latex)
+        if key and key != d.name:
+            aliases.setdefault(key, d.name)
+    loss = next((n for n in ("E", "L") if n in defs), None)
+    if loss:
+        for w in LOSS_WORDS:
+            if w not in symbols and w not in defs:
+                aliases.setdefault(w, loss)
+    scope = Scope(ParseConfig(), variables, givens, defs)
+    # the student's quantities: same group first, then the part, then other parts
+    ranked = sorted(right, key=lambda a: (_group_of(a) != group, a.split(".", 1)[0] != part))
+    for aid in ranked:
+        same_part = aid.split(".", 1)[0] == part
+        for key in _keys(aid):
+            if key in scope.answer_of or key in symbols and not same_part:
+                continue
+            if key in givens and not same_part:
+                continue
+            scope.answer_of[key] = aid
+            scope.right[key] = right[aid]
+            if aid in own:
+                scope.own[key] = own[aid]
+            symbols.setdefault(key, real(key))
+    for k in range(1, 13):
+        symbols[f"{PLACEHOLDER}_{k}"] = real(f"{PLACEHOLDER}_{k}")
+    scope.config = ParseConfig(symbols=symbols, functions=functions, names=names,
+                               aliases=aliases)
+    return scope
+
+
+def _real(expr: Any) -> Any:
+    """The same expression over real symbols matched by name."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    return expr.xreplace({s: real(s.name) for s in expr.free_symbols
+                          if isinstance(s, sp.Symbol)})
+
+
+# ---------------------------------------------------------------- reading one side
+
+
+@dataclass
+class Side:
+    """One side of a relation, read."""
+
+    text: str
+    expr: Any
+    """as read: names are symbols, labels are their derivatives"""
+    right: Any
+    """names at their right values (definitions expanded)"""
+    own: Any
+    """names at the student's values where they gave one"""
+    unknown: set[str]
+    """names that mean nothing here"""
+    literals: list[WrittenNumber]
+    plain: WrittenNumber | None = None
+    """the side is one written number"""
+
+    @property
+    def numeric(self) -> bool:
+        return _is_number(self.right) and _is_number(self.own)
+
+
+def _is_number(v: Any) -> bool:
+    if isinstance(v, sp.MatrixBase):
+        return all(_is_number(e) for e in v)
+    return isinstance(v, sp.Basic) and not v.free_symbols and v.is_number is True
+
+
+def expand(scope: Scope, expr: Any, keep: set[str] | frozenset[str] = frozenset()) -> Any:
+    """Definitions replaced (by name) until none is left, except those in ``keep``."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    for _ in range(_EXPAND_ROUNDS):
+        subs = {s: scope.defs[s.name] for s in expr.free_symbols
+                if isinstance(s, sp.Symbol) and s.name in scope.defs and s.name not in keep}
+        if not subs:
+            break
+        expr = expr.xreplace(subs)
+    return expr
+
+
+def values_of(scope: Scope, expr: Any, which: str, shadow: dict[str, Any] | None = None
+              ) -> Any:
+    """The expression at the right (``which='right'``) or the student's values."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    # names the student defined have no right value: theirs stands for it
+    env = {**scope.own, **scope.right} if which == "right" else {**scope.right, **scope.own}
+    for _ in range(_EXPAND_ROUNDS):
+        subs: dict[Any, Any] = {}
+        for s in expr.free_symbols:
+            if not isinstance(s, sp.Symbol):
+                continue
+            n = s.name
+            if shadow and n in shadow:
+                subs[s] = shadow[n]
+            elif n in env:
+                subs[s] = env[n]
+            elif n in scope.givens and n not in scope.variables:
+                subs[s] = scope.givens[n]
+            elif n in scope.defs:
+                subs[s] = scope.defs[n]
+        if not subs:
+            break
+        expr = expr.xreplace(subs)
+    return expr
+
+
+def _literals(text: str) -> list[WrittenNumber]:
+    """The numbers written in a side, not those in subscripts or exponents."""
+    try:
+        tokens = tokenize(text)
+    except ParseError:
+        return []
+    out = []
+    script = 0
+    for i, t in enumerate(tokens):
+        if t.kind == OP and t.text in ("_", "^"):
+            script = 1
+            continue
+        if script:
+            if t == tokens[i] and t.kind == OP and t.text == "{":
+                script += 1
+                continue
+            if t.kind == OP and t.text == "}":
+                script -= 1
+                if script == 1:
+                    script = 0
+                continue
+            if script == 1:
+                script = 0
+                continue
+            continue
+        if t.kind == NUM:
+            try:
+                out.append(read_number(t.text))
+            except ParseError:
+                continue
+    return out
+
+
+class SideError(Exception):
+    """A side that cannot be read; the message says what."""
+
+
+def label_value(scope: Scope, label: Label, read: Any) -> Any:
+    """The value of a derivative label or a bar (``read``: text -> expression)."""
+    if label.inner is not None:
+        value = read(label.inner)
+        var = None
+    else:
+        assert label.target is not None and label.wrt is not None
+        wrt = read(_bare(scope, label.wrt))
+        if not isinstance(wrt, sp.Symbol) or not scope.knows(wrt.name):
+            raise SideError(f"{label.wrt} is not a quantity of this problem")
+        target = read(_bare(scope, label.target))
+        strange = {s.name for s in target.free_symbols if isinstance(s, sp.Symbol)
+                   and not scope.knows(s.name) and not s.name.startswith(PLACEHOLDER)} \
+            if isinstance(target, sp.Basic) else set()
+        if strange:
+            raise SideError(f"{', '.join(sorted(strange))} in {label.target} is not a "
+                            "quantity of this problem")
+        target = expand(scope, target, keep={wrt.name})
+        if wrt.name in scope.defs:
+            # the definitions keep wrt where it stands (∂E/∂ŷ with ŷ a definition)
+            pass
+        value = sp.diff(target, wrt)
+        var = wrt
+    if label.at is None:
+        return value
+    at = label.at
+    if "=" in at:
+        left, right_ = at.split("=", 1)
+        var = read(left)
+        point = read(right_)
+    else:
+        point = read(at)
+        if var is None:
+            free = [real(v) for v in scope.variables]
+            if len(free) != 1:
+                raise SideError(f"the bar |_{{{at}}} does not say which variable")
+            var = free[0]
+    if not isinstance(var, sp.Symbol):
+        raise SideError(f"cannot evaluate at {at}")
+    return value.xreplace({var: point}) if isinstance(value, sp.Basic) else value
+
+
+def _bare(scope: Scope, text: str) -> str:
+    """``o_i(x)`` -> ``o_i``; ``E(o)`` -> ``E`` (a quantity written with its arguments);
+    a function applied (``\\text{GELU}(x)``, ``f(x)``) stays."""
+    m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", text.strip())
+    if not m:
+        return text
+    head = m.group(1).strip()
+    word = re.sub(r"\\(?:text|operatorname|mathrm)\s*\{([^{}]*)\}", r"\1", head).strip("\\ ")
+    if word.lower() in COURSE_FUNCTIONS or word in scope.config.functions:
+        return text
+    return head
+
+
+def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> Side:
+    """One side of a relation read under the scope (raises SideError)."""
+    if not text.strip():
+        raise SideError("an empty side")
+    rewritten, labels = rewrite(text)
+
+    def read(t: str) -> Any:
+        try:
+            value, _ = parse_with_notes(t, "matrix-expression", scope.config)
+        except ParseError as e:
+            raise SideError(str(e)) from None
+        if isinstance(value, list):
+            raise SideError("a list where one value was expected")
+        return value
+
+    expr = read(rewritten)
+    subs = {}
+    for key, label in labels.items():
+        try:
+            subs[real(key)] = label_value(scope, label, read)
+        except (SideError, TypeError, ValueError, AttributeError) as e:
+            raise SideError(f"the derivative in {text[:60]!r} cannot be formed ({e})") \
+                from None
+    if subs and isinstance(expr, sp.Basic):
+        expr = expr.xreplace(subs)
+    right = values_of(scope, expr, "right", shadow)
+    own = values_of(scope, expr, "own", shadow)
+    free = set()
+    for v in (right, own):
+        if isinstance(v, sp.Basic):
+            free |= {s.name for s in v.free_symbols if isinstance(s, sp.Symbol)}
+    unknown = free - scope.variables
+    plain = None
+    try:
+        plain = read_number(rewritten, scope.config) if not labels else None
+    except ParseError:
+        plain = None
+    return Side(text, expr, right, own, unknown, _literals(rewritten), plain)
