@@ -29,6 +29,23 @@ PAIRS = [
     # the Kronecker delta in an indexed answer
     ("loss-gradients", "d.dL_dz", r"\sum_k (p_k - t_k) p_k (\delta_{ik} - p_i)",
      r"\sum_k (p_k - t_k) p_k (\delta_{ik} + p_i)"),
+    # a network's names written as their definitions (o = softmax(f_2), a = σ(f_1))
+    ("softmax-backprop", "a.dE_df2", r"\operatorname{softmax}(f_2) - y",
+     r"\operatorname{softmax}(f_2) + y"),
+    ("softmax-backprop", "b.dE_dx",
+     r"(o - y) W_2^T \operatorname{diag}(\sigma(f_1) \odot (1 - \sigma(f_1))) W_1^T",
+     r"(o - y) W_2^T \operatorname{diag}(\sigma(f_1)) W_1^T"),
+    ("softmax-backprop", "b.dE_dx", r"(o - y) W_2^T \operatorname{diag}(\sigma'(f_1)) W_1^T",
+     r"(o - y) W_2^T \operatorname{diag}(\sigma'(f_2)) W_1^T"),
+    ("jacobian-chain", "a.J_x",
+     r"\operatorname{diag}(f_B'(W_B h)) W_B \operatorname{diag}(f_A'(W_A x)) W_A",
+     r"\operatorname{diag}(f_B'(W_B h)) W_B \operatorname{diag}(f_A(W_A x)) W_A"),
+    # J_A, J_B are diagonal (so symmetric): a transposed product is the same answer
+    ("jacobian-chain", "c.dL_dx", r"(J_B W_B J_A W_A)^T g", r"(J_B W_B W_A)^T g"),
+    ("jacobian-chain", "c.dL_dx", r"W_A^T J_A^T W_B^T J_B^T g", r"W_A^T W_B^T J_B^T g"),
+    # primes: W' for a matrix's transpose
+    ("softmax-backprop", "b.dE_dx", r"(o - y) W_2' \operatorname{diag}(\sigma'(f_1)) W_1'",
+     r"(o - y) W_2' \operatorname{diag}(\sigma(f_1)) W_1'"),
     # relations keep the written precision (number rule on the last side)
     ("gelu-descent", "a.x3", r"x_3 \approx -0.1376", r"x_3 \approx -0.1366"),
     ("perceptron-bce", "a.yhat", r"o \approx 0.690", r"o \approx 0.680"),
@@ -48,3 +65,8 @@ def test_right_form_accepted_and_near_miss_rejected(marker, pid, aid, right, nea
 def test_words_after_a_number_do_not_hide_maths(marker):
     # only a trailing word is a unit: letters glued to a number are not dropped
     assert verdict(marker, "cnn-architecture", "conv1.params", "456xy") != "correct"
+
+
+def test_a_prime_on_a_scalar_is_still_not_read(marker):
+    # W' is a transpose only for a matrix; on a number it is no derivative of anything
+    assert verdict(marker, "gelu-descent", "a.x1", "0.05'") == "unparsable"

@@ -145,6 +145,8 @@ class Solution:
     checks: tuple[Check, ...] = field(repr=False, default=())
     results: tuple[CheckResult, ...] = ()
     """check outcomes when verified (empty when solved with verify=False)"""
+    meanings: dict[str, Any] = field(default_factory=dict)
+    """names the blocks defined -> what they stand for (``Context.meanings``)"""
 
     @property
     def verified(self) -> bool:
@@ -180,6 +182,9 @@ class Context:
         """the block running now (error messages point to its reference)"""
         self.cache: dict[Any, Any] = {}
         """per-solve memo shared by blocks (e.g. a derivative computed once)"""
+        self.meanings: dict[str, Any] = {}
+        """names a block defines (a network's f_1, a, o, J_A) -> what they stand for, so
+        that marking reads a student's definition in a name's place"""
 
     # -- names and values ---------------------------------------------------------------
     def symbol(self, name: str) -> Any:

@@ -38,7 +38,7 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
     order = {a: i for i, a in enumerate(problem.answers)}
     answers = dict(sorted(ctx.answers.items(), key=lambda kv: order[kv[0]]))
     solution = Solution(problem, problem.given_values(), tuple(ctx.items), ctx.sections(),
-                        answers, tuple(ctx.checks))
+                        answers, tuple(ctx.checks), meanings=dict(ctx.meanings))
     if not verify:
         return solution
     results = run_checks(solution)
@@ -47,4 +47,4 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
     if failures:
         raise VerificationError(problem.id, failures)
     return Solution(solution.problem, solution.givens, solution.items, solution.sections,
-                    solution.answers, solution.checks, results)
+                    solution.answers, solution.checks, results, solution.meanings)

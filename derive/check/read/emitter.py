@@ -185,8 +185,11 @@ class Emitter(Atoms):
             self.pos += 1
             self.superscript(self.take_arg())
         elif s == "'":
-            raise ParseError(f"a prime (') in {render(self.toks)!r} cannot be marked here: "
-                             "primes are read only on functions, as in \\sigma'(x)")
+            if not self.matrix_prime():
+                raise ParseError(f"a prime (') in {render(self.toks)!r} cannot be marked "
+                                 "here: primes are read only on functions, as in "
+                                 "\\sigma'(x), and on matrices (W' for W^T)")
+            self.pos += 1
         elif s in ELLIPSES:
             raise ParseError(explain_command(s))
         elif s == "&":
@@ -256,6 +259,22 @@ class Emitter(Atoms):
             raise ParseError("a prime cannot be marked here: primes are read only on "
                              "functions, as in \\sigma'(x)")
         self.parts[-1] += "^{" + self.exponent(script) + "}"
+
+    def matrix_prime(self) -> bool:
+        """``W'`` / ``(o - y)'`` after a matrix: its transpose (as many write it); True
+        when done. A prime after a scalar stays unreadable (a derivative of what?)."""
+        if not self.units or self.units[-1][0] >= len(self.parts):
+            return False
+        start, kind, what = self.units[-1]
+        if kind == "num":
+            return False
+        value = what if kind == "slot" else self.r.expr(what)
+        if not tv.is_matrix(value):
+            return False
+        self.units.pop()
+        del self.parts[start:]
+        self.emit_value(tv.transpose(value))
+        return True
 
     def exponent(self, script: list[Token]) -> str:
         """An exponent's core text: a plain number, else a placeholder for its value

@@ -55,6 +55,7 @@ from derive.check.read.problem_config import (
     name_key,
     subscripted_name,
     with_gold_symbols,
+    with_meanings,
 )
 from derive.check.read.reader import Reader
 from derive.check.read.token_groups import last_side, match, matrix_cells, render, split_top
@@ -63,7 +64,7 @@ from derive.check.read.tokens import CMD, MUL, NAME, NUM, OP, SEP, TIMES, Token,
 __all__ = [
     "ParseConfig", "ParseError", "ShapeMismatch", "WrittenNumber", "check_limits",
     "read_number", "parse_answer", "parse_with_notes", "config_for", "matrix_entries",
-    "name_key", "tokens_of", "with_gold_symbols",
+    "name_key", "tokens_of", "with_gold_symbols", "with_meanings",
 ]
 
 

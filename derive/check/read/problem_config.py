@@ -198,5 +198,35 @@ def with_gold_symbols(config: ParseConfig, gold: Any) -> ParseConfig:
     return dataclasses.replace(config, symbols={**config.symbols, **found}, sizes=sizes)
 
 
+def with_meanings(config: ParseConfig, meanings: dict[str, Any]) -> ParseConfig:
+    """The config with the names a solution's blocks defined (a network's f_1, a, o, J_A:
+    ``Solution.meanings``), so that a student may write a definition in a name's place
+    (``softmax(f_2)`` for o) or a name the answer's spec did not list; the elementwise
+    functions those definitions use (f_A) become callable, primes included."""
+    from sympy.core.function import AppliedUndef
+
+    if not meanings:
+        return config
+    symbols, names = dict(config.symbols), dict(config.names)
+    functions, sizes = dict(config.functions), dict(config.sizes)
+    for n, d in meanings.items():
+        if not tv.is_matrix(d):
+            continue
+        current = names.get(n)
+        if current is None or isinstance(current, (sp.Symbol, sp.MatrixSymbol)):
+            names[n] = d
+        symbols.setdefault(n, sp.MatrixSymbol(n, *d.shape))
+        for f in d.atoms(AppliedUndef):
+            fname = type(f).__name__
+            functions.setdefault(fname, Function(fname, sp.Function(fname)))
+        for m in d.atoms(sp.MatrixSymbol):
+            symbols.setdefault(m.name, m)
+            for dim in m.shape:
+                if isinstance(dim, sp.Symbol):
+                    sizes.setdefault(dim.name, dim)
+    return dataclasses.replace(config, symbols=symbols, names=names, functions=functions,
+                               sizes=sizes)
+
+
 # keep the course table importable from here (tests and the checker document it)
 FUNCTION_TABLE = COURSE_FUNCTIONS

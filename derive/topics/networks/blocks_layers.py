@@ -43,6 +43,7 @@ from derive.topics.networks.matrix_calculus import (
     Shape,
     size,
 )
+from derive.topics.networks.meanings import layer_meanings
 
 NET, VALUES, GRADS, LINES, EXACT, MEANING = (
     "net", "net-values", "net-grads", "net-lines", "net-exact", "net-meaning")
@@ -99,6 +100,7 @@ def _add_layer(ctx: Context, layer: Any) -> None:
     if net.end is not None:
         raise ctx.fail("", "the network already ends in a loss; layers come before it")
     net.layers.append(layer)
+    ctx.meanings.update(layer_meanings(layer))
     if layer.out.named:  # an unnamed output (W_A x) is its own definition
         ctx.step("definition", layer.definition(), lhs=layer.out.expr)
 
