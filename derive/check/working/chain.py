@@ -30,6 +30,7 @@ from typing import Any
 import sympy as sp
 
 from derive.check.working.compare import Comparison, compare, roots, same_roots, show
+from derive.check.working.diagnose import diagnose
 from derive.check.working.lines import Line, read_lines
 from derive.check.working.model import StepResult, WorkingResult
 from derive.check.working.scope import Scope, Side, SideError, build_scope, read_side
@@ -55,7 +56,10 @@ class _State:
     lhs_name: str | None = None
     equation: tuple[str, list[Any]] | None = None
     steps: list[StepResult] = field(default_factory=list)
-    chains: list[Any] = field(default_factory=list)
+    mistakes: list[tuple[str, Any]] = field(default_factory=list)
+    """(code, the value the mistake gives the answer): the answer's declared mistakes"""
+    own_name: str = ""
+    """the name the working's own answer goes by (x_2 for a.x2)"""
 
 
 def _norm(text: str) -> str:
@@ -64,7 +68,8 @@ def _norm(text: str) -> str:
 
 def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any],
                   own: dict[str, Any] | None = None,
-                  targets: list[Any] | None = None) -> WorkingResult:
+                  targets: list[Any] | None = None,
+                  mistakes: list[tuple[str, Any]] | None = None) -> WorkingResult:
     """Check the working of one answer.
 
     Args:
@@ -75,12 +80,16 @@ def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any]
         own: answer id -> the student's own value (numbers they gave).
         targets: more values the answer may take from the student's own earlier answers
             (follow-through), besides the right one.
+        mistakes: (code, value) of the answer's known mistakes, to name what a step
+            held against the answer got wrong.
     Returns:
         The steps with their verdicts; ``first_error`` is the first invalid one.
     """
     scope = build_scope(problem, answer_id, right, own or {})
     lines = read_lines(text)
-    state = _State(scope, answer_id, [right[answer_id], *(targets or [])])
+    state = _State(scope, answer_id, [right[answer_id], *(targets or [])],
+                   mistakes=list(mistakes or []))
+    state.own_name = next((n for n, a in scope.answer_of.items() if a == answer_id), "")
     last_new = _last_relation(lines)
     for line in lines:
         if line.problem:
@@ -208,13 +217,14 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
         return StepResult(latex, line.number, "unchecked", f"{where}: {result.detail}")
     if result.ok:
         return StepResult(latex, line.number, "valid")
-    from derive.check.working.diagnose import diagnose
-
     what = prev.what if isinstance(prev, _Target) else "the line before"
     detail = _detail(result, what, new)
-    found = diagnose(state.scope, prev, new, line.number)
+    before = prev.side if isinstance(prev, _Target) else prev
+    mistakes = state.mistakes if isinstance(prev, _Target) and prev.what in (
+        "the answer", state.own_name) else None
+    found = diagnose(state.scope, olds, before, new, line.number, mistakes)
     if found is not None:
-        return StepResult(latex, line.number, "invalid", f"{where}: {found[1]}", found[0])
+        return StepResult(latex, line.number, "invalid", found[1], found[0])
     return StepResult(latex, line.number, "invalid", f"{where}: {detail}")
 
 

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ RELATIVE = sp.Rational(5, 100)
 #: exact comparisons (fractions, expressions without rounded numbers)
 EXACT = sp.Float("1e-9")
 MAX_DEGREE = 4
+#: a number as written in a side (not in a subscript or an exponent)
+_NUMBER = re.compile(r"(?<![\w^_{.])(\d+(?:\.\d+)?)(?![\w.])")
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,41 @@ def numbers_close(old: Any, new: Side, new_value: Any, scope: Scope) -> bool:
             return True
         return bool(diff <= wn.unit and diff <= RELATIVE * size + EXACT)
     tol = rounding_tolerance(new, scope)
-    return bool(diff <= tol * size + EXACT * max(size, 1))
+    if diff <= tol * size + EXACT * max(size, 1):
+        return True
+    # the quick bound can be too tight (log, 1/x amplify): what the rounded numbers
+    # really carry, each moved by its half-unit (at most 5%)
+    return bool(tol > 0 and diff <= min(RELATIVE * size, 2 * propagated(new, scope))
+                + EXACT * max(size, 1))
+
+
+def propagated(side: Side, scope: Scope) -> Any:
+    """How much the side's value moves when each rounded number moves by its half-unit
+    (summed over the numbers): the error its rounding carries."""
+    from derive.check.working.scope import SideError, read_side
+
+    exact = _exact_values(scope)
+    total = sp.Integer(0)
+    base = side.right
+    for m in _NUMBER.finditer(side.text):
+        written = m.group(1)
+        if "." not in written:
+            continue
+        value = sp.Rational(written)
+        if any(value == abs(v) for v in exact if v.is_number):
+            continue
+        decimals = len(written.split(".")[1])
+        moved = value + sp.Rational(1, 2 * 10 ** decimals)
+        text = side.text[:m.start(1)] + str(sp.Float(moved, 30)).rstrip("0") + \
+            side.text[m.end(1):]
+        try:
+            other = read_side(scope, text)
+        except SideError:
+            return sp.Integer(0)
+        if not isinstance(other.right, sp.Basic) or not other.right.is_number:
+            return sp.Integer(0)
+        total += abs(_num(other.right - base))
+    return total
 
 
 def _matrices_close(old: Any, new: Side, new_value: Any, scope: Scope) -> bool:

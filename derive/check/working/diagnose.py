@@ -1,2 +1,315 @@
-def diagnose(scope, prev, new, line):
+"""What went wrong at a wrong step: the mistake catalogue applied to one step.
+
+A wrong step relates the side before (values ``olds``, its text when it is a side of the
+working) to a new side. Each test below builds what a known mistake makes of the side
+before and asks whether the new side is exactly that (by ``compare``):
+
+- ``sign``, ``half-factor``: the negated, halved or doubled side before;
+- ``log-base``: the side before read with log₂ or log₁₀ for ln;
+- rules applied wrongly, by reading the side before again with a mistaken rule for σ
+  (and tanh): ``sigma-derivative`` (σ′(z) taken as σ(z), 1 − σ(z) or σ(z)(1 + σ(z))
+  instead of σ(z)(1 − σ(z))), ``missing-activation-derivative`` (σ′ left out),
+  ``chain-rule-factor`` (the inner derivative of σ(g(x)) left out: 1.702 of σ(1.702x));
+- ``product-rule``: one term of (u v)′ = u′v + uv′ of a derivative label;
+- the answer's own declared mistakes (``momentum-convention`` of gelu-descent, …), when
+  the step is held against the answer;
+- ``copying``: a number of the line above (or an earlier answer) copied with one digit
+  changed, swapped, added or dropped; ``learning-rate`` / ``wrong-given``: a given
+  written as another number (1 for η = 0.1);
+- ``arithmetic``: a numeric step that is simply wrong (the method is right).
+
+Sentences reuse the judge's catalogue (``derive.check.judge.diagnoses.CATALOGUE``) for
+the codes it has, and name the line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+from derive.check.judge.diagnoses import CATALOGUE, fill
+from derive.check.read.names import Function
+from derive.check.working.compare import compare, show
+from derive.check.working.scope import Scope, Side, SideError, read_side, values_of
+from derive.core.functions import sigmoid
+from derive.core.values import format_number
+
+#: the sentences of the codes the judge's catalogue does not have (steps only)
+STEP_CATALOGUE: dict[str, str] = {
+    "chain-rule-factor": "{given} leaves out a factor of the chain rule: the derivative of "
+                         "the inner function",
+    "sigma-derivative": "{given} takes σ′(z) as {value}; σ′(z) = σ(z)(1 − σ(z))",
+    "copying": "{given} copies {value} wrong from the line above",
+    "arithmetic": "{given} is an arithmetic slip: the line before gives {value}",
+}
+#: every code a step may carry
+STEP_CODES = ("sign", "half-factor", "log-base", "sigma-derivative",
+              "missing-activation-derivative", "chain-rule-factor", "product-rule",
+              "momentum-convention", "learning-rate", "wrong-given", "copying", "arithmetic")
+_LEARNING_RATES = re.compile(r"^(eta|alpha|lr|learning_rate)(_|$)")
+_NUMBER = re.compile(r"(?<![\w^_{.])(\d+(?:\.\d+)?)(?![\w.])")
+#: numbers tried for copying slips (each costs a reading of the side)
+MAX_TRIES = 40
+
+
+def sentence(code: str, given: str, value: str, expected: str = "") -> str:
+    template = STEP_CATALOGUE.get(code) or CATALOGUE.get(code, "{given} is wrong")
+    text = fill(template, given, expected or value, value, {})
+    for vague in (" (that)", " (expected the line before)", " (expected )"):
+        text = text.replace(vague, "")
+    return text
+
+
+# ---------------------------------------------------------------- mistaken rules
+
+
+def _wrong_sigmoid(name: str, derivative: Callable[[Any], Any] | None,
+                   keep_inner: bool = True) -> type:
+    """σ with a mistaken derivative (None: the right one), or without the inner factor."""
+
+    def fdiff(self: Any, argindex: int = 1) -> Any:
+        z = self.args[0]
+        if derivative is None:
+            return sp.exp(-z) / (1 + sp.exp(-z)) ** 2
+        return derivative(z)
+
+    attrs: dict[str, Any] = {"fdiff": fdiff}
+    if not keep_inner:
+        def _eval_derivative(self: Any, s: Any) -> Any:
+            return self.fdiff(1) if self.args[0].has(s) else sp.Integer(0)
+        attrs["_eval_derivative"] = _eval_derivative
+    return type(name, (sigmoid,), attrs)
+
+
+def _wrong_tanh(name: str, derivative: Callable[[Any], Any] | None,
+                keep_inner: bool = True) -> type:
+    def fdiff(self: Any, argindex: int = 1) -> Any:
+        z = self.args[0]
+        return 1 - sp.tanh(z) ** 2 if derivative is None else derivative(z)
+
+    attrs: dict[str, Any] = {"fdiff": fdiff}
+    if not keep_inner:
+        def _eval_derivative(self: Any, s: Any) -> Any:
+            return self.fdiff(1) if self.args[0].has(s) else sp.Integer(0)
+        attrs["_eval_derivative"] = _eval_derivative
+    return type(name, (sp.tanh,), attrs)
+
+
+def _rules() -> list[tuple[str, str, type, type]]:
+    """(code, what σ′ becomes, σ class, tanh class) for each mistaken rule."""
+    return [
+        ("sigma-derivative", "σ(z)", _wrong_sigmoid("sigma_as_sigma", sigmoid),
+         _wrong_tanh("tanh_as_tanh", sp.tanh)),
+        ("sigma-derivative", "1 − σ(z)", _wrong_sigmoid("sigma_one_minus",
+                                                       lambda z: 1 - sigmoid(z)),
+         _wrong_tanh("tanh_one_minus", lambda z: 1 - sp.tanh(z))),
+        ("sigma-derivative", "σ(z)(1 + σ(z))",
+         _wrong_sigmoid("sigma_one_plus", lambda z: sigmoid(z) * (1 + sigmoid(z))),
+         _wrong_tanh("tanh_one_plus", lambda z: 1 + sp.tanh(z) ** 2)),
+        ("missing-activation-derivative", "1", _wrong_sigmoid("sigma_one", lambda z: 1),
+         _wrong_tanh("tanh_one", lambda z: 1)),
+        ("chain-rule-factor", "", _wrong_sigmoid("sigma_no_inner", None, keep_inner=False),
+         _wrong_tanh("tanh_no_inner", None, keep_inner=False)),
+    ]
+
+
+_RULES: list[tuple[str, str, type, type]] = []
+
+
+def _mistaken_scope(scope: Scope, sig: type, tanh: type) -> Scope:
+    """The scope with σ and tanh replaced by classes that differentiate wrongly."""
+    swap = {sigmoid: sig, sp.tanh: tanh}
+
+    def sub(e: Any) -> Any:
+        if not isinstance(e, sp.Basic):
+            return e
+        for old, new in swap.items():
+            e = e.replace(old, new)
+        return e
+
+    functions = {}
+    for name, fn in scope.config.functions.items():
+        f = fn.apply if isinstance(fn, Function) else fn
+        if isinstance(f, sp.Lambda):
+            functions[name] = Function(name, sp.Lambda(f.variables, sub(f.expr)))
+        else:
+            functions[name] = fn
+    for word in ("sigma", "varphi", "phi", "sigmoid"):
+        functions[word] = Function(word, sig)
+    functions["tanh"] = Function("tanh", tanh, True)
+    functions["gelu"] = Function("gelu", lambda z: z * sig(sp.Rational(1702, 1000) * z))
+    config = dataclasses.replace(scope.config, functions=functions)
+    return dataclasses.replace(scope, config=config,
+                               defs={k: sub(v) for k, v in scope.defs.items()})
+
+
+def _matches(olds: list[Any], new: Side, scope: Scope) -> bool:
+    try:
+        return compare(olds, new, scope).ok is True
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        return False
+
+
+def _transformed(values: list[Any], f: Callable[[Any], Any]) -> list[Any]:
+    out = []
+    for v in values:
+        try:
+            out.append(f(v))
+        except (TypeError, ValueError, ArithmeticError):
+            continue
+    return out
+
+
+# ---------------------------------------------------------------- the tests
+
+
+def diagnose(scope: Scope, olds: list[Any], before: Side | None, new: Side, line: int,
+             mistakes: list[tuple[str, Any]] | None = None) -> tuple[str, str] | None:
+    """(code, sentence naming the line) for a wrong step, or None."""
+    given = _short(new.text)
+    where = f"line {line}: "
+    base = [o for o in olds if isinstance(o, sp.Basic)]
+    if not base:
+        return None
+    shown = show(base[0]) if not base[0].free_symbols else "the line before"
+    for code, f in (("sign", lambda v: -v), ("half-factor", lambda v: v / 2),
+                    ("half-factor", lambda v: 2 * v)):
+        if _matches(_transformed(base, f), new, scope):
+            return code, where + sentence(code, given, _value(base, f), shown)
+    for code, value in mistakes or []:
+        if value is not None and _matches([value], new, scope):
+            return code, where + sentence(code, given, show(value), shown)
+    if before is not None:
+        found = _rule_mistakes(scope, before, new, given, shown)
+        if found:
+            return found[0], where + found[1]
+    if new.numeric:
+        found = _number_slips(scope, base, before, new, given)
+        if found:
+            return found[0], where + found[1]
+        if all(not o.free_symbols for o in base):
+            return "arithmetic", where + sentence("arithmetic", given, show(base[0]))
     return None
+
+
+def _value(base: list[Any], f: Callable[[Any], Any]) -> str:
+    v = f(base[0])
+    return show(v) if not v.free_symbols else "that"
+
+
+def _rule_mistakes(scope: Scope, before: Side, new: Side, given: str, shown: str
+                   ) -> tuple[str, str] | None:
+    text = before.text
+    if "log" in text or "ln" in text:
+        for base in (2, 10):
+            lg = sp.log(base)
+            values = _transformed([before.right, before.own], lambda v, lg=lg: v.replace(
+                sp.log, lambda u: sp.log(u) / lg))
+            if _matches(values, new, scope):
+                return "log-base", sentence("log-base", given, show(values[0]), shown)
+    if not _RULES:
+        _RULES.extend(_rules())
+    if re.search(r"sigma|varphi|phi|tanh|gelu|partial|frac\{d|'", text, re.I) \
+            or any(n in scope.config.functions for n in re.findall(r"[A-Za-z]+", text)):
+        for code, what, sig, tanh in _RULES:
+            try:
+                wrong = read_side(_mistaken_scope(scope, sig, tanh), text)
+            except (SideError, TypeError, ValueError, ArithmeticError):
+                continue
+            values = [wrong.right, wrong.own]
+            if any(_same(v, before.right) for v in values):
+                continue  # the rule plays no part here
+            if _matches(values, new, scope):
+                value = what if code == "sigma-derivative" else \
+                    show(values[0]) if not values[0].free_symbols else "that"
+                return code, sentence(code, given, value, shown)
+    for target, wrt in before.derivatives:
+        factors = [f for f in sp.Mul.make_args(target) if f.has(wrt)]
+        if len(factors) < 2:
+            continue
+        for f in factors:
+            rest = sp.Mul(*[g for g in sp.Mul.make_args(target) if g is not f])
+            term = sp.diff(f, wrt) * rest
+            if _matches(_values_at(scope, before, term), new, scope):
+                return "product-rule", sentence("product-rule", given, given, shown)
+    return None
+
+
+def _values_at(scope: Scope, before: Side, expr: Any) -> list[Any]:
+    return [values_of(scope, expr, "right"), values_of(scope, expr, "own")]
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - undecidable is "not the same"
+        return False
+
+
+def _digit_slip(a: str, b: str) -> bool:
+    """One digit changed, swapped with its neighbour, added or dropped."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] \
+            and a[diff[1]] == b[diff[0]]
+    if abs(len(a) - len(b)) == 1:
+        long, short = (a, b) if len(a) > len(b) else (b, a)
+        return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+    return False
+
+
+def _number_slips(scope: Scope, base: list[Any], before: Side | None, new: Side,
+                  given: str) -> tuple[str, str] | None:
+    """A number copied wrong from above, or a given written as another number."""
+    seen: list[str] = []
+    if before is not None:
+        seen += [w.text for w in before.literals]
+    seen += [format_number(v) for v in scope.own.values() if isinstance(v, sp.Basic)
+             and v.is_number]
+    seen = [s.lstrip("-") for s in dict.fromkeys(seen)]
+    tries = 0
+    for m in _NUMBER.finditer(new.text):
+        written = m.group(1)
+        swaps: list[tuple[str, str, str]] = [(s, "copying", "") for s in seen
+                                             if _digit_slip(written, s)]
+        for name, value in scope.givens.items():
+            if isinstance(value, sp.Basic) and value.is_number and not value.is_Integer \
+                    or name.startswith(("eta", "alpha")):
+                try:
+                    text = format_number(value)
+                except (TypeError, ValueError):
+                    continue
+                if text.lstrip("-") != written and not text.startswith("-"):
+                    code = "learning-rate" if _LEARNING_RATES.match(name) else "wrong-given"
+                    swaps.append((text, code, name))
+        for replacement, code, name in swaps:
+            tries += 1
+            if tries > MAX_TRIES:
+                return None
+            fixed = new.text[:m.start(1)] + replacement + new.text[m.end(1):]
+            try:
+                side = read_side(scope, fixed)
+            except SideError:
+                continue
+            if _matches(base, side, scope):
+                if code == "copying":
+                    return code, sentence(code, given, replacement)
+                symbol = {"eta": "η", "alpha": "α"}.get(name.split("_")[0], name)
+                return code, (f"{given} uses {written} for {symbol} = {replacement}"
+                              if code == "learning-rate" else
+                              sentence(code, given, f"{written} for {name} = {replacement}",
+                                       show(base[0])))
+    return None
+
+
+def _short(text: str, limit: int = 50) -> str:
+    s = " ".join(text.split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"

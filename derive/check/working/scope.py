@@ -37,6 +37,7 @@ from derive.check.working.labels import PLACEHOLDER, Label, rewrite
 
 #: what students call the loss, when the problem defines one as E (or L)
 LOSS_WORDS = ("Error", "error", "Loss", "loss", "MSE", "mse", "Cost", "cost", "J", "L", "E")
+_ONE_NAME = re.compile(r"(\\[A-Za-z]+\s*)?\{?\\?[A-Za-z]+\}?(_\{?[\w,]+\}?)?(\^\{?\w+\}?)?")
 _SIMPLE_ID = re.compile(r"^([A-Za-z]+)_?(\d+)$")
 _EXPAND_ROUNDS = 8
 
@@ -89,6 +90,8 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
     (numbers the student gave).
     """
     spec = problem.answers[answer_id]
+    # numbers as the student wrote them, exactly (a float is read by its shortest repr)
+    own = {a: sp.Rational(repr(v)) if isinstance(v, float) else v for a, v in own.items()}
     part = answer_id.split(".", 1)[0]
     group = _group_of(answer_id)
     symbols: dict[str, Any] = {}
@@ -196,6 +199,8 @@ class Side:
     literals: list[WrittenNumber]
     plain: WrittenNumber | None = None
     """the side is one written number"""
+    derivatives: list[tuple[Any, Any]] = field(default_factory=list)
+    """(target, variable) of each derivative label, for diagnoses"""
 
     @property
     def numeric(self) -> bool:
@@ -285,7 +290,8 @@ class SideError(Exception):
     """A side that cannot be read; the message says what."""
 
 
-def label_value(scope: Scope, label: Label, read: Any) -> Any:
+def label_value(scope: Scope, label: Label, read: Any,
+                derivatives: list[tuple[Any, Any]] | None = None) -> Any:
     """The value of a derivative label or a bar (``read``: text -> expression)."""
     if label.inner is not None:
         value = read(label.inner)
@@ -303,9 +309,8 @@ def label_value(scope: Scope, label: Label, read: Any) -> Any:
             raise SideError(f"{', '.join(sorted(strange))} in {label.target} is not a "
                             "quantity of this problem")
         target = expand(scope, target, keep={wrt.name})
-        if wrt.name in scope.defs:
-            # the definitions keep wrt where it stands (∂E/∂ŷ with ŷ a definition)
-            pass
+        if derivatives is not None:
+            derivatives.append((target, wrt))
         value = sp.diff(target, wrt)
         var = wrt
     if label.at is None:
@@ -337,7 +342,7 @@ def _bare(scope: Scope, text: str) -> str:
     word = re.sub(r"\\(?:text|operatorname|mathrm)\s*\{([^{}]*)\}", r"\1", head).strip("\\ ")
     if word.lower() in COURSE_FUNCTIONS or word in scope.config.functions:
         return text
-    return head
+    return head if _ONE_NAME.fullmatch(head) else text
 
 
 def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> Side:
@@ -357,9 +362,10 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
 
     expr = read(rewritten)
     subs = {}
+    derivatives: list[tuple[Any, Any]] = []
     for key, label in labels.items():
         try:
-            subs[real(key)] = label_value(scope, label, read)
+            subs[real(key)] = label_value(scope, label, read, derivatives)
         except (SideError, TypeError, ValueError, AttributeError) as e:
             raise SideError(f"the derivative in {text[:60]!r} cannot be formed ({e})") \
                 from None
@@ -377,4 +383,4 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
         plain = read_number(rewritten, scope.config) if not labels else None
     except ParseError:
         plain = None
-    return Side(text, expr, right, own, unknown, _literals(rewritten), plain)
+    return Side(text, expr, right, own, unknown, _literals(rewritten), plain, derivatives)

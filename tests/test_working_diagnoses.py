@@ -1,0 +1,128 @@
+"""Every diagnosis a step may carry: a chain that triggers it, a valid one that must not.
+
+Values in the comments are worked out by hand (a calculator), not by the checker.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+import sympy as sp
+
+from derive.check.judge.diagnoses import read_mistakes
+from derive.check.working import check_working
+from derive.check.working.declared import declared_values
+from derive.check.working.diagnose import STEP_CODES
+from derive.core.catalogue import problem_paths
+from derive.core.spec import load_problem, read_yaml
+
+R = sp.Rational
+
+
+@functools.cache
+def _problem(pid: str) -> tuple[Any, dict[str, Any]]:
+    p = load_problem(pid)
+    return p, {a: v.value for a, v in p.solve().answers.items()}
+
+
+def run(pid: str, aid: str, text: str, own: dict[str, Any] | None = None,
+        declared: bool = False) -> Any:
+    p, right = _problem(pid)
+    mistakes = None
+    if declared:
+        decl = read_mistakes(p, read_yaml(problem_paths()[pid])).get(aid, ())
+        mistakes = declared_values(p, decl, right, own or {})
+    return check_working(p, aid, text, right, own or {}, mistakes=mistakes)
+
+
+# (code, problem, answer, own answers, wrong chain, its first error, a valid chain)
+CASES = [
+    # dE/dz of BCE through a sigmoid is yhat - y = 0.68997 - 1 = -0.31003
+    ("sign", "perceptron-bce", "b.dE_dz", {},
+     r"\frac{\partial E}{\partial z} = \hat{y} - y = 0.68997 - 1 = 0.31003", 3,
+     r"\frac{\partial E}{\partial z} = \hat{y} - y = 0.68997 - 1 = -0.31003"),
+    # E = (y - yhat)^2 / 2: dE/dw9 = yhat - y = 0.0655, not 2(yhat - y) = 0.131
+    ("half-factor", "mlp-forward-backward", "c.dE_dw9", {},
+     r"\frac{\partial E}{\partial w_9} = 2(\hat{y} - y) = 2(0.5655 - 0.5) = 0.131", 1,
+     r"\frac{\partial E}{\partial w_9} = \hat{y} - y = 0.5655 - 0.5 = 0.0655"),
+    # -ln(0.68997) = 0.37110; -log2(0.68997) = 0.53539
+    ("log-base", "perceptron-bce", "b.loss", {},
+     r"E &= -\log(0.68997) \\ &= 0.53539", 2,
+     r"E &= -\log(0.68997) \\ &= 0.37110"),
+    # sigma'(u) = sigma(u)(1 - sigma(u)), not sigma(u)
+    ("sigma-derivative", "gelu-descent", "a.derivative", {},
+     r"f'(x) = \sigma(1.702x) + 1.702x \sigma'(1.702x) = \sigma(1.702x) + 1.702x "
+     r"\sigma(1.702x)", 2,
+     r"f'(x) = \sigma(1.702x) + 1.702x \sigma'(1.702x) = \sigma(1.702x) + 1.702x "
+     r"\sigma(1.702x)(1 - \sigma(1.702x))"),
+    # dE/dw_f = -2(y - o) o(1 - o) c; the o(1 - o) of the output sigmoid is left out
+    ("missing-activation-derivative", "conv-sigmoid-backprop", "a.dE_dwf", {},
+     r"\frac{\partial E}{\partial w_f} = -2(y - o) c", 1,
+     r"\frac{\partial E}{\partial w_f} = -2(y - o) o (1 - o) c"),
+    # (x sigma(1.702x))' = sigma(1.702x) + 1.702 x sigma'(1.702x): the 1.702 dropped
+    ("chain-rule-factor", "gelu-descent", "a.derivative", {},
+     r"\frac{d}{dx}\left(x \sigma(1.702x)\right) = \sigma(1.702x) + x \sigma'(1.702x)", 1,
+     r"\frac{d}{dx}\left(x \sigma(1.702x)\right) = \sigma(1.702x) + 1.702 x "
+     r"\sigma'(1.702x)"),
+    # only the x' sigma(1.702x) term of the product rule
+    ("product-rule", "gelu-descent", "a.derivative", {},
+     r"\frac{d}{dx}\left(x \sigma(1.702x)\right) = \sigma(1.702x)", 1,
+     r"\frac{d}{dx}\left(x \sigma(1.702x)\right) = \sigma(1.702x) "
+     r"\left(1 + 1.702x (1 - \sigma(1.702x))\right)"),
+    # f'(-0.05) = 0.4575013; x_2 = -0.05 - 0.045750 = -0.0957501; -0.5 copies x_1 wrong
+    ("copying", "gelu-descent", "a.x2", {"a.x1": R("-0.05")},
+     r"x_2 = x_1 - 0.1 f'(x_1) = -0.5 - 0.1 \times 0.4575", 2,
+     r"x_2 = x_1 - 0.1 f'(x_1) = -0.05 - 0.1 \times 0.4575 = -0.0958"),
+    # part c: eta_c = 0.1; f'(-3) = -0.0245485; x_1 = -3 + 0.00245 = -2.99755
+    ("learning-rate", "gelu-descent", "c.gd.x1", {},
+     r"x_1 = -3 - 1(-0.0245) = -2.9755", 1,
+     r"x_1 = -3 - 0.1(-0.0245) = -2.9976"),
+    # z = 0.2*2 + 0.3*1 + 0.1 = 0.8; b = 0.1 misread as 0.01
+    ("wrong-given", "perceptron-bce", "a.z", {},
+     r"z = w_1 x_1 + w_2 x_2 + b = 0.2 \times 2 + 0.3 \times 1 + 0.01 = 0.71", 2,
+     r"z = w_1 x_1 + w_2 x_2 + b = 0.2 \times 2 + 0.3 \times 1 + 0.1 = 0.8"),
+    # 0 - 0.1 * 0.5 = -0.05, not -0.5
+    ("arithmetic", "gelu-descent", "a.x1", {},
+     r"x_1 = 0 - 0.1 \times 0.5 = -0.5", 2,
+     r"x_1 = 0 - 0.1 \times 0.5 = -0.05"),
+]
+
+
+@pytest.mark.parametrize("code,pid,aid,own,wrong,first,valid", CASES,
+                         ids=[c[0] for c in CASES])
+def test_step_diagnosis(code: str, pid: str, aid: str, own: dict[str, Any], wrong: str,
+                        first: int, valid: str) -> None:
+    w = run(pid, aid, wrong, own)
+    assert w.first_error == first
+    step = w.steps[first - 1]
+    assert step.diagnosis == code
+    assert step.feedback.startswith(f"line {step.line}: ")
+    ok = run(pid, aid, valid, own)
+    assert ok.first_error is None
+    assert all(s.diagnosis is None for s in ok.steps)
+
+
+def _gelu_prime(x: float) -> float:
+    import math
+
+    s = 1 / (1 + math.exp(-1.702 * x))
+    return s * (1 + 1.702 * x * (1 - s))
+
+
+def test_momentum_convention_from_the_answers_declared_mistakes() -> None:
+    # v_1 = f'(-3); x_1 = -3 - 0.1 v_1; v_2 = 0.9 v_1 + f'(x_1) (not 0.9 v_1 + 0.1 f'(x_1))
+    g0 = _gelu_prime(-3.0)
+    x1 = -3 - 0.1 * g0
+    wrong = run("gelu-descent", "c.mom.v2", r"v_2 = 0.9 v_1 + 0.1 f'(x_1)", declared=True)
+    assert wrong.first_error == 1 and wrong.steps[0].diagnosis == "momentum-convention"
+    right_v2 = 0.9 * g0 + _gelu_prime(x1)
+    ok = run("gelu-descent", "c.mom.v2", rf"v_2 = 0.9 v_1 + f'(x_1) = {right_v2:.5f}",
+             declared=True)
+    assert ok.first_error is None
+
+
+def test_every_step_code_is_tested() -> None:
+    tested = {c[0] for c in CASES} | {"momentum-convention"}
+    assert tested == set(STEP_CODES)
