@@ -46,6 +46,12 @@ PAIRS = [
     # primes: W' for a matrix's transpose
     ("softmax-backprop", "b.dE_dx", r"(o - y) W_2' \operatorname{diag}(\sigma'(f_1)) W_1'",
      r"(o - y) W_2' \operatorname{diag}(\sigma(f_1)) W_1'"),
+    # function application without brackets
+    ("perceptron-bce", "b.loss", r"-\ln \sigma(0.8)", r"-\ln \sigma(0.6)"),
+    # rounded numbers inside an expression: as precise as the decimals written
+    ("perceptron-bce", "b.loss", r"-\ln 0.68997", r"-\ln 0.67"),
+    ("perceptron-bce", "b.dE_dyhat", r"-\frac{1}{0.68997}", r"-\frac{1}{0.67}"),
+    ("perceptron-bce", "b.dE_dyhat", r"-\frac{1}{0.69}", r"-\frac{1}{0.6}"),
     # relations keep the written precision (number rule on the last side)
     ("gelu-descent", "a.x3", r"x_3 \approx -0.1376", r"x_3 \approx -0.1366"),
     ("perceptron-bce", "a.yhat", r"o \approx 0.690", r"o \approx 0.680"),
@@ -70,3 +76,10 @@ def test_words_after_a_number_do_not_hide_maths(marker):
 def test_a_prime_on_a_scalar_is_still_not_read(marker):
     # W' is a transpose only for a matrix; on a number it is no derivative of anything
     assert verdict(marker, "gelu-descent", "a.x1", "0.05'") == "unparsable"
+
+
+def test_an_exact_expression_is_still_compared_exactly(marker):
+    # no decimal written: no tolerance (σ(0.8) is exact, 1/(1 + e^{-0.8}) too)
+    assert verdict(marker, "perceptron-bce", "a.yhat", r"\frac{1}{1 + e^{-0.8}}") == "correct"
+    assert verdict(marker, "perceptron-bce", "a.yhat", r"\frac{1}{1 + e^{-4/5}} + 10^{-6}") \
+        == "incorrect"

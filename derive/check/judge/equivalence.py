@@ -30,6 +30,7 @@ import numpy as np
 import sympy as sp
 
 from derive.check.judge import numeric as en
+from derive.check.judge.rounded import propagated_unit
 from derive.check.judge.symbolic import confirm_equal
 from derive.check.read import values as tv
 from derive.check.read.parse import (
@@ -166,8 +167,11 @@ def _judge_number(g: Any, spec: AnswerSpec, text: str, value: Any,
                   config: ParseConfig) -> Judgement:
     try:
         ok = number_ok(g, text, spec, config)
-    except ParseError:  # written as an expression: compared exactly
-        ok = _number_close(g, value, None, spec)
+    except ParseError:  # written as an expression: exact, or as precise as its decimals
+        unit = None if spec.marking.exact else propagated_unit(
+            text, value, lambda t: parse_with_notes(t, "number", config)[0])
+        ok = _number_close(g, value if unit is None else sp.Rational(sp.N(value, 40)), unit,
+                           spec)
     return _verdict(ok, value, f"expected {format_number(g)}")
 
 

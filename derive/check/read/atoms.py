@@ -284,6 +284,22 @@ class Atoms:
             else:
                 self.parts[-1] += "^{" + self.exponent(power) + "}"
 
+    def bare_call(self) -> bool:
+        """A function with its bracketed argument at pos (``\\sigma(0.8)``, ``\\exp(-z)``,
+        ``\\sigma'(z)``); moves past it and says True, else stays."""
+        t = self.toks[self.pos]
+        if t.kind != CMD or not (t.text in _FUNCTION_CMDS or t.text[1:] in self.r.functions):
+            return False
+        i = self.pos + 1
+        while i < len(self.toks) and (self.is_op(self.toks[i], "'") or (
+                self.is_op(self.toks[i], "^") and i + 1 < len(self.toks)
+                and self.is_op(self.toks[i + 1], "'"))):
+            i += 1
+        if i >= len(self.toks) or not self.is_op(self.toks[i], "("):
+            return False
+        self.pos = match(self.toks, i) + 1
+        return True
+
     def bare_argument(self) -> list[Token]:
         """``\\tanh 2x``: numbers and names (with their scripts) up to anything else."""
         start = self.pos
@@ -295,6 +311,15 @@ class Atoms:
                 while self.is_op(self.peek(), "_", "^"):
                     self.pos += 1
                     self.take_arg()
+            elif t.kind == CMD and (t.text in _ACCENTS or t.text in (r"\mathbf", r"\vec",
+                                                                    r"\bm", r"\boldsymbol")):
+                self.pos += 1  # \log \hat y: an accented name
+                self.take_arg()
+                while self.is_op(self.peek(), "_", "^"):
+                    self.pos += 1
+                    self.take_arg()
+            elif self.pos == start and self.bare_call():
+                break  # \ln \sigma(0.8): the argument is a call, brackets and all
             elif t.kind == CMD and t.text in (r"\frac",) and self.pos == start:
                 self.pos += 1
                 self.take_arg()

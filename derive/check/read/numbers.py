@@ -87,6 +87,8 @@ def read_number(text: str, config: ParseConfig | None = None) -> WrittenNumber:
     m = _FRAC.match(s)
     if m:
         sign, num, den = m.groups()
+        if "." in num + den:  # \frac{1}{0.68997}: as precise as its decimals, not exact
+            raise ParseError(f"{text!r} is an expression of rounded numbers")
         try:
             v = parse_number(num) / parse_number(den)
         except (ValueError_, ZeroDivisionError):

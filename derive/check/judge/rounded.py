@@ -1,0 +1,55 @@
+"""Rounded numbers inside an expression (``-\\frac{1}{0.68997}``, ``-\\ln 0.69``): the
+tolerance follows from the digits the student wrote.
+
+Each decimal written in the expression stands for any value within one unit of its last
+written place; that unit is propagated through the expression (the change of the value
+when the decimal moves by one unit either way, summed over the decimals). Integers and
+fractions are exact. The answer is then judged by the number rule with that tolerance in
+place of "one unit of the last written place", and the 5% rule still applies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+#: decimals whose effect is measured (each costs two more readings of the answer)
+MAX_DECIMALS = 6
+_DECIMAL = re.compile(r"(?<![\w.\\])(\d+)\.(\d+)(?![\d.]|[eE][+-]?\d)")
+
+
+def propagated_unit(text: str, value: Any, read: Callable[[str], Any]) -> Any:
+    """The tolerance the written decimals of ``text`` give its value, or None when it has
+    no decimal (an exact expression) or cannot be measured. ``read`` reads a text to its
+    exact number (raises on failure)."""
+    found = list(_DECIMAL.finditer(text))
+    if not found or len(found) > MAX_DECIMALS:
+        return None
+    total = sp.Integer(0)
+    for m in found:
+        unit = sp.Rational(1, 10 ** len(m.group(2)))
+        written = sp.Rational(m.group(0))
+        worst = sp.Integer(0)
+        for moved in (written + unit, written - unit):
+            if moved < 0:
+                continue
+            shown = _decimal_text(moved, len(m.group(2)))
+            try:
+                other = read(text[:m.start()] + shown + text[m.end():])
+                change = abs(sp.N(other - value, 30))
+            except Exception:  # noqa: BLE001 - a bump that cannot be read measures nothing
+                return None
+            if not change.is_number or change.has(sp.zoo, sp.oo, sp.nan):
+                return None
+            worst = max(worst, sp.Rational(change))
+        total += worst
+    return total
+
+
+def _decimal_text(v: sp.Rational, decimals: int) -> str:
+    scaled = int(v * 10 ** decimals)
+    whole, frac = divmod(scaled, 10 ** decimals)
+    return f"{whole}.{frac:0{decimals}d}"
