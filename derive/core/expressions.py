@@ -1,36 +1,31 @@
 """Expressions written in specs, read into SymPy.
 
-No implicit symbols, exact rationals; ``{a.x1}`` is a placeholder for answer a.x1's value.
+Never evaluated as Python (see ``spec_grammar``): no implicit symbols, exact rationals;
+``{a.x1}`` is a placeholder for answer a.x1's value.
 """
 
 from __future__ import annotations
 
-import re
-import tokenize
 from typing import Any
 
 import sympy as sp
-from sympy.parsing.sympy_parser import (
-    auto_number,
-    factorial_notation,
-    parse_expr,
-    rationalize,
-    repeated_decimals,
-)
 
 from derive.core.errors import SpecError
+from derive.core.functions import NAMESPACE
 from derive.core.model import (
     AnswerSpec,
 )
-from derive.core.spec_fields import ANSWER_REF
+from derive.core.spec_grammar import SpecExprError, read_spec_expression
 from derive.core.values import ValueError_, to_exact
 
-_TRANSFORMS = (auto_number, repeated_decimals, factorial_notation, rationalize)
+#: what a spec expression may call besides its definitions: the function table
+CALLABLE = tuple(v for v in NAMESPACE.values() if not isinstance(v, sp.Basic))
 
 
 def parse_spec_expr(path: str, where: str, text: Any, ns: dict[str, Any],
                     answers: dict[str, AnswerSpec] | None = None) -> Any:
-    """Parse an author's expression (trusted input) exactly, with no implicit names.
+    """Read a spec expression (untrusted: specs are shared files) exactly, with no implicit
+    names, through the whitelist grammar of :mod:`derive.core.spec_grammar`.
 
     ``{a.x1}`` refers to a declared answer's value.
     """
@@ -51,36 +46,22 @@ def parse_spec_expr(path: str, where: str, text: Any, ns: dict[str, Any],
             )
     if not isinstance(text, str) or not text.strip():
         raise SpecError(path, where, "expected an expression (text)")
-    local = dict(ns)
 
-    def ref(m: re.Match[str]) -> str:
-        aid = m.group(1)
+    def ref(aid: str) -> sp.Symbol:
         if answers is not None and aid not in answers:
             raise SpecError(path, where, f"refers to {{{aid}}}, which is not a declared answer")
-        key = "_ans_" + re.sub(r"\W", "_", aid)
-        local[key] = answer_symbol(aid)
-        return key
+        return answer_symbol(aid)
 
-    src = ANSWER_REF.sub(ref, text)
     try:
-        expr = parse_expr(src, local_dict=local, global_dict=_globals(),
-                          transformations=_TRANSFORMS, evaluate=True)
-    except NameError as e:
-        name = str(e).split("'")[1] if "'" in str(e) else str(e)
-        raise SpecError(path, where, f"unknown name '{name}' in {text!r} "
-                        "(expected a given, a symbol, a definition or a function)") from None
-    except (SyntaxError, TypeError, ValueError, AttributeError, sp.SympifyError,
-            tokenize.TokenError) as e:
-        raise SpecError(path, where, f"cannot read expression {text!r}: {e}") from None
-    return expr
+        return read_spec_expression(text, ns, ref, CALLABLE)
+    except SpecExprError as e:
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        if e.unknown_name is not None:
+            raise SpecError(path, where, f"unknown name '{e.unknown_name}' in {shown!r} "
+                            "(expected a given, a symbol, a definition or a function)") from None
+        raise SpecError(path, where, f"cannot read expression {shown!r}: {e}") from None
 
 
 def answer_symbol(aid: str) -> sp.Symbol:
     """The placeholder that stands for an answer's value inside a spec expression."""
     return sp.Symbol(f"{{{aid}}}")
-
-
-def _globals() -> dict[str, Any]:
-    # only what parse_expr's transformations emit; no builtins, no auto-symbols
-    return {"__builtins__": {}, "Integer": sp.Integer, "Float": sp.Float,
-            "Rational": sp.Rational, "Symbol": sp.Symbol, "factorial": sp.factorial}

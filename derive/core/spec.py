@@ -43,6 +43,7 @@ from derive.core.model import (
 )
 from derive.core.placeholders import fill_prose
 from derive.core.registry import PARAM_TYPES, registry
+from derive.core.safe_yaml import load_bounded_yaml
 from derive.core.spec_fields import (
     expected,
     mapping,
@@ -79,15 +80,22 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
+#: spec files larger than this are refused before they are read
+MAX_SPEC_BYTES = 1_000_000
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a spec file; YAML syntax errors name the line."""
     shown = _display_path(path)
     try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise SpecError(shown, "", f"larger than {MAX_SPEC_BYTES:,} bytes; a spec is a "
+                            "short text file")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise SpecError(shown, "", f"cannot read: {e}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = load_bounded_yaml(text)  # aliases allowed, their expansion bounded
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""

@@ -39,7 +39,9 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from derive.core.errors import SpecError
+from derive.core.functions import NAMESPACE
 from derive.core.model import AnswerSpec, Problem
+from derive.core.spec_grammar import SpecExprError, read_spec_expression
 from derive.core.values import ValueError_, format_number, to_exact
 from derive.topics.conv import maths as conv
 from derive.topics.threshold import separability
@@ -186,6 +188,15 @@ def _refs(problem: Problem, spec: AnswerSpec, key: str) -> list[str]:
     return refs
 
 
+#: functions a feature may use (a feature map is a polynomial or a course activation)
+_FEATURE_FUNCTIONS = {k: v for k, v in NAMESPACE.items() if k in
+                      ("sigmoid", "relu", "tanh", "exp", "log", "sqrt", "Abs", "Max", "Min")}
+
+
+def _no_refs(aid: str) -> Any:
+    raise SpecExprError(f"{{{aid}}}: a feature uses only x1, x2, …")
+
+
 def _separates_options(problem: Problem, spec: AnswerSpec, prop: str,
                        group: tuple[str, ...]) -> dict[str, Any]:
     feats = spec.extra.get("features") or []
@@ -194,11 +205,15 @@ def _separates_options(problem: Problem, spec: AnswerSpec, prop: str,
     names = {f"x{i}": sp.Symbol(f"x{i}", real=True) for i in range(1, 10)}
     features = []
     for f in feats:
-        try:
-            e = sp.sympify(str(f), locals=names, rational=True)
-        except (sp.SympifyError, SyntaxError, TypeError) as err:
+        if isinstance(f, bool) or not isinstance(f, (str, int, float)):
+            raise _fail(problem, spec.id, "features", f"expected an expression in x1, x2, …, "
+                        f"found {f!r}")
+        try:  # the spec grammar, never sympify: a spec is untrusted and runs no code
+            e = read_spec_expression(str(f), {**names, **_FEATURE_FUNCTIONS}, _no_refs,
+                                     tuple(_FEATURE_FUNCTIONS.values()))
+        except SpecExprError as err:
             raise _fail(problem, spec.id, "features", f"cannot read {f!r}: {err}") from None
-        if not e.free_symbols <= set(names.values()):
+        if not isinstance(e, sp.Expr) or not e.free_symbols <= set(names.values()):
             raise _fail(problem, spec.id, "features", f"{f!r} may use only x1, x2, …")
         features.append(e)
     return {"points": _refs(problem, spec, "points"), "labels": _refs(problem, spec, "labels"),
@@ -278,7 +293,7 @@ class _NotANumber(Exception):
 
 def _number(aid: str, c: Any) -> Any:
     if isinstance(c, sp.Basic):
-        x = sp.sympify(c)
+        x = sp.sympify(c, strict=True)
     elif isinstance(c, (int, float, str)) and not isinstance(c, bool):
         try:
             x = to_exact(c)

@@ -1,0 +1,85 @@
+"""YAML of untrusted files (specs, assignments) with a bounded size once aliases expand.
+
+``yaml.safe_load`` constructs no objects but expands aliases: a "billion laughs" of
+nested ``*alias`` lists is small on disk and enormous once walked. Specs do use
+aliases (``mistakes: *sigma0``), so they are allowed, but the document's size with
+every alias expanded is counted on the composed node graph (shared nodes counted once
+per use, with memoisation) and refused beyond :data:`MAX_NODES`; recursive aliases and
+deep nesting are refused too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+#: most nodes a document may have with its aliases expanded
+MAX_NODES = 200_000
+#: deepest nesting of mappings and lists
+MAX_DEPTH = 64
+
+
+class YamlSizeError(yaml.YAMLError):
+    """A document too large (once aliases are expanded) or too deep."""
+
+    def __init__(self, problem: str, mark: Any = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Nodes of the document with every alias expanded (memoised; cycles refused)."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    # iterative post-order walk: a deep document must not exhaust the Python stack
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(c)] for c in _children(node))
+            if total > MAX_NODES:
+                raise YamlSizeError(f"the document expands to more than {MAX_NODES:,} "
+                                    "values (aliases included)", node.start_mark)
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise YamlSizeError("an alias refers to a node that contains it",
+                                node.start_mark)
+        if depth > MAX_DEPTH:
+            raise YamlSizeError(f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
+        on_path.add(key)
+        stack.append((node, depth, True))
+        for c in _children(node):
+            if id(c) not in sizes:
+                stack.append((c, depth + 1, False))
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for kv in node.value for n in kv]
+    return []
+
+
+def load_bounded_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with the expanded size and depth bounded (YamlSizeError)."""
+    try:
+        loader = yaml.SafeLoader(text)  # the reader refuses control characters (NUL) here
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _expanded_size(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise YamlSizeError("nested too deeply") from None

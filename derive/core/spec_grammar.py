@@ -1,0 +1,342 @@
+"""Spec expressions read by a whitelist parser: data, never code.
+
+A spec is shared between courses like any other file, so its expressions are untrusted.
+They are read by a small recursive-descent parser that knows only what the spec language
+defines: numbers, the names the caller passes (givens, symbols, definitions and the
+function table), ``{answer.id}`` references, arithmetic (``+ - * / **``), postfix ``!``,
+calls of the function table or of a definition, subscripts of indexed symbols and given
+vectors, bracketed matrices, and parenthesised tuples (the limits of ``Sum``). Nothing
+is evaluated as Python; there is no attribute access, no keyword argument, no string.
+
+Sizes are bounded before SymPy sees them: number literals, integer exponents,
+factorials and the digits a numeric power would produce, so that ``10**10**10`` or
+``(10**6)!`` is a one-line error, never minutes of work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+#: longest expression text read (characters)
+MAX_LENGTH = 4000
+#: deepest nesting of parentheses, calls and unary signs
+MAX_DEPTH = 60
+#: longest number literal (characters)
+MAX_LITERAL = 40
+#: largest |exponent| of a power (and of a literal's e-notation)
+MAX_EXPONENT = 100
+#: largest n of n!
+MAX_FACTORIAL = 100
+#: most decimal digits a number computed while reading may have
+MAX_DIGITS = 1000
+
+_TOKEN = re.compile(
+    r"\s*(?:"
+    r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<ref>\{[A-Za-z0-9_.-]+\})"
+    r"|(?P<op>\*\*|[-+*/()\[\],!^])"
+    r")"
+)
+
+
+class SpecExprError(Exception):
+    """An expression that cannot be read; the message says what and where."""
+
+    def __init__(self, message: str, unknown_name: str | None = None) -> None:
+        super().__init__(message)
+        self.unknown_name = unknown_name
+
+
+class _Tokens:
+    def __init__(self, text: str) -> None:
+        self.items: list[tuple[str, str, int]] = []
+        pos = 0
+        text = text.rstrip()
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if not m or m.end() == pos:
+                bad = text[pos:].lstrip()[:1]
+                hint = ("; attribute access is not part of the spec language"
+                        if bad == "." else "")
+                raise SpecExprError(f"unexpected character {bad!r} at column "
+                                    f"{len(text) - len(text[pos:].lstrip()) + 1}{hint}")
+            kind = m.lastgroup or ""
+            self.items.append((kind, m.group(kind), m.start(kind) + 1))
+            pos = m.end()
+        self.i = 0
+
+    def peek(self) -> tuple[str, str, int] | None:
+        return self.items[self.i] if self.i < len(self.items) else None
+
+    def take(self) -> tuple[str, str, int]:
+        tok = self.peek()
+        if tok is None:
+            raise SpecExprError("unexpected end of expression")
+        self.i += 1
+        return tok
+
+    def accept(self, op: str) -> bool:
+        tok = self.peek()
+        if tok is not None and tok[0] == "op" and tok[1] == op:
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, op: str) -> None:
+        if not self.accept(op):
+            tok = self.peek()
+            found = f"{tok[1]!r} at column {tok[2]}" if tok else "the end"
+            raise SpecExprError(f"expected {op!r} but found {found}")
+
+
+def _digits(x: Any) -> float:
+    """log10 of |x| for a rational (0 for zero), without building a float of it."""
+    if not isinstance(x, sp.Rational) or x == 0:
+        return 0.0
+    return max(len(str(abs(x.p))), len(str(x.q)))
+
+
+class _Parser:
+    def __init__(self, text: str, names: dict[str, Any], refs: Callable[[str], Any],
+                 callables: frozenset[int]) -> None:
+        self.t = _Tokens(text)
+        self.names = names
+        self.refs = refs
+        self.callables = callables
+        self.depth = 0
+
+    def parse(self) -> Any:
+        value = self.sum()
+        tok = self.t.peek()
+        if tok is not None:
+            raise SpecExprError(f"unexpected {tok[1]!r} at column {tok[2]}")
+        _arith(lambda a, b: None, value, None)  # a bare tuple or function name is no value
+        return value
+
+    def _enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise SpecExprError(f"nested more than {MAX_DEPTH} levels deep")
+
+    def sum(self) -> Any:
+        left = self.term()
+        while True:
+            if self.t.accept("+"):
+                left = _arith(lambda a, b: a + b, left, self.term())
+            elif self.t.accept("-"):
+                left = _arith(lambda a, b: a - b, left, self.term())
+            else:
+                return left
+
+    def term(self) -> Any:
+        left = self.unary()
+        while True:
+            if self.t.accept("*"):
+                left = _arith(lambda a, b: a * b, left, self.unary())
+            elif self.t.accept("/"):
+                right = self.unary()
+                if right == 0:
+                    raise SpecExprError("division by zero")
+                left = _arith(lambda a, b: a / b, left, right)
+            else:
+                return left
+
+    def unary(self) -> Any:
+        if self.t.accept("-"):
+            self._enter()
+            v = _arith(lambda a, _: -a, self.unary(), None)
+            self.depth -= 1
+            return v
+        if self.t.accept("+"):
+            self._enter()
+            v = self.unary()
+            self.depth -= 1
+            return v
+        return self.power()
+
+    def power(self) -> Any:
+        base = self.postfix()
+        if self.t.accept("**"):
+            self._enter()
+            exp = self.unary()  # right-associative; 2**-1 is allowed
+            self.depth -= 1
+            return _power(base, exp)
+        tok = self.t.peek()
+        if tok is not None and tok[1] == "^":
+            raise SpecExprError(f"'^' at column {tok[2]}: write powers with '**'")
+        return base
+
+    def postfix(self) -> Any:
+        value, callee = self.atom()
+        while True:
+            tok = self.t.peek()
+            if tok is None or tok[0] != "op":
+                return value
+            if tok[1] == "(":
+                if callee is None:
+                    raise SpecExprError(f"'(' at column {tok[2]}: only functions of the "
+                                        "spec language and definitions can be called")
+                self.t.take()
+                value, callee = self.call(callee, value), None
+            elif tok[1] == "[":
+                self.t.take()
+                value, callee = self.subscript(value, tok[2]), None
+            elif tok[1] == "!":
+                self.t.take()
+                value, callee = _factorial(value), None
+            else:
+                return value
+
+    def call(self, name: str, fn: Any) -> Any:
+        self._enter()
+        args = [] if self.t.accept(")") else self.arguments(")")
+        self.depth -= 1
+        try:
+            return fn(*args)
+        except SpecExprError:
+            raise
+        except (TypeError, ValueError, ArithmeticError, IndexError, sp.SympifyError) as e:
+            raise SpecExprError(f"{name}(…): {e}") from None
+
+    def arguments(self, close: str) -> list[Any]:
+        args = [self.sum()]
+        while self.t.accept(","):
+            args.append(self.sum())
+        self.t.expect(close)
+        return args
+
+    def subscript(self, value: Any, column: int) -> Any:
+        self._enter()
+        index = self.arguments("]")
+        self.depth -= 1
+        if isinstance(value, sp.IndexedBase):
+            return value[tuple(index)] if len(index) > 1 else value[index[0]]
+        if isinstance(value, sp.MatrixBase):
+            ij = [int(i) for i in index if isinstance(i, sp.Integer) and i >= 0]
+            if len(ij) != len(index) or len(ij) not in (1, 2):
+                raise SpecExprError(f"'[' at column {column}: a given's entries are "
+                                    "numbered with whole numbers from 0, e.g. w[0] or "
+                                    "W[0, 1]")
+            try:
+                return value[ij[0]] if len(ij) == 1 else value[ij[0], ij[1]]
+            except IndexError:
+                raise SpecExprError(f"'[' at column {column}: index {list(ij)} is outside "
+                                    f"the {value.rows}×{value.cols} given") from None
+        raise SpecExprError(f"'[' at column {column}: only indexed symbols and given "
+                            "vectors or matrices take subscripts")
+
+    def atom(self) -> tuple[Any, str | None]:
+        kind, text, column = self.t.take()
+        if kind == "number":
+            return _number(text), None
+        if kind == "ref":
+            return self.refs(text[1:-1]), None
+        if kind == "name":
+            if text not in self.names:
+                raise SpecExprError(f"unknown name '{text}'", unknown_name=text)
+            value = self.names[text]
+            if id(value) in self.callables or isinstance(value, sp.Lambda):
+                return value, text
+            return value, None
+        if kind == "op" and text == "[":
+            self._enter()
+            items = self.arguments("]")
+            self.depth -= 1
+            return _matrix_literal(items, column), None
+        if kind == "op" and text == "(":
+            self._enter()
+            items = self.arguments(")")
+            self.depth -= 1
+            return (items[0] if len(items) == 1 else tuple(items)), None
+        raise SpecExprError(f"unexpected {text!r} at column {column}")
+
+
+def _matrix_literal(items: list[Any], column: int) -> sp.ImmutableMatrix:
+    """``[1, 2]`` is a row vector, ``[[1, 2], [3, 4]]`` a matrix (as YAML lists are)."""
+    rows = [list(r) for r in items] if all(isinstance(r, sp.MatrixBase) and r.rows == 1
+                                           for r in items) else [items]
+    if len({len(r) for r in rows}) != 1:
+        raise SpecExprError(f"'[' at column {column}: matrix rows have different lengths")
+    for r in rows:
+        for c in r:
+            if not isinstance(c, sp.Expr) or isinstance(c, sp.MatrixBase):
+                raise SpecExprError(f"'[' at column {column}: entries of a matrix are "
+                                    "numbers or scalar expressions")
+    return sp.ImmutableMatrix(rows)
+
+
+def _number(text: str) -> sp.Rational:
+    """A literal, exactly (0.1 is 1/10), with its size bounded."""
+    if len(text) > MAX_LITERAL:
+        raise SpecExprError(f"the number {text[:12]}… has more than {MAX_LITERAL} characters")
+    mant, _, exp = text.lower().partition("e")
+    if exp and abs(int(exp)) > MAX_EXPONENT:
+        raise SpecExprError(f"{text}: exponents are at most {MAX_EXPONENT}")
+    return sp.Rational(text)
+
+
+def _arith(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    for v in (a, b):
+        if isinstance(v, tuple):
+            raise SpecExprError("a tuple is only allowed as an argument (Sum limits)")
+        if v is not None and (isinstance(v, (sp.FunctionClass, sp.Lambda)) or callable(v)
+                              and not isinstance(v, sp.Basic)):
+            raise SpecExprError("a function name must be called, e.g. sigmoid(z)")
+    try:
+        out = op(a, b)
+    except (TypeError, ValueError, ArithmeticError, sp.ShapeError) as e:
+        raise SpecExprError(str(e)) from None
+    if isinstance(out, sp.Rational) and _digits(out) > MAX_DIGITS:
+        raise SpecExprError(f"a number with more than {MAX_DIGITS} digits")
+    return out
+
+
+def _power(base: Any, exp: Any) -> Any:
+    _arith(lambda a, b: None, base, exp)  # shape checks only
+    if isinstance(exp, sp.Rational) and max(abs(exp.p), exp.q) > MAX_EXPONENT:
+        raise SpecExprError(f"exponent {exp}: exponents are at most {MAX_EXPONENT}")
+    if isinstance(exp, sp.Basic) and exp.is_number and not isinstance(exp, sp.Rational):
+        raise SpecExprError(f"exponent {exp}: a numeric exponent must be a plain number")
+    if isinstance(base, sp.Rational) and isinstance(exp, sp.Rational):
+        if _digits(base) * abs(exp.p) > MAX_DIGITS:
+            raise SpecExprError(f"{base}**{exp} has more than {MAX_DIGITS} digits")
+    return _arith(lambda a, b: a**b, base, exp)
+
+
+def _factorial(n: Any) -> Any:
+    if isinstance(n, tuple) or not isinstance(n, sp.Basic):
+        raise SpecExprError("'!' follows a number or a symbol")
+    if n.is_number and not (isinstance(n, sp.Integer) and 0 <= n <= MAX_FACTORIAL):
+        raise SpecExprError(f"{n}!: factorials are of whole numbers 0…{MAX_FACTORIAL}")
+    return sp.factorial(n)
+
+
+def read_spec_expression(text: str, names: dict[str, Any],
+                         refs: Callable[[str], Any],
+                         callables: tuple[Any, ...]) -> Any:
+    """Read one spec expression into SymPy, admitting only the spec language.
+
+    Args:
+        text: the expression as the spec writes it.
+        names: every name it may use (givens, symbols, definitions, functions).
+        refs: the value of an ``{answer.id}`` reference (raises SpecExprError if unknown).
+        callables: the objects of ``names`` that may be called (the function table).
+
+    Returns:
+        The SymPy expression (or matrix).
+
+    >>> import sympy as sp
+    >>> read_spec_expression("2*x**2", {"x": sp.Symbol("x")}, lambda r: None, ())
+    2*x**2
+    """
+    if len(text) > MAX_LENGTH:
+        raise SpecExprError(f"longer than {MAX_LENGTH} characters")
+    try:
+        return _Parser(text, names, refs, frozenset(id(c) for c in callables)).parse()
+    except RecursionError:
+        raise SpecExprError("nested too deeply") from None
