@@ -240,7 +240,8 @@ def test_separability_spec_errors(tmp_path):
     with pytest.raises(SpecError) as e:
         load_spec(tmp_path, spec).solve()
     assert e.value.field == "parts.a.derive[0].labels"
-    assert e.value.message == "expected one label per point (2), found 3"
+    assert e.value.message.startswith("expected one label per point (2), found 3")
+    assert "derive blocks separability" in e.value.message
     spec["givens"]["z"] = [1, 2]
     with pytest.raises(SpecError, match="labels must be 0 or 1"):
         load_spec(tmp_path, spec).solve()
