@@ -81,11 +81,12 @@ def test_latex_unbalanced_brace_names_the_line():
 
 
 def test_latex_missing_brace_that_swallows_the_next_answer_names_both_lines():
+    # the broken answer is lost (and says why), the next one is still read
     text = "\\answer{p/a.x1}{\\frac{1}{2}\n\n\\answer{p/a.x2}{3}}\n"
-    with pytest.raises(AnswerFileError) as e:
-        parse_latex_answers(text, "hw.tex")
-    assert str(e.value) == "hw.tex: line 1: this \\answer runs into the next one (line 3): " \
-                           "a } is missing"
+    sub = parse_latex_answers(text, "hw.tex")
+    assert sub.answers == {"p": {"a.x2": "3", "a.x1": ""}}
+    assert sub.broken == {("p", "a.x1"): "line 1: this \\answer runs into the next one "
+                                         "(line 3): a } is missing"}
 
 
 def test_latex_answer_without_problem_and_duplicates_are_warnings():

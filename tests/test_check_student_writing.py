@@ -83,3 +83,41 @@ def test_an_exact_expression_is_still_compared_exactly(marker):
     assert verdict(marker, "perceptron-bce", "a.yhat", r"\frac{1}{1 + e^{-0.8}}") == "correct"
     assert verdict(marker, "perceptron-bce", "a.yhat", r"\frac{1}{1 + e^{-4/5}} + 10^{-6}") \
         == "incorrect"
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_a_latex_file_with_one_broken_brace_marks_every_other_answer(tmp_path):
+    from derive.check.mark.answers import read_answer_file
+
+    f = tmp_path / "hw.tex"
+    f.write_text("\\student{s}\n\\answer{gelu-descent/a.x1}{-0.05}\n"
+                 "\\answer{gelu-descent/a.x2}{\\frac{-0.0957}{1}\n"     # a } is missing
+                 "\\answer{gelu-descent/a.g0}{0.5}\n"
+                 "\\answer{gelu-descent/a.f1}{-0.0239\n", encoding="utf-8")  # never closed
+    marked = make_marker().mark(read_answer_file(f))
+    assert marked.error is None
+    by = {r.answer: r for r in marked.results}
+    assert by["a.x1"].verdict == "correct" and by["a.g0"].verdict == "correct"
+    assert by["a.x2"].verdict == "unparsable"
+    assert by["a.x2"].feedback.startswith("could not be read from the file: line 3: ")
+    assert by["a.f1"].verdict == "unparsable" and "never closed" in by["a.f1"].feedback
+    assert by["a.x3"].verdict == "missing"
+
+
+def test_an_unknown_problem_id_leaves_the_other_problems_marked(marker):
+    from derive.check.mark.answers import Submission
+
+    marked = marker.mark(Submission("s.yaml", "s", {"gelu-desent": {"a.x1": "-0.05"},
+                                                    "gelu-descent": {"a.x1": "-0.05"}}))
+    assert marked.error is None
+    by = {(r.problem, r.answer): r for r in marked.results}
+    assert by["gelu-descent", "a.x1"].verdict == "correct"
+    wrong = by["gelu-desent", "a.x1"]
+    assert wrong.verdict == "unparsable"
+    assert wrong.feedback.startswith("unknown problem 'gelu-desent'; did you mean "
+                                     "'gelu-descent'?")
+    assert any("gelu-desent" in w for w in marked.warnings)
+    # a file naming only unknown problems is still a file that cannot be marked
+    assert marker.mark(Submission("t.yaml", "t", {"gelu-desent": {"a.x1": "1"}})).error

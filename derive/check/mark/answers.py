@@ -46,6 +46,9 @@ class Submission:
     """(problem, answer) -> line of the file (LaTeX files)"""
     warnings: list[str] = field(default_factory=list)
     """things the marker should see that did not stop the marking"""
+    broken: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(problem, answer) -> why its text could not be cut out of the file (a brace never
+    closed): marked unparsable with that message, the file's other answers as usual"""
 
 
 def read_answer_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Submission:
@@ -247,21 +250,28 @@ def parse_latex_answers(text: str, file: str) -> Submission:
                 sub.student = " ".join(name.split())
             pos = sc.pos
             continue
-        ref = sc.group("\\answer")
-        if ref is None:  # e.g. \newcommand\answer…: not an answer
-            pos = m.end()
+        nxt = _NEXT_ANSWER.search(text, m.end())
+        try:
+            ref = sc.group("\\answer")
+            if ref is None:  # e.g. \newcommand\answer…: not an answer
+                pos = m.end()
+                continue
+            body = sc.group("\\answer")
+        except AnswerFileError as e:  # a brace never closed: this answer only
+            pos = nxt.start() if nxt else len(text)
+            _broken(sub, text, m.end(), pos, f"line {line}", e.message)
             continue
-        body = sc.group("\\answer")
         pos = sc.pos
         if body is None:
             sub.warnings.append(f"line {line}: \\answer{{{ref}}} has no second {{…}} with "
                                 "the answer; ignored")
             continue
-        if re.search(r"\\answer\s*\{", body):
-            nxt = re.compile(r"\\answer\s*\{").search(text, m.end())
-            raise AnswerFileError(file, f"line {line}", "this \\answer runs into the next "
-                                  f"one (line {sc.line(nxt.start()) if nxt else '?'}): a }} "
-                                  "is missing")
+        if re.search(r"\\answer\s*\{", body) and nxt is not None:
+            # a } is missing: this answer is lost, the next one is read as usual
+            _broken(sub, text, m.end(), nxt.start(), f"line {line}", "this \\answer runs "
+                    f"into the next one (line {sc.line(nxt.start())}): a }} is missing")
+            pos = nxt.start()
+            continue
         ref = "".join(ref.split())
         if "/" not in ref:
             sub.warnings.append(f"line {line}: \\answer{{{ref}}} names no problem (expected "
@@ -276,9 +286,30 @@ def parse_latex_answers(text: str, file: str) -> Submission:
         sub.answers.setdefault(pid, {})[aid] = body.strip()
         sub.lines[key] = line
     if not sub.answers:
+        if sub.broken:  # nothing could be read: the file is what is broken
+            where, message = next(iter(sub.broken.values())).split(": ", 1)
+            raise AnswerFileError(file, where, message)
         raise AnswerFileError(file, "", "no \\answer{problem/answer}{…} in this file (`derive "
                               "template PROBLEM` writes a sheet with one for every answer)")
+    for (pid, aid), why in sub.broken.items():
+        sub.answers.setdefault(pid, {}).setdefault(aid, "")
+        sub.warnings.append(f"{pid}/{aid}: {why}")
     return sub
+
+
+_NEXT_ANSWER = re.compile(r"(?<!\\)\\answer\s*\{")
+_REF = re.compile(r"\s*\{\s*([A-Za-z0-9_.-]+)\s*/\s*([A-Za-z0-9_.-]+)\s*\}")
+
+
+def _broken(sub: Submission, text: str, start: int, end: int, where: str,
+            message: str) -> None:
+    """Record an \\answer whose braces do not close (its ref, if readable, gets the message;
+    otherwise the file gets a warning)."""
+    ref = _REF.match(text, start)
+    if ref is None:
+        sub.warnings.append(f"{where}: {message}; this \\answer is not marked")
+        return
+    sub.broken.setdefault((ref.group(1), ref.group(2)), f"{where}: {message}")
 
 
 def answer_text(raw: Any, kind: str) -> str:

@@ -152,22 +152,33 @@ class Marker:
 
     def mark(self, sub: Submission, disabled: dict[Any, str] | None = None) -> Marked:
         disabled = disabled or {}
-        for pid in sub.answers:
-            why = self.unknown_problem(pid)
-            if why:
-                return Marked(sub.file, sub.student, error=f"{sub.file}: {_where(sub, pid)}"
-                              f"{why}", warnings=sub.warnings)
+        unknown = {pid: why for pid in sub.answers if (why := self.unknown_problem(pid))}
+        if len(unknown) == len(sub.answers):  # nothing to mark: the file is wrong
+            pid, why = next(iter(unknown.items()))
+            return Marked(sub.file, sub.student, error=f"{sub.file}: {_where(sub, pid)}"
+                          f"{why}", warnings=sub.warnings)
         prepared = {}
         for pid in sub.answers:
+            if pid in unknown:
+                continue
             try:
                 prepared[pid] = self.prepared(pid)
             except DeriveError as e:
                 return Marked(sub.file, sub.student, warnings=sub.warnings,
                               error=f"{sub.file}: problem '{pid}' cannot be marked: {e}")
         results: list[Result] = []
+        warnings = list(sub.warnings)
         for pid, given in sub.answers.items():
+            if pid in unknown:  # one wrong id does not leave the other answers unmarked
+                warnings.append(f"{_where(sub, pid)}{unknown[pid]}; its answers are not marked")
+                results += [Result(pid, aid, "unparsable", _shown_raw(raw), "", unknown[pid])
+                            for aid, raw in given.items()]
+                continue
             results += self.mark_problem(prepared[pid], given, disabled)
-        return Marked(sub.file, sub.student, results, warnings=sub.warnings)
+        results = [replace(r, verdict="unparsable", diagnosis=None, given=None,
+                           feedback=f"could not be read from the file: {sub.broken[key]}")
+                   if (key := (r.problem, r.answer)) in sub.broken else r for r in results]
+        return Marked(sub.file, sub.student, results, warnings=warnings)
 
     # -- one problem ------------------------------------------------------------------------
     def mark_problem(self, prep: Prepared, given: dict[str, Any],
