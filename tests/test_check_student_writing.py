@@ -52,6 +52,12 @@ PAIRS = [
     ("perceptron-bce", "b.loss", r"-\ln 0.68997", r"-\ln 0.67"),
     ("perceptron-bce", "b.dE_dyhat", r"-\frac{1}{0.68997}", r"-\frac{1}{0.67}"),
     ("perceptron-bce", "b.dE_dyhat", r"-\frac{1}{0.69}", r"-\frac{1}{0.6}"),
+    # students' own names: weights as assignments, a shape as lengths of named vectors
+    ("separability", "b.weights", "w_0 = 1, w_1 = -1, w_2 = 1", "w_0 = 1, w_1 = 1, w_2 = 1"),
+    ("jacobian-chain", "b.shape", r"[\text{len}(y_0), \text{len}(x_0)]",
+     r"[\text{len}(x_0), \text{len}(y_0)]"),
+    ("jacobian-chain", "b.shape", r"\text{len}(y) \times \text{len}(x)",
+     r"\text{len}(y) \times \text{len}(h)"),
     # relations keep the written precision (number rule on the last side)
     ("gelu-descent", "a.x3", r"x_3 \approx -0.1376", r"x_3 \approx -0.1366"),
     ("perceptron-bce", "a.yhat", r"o \approx 0.690", r"o \approx 0.680"),

@@ -128,6 +128,8 @@ class Marker:
             if s.kind == "matrix-expression" and aid in right:
                 configs[aid] = parse.with_gold_symbols(configs[aid], right[aid].value)
                 configs[aid] = parse.with_meanings(configs[aid], gold.meanings)
+            elif s.kind == "shape":  # len(y) is a size: the network's vectors by name
+                configs[aid] = parse.with_meanings(configs[aid], gold.meanings)
         return Prepared(problem, raw, gold, right, configs, dg.read_mistakes(problem, raw),
                         ft.descendants_map(problem),
                         {aid: dg.show(a.value) for aid, a in right.items()})

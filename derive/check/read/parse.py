@@ -248,6 +248,9 @@ def _size(tokens: list[Token], config: ParseConfig) -> Any:
     shown = render(tokens)
     if len(tokens) == 1 and tokens[0].kind == NUM and tokens[0].text.isdigit():
         return sp.Integer(tokens[0].text)
+    length = _LENGTH.fullmatch(shown.replace(" ", ""))
+    if length:
+        return _length_of(length.group(1), length.group(2) or "", config, shown)
     em = Emitter(Reader(config), list(tokens))
     if tokens and (tokens[0].kind == NAME or tokens[0].kind == CMD):
         key = subscripted_name(em) or ""
@@ -263,6 +266,22 @@ def _size(tokens: list[Token], config: ParseConfig) -> Any:
     if isinstance(value, sp.Integer) and value > 0:
         return value
     raise ParseError(f"'{shown}' is not a size (write e.g. 9 \\times 9 \\times 6)")
+
+
+#: ``\text{len}(y_0)``, ``len(x)``, ``\dim(h)``: a size written as a vector's length
+_LENGTH = re.compile(r"(?:\\(?:text|operatorname|mathrm)\{(?:len|length|dim)\}|len|length|\\dim)"
+                     r"\(([A-Za-z])(?:_\{?(\w+)\}?)?\)")
+
+
+def _length_of(base: str, sub: str, config: ParseConfig, shown: str) -> Any:
+    """The length of a vector of the problem, by its name (an index the student adds,
+    y_0 for a sample's y, is dropped as in o_i)."""
+    for key in (f"{base}_{sub}" if sub else base, base):
+        v = config.symbols.get(config.aliases.get(key, key))
+        if isinstance(v, sp.MatrixSymbol) and 1 in v.shape:
+            rows, cols = v.shape
+            return cols if rows == 1 else rows
+    raise ParseError(f"'{shown}' is not the length of a vector of this problem")
 
 
 def read_choice(text: str, config: ParseConfig) -> str:

@@ -76,6 +76,9 @@ def last_side(tokens: list[Token]) -> list[Token]:
     """The answer of a relation: its last non-empty side (``\\boxed{x = 5}`` too)."""
     while len(tokens) >= 2 and tokens[0] == Token(OP, "{") and match(tokens, 0) == len(tokens) - 1:
         tokens = tokens[1:-1]
+    assigned = _assignments(tokens)
+    if assigned is not None:
+        tokens = assigned
     sides = split_top(tokens, {REL})
     if any(t.kind == OP and t.text in (INEQ, NEQ) for s in sides for t in s
            if not _inside(s, t)):
@@ -85,6 +88,25 @@ def last_side(tokens: list[Token]) -> list[Token]:
         raise ParseError("the answer is empty")
     check_answer_side(sides[-1])
     return sides[-1]
+
+
+def _assignments(tokens: list[Token]) -> list[Token] | None:
+    """``w_0 = 1, w_1 = -1, w_2 = 1`` -> the values as a list ``1, -1, 1``; None when the
+    answer is not a list of name = value items."""
+    items = split_top(tokens, {",", SEP})
+    if len(items) < 2:
+        return None
+    out: list[Token] = []
+    for item in items:
+        sides = split_top(item, {REL})
+        if len(sides) != 2 or not sides[0] or not sides[1]:
+            return None
+        if sides[0][0].kind not in (NAME, CMD) or not all(
+                t.kind in (NAME, NUM, CMD) or (t.kind == OP and t.text in "_{}")
+                for t in sides[0]):
+            return None
+        out += ([Token(OP, ",")] if out else []) + sides[1]
+    return out
 
 
 def _inside(tokens: list[Token], tok: Token) -> bool:
