@@ -7,6 +7,7 @@ A vector/matrix given ``w`` appears in expressions as a matrix of element symbol
 from __future__ import annotations
 
 import keyword
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
@@ -26,15 +27,21 @@ _GIVEN_KEYS = ("value", "latex", "text", "integer", "column")
 def given_symbol(g: Given) -> Any:
     """The symbolic stand-in of a given: a Symbol, or a matrix of element Symbols."""
     if isinstance(g.value, sp.MatrixBase):
-        r, c = g.value.shape
-        if r == 1 or c == 1:
-            return sp.ImmutableMatrix(
-                r, c, [sp.Symbol(f"{g.name}_{i + 1}", real=True) for i in range(r * c)]
-            )
-        return sp.ImmutableMatrix(
-            r, c, lambda i, j: sp.Symbol(f"{g.name}_{i + 1}{j + 1}", real=True)
-        )
+        return _element_symbols(g.name, *g.value.shape)
     return sp.Symbol(g.name, real=True)
+
+
+@lru_cache(maxsize=256)
+def _element_symbols(name: str, r: int, c: int) -> sp.ImmutableMatrix:
+    """``w_1, w_2…`` or ``W_11, W_12…``: made once per name and shape (a wide network's
+    weight matrices have thousands of entries, and every block asks for them)."""
+    if r == 1 or c == 1:
+        names = [f"{name}_{i + 1}" for i in range(r * c)]
+    elif r < 10 and c < 10:
+        names = [f"{name}_{i + 1}{j + 1}" for i in range(r) for j in range(c)]
+    else:  # W_1,11 and W_11,1 (W_111 would name both, and one value would be lost)
+        names = [f"{name}_{i + 1},{j + 1}" for i in range(r) for j in range(c)]
+    return sp.ImmutableMatrix(r, c, [sp.Symbol(n, real=True) for n in names])
 
 
 def given_subs(g: Given) -> dict[sp.Symbol, Any]:

@@ -37,9 +37,10 @@ from derive.topics.networks.blocks_layers import (
     _close,
     shape_text,
 )
-from derive.topics.networks.layers import Activation, Dense, Loss, Network, Node
+from derive.topics.networks.layers import Activation, Dense, Loss, Network, Node, Softmax
 from derive.topics.networks.matrix_calculus import (
     Called,
+    Diag,
     Partial,
     Shape,
     explicit,
@@ -278,19 +279,52 @@ def _given_values(ctx: Context, net: Network, field: str) -> dict[Any, Any]:
     return given
 
 
+#: a network whose givens hold more entries than this is evaluated in float64: its exact
+#: forward pass grows with the widths (exponentials of exact sums of sigmoids), while
+#: the float64 one costs a few matrix products at any width
+EXACT_ENTRIES = 64
+
+
+def exact_is_cheap(given: dict[Any, Any]) -> bool:
+    """Whether the numbers at these givens are computed exactly (small networks)."""
+    return sum(len(v) for v in given.values()) <= EXACT_ENTRIES
+
+
+def _float_layer(la: Any, z: np.ndarray, env: dict[str, np.ndarray]) -> np.ndarray:
+    """One layer at float64 values, from the definition its step shows (``to_numpy``
+    evaluates the matrix expression; softmax, a vector function, as e^{f_k} / Σ e^{f_j})."""
+    if isinstance(la, Softmax):
+        e = np.exp(z - np.max(z))
+        return e / np.sum(e)
+    inp = sp.MatrixSymbol("__input", *np.shape(z))  # the input's value, named or not
+    shown = la.definition(inp, generic=False) if isinstance(la, Activation) else \
+        la.definition(inp)
+    return np.asarray(to_numpy(shown, {**env, inp.name: z}), dtype=float)
+
+
+def _float_matrix(v: np.ndarray) -> sp.ImmutableMatrix:
+    return sp.ImmutableMatrix(np.atleast_2d(v).tolist())
+
+
 def _exact_forward(ctx: Context, net: Network, pinned: dict[str, str], field: str
                    ) -> dict[str, Any]:
-    """Every node's exact value at the givens, emitting ``pinned`` node answers as it goes
-    (a pinned node's value is used downstream: follow-through)."""
+    """Every node's value at the givens (exact while cheap, else float64: see
+    ``EXACT_ENTRIES``), emitting ``pinned`` node answers as it goes (a pinned node's
+    value is used downstream: follow-through)."""
     if EXACT in ctx.cache:
         return ctx.cache[EXACT]
     given = _given_values(ctx, net, field)
+    exact = exact_is_cheap(given)
+    env = _floats(ctx, net)
     vals: dict[str, Any] = {net.input.key: given[net.input.expr]}
     params = {p: given[p] for p in net.params()}
     for la in net.layers:
         z = vals[la.inp.key]
-        v = la.exact(z, params) if isinstance(la, Dense) else la.exact(z, {})
-        v = tame(v)
+        if exact:
+            v = la.exact(z, params) if isinstance(la, Dense) else la.exact(z, {})
+            v = tame(v)
+        else:
+            v = _float_matrix(_float_layer(la, _float_array(z), env))
         shown = la.definition(generic=False) if isinstance(la, Activation) else la.definition()
         idx = ctx.step("substitute", v, lhs=la.out.expr if la.out.named
                        else sp.Symbol(la.out.key), before=shown)
@@ -301,10 +335,20 @@ def _exact_forward(ctx: Context, net: Network, pinned: dict[str, str], field: st
     return vals
 
 
+def _float_array(v: Any) -> np.ndarray:
+    """float64 entries of a SymPy matrix (rationals converted directly, others once)."""
+    if isinstance(v, sp.MatrixBase):
+        return np.array([[float(c) if c.is_Rational or c.is_Float else to_float(c)
+                          for c in row] for row in v.tolist()], dtype=float)
+    return np.array(to_float(v), dtype=float)
+
+
 def _floats(ctx: Context, net: Network) -> dict[str, np.ndarray]:
-    given = ctx.cache.get("net-given", {})
-    return {s.name: np.array(to_float(v), dtype=float).reshape(s_shape(v))
-            for s, v in given.items()}
+    if "net-floats" not in ctx.cache:
+        given = ctx.cache.get("net-given", {})
+        ctx.cache["net-floats"] = {s.name: _float_array(v).reshape(s_shape(v))
+                                   for s, v in given.items()}
+    return ctx.cache["net-floats"]
 
 
 def s_shape(v: Any) -> tuple[int, int]:
@@ -372,17 +416,10 @@ def net_value(ctx: Context, of: str, answer: str) -> None:
     formula = ctx.answer_value(of)
     vals = _exact_forward(ctx, net, {}, "of")
     given = ctx.cache["net-given"]
-    subs: dict[Any, Any] = dict(given)
-    for n in net.nodes():
-        if n.named:
-            subs[n.expr] = vals[n.key]
-    for la in net.layers:
-        if isinstance(la, Activation) and la.jacobian_name is not None and \
-                formula.has(la.jacobian_name):
-            Jv = tame(explicit(la.jacobian_value(), subs))
-            ctx.step("substitute", Jv, lhs=la.jacobian_name, before=la.jacobian_value())
-            subs[la.jacobian_name] = Jv
-    value = tame(explicit(formula, subs))
+    if exact_is_cheap(given):
+        value = _exact_value(ctx, net, formula, given, vals)
+    else:
+        value = _float_value(ctx, net, formula, vals)
     if meaning[0] == "grad":
         shown = Partial(net.objective, _symbol_of(net, meaning[1]))
     else:
@@ -401,6 +438,39 @@ def net_value(ctx: Context, of: str, answer: str) -> None:
                 "central differences of the float64 forward pass at the givens")
 
     ctx.check(f"{answer}: {of} at the givens", [answer], "central-differences", check)
+
+
+def _exact_value(ctx: Context, net: Network, formula: Any, given: dict[Any, Any],
+                 vals: dict[str, Any]) -> Any:
+    """The formula evaluated exactly (named Jacobians shown as a step of their own)."""
+    subs: dict[Any, Any] = dict(given)
+    for n in net.nodes():
+        if n.named:
+            subs[n.expr] = vals[n.key]
+    for la in net.layers:
+        if isinstance(la, Activation) and la.jacobian_name is not None and \
+                formula.has(la.jacobian_name):
+            Jv = tame(explicit(la.jacobian_value(), subs))
+            ctx.step("substitute", Jv, lhs=la.jacobian_name, before=la.jacobian_value())
+            subs[la.jacobian_name] = Jv
+    return tame(explicit(formula, subs))
+
+
+def _float_value(ctx: Context, net: Network, formula: Any, vals: dict[str, Any]) -> Any:
+    """The formula evaluated in float64 (``to_numpy``: products of matrices, diagonals
+    applied by broadcasting), for a network too large for exact numbers."""
+    env = dict(_floats(ctx, net))
+    for n in net.nodes():
+        if n.named:
+            env[n.expr.name] = _float_array(vals[n.key])
+    for la in net.layers:
+        if isinstance(la, Activation) and la.jacobian_name is not None and \
+                formula.has(la.jacobian_name):
+            d = np.asarray(to_numpy(la.derivative_vector(), env), dtype=float)
+            ctx.step("substitute", Diag(_float_matrix(d)), lhs=la.jacobian_name,
+                     before=la.jacobian_value())
+            env[la.jacobian_name.name] = np.diag(d.reshape(-1))
+    return _float_matrix(np.asarray(to_numpy(formula, env), dtype=float))
 
 
 _BUILDERS = ("net-input", "net-dense", "net-activation", "net-softmax", "net-loss",

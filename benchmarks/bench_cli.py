@@ -1,0 +1,133 @@
+"""Benchmark of the commands people run, as CPU time relative to importing SymPy.
+
+Every row is a fresh process (``python -m derive …``), timed by the CPU seconds (user +
+system) it and its children used; the reference, ``python -c "import sympy"``, is
+measured in the same run, so the ratios hold on a loaded shared machine where wall
+clock does not. Medians of ``--repeat`` runs. Run on demand from the repository root:
+
+    python benchmarks/bench_cli.py [--repeat 3] [--width 1024] [--limit 600]
+
+Rows (issue 13's table): ``derive list``; ``derive solve P`` for each reference
+problem; ``derive verify`` (all); ``derive sheet`` (no PDF, all); ``derive check`` of
+one file of 35 answers (gelu-descent, from bench_check's class); softmax-backprop
+solved and verified (``derive verify SPEC``) with random givens of ``--width``. A row
+that runs past ``--limit`` seconds is stopped and printed as ``> limit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def cpu_seconds(args: list[str], limit: float) -> float | None:
+    """CPU seconds (user + system) of one command and its children; None past ``limit``."""
+    before = os.times()
+    try:
+        r = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           timeout=limit, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    except subprocess.TimeoutExpired:
+        return None
+    after = os.times()
+    if r.returncode not in (0, 1):  # 1: a verification failure, still a full run
+        raise SystemExit(f"{' '.join(args[2:])}: exit {r.returncode}: {r.stderr[-500:]}")
+    return (after.children_user - before.children_user
+            + after.children_system - before.children_system)
+
+
+def median_cpu(args: list[str], repeat: int, limit: float) -> float | None:
+    runs = []
+    for _ in range(repeat):
+        t = cpu_seconds(args, limit)
+        if t is None:
+            return None
+        runs.append(t)
+    return statistics.median(runs)
+
+
+def width_spec(width: int, directory: Path) -> Path:
+    """softmax-backprop with random givens of the given width (seeded), as a spec file."""
+    import yaml
+
+    rng = random.Random(width)
+    spec = yaml.safe_load((ROOT / "problems" / "softmax-backprop.yaml").read_text())
+
+    def mat(rows: int, cols: int) -> list[list[float]]:
+        return [[round(rng.uniform(-1, 1), 3) for _ in range(cols)] for _ in range(rows)]
+
+    target = [[0] * width]
+    target[0][rng.randrange(width)] = 1
+    values = {"x": mat(1, width), "W1": mat(width, width), "b1": mat(1, width),
+              "W2": mat(width, width), "b2": mat(1, width), "y": target}
+    for name, v in values.items():
+        spec["givens"][name]["value"] = v
+    for aid in ("e.o", "e.dE_dx"):
+        spec["answers"][aid]["shape"] = [1, width]
+    path = directory / f"softmax-backprop-{width}.yaml"
+    path.write_text(yaml.safe_dump(spec, default_flow_style=None, width=1 << 20))
+    return path
+
+
+def answer_file(directory: Path) -> Path:
+    """One student's file of 35 gelu-descent answers (bench_check's generator)."""
+    from bench_check import student
+
+    path = directory / "s001.yaml"
+    path.write_text(student(1, random.Random(1)))
+    return path
+
+
+def problems() -> list[str]:
+    order = (ROOT / "problems" / "ORDER").read_text().splitlines()
+    listed = [w for ln in order if (w := ln.split("#", 1)[0].strip())]
+    others = sorted(p.stem for p in (ROOT / "problems").glob("*.yaml") if p.stem not in listed)
+    return listed + others
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="runs per row (median)")
+    ap.add_argument("--width", type=int, default=1024, help="softmax-backprop width")
+    ap.add_argument("--limit", type=float, default=600, help="seconds before a row stops")
+    ap.add_argument("--only", default="", help="rows whose command contains this text")
+    opts = ap.parse_args()
+    py = sys.executable
+    derive = [py, "-m", "derive"]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        rows: list[tuple[str, list[str], int]] = [("derive list", derive + ["list"], opts.repeat)]
+        rows += [(f"derive solve {p}", derive + ["solve", p], opts.repeat) for p in problems()]
+        rows += [("derive verify", derive + ["verify"], opts.repeat),
+                 ("derive sheet (no PDF)", derive + ["sheet", "-o", str(work / "s.tex")],
+                  opts.repeat),
+                 ("derive check (1 file, 35 answers)",
+                  derive + ["check", str(answer_file(work)), "-o", str(work / "r.txt")],
+                  opts.repeat),
+                 (f"softmax-backprop width {opts.width}: solve + verify",
+                  derive + ["verify", str(width_spec(opts.width, work))], 1)]
+        rows = [r for r in rows if opts.only in r[0]]
+        ref = median_cpu([py, "-c", "import sympy"], max(opts.repeat, 5), 60)
+        assert ref is not None
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
+              f"reference python -c 'import sympy': {ref:.2f} s CPU (median)\n")
+        print(f"{'command':<52} {'CPU s':>8} {'ratio':>8}")
+        for label, args, repeat in rows:
+            t = median_cpu(args, repeat, opts.limit)
+            if t is None:
+                print(f"{label:<52} {'> ' + format(opts.limit, 'g'):>8} "
+                      f"{'> ' + format(opts.limit / ref, '.0f'):>8}", flush=True)
+            else:
+                print(f"{label:<52} {t:8.2f} {t / ref:7.2f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()
