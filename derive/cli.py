@@ -198,10 +198,17 @@ def sheet(problems: tuple[str, ...], out: str, pdf: bool) -> None:
               help="MB of memory a worker may use for marking.")
 @click.option("--follow-through-credit", type=float, default=1.0, show_default=True,
               help="Points for a follow-through answer (1 for a correct one).")
+@click.option("--assignment", metavar="FILE", help="Mark each file against its student's "
+              "own variant of this assignment (derive assign), out of its points.")
+@click.option("--roster", metavar="FILE", help="With --assignment: the class (CSV with a "
+              "'student' column); --csv then has a row per roster student.")
+@click.option("--lms", metavar="FILE", help="With --assignment: also write student,total "
+              "(a CSV an LMS imports).")
 @reports_errors
 def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
           gradescope: str | None, csv_path: str | None, feedback: str | None, no_pdf: bool,
-          jobs: int, timeout: float, memory: int, follow_through_credit: float) -> None:
+          jobs: int, timeout: float, memory: int, follow_through_credit: float,
+          assignment: str | None, roster: str | None, lms: str | None) -> None:
     """Mark answer files (YAML or LaTeX; directories are searched) against the derivations.
 
     Exit 0 when every file was marked (wrong answers are not errors), 1 when some file
@@ -213,6 +220,12 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
     req = CheckRequest(answers, fmt, output, summary, gradescope, csv_path, feedback,
                        not no_pdf, follow_through_credit,
                        BatchOptions(jobs=jobs, answer_seconds=timeout, memory_mb=memory))
+    if assignment:
+        from derive.assign.grading import assignment_request
+
+        req = assignment_request(req, assignment, roster, lms)
+    elif roster or lms:
+        raise UsageError("--roster and --lms go with --assignment FILE")
     sys.exit(run_check(req))
 
 
@@ -227,6 +240,33 @@ def template(problems: tuple[str, ...], output: str | None, force: bool) -> None
     from derive.check.command import run_template
 
     run_template(problems, output, force)
+
+
+@cli.command()
+@click.argument("assignment", metavar="ASSIGNMENT")
+@click.option("--roster", metavar="FILE", help="The class: a CSV whose 'student' column "
+              "holds the ids.")
+@click.option("--students", type=int, metavar="N", help="Without a roster: ids s001…")
+@click.option("-o", "--output", metavar="DIR", help="Where to write (default: "
+              "output/<assignment name>/).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="stdout: a summary of the variants, or each "
+              "student's givens as JSON.")
+@click.option("--no-pdf", is_flag=True, help="Write the .tex files only (no latexmk).")
+@click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
+              help="Worker processes (0: one per core).")
+@click.option("--force", is_flag=True, help="Replace earlier output, answer sheets "
+              "included.")
+@reports_errors
+def assign(assignment: str, roster: str | None, students: int | None, output: str | None,
+           fmt: str, no_pdf: bool, jobs: int, force: bool) -> None:
+    """Per-student variants of ASSIGNMENT: questions, answer sheet and worked solutions with
+    each student's own numbers, and the instructor's key. Every variant is solved and
+    verified before anything is written."""
+    from derive.assign.command import AssignRequest, run_assign
+
+    sys.exit(run_assign(AssignRequest(assignment, roster, students, output, fmt, not no_pdf,
+                                      jobs, force)))
 
 
 def main() -> None:

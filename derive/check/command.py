@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,9 @@ class CheckRequest:
     pdf: bool = True
     follow_through_credit: float = 1.0
     batch: BatchOptions = BatchOptions()
+    outputs: tuple[tuple[str, str, Callable[[list[Marked]], str]], ...] = ()
+    """more files to write from the marked files: (path, option that named it, content);
+    an assignment's gradebook and exports"""
 
 
 def answer_files(args: tuple[str, ...]) -> list[str]:
@@ -58,7 +62,7 @@ def run_check(req: CheckRequest) -> int:
     if not 0 <= req.follow_through_credit <= 1:
         raise UsageError("--follow-through-credit: expected a fraction between 0 and 1")
     for out, what in ((req.output, "--output"), (req.gradescope, "--gradescope"),
-                      (req.csv, "--csv")):
+                      (req.csv, "--csv"), *((o[0], o[1]) for o in req.outputs)):
         if out:
             refuse_inputs(out, files, what)
     if req.feedback and Path(req.feedback).exists() and not Path(req.feedback).is_dir():
@@ -78,6 +82,8 @@ def run_check(req: CheckRequest) -> int:
         from derive.check.report.formats import gradebook_csv
 
         atomic_write(req.csv, gradebook_csv(marked, req.follow_through_credit))
+    for path, _what, content in req.outputs:
+        atomic_write(path, content(marked))
     if req.feedback:
         _feedback(marked, files, req)
     bad = [m for m in marked if m.error]

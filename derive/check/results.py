@@ -24,6 +24,10 @@ class Result:
     feedback: str = ""
     diagnosis: str | None = None
     """a catalogue code (diagnoses.CATALOGUE) when a known mistake was recognised"""
+    points: float | None = None
+    """points awarded, when marked against an assignment (None otherwise)"""
+    max_points: float | None = None
+    """what the answer is worth in the assignment"""
 
     def to_json(self) -> dict[str, Any]:
         """The interface's result object (keys in its order; no diagnosis key when none)."""
@@ -33,6 +37,9 @@ class Result:
         if self.diagnosis:
             out["diagnosis"] = self.diagnosis
         out["feedback"] = self.feedback
+        if self.max_points is not None:
+            out["points"] = self.points or 0.0
+            out["max_points"] = self.max_points
         return out
 
 
@@ -46,11 +53,17 @@ class Marked:
     error: str | None = None
     """why the file could not be marked (then ``results`` is empty)"""
     warnings: list[str] = field(default_factory=list)
+    out_of: float | None = None
+    """the assignment's total, the same for every student (None: not an assignment)"""
 
-    def score(self) -> dict[str, int]:
-        counts = dict.fromkeys(VERDICTS, 0)
+    def score(self) -> dict[str, Any]:
+        """Counts per verdict; with an assignment also ``points`` and ``out_of``."""
+        counts: dict[str, Any] = dict.fromkeys(VERDICTS, 0)
         for r in self.results:
             counts[r.verdict] += 1
+        if self.out_of is not None:
+            counts["points"] = round(sum(r.points or 0.0 for r in self.results), 6)
+            counts["out_of"] = self.out_of
         return counts
 
     def to_json(self) -> dict[str, Any]:

@@ -55,6 +55,9 @@ class BatchOptions:
     max_file_bytes: int = MAX_FILE_BYTES
     retries: int = 5
     """times one file is sent again after a hang or crash before it is given up"""
+    plan: Any = None
+    """an assignment's plan (``planned.Plan``): mark each file against its student's
+    variant (workers are forked, so it is not pickled)"""
 
 
 def run_batch(paths: list[str], options: BatchOptions | None = None,
@@ -76,7 +79,7 @@ def _worker(conn: Connection, options: BatchOptions) -> None:
         conn.send(("phase", key, seconds))
 
     marker = Marker(answer_seconds=options.answer_seconds, cache=options.cache, phase=phase,
-                    max_file_bytes=options.max_file_bytes)
+                    max_file_bytes=options.max_file_bytes, plan=options.plan)
     while True:
         try:
             msg = conn.recv()

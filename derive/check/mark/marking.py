@@ -83,13 +83,16 @@ class Prepared:
     mistakes: dict[str, tuple[dg.Mistake, ...]]
     descendants: dict[str, set[str]]
     expected: dict[str, str]
+    key: Any = ""
+    """what caches key this problem by: its id, and a variant's givens (assignments)"""
 
 
 class Marker:
     """Marks submissions; keeps solved problems and judgements for the process's life."""
 
     def __init__(self, *, answer_seconds: float = ANSWER_SECONDS, cache: bool = True,
-                 phase: Phase | None = None, max_file_bytes: int = MAX_FILE_BYTES) -> None:
+                 phase: Phase | None = None, max_file_bytes: int = MAX_FILE_BYTES,
+                 plan: Any = None) -> None:
         from derive.core.spec import problem_paths
 
         self.answer_seconds = answer_seconds
@@ -101,25 +104,32 @@ class Marker:
         self._judged: dict[Any, Judgement] = {}
         self._pinned: dict[Any, Solution | None] = {}
         self._variants: dict[Any, dict[str, Any] | None] = {}
+        self.plan = plan
+        """an assignment's plan (``planned.Plan``): each student marked against their own
+        variant of its problems; None marks the problems a file names"""
+        if plan is not None:
+            self.paths = {**self.paths, **plan.paths}
 
     # -- problems ---------------------------------------------------------------------------
-    def prepared(self, pid: str) -> Prepared:
-        """Load, solve (verified) and read the marking data of a problem, once."""
-        if pid not in self._problems:
+    def prepared(self, pid: str, givens: dict[str, Any] | None = None) -> Prepared:
+        """Load, solve (verified) and read the marking data of a problem, once (once per
+        variant: ``givens`` overrides the spec's)."""
+        key: Any = (pid, tuple((k, repr(v)) for k, v in givens.items())) if givens else pid
+        if key not in self._problems:
             self.phase(("solve", pid), SOLVE_SECONDS)
             try:
-                self._problems[pid] = self._prepare(pid)
+                self._problems[key] = self._prepare(pid, givens or {}, key)
             except DeriveError as e:
-                self._problems[pid] = e
-        got = self._problems[pid]
+                self._problems[key] = e
+        got = self._problems[key]
         if isinstance(got, DeriveError):
             raise got
         return got
 
-    def _prepare(self, pid: str) -> Prepared:
+    def _prepare(self, pid: str, givens: dict[str, Any], key: Any) -> Prepared:
         from derive.core.spec import load_problem, read_yaml
 
-        problem = load_problem(self.paths[pid])
+        problem = load_problem(self.paths[pid], givens)
         raw = read_yaml(self.paths[pid])
         gold = problem.solve()
         right = {aid: replace(a, value=ft.settle(a.value)) for aid, a in gold.answers.items()}
@@ -132,7 +142,7 @@ class Marker:
                 configs[aid] = parse.with_meanings(configs[aid], gold.meanings)
         return Prepared(problem, raw, gold, right, configs, dg.read_mistakes(problem, raw),
                         ft.descendants_map(problem),
-                        {aid: dg.show(a.value) for aid, a in right.items()})
+                        {aid: dg.show(a.value) for aid, a in right.items()}, key)
 
     def unknown_problem(self, pid: str) -> str | None:
         """Why ``pid`` is not a problem that can be marked (None when it is)."""
@@ -154,6 +164,10 @@ class Marker:
 
     def mark(self, sub: Submission, disabled: dict[Any, str] | None = None) -> Marked:
         disabled = disabled or {}
+        if self.plan is not None:
+            from derive.check.mark.planned import mark_planned
+
+            return mark_planned(self, self.plan, sub, disabled)
         unknown = {pid: why for pid in sub.answers if (why := self.unknown_problem(pid))}
         if len(unknown) == len(sub.answers):  # nothing to mark: the file is wrong
             pid, why = next(iter(unknown.items()))
@@ -243,7 +257,7 @@ class Marker:
         key = None
         if self.cache:
             try:
-                key = (prep.problem.id, aid, normalise(text), tag)
+                key = (prep.key, aid, normalise(text), tag)
                 hash(key)
             except TypeError:
                 key = None
@@ -335,7 +349,7 @@ class Marker:
                               diagnosis="rounding" if coarse else None)
 
     def _pinned_solve(self, prep: Prepared, student: dict[str, Any]) -> Solution | None:
-        key = (prep.problem.id, frozenset(student.items()))
+        key = (prep.key, frozenset(student.items()))
         if key not in self._pinned:
             self.phase(("follow", prep.problem.id), PINNED_SECONDS)
             pins = ft.pins_for(prep.right, student, prep.descendants)
@@ -381,7 +395,7 @@ class Marker:
 
     def _variant(self, prep: Prepared, m: dg.Mistake) -> dict[str, Any] | None:
         """The settled answers of the problem as the mistake solves it (once)."""
-        key = (prep.problem.id, m.sets, m.args)
+        key = (prep.key, m.sets, m.args)
         if key not in self._variants:
             self.phase(("variant", prep.problem.id, m.where), SOLVE_SECONDS)
             try:

@@ -25,9 +25,12 @@ def report_json(marked: list[Marked]) -> str:
     return json.dumps(report_dict(marked), indent=2, ensure_ascii=False) + "\n"
 
 
-def points(marked: Marked, follow_through: float = 1.0) -> tuple[float, int]:
-    """(score, out of): a correct answer is worth 1, a follow-through ``follow_through``."""
+def points(marked: Marked, follow_through: float = 1.0) -> tuple[float, float]:
+    """(score, out of): a correct answer is worth 1, a follow-through ``follow_through``;
+    against an assignment, the points of its answers (out of the assignment's total)."""
     s = marked.score()
+    if marked.out_of is not None:
+        return s["points"], marked.out_of
     return s["correct"] + follow_through * s["follow-through"], len(marked.results)
 
 
@@ -36,6 +39,9 @@ def gradescope_json(marked: Marked, follow_through: float = 1.0) -> str:
     tests = []
     for r in marked.results:
         score = {"correct": 1.0, "follow-through": follow_through}.get(r.verdict, 0.0)
+        worth = 1.0
+        if r.max_points is not None:  # marked against an assignment: its points
+            score, worth = r.points or 0.0, r.max_points
         lines = [f"{r.verdict}" + (f" ({r.diagnosis})" if r.diagnosis else "")]
         if r.given is not None:
             lines.append(f"your answer: {_short(r.given, 200)}")
@@ -43,8 +49,8 @@ def gradescope_json(marked: Marked, follow_through: float = 1.0) -> str:
             lines.append(f"expected: {r.expected}")
         if r.feedback:
             lines.append(r.feedback)
-        tests.append({"name": f"{r.problem} {r.answer}", "score": score, "max_score": 1.0,
-                      "status": "passed" if score == 1.0 else "failed",
+        tests.append({"name": f"{r.problem} {r.answer}", "score": score, "max_score": worth,
+                      "status": "passed" if score == worth else "failed",
                       "output": "\n".join(lines)})
     total, out_of = points(marked, follow_through)
     out: dict[str, Any] = {"score": total, "tests": tests,
@@ -70,7 +76,7 @@ def gradebook_csv(marked: list[Marked], follow_through: float = 1.0) -> str:
         s = m.score()
         total, out_of = points(m, follow_through)
         verdicts = {f"{r.problem}/{r.answer}": r.verdict for r in m.results}
-        w.writerow([m.file, m.student, *(s[v] for v in VERDICTS), f"{total:g}", out_of,
+        w.writerow([m.file, m.student, *(s[v] for v in VERDICTS), f"{total:g}", f"{out_of:g}",
                     m.error or "", *(verdicts.get(c, "") for c in columns)])
     return buf.getvalue()
 
@@ -154,7 +160,7 @@ def print_summary(marked: list[Marked], out: Any) -> None:
             continue
         s = m.score()
         total, out_of = points(m)
-        t.add_row(m.student, m.file, *(str(s[v]) for v in VERDICTS), f"{total:g}/{out_of}")
+        t.add_row(m.student, m.file, *(str(s[v]) for v in VERDICTS), f"{total:g}/{out_of:g}")
     out.print(t)
     bad = sum(1 for m in marked if m.error)
     if bad:

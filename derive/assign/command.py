@@ -1,0 +1,154 @@
+"""What ``derive assign`` does (the Click wrapper is in cli.py).
+
+Every student's variants are drawn, solved and verified (in worker processes) and their
+documents rendered *before* anything is written: an assignment that cannot be handed out
+to every student writes nothing. Then, under ``-o DIR``::
+
+    DIR/<student>/questions.tex (.pdf)   statements and givens with the student's numbers
+    DIR/<student>/answers.tex            the answer sheet: id filled in, numbers beside boxes
+    DIR/<student>/solutions.tex (.pdf)   the worked solutions of the student's variant
+    DIR/key.json, DIR/key.csv            every student's givens and expected answers
+    DIR/summary.txt                      the variants drawn
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from derive.assign import documents, key
+from derive.assign.assignment import Assignment, load_assignment
+from derive.assign.roster import Roster, class_list
+from derive.assign.variants import AssignmentError, Drawn, draw_all, drawn
+from derive.core.errors import DeriveError, UsageError
+
+
+@dataclass(frozen=True)
+class AssignRequest:
+    assignment: str
+    roster: str | None = None
+    students: int | None = None
+    output: str | None = None
+    fmt: str = "text"
+    pdf: bool = True
+    jobs: int = 0
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Handout:
+    """What one student gets (rendered in a worker, written by the parent)."""
+
+    student: str
+    drawn: dict[str, Drawn]
+    """problem id -> the student's numbers and expected answers"""
+    questions: str = ""
+    answers: str = ""
+    solutions: str = ""
+
+
+_JOB: dict[str, Any] = {}
+
+
+def _task(student: str) -> Handout | str:
+    """A worker's task: draw, solve and verify one student's variants (and render the
+    documents unless only the numbers are wanted)."""
+    a: Assignment = _JOB["assignment"]
+    try:
+        vs = draw_all(a, student)
+        got = {ap.id: drawn(ap, vs[ap.id]) for ap in a.problems}
+        if not _JOB["render"]:
+            return Handout(student, got)
+        return Handout(student, got, documents.questions_tex(a, student, vs),
+                       documents.answer_sheet_tex(a, student, vs),
+                       documents.solutions_tex(a, student, vs))
+    except DeriveError as e:
+        return str(e)
+
+
+def draw_class(assignment: Assignment, students: tuple[str, ...], jobs: int = 0,
+               render: bool = True) -> dict[str, Handout]:
+    """Every student's handout (``render=False``: the numbers only), in roster order, from
+    worker processes; raises the first error (so nothing is written then)."""
+    from derive.check.mark.batch import default_jobs
+
+    jobs = max(1, min(jobs or default_jobs(), len(students)))
+    _JOB.update(assignment=assignment, render=render)
+    try:
+        if jobs == 1:
+            got = [_task(s) for s in students]
+        else:
+            ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+            with ctx.Pool(jobs) as pool:
+                got = list(pool.imap(_task, students,
+                                     chunksize=max(1, len(students) // (8 * jobs))))
+    finally:
+        _JOB.clear()
+    out: dict[str, Handout] = {}
+    for sid, h in zip(students, got, strict=True):
+        if isinstance(h, str):
+            raise AssignmentError(h)
+        out[sid] = h
+    return out
+
+
+def run_assign(req: AssignRequest, echo: Callable[[str], None] = print) -> int:
+    if req.fmt not in ("text", "json"):
+        raise UsageError(f"--format {req.fmt}: expected text or json")
+    assignment = load_assignment(req.assignment)
+    roster: Roster = class_list(req.roster, req.students)
+    out = Path(req.output or Path("output") / Path(req.assignment).stem)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"-o {out}: expected a directory")
+    handouts = draw_class(assignment, roster.students, req.jobs)
+    numbers = {sid: h.drawn for sid, h in handouts.items()}
+    written = _write(out, assignment, handouts, numbers, req.force)
+    failed = _compile(out, roster.students, req.jobs) if req.pdf else []
+    if req.fmt == "json":
+        sys.stdout.write(key.interface_json(assignment, numbers))
+    else:
+        sys.stdout.write(key.summary_text(assignment, numbers))
+    print(f"derive: wrote {written} files for {len(roster.students)} students in {out}/ "
+          f"(key: {out / 'key.csv'})", file=sys.stderr)
+    if failed:
+        print(f"derive: {len(failed)} PDFs not compiled (first: {failed[0]})",
+              file=sys.stderr)
+    return 0
+
+
+def _write(out: Path, assignment: Assignment, handouts: dict[str, Handout],
+           drawn: key.Class, force: bool) -> int:
+    from derive.check.mark.files import atomic_write
+
+    files: list[tuple[Path, str]] = []
+    for sid, h in handouts.items():
+        d = out / sid
+        files += [(d / "questions.tex", h.questions), (d / "answers.tex", h.answers),
+                  (d / "solutions.tex", h.solutions)]
+    files += [(out / "key.json", key.key_json(assignment, drawn)),
+              (out / "key.csv", key.key_csv(assignment, drawn)),
+              (out / "summary.txt", key.summary_text(assignment, drawn))]
+    for path, text in files:
+        atomic_write(path, text)
+    return len(files)
+
+
+def _compile(out: Path, students: tuple[str, ...], jobs: int) -> list[str]:
+    """Compile every questions.tex and solutions.tex; the reasons of those that failed."""
+    import shutil
+
+    from derive.check.mark.batch import default_jobs
+    from derive.check.report.feedback import compile_pdf
+
+    if shutil.which("latexmk") is None:
+        return ["latexmk is not installed (the .tex files are written; --no-pdf skips this)"]
+    texs = [out / sid / name for sid in students for name in ("questions.tex",
+                                                             "solutions.tex")]
+    with ThreadPoolExecutor(max_workers=max(1, jobs or default_jobs())) as pool:
+        reasons = list(pool.map(compile_pdf, texs))
+    return [f"{t}: {r}" for t, r in zip(texs, reasons, strict=True) if r]

@@ -1,0 +1,148 @@
+"""Each student's numbers: drawn from (seed, student id), redrawn when ill-posed, solved.
+
+A draw is a choice of one value per varied given, made by a generator seeded with a hash
+of the seed, the student id and the problem id: the same seed and student always get
+the same numbers, whatever the roster's order or who else is in it. A draw is *ill-posed*
+(and the next one is taken, from the same generator) when the spec refuses the values (a
+size that is not whole, a stride that does not fit), when solving fails, when an
+independent verification fails, or when a number answer is one the rounding rule cannot
+mark (not finite, or a non-zero value below 1e-6 or above 1e9 in size: a student writing
+it to a few decimals cannot be told right from wrong).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from derive.assign.assignment import AssignedProblem, Assignment
+from derive.core.derivation import Solution
+from derive.core.errors import DeriveError, SpecError, UsageError
+from derive.core.spec import load_problem
+
+#: draws tried per student and problem before the assignment is refused
+MAX_DRAWS = 50
+SMALLEST, LARGEST = 1e-6, 1e9
+
+
+class AssignmentError(UsageError):
+    """No well-posed variant could be drawn (exit 2, like a bad spec)."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One student's version of one problem."""
+
+    problem: str
+    givens: dict[str, Any]
+    """the varied givens -> this student's exact values (the others keep the spec's)"""
+    solution: Solution
+    draws: int = 1
+    """how many draws it took (more than 1: earlier ones were ill-posed)"""
+
+
+_SOLVED: dict[Any, Solution | str] = {}
+_SOLVED_LIMIT = 5000
+
+
+def generator(seed: int, student: str, problem: str) -> random.Random:
+    """The student's own generator for one problem (independent of everyone else's)."""
+    digest = hashlib.sha256(f"{seed}\x00{student}\x00{problem}".encode()).digest()
+    return random.Random(int.from_bytes(digest[:16], "big"))
+
+
+def draw(assignment: Assignment, ap: AssignedProblem, student: str) -> Variant:
+    """The student's well-posed variant of ``ap``, solved and verified."""
+    if not ap.vary:
+        got = solved(ap, {})
+        if isinstance(got, str):
+            raise AssignmentError(f"{assignment.path}: {ap.where}: {ap.id} does not solve: "
+                                  f"{got}")
+        return Variant(ap.id, {}, got)
+    rng = generator(assignment.seed, student, ap.id)
+    reasons: list[str] = []
+    for attempt in range(1, MAX_DRAWS + 1):
+        sets = {name: rng.choice(values) for name, values in ap.vary.items()}
+        got = solved(ap, sets)
+        if not isinstance(got, str):
+            return Variant(ap.id, sets, got, attempt)
+        reasons.append(got)
+    raise AssignmentError(f"{assignment.path}: {ap.where}.vary: no well-posed variant of "
+                          f"{ap.id} for student {student} in {MAX_DRAWS} draws (e.g. "
+                          f"{reasons[0]}); widen or change the values")
+
+
+def solved(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | str:
+    """The verified solution with these givens, or why the draw is ill-posed (memoised:
+    students who draw the same numbers share one solve)."""
+    key = (ap.ref, tuple((k, sp.srepr(v)) for k, v in sets.items()))
+    if key not in _SOLVED:
+        if len(_SOLVED) > _SOLVED_LIMIT:
+            _SOLVED.clear()
+        _SOLVED[key] = _solve(ap, sets)
+    return _SOLVED[key]
+
+
+def _solve(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | str:
+    shown = ", ".join(f"{k} = {v}" for k, v in sets.items())
+    try:
+        solution = load_problem(ap.ref, sets).solve()
+    except SpecError as e:
+        return f"{shown}: {e.field}: {e.message}"
+    except (DeriveError, ArithmeticError, ValueError, TypeError) as e:
+        return f"{shown}: {e}"
+    bad = unmarkable(solution, tuple(ap.points))
+    return f"{shown}: {bad}" if bad else solution
+
+
+def unmarkable(solution: Solution, asked: tuple[str, ...]) -> str | None:
+    """Why a number the student must write cannot be marked by the rounding rule."""
+    for aid in asked:
+        a = solution.answers.get(aid)
+        if a is None:
+            return f"{aid} is not derived"
+        if a.kind not in ("number", "matrix"):
+            continue
+        entries = list(a.value) if isinstance(a.value, sp.MatrixBase) else [a.value]
+        for v in entries:
+            try:
+                x = float(sp.N(v, 20))
+            except (TypeError, ValueError):
+                return f"{aid} is not a number ({v})"
+            if not math.isfinite(x):
+                return f"{aid} is not finite"
+            if x != 0 and not SMALLEST <= abs(x) <= LARGEST:
+                return f"{aid} = {x:.3g} cannot be marked by rounding"
+    return None
+
+
+def draw_all(assignment: Assignment, student: str) -> dict[str, Variant]:
+    """Problem id -> the student's variant, for every problem of the assignment."""
+    return {ap.id: draw(assignment, ap, student) for ap in assignment.problems}
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What the key and the marking need of one student's variant: plain, picklable
+    data (a worker process sends it back; a Solution holds closures and cannot go)."""
+
+    givens: dict[str, Any]
+    """the varied givens -> exact values"""
+    answers: dict[str, dict[str, Any]]
+    """asked answer id -> the interface's answer JSON (kind, value, latex)"""
+    values: dict[str, Any]
+    """asked answer id -> exact value"""
+    draws: int
+
+
+def drawn(ap: AssignedProblem, v: Variant) -> Drawn:
+    from derive.render.json import answer_dict
+
+    answers = v.solution.answers
+    return Drawn(dict(v.givens), {a: answer_dict(answers[a]) for a in ap.points},
+                 {a: answers[a].value for a in ap.points}, v.draws)

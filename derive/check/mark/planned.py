@@ -1,0 +1,137 @@
+"""Marking against an assignment: each file against its student's own variant.
+
+An assignment (built by ``derive.assign``, which this stage does not import) hands the
+:class:`~derive.check.mark.marking.Marker` a :class:`Plan`: for a student, the problems
+with that student's givens and the points of each asked answer; for an answer, the
+values other students' variants expect. Every asked answer is reported for every file
+(``missing`` where not answered), each carries its points, and every file is scored out
+of the same total.
+
+An incorrect answer that is right for *another* student's numbers is what copying looks
+like: it gets the diagnosis ``other-variant`` naming whose numbers it matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from derive.check.mark import followthrough as ft
+from derive.check.results import Marked, Result
+from derive.core.errors import DeriveError
+
+if TYPE_CHECKING:
+    from derive.check.mark.answers import Submission
+    from derive.check.mark.marking import Marker, Prepared
+
+#: answer kinds whose value differs between variants in a way worth comparing
+COPYABLE = ("number", "matrix", "shape", "expression", "matrix-expression")
+#: other variants' values compared per answer, at most
+MAX_OTHERS = 400
+_ESCAPED = re.compile(r"\\([_&#%$])")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One problem as a student is asked it."""
+
+    problem: str
+    givens: dict[str, Any]
+    """the student's givens (overrides of the spec's)"""
+    points: dict[str, float]
+    """asked answer id -> points, in the problem's order"""
+
+
+class Plan(Protocol):
+    paths: dict[str, Path]
+    """problem id -> spec file"""
+    out_of: float
+    follow_through: float
+    """the fraction of an answer's points a follow-through answer earns"""
+
+    def asked(self, student: str) -> list[Asked]:
+        """The student's problems (raises DeriveError when no variant can be drawn)."""
+        ...
+
+    def others(self, problem: str, answer: str) -> list[tuple[Any, tuple[str, ...]]]:
+        """(expected value, the students whose variants expect it) per distinct value."""
+        ...
+
+
+def student_id(name: str) -> str:
+    """The id as the roster writes it (``s\\_017`` in LaTeX is ``s_017``)."""
+    return _ESCAPED.sub(r"\1", name).strip()
+
+
+def mark_planned(marker: Marker, plan: Plan, sub: Submission,
+                 disabled: dict[Any, str]) -> Marked:
+    student = student_id(sub.student)
+    warnings = list(sub.warnings)
+    try:
+        asked = plan.asked(student)
+    except DeriveError as e:
+        return Marked(sub.file, student, error=f"{sub.file}: {e}", warnings=warnings,
+                      out_of=plan.out_of)
+    names = {a.problem for a in asked}
+    for pid in sub.answers:
+        if pid not in names:
+            warnings.append(f"'{pid}' is not a problem of this assignment; not marked")
+    results: list[Result] = []
+    for a in asked:
+        try:
+            prep = marker.prepared(a.problem, a.givens)
+        except DeriveError as e:
+            return Marked(sub.file, student, warnings=warnings, out_of=plan.out_of,
+                          error=f"{sub.file}: problem '{a.problem}' cannot be marked: {e}")
+        given = sub.answers.get(a.problem, {})
+        extra = [aid for aid in given if aid in prep.problem.answers and aid not in a.points]
+        if extra:
+            warnings.append(f"{a.problem}: {', '.join(extra)} not asked in this assignment; "
+                            "not marked")
+        rows = marker.mark_problem(prep, {k: v for k, v in given.items() if k not in extra},
+                                   disabled)
+        for r in rows:
+            if r.answer in prep.problem.answers and r.answer not in a.points:
+                continue  # not asked (reported by the problem, dropped here)
+            # a follow-through answer that is another student's right answer is copied
+            # along with the earlier answer it follows from, not worked out
+            if r.verdict in ("incorrect", "follow-through") \
+                    and ("diagnose", a.problem, r.answer) not in disabled:
+                r = _copied(marker, prep, plan, student, r)
+            if (a.problem, r.answer) in sub.broken:
+                r = replace(r, verdict="unparsable", diagnosis=None, given=None,
+                            feedback="could not be read from the file: "
+                                     f"{sub.broken[(a.problem, r.answer)]}")
+            worth = a.points.get(r.answer, 0.0)
+            share = {"correct": 1.0, "follow-through": plan.follow_through}.get(r.verdict, 0.0)
+            results.append(replace(r, points=round(worth * share, 6), max_points=worth))
+    return Marked(sub.file, student, results, warnings=warnings, out_of=plan.out_of)
+
+
+def _copied(marker: Marker, prep: Prepared, plan: Plan, student: str, r: Result) -> Result:
+    """``r`` diagnosed ``other-variant`` when it is right for another student's numbers."""
+    spec = prep.problem.answers[r.answer]
+    if r.given is None or spec.kind not in COPYABLE:
+        return r
+    own = prep.right[r.answer].value
+    whose: list[str] = []
+    try:
+        for value, students in plan.others(prep.problem.id, r.answer)[:MAX_OTHERS]:
+            if student in students or not ft.differs(value, own):
+                continue
+            marker.phase(("diagnose", prep.problem.id, r.answer), 2 * marker.answer_seconds)
+            if marker._matches(prep, r.answer, r.given, value):
+                whose += [s for s in students if s != student]
+                if len(whose) >= 3:
+                    break
+    except (DeriveError, ArithmeticError, TypeError, ValueError, AttributeError,
+            RecursionError, MemoryError):
+        return r
+    if not whose:
+        return r
+    named = ", ".join(whose[:3]) + (" and others" if len(whose) > 3 else "")
+    return replace(r, verdict="incorrect", diagnosis="other-variant",
+                   feedback=f"this is the answer for the numbers of {named}, not for yours "
+                            f"(yours give {r.expected})")
