@@ -127,3 +127,49 @@ def test_an_unknown_problem_id_leaves_the_other_problems_marked(marker):
     assert any("gelu-desent" in w for w in marked.warnings)
     # a file naming only unknown problems is still a file that cannot be marked
     assert marker.mark(Submission("t.yaml", "t", {"gelu-desent": {"a.x1": "1"}})).error
+
+
+# ---------------------------------------------------------------- a sheet's own notation
+
+DELTA_RIGHT = r"\delta(1.702x)[1 + 1.702x(1 - \delta(1.702x))]"
+DELTA_NEAR = r"\delta(1.702x)[1 + 1.702x(1 + \delta(1.702x))]"
+
+
+def test_a_declared_notation_is_read_and_shown_in_the_feedback(marker):
+    from derive.check.mark.answers import Submission
+
+    def marked(text: str, notation: dict[str, str]):
+        sub = Submission("s.yaml", "s", {"gelu-descent": {"a.derivative": text}},
+                         notation=notation)
+        (r,) = [r for r in marker.mark(sub).results if r.answer == "a.derivative"]
+        return r
+
+    right = marked(DELTA_RIGHT, {r"\delta": r"\sigma"})
+    assert right.verdict == "correct"
+    assert right.given == DELTA_RIGHT                      # as the student wrote it
+    assert right.feedback == r"read with your notation (\delta as \sigma)"
+    near = marked(DELTA_NEAR, {r"\delta": r"\sigma"})
+    assert near.verdict == "incorrect" and near.feedback.startswith("read with your notation")
+    # never guessed: without the declaration δ is no function of the problem
+    assert marked(DELTA_RIGHT, {}).verdict == "unparsable"
+
+
+def test_notation_in_yaml_and_latex_files(tmp_path):
+    from derive.check.mark.answers import AnswerFileError, read_answer_file
+
+    y = tmp_path / "s.yaml"
+    y.write_text("notation: {'\\delta': '\\sigma'}\nanswers:\n  gelu-descent:\n"
+                 f"    a.derivative: '{DELTA_RIGHT}'\n", encoding="utf-8")
+    t = tmp_path / "s.tex"
+    t.write_text("\\derivenotation{\\delta}{\\sigma}\n"
+                 f"\\answer{{gelu-descent/a.derivative}}{{{DELTA_RIGHT}}}\n", encoding="utf-8")
+    for f in (y, t):
+        sub = read_answer_file(f)
+        assert sub.notation == {r"\delta": r"\sigma"}
+        (r,) = [r for r in make_marker().mark(sub).results if r.answer == "a.derivative"]
+        assert r.verdict == "correct", f
+    bad = tmp_path / "b.yaml"
+    bad.write_text("notation: {'\\delta': 'x + 1'}\nanswers: {gelu-descent: {a.x1: 1}}\n",
+                   encoding="utf-8")
+    with pytest.raises(AnswerFileError, match="notation"):
+        read_answer_file(bad)

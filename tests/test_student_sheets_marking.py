@@ -38,8 +38,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("000", "softmax-backprop", "b.dE_dx"):
         "the \\vdots column is written 0_1 - y_1 … 0_k - y_k (a zero where o is meant): "
         "no pattern in a vector is read (unparsable); with o it is read, and incorrect",
-    ("001", "gelu-descent", "a.derivative"):
-        "the sheet's own name \\delta for σ is not known to the checker (unparsable)",
     ("001", "softmax-backprop", "b.dE_dx"):
         "the diagonal matrix written with \\dots/\\ddots (2-D) is not read (unparsable); "
         "the row [o_1 - y_1 … o_K - y_K] before it is",

@@ -46,6 +46,9 @@ class Submission:
     """(problem, answer) -> line of the file (LaTeX files)"""
     warnings: list[str] = field(default_factory=list)
     """things the marker should see that did not stop the marking"""
+    notation: dict[str, str] = field(default_factory=dict)
+    """the sheet's own names for the course's (``\\delta`` -> ``\\sigma``), declared once
+    (YAML ``notation:``, LaTeX ``\\derivenotation{\\delta}{\\sigma}``); never guessed"""
     broken: dict[tuple[str, str], str] = field(default_factory=dict)
     """(problem, answer) -> why its text could not be cut out of the file (a brace never
     closed): marked unparsable with that message, the file's other answers as usual"""
@@ -121,10 +124,10 @@ def parse_yaml_answers(text: str, file: str) -> Submission:
     if not isinstance(raw, dict):
         raise AnswerFileError(file, "", "expected a mapping with 'answers' (and optionally "
                               "'student'), e.g. answers: {gelu-descent: {a.x1: -0.05}}")
-    unknown = [k for k in raw if k not in ("student", "answers")]
+    unknown = [k for k in raw if k not in ("student", "answers", "notation")]
     if unknown:
         raise AnswerFileError(file, str(unknown[0]), "unknown field (expected student, "
-                              "answers)")
+                              "answers, notation)")
     student = raw.get("student")
     if student is not None and not isinstance(student, str):
         raise AnswerFileError(file, "student", "expected a name or an id")
@@ -133,6 +136,12 @@ def parse_yaml_answers(text: str, file: str) -> Submission:
         raise AnswerFileError(file, "answers", "expected a mapping of problem id -> "
                               "{answer id: answer}")
     sub = Submission(file, student or Path(file).stem, warnings=list(loader.duplicates))
+    notation = raw.get("notation") or {}
+    if not isinstance(notation, dict):
+        raise AnswerFileError(file, "notation", "expected a mapping of your name -> the "
+                              "course's, e.g. {'\\delta': '\\sigma'}")
+    for mine, course in notation.items():
+        _add_notation(sub, str(mine), course, f"notation.{mine}")
     for pid, given in answers.items():
         if not isinstance(given, dict):
             raise AnswerFileError(file, f"answers.{pid}", "expected a mapping of answer "
@@ -141,10 +150,32 @@ def parse_yaml_answers(text: str, file: str) -> Submission:
     return sub
 
 
+#: a name a notation may map: a command word (\\delta) or a letter, with a subscript
+NOTATION_NAME = re.compile(r"(?:\\[A-Za-z]+|[A-Za-z])(?:_(?:\{\w+\}|\w))?")
+
+
+def _add_notation(sub: Submission, mine: str, course: Any, where: str) -> None:
+    mine, course = mine.strip(), str(course).strip() if isinstance(course, str) else course
+    if not isinstance(course, str) or not NOTATION_NAME.fullmatch(mine) \
+            or not NOTATION_NAME.fullmatch(course):
+        raise AnswerFileError(sub.file, where, "a notation maps one name to one name, e.g. "
+                              "'\\delta': '\\sigma'")
+    sub.notation[mine] = course
+
+
+def with_notation(text: str, notation: dict[str, str]) -> str:
+    """The answer with the sheet's declared names replaced by the course's."""
+    for mine, course in notation.items():
+        end = r"(?![A-Za-z])" if mine[-1].isalpha() else ""
+        start = r"(?<![A-Za-z\\])" if mine[0].isalpha() else ""
+        text = re.sub(start + re.escape(mine) + end, lambda _m, c=course: c + " ", text)
+    return text
+
+
 # -- LaTeX --------------------------------------------------------------------------------
 
-_COMMAND = re.compile(r"\\(answer|student|begin\s*\{\s*(filecontents\*?|verbatim\*?|comment)"
-                      r"\s*\})(?![A-Za-z])")
+_COMMAND = re.compile(r"\\(answer|student|derivenotation"
+                      r"|begin\s*\{\s*(filecontents\*?|verbatim\*?|comment)\s*\})(?![A-Za-z])")
 
 
 class _Scanner:
@@ -244,6 +275,14 @@ def parse_latex_answers(text: str, file: str) -> Submission:
             continue
         sc.pos = m.end()
         line = sc.line(m.start())
+        if m.group(1) == "derivenotation":
+            mine, course = sc.group("\\derivenotation"), sc.group("\\derivenotation")
+            if mine is None or course is None:
+                raise AnswerFileError(file, f"line {line}", "\\derivenotation needs two "
+                                      "names: \\derivenotation{\\delta}{\\sigma}")
+            _add_notation(sub, mine, course, f"line {line}")
+            pos = sc.pos
+            continue
         if m.group(1) == "student":
             name = sc.group("\\student")
             if name is not None and name.strip():

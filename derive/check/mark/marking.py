@@ -30,6 +30,7 @@ from derive.check.mark.answers import (
     Submission,
     answer_text,
     read_answer_file,
+    with_notation,
 )
 from derive.check.read import parse
 from derive.check.read.parse import ParseConfig
@@ -190,7 +191,7 @@ class Marker:
                 results += [Result(pid, aid, "unparsable", _shown_raw(raw), "", unknown[pid])
                             for aid, raw in given.items()]
                 continue
-            results += self.mark_problem(prepared[pid], given, disabled)
+            results += self.mark_problem(prepared[pid], given, disabled, sub.notation)
         results = [replace(r, verdict="unparsable", diagnosis=None, given=None,
                            feedback=f"could not be read from the file: {sub.broken[key]}")
                    if (key := (r.problem, r.answer)) in sub.broken else r for r in results]
@@ -198,10 +199,12 @@ class Marker:
 
     # -- one problem ------------------------------------------------------------------------
     def mark_problem(self, prep: Prepared, given: dict[str, Any],
-                     disabled: dict[Any, str]) -> list[Result]:
+                     disabled: dict[Any, str],
+                     notation: dict[str, str] | None = None) -> list[Result]:
         problem = prep.problem
         pid = problem.id
         texts: dict[str, str] = {}
+        renamed: dict[str, str] = {}  # answers read with the sheet's notation: as written
         judged: dict[str, Judgement] = {}
         out: dict[str, Result] = {}
         designs = _design_groups(problem)
@@ -217,6 +220,11 @@ class Marker:
                 out[aid] = Result(pid, aid, "unparsable", _shown_raw(raw), prep.expected[aid],
                                   str(e) if isinstance(e, ValueError) else "nested too deeply")
                 continue
+            if notation:
+                read = with_notation(text, notation)
+                if read != text:
+                    renamed[aid] = text
+                    text = read
             texts[aid] = text
             key = ("judge", pid, aid)
             if aid in designs:
@@ -245,7 +253,8 @@ class Marker:
                 if found:
                     res = replace(res, diagnosis=found.code, feedback=found.feedback)
             out[aid] = res
-        results = [out[aid] for aid in problem.answers]
+        results = [_with_notation_note(out[aid], renamed.get(aid), notation)
+                   for aid in problem.answers]
         for aid, raw in given.items():
             if aid not in problem.answers:
                 results.append(Result(pid, aid, "unparsable", _shown_raw(raw), "",
@@ -410,6 +419,19 @@ class Marker:
     def _variant_value(self, prep: Prepared, m: dg.Mistake, aid: str) -> Any:
         values = self._variant(prep, m)
         return None if values is None else values.get(aid)
+
+
+def _with_notation_note(result: Result, written: str | None,
+                        notation: dict[str, str] | None) -> Result:
+    """The result of an answer read with the sheet's own notation: the text as written,
+    and the feedback says which names were read as what."""
+    if written is None or not notation:
+        return result
+    used = ", ".join(f"{mine} as {course}" for mine, course in notation.items()
+                     if with_notation(written, {mine: course}) != written)
+    note = f"read with your notation ({used})"
+    return replace(result, given=_clip(written),
+                   feedback=f"{note}; {result.feedback}" if result.feedback else note)
 
 
 def _student_values(problem: Problem, judged: dict[str, Judgement]) -> dict[str, Any]:
