@@ -176,4 +176,18 @@ def assignment_request(req: Any, assignment_path: str, roster_path: str | None,
     if lms:
         outputs.append((lms, "--lms", lambda marked: lms_csv(marked, roster, a)))
     return replace(req, csv=None, outputs=tuple(outputs),
-                   batch=replace(req.batch, plan=plan))
+                   batch=replace(req.batch, plan=plan), worked=lambda m: worked_of(plan, m))
+
+
+def worked_of(plan: ClassPlan, m: Marked) -> dict[str, str]:
+    """The worked solutions of the student's own variant (for the feedback documents)."""
+    from derive.assign.documents import worked_blocks
+    from derive.assign.variants import solved
+
+    out: dict[str, str] = {}
+    for ap in plan.assignment.problems:
+        got = plan.drawn.get(m.student, {}).get(ap.id)
+        s = solved(ap, got.givens) if got is not None else None
+        if s is not None and not isinstance(s, str):
+            out[ap.id] = "\n\n".join(b.tex for b in worked_blocks(s)) + "\n"
+    return out

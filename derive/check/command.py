@@ -31,6 +31,9 @@ class CheckRequest:
     outputs: tuple[tuple[str, str, Callable[[list[Marked]], str]], ...] = ()
     """more files to write from the marked files: (path, option that named it, content);
     an assignment's gradebook and exports"""
+    worked: Callable[[Marked], dict[str, str]] | None = None
+    """the worked solutions a file's feedback shows (problem -> LaTeX), when they differ
+    per file (an assignment: the student's own variant); the spec's own otherwise"""
 
 
 def answer_files(args: tuple[str, ...]) -> list[str]:
@@ -131,12 +134,14 @@ def _feedback(marked: list[Marked], files: list[str], req: CheckRequest) -> None
     from derive.render.latex import render_latex
 
     worked: dict[str, str] = {}
-    for pid in dict.fromkeys(p for m in marked for p in m.problems()):
+    for pid in dict.fromkeys(p for m in marked for p in m.problems()) if not req.worked \
+            else ():
         try:
             worked[pid] = render_latex(load_problem(pid).solve())
         except Exception as e:  # noqa: BLE001 - the documents are still useful without it
             print(f"derive: {pid}: no worked solution in the feedback ({e})", file=sys.stderr)
-    written = write_feedback(marked, req.feedback or ".", files, worked, pdf=req.pdf,
+    written = write_feedback(marked, req.feedback or ".", files, req.worked or worked,
+                             pdf=req.pdf,
                              jobs=req.batch.jobs or 2)
     failed = [(p, e) for p, e in written if e]
     print(f"derive: feedback for {len(written)} files in {req.feedback}"

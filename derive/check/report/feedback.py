@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -161,13 +162,14 @@ def compile_pdf(tex: Path, seconds: float = 180) -> str | None:
 
 
 def write_feedback(marked: list[Marked], directory: str | Path, inputs: list[str],
-                   worked: dict[str, str], *, pdf: bool = True, jobs: int = 2
+                   worked: dict[str, str] | Callable[[Marked], dict[str, str]], *,
+                   pdf: bool = True, jobs: int = 2
                    ) -> list[tuple[Path, str | None]]:
     """Write every student's document (and PDF); (path, problem or None) per file."""
     d = Path(directory)
     names = output_names(marked, d, inputs)
     for m, path in zip(marked, names, strict=True):
-        atomic_write(path, feedback_latex(m, worked))
+        atomic_write(path, feedback_latex(m, worked(m) if callable(worked) else worked))
     if not pdf:
         return [(p, None) for p in names]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

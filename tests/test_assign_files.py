@@ -1,0 +1,130 @@
+"""Assignment files and rosters: validation with one-line errors, points, drawing."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+import yaml
+from checkkit import run_cli
+
+from derive.assign.assignment import build_assignment
+from derive.assign.roster import numbered, read_roster
+from derive.assign.variants import AssignmentError, draw, generator
+from derive.core.errors import SpecError
+
+
+def assignment(text: str):
+    return build_assignment(yaml.safe_load(text), "hw.yaml")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("tittle: x\nseed: 1\nproblems: [conv-valid]",
+     r"^hw\.yaml: tittle: unknown field; did you mean 'title'\?"),
+    ("problems: [conv-valid]", r"^hw\.yaml: seed: expected a whole number"),
+    ("seed: 1\nproblems: []", r"^hw\.yaml: problems: expected a list of problems"),
+    ("seed: 1\nproblems: [{id: gelu-decent}]",
+     r"^hw\.yaml: problems\[0\]\.id: unknown problem 'gelu-decent'; did you mean "
+     r"'gelu-descent'\?"),
+    ("seed: 1\nproblems: [{id: gelu-descent, vary: {etta: [1]}}]",
+     r"^hw\.yaml: problems\[0\]\.vary\.etta: gelu-descent has no given 'etta'"),
+    ("seed: 1\nproblems: [{id: gelu-descent, vary: {eta: {from: 0, to: 1, step: 0}}}]",
+     r"^hw\.yaml: problems\[0\]\.vary\.eta\.step: expected a positive number, found 0"),
+    ("seed: 1\nproblems: [{id: gelu-descent, vary: {eta: {from: 0, to: 1, step: 1e-9}}}]",
+     r"^hw\.yaml: problems\[0\]\.vary\.eta: 1000000001 values \(at most 10000"),
+    ("seed: 1\nproblems: [{id: gelu-descent, vary: {steps: [2, 2.5]}}]",
+     r"^hw\.yaml: problems\[0\]\.vary\.steps\[1\]: steps is a whole number; found 5/2"),
+    ("seed: 1\nproblems: [{id: perceptron-bce, vary: {w: [1, 2]}}]",
+     r"^hw\.yaml: problems\[0\]\.vary\.w\[0\]: expected a list \(matrix or vector\)"),
+    ("seed: 1\nproblems: [{id: perceptron-bce, answers: [b.los]}]",
+     r"^hw\.yaml: problems\[0\]\.answers\.b\.los: not an answer of perceptron-bce; did you "
+     r"mean 'b.loss'\?"),
+    ("seed: 1\nproblems: [{id: perceptron-bce, points: 4, answers: {a.z: 1, b.loss: 2}}]",
+     r"^hw\.yaml: problems\[0\]\.points: 4 differs from the sum of the answers' points \(3\)"),
+    ("seed: 1\nproblems: [conv-valid, conv-valid]",
+     r"^hw\.yaml: problems\[1\]\.id: 'conv-valid' is already in the assignment"),
+    ("seed: 1\nproblems: [{id: conv-valid, pionts: 3}]",
+     r"^hw\.yaml: problems\[0\]\.pionts: unknown field; did you mean 'points'\?"),
+])
+def test_a_bad_assignment_is_one_line_naming_the_field(text, message):
+    with pytest.raises(SpecError, match=message) as e:
+        assignment(text)
+    assert "\n" not in str(e.value)
+
+
+def test_points_are_spread_over_the_asked_answers():
+    a = assignment("seed: 1\nproblems:\n"
+                   "  - {id: gelu-descent, points: 10, answers: [a.x1, a.x2, a.x3, a.f1]}\n"
+                   "  - {id: perceptron-bce, answers: {b.loss: 2, b.dE_dw: 3}}\n"
+                   "  - {id: conv-valid}\n")
+    assert a.problems[0].points == dict.fromkeys(["a.x1", "a.x2", "a.x3", "a.f1"],
+                                                 Fraction(5, 2))
+    assert list(a.problems[1].points) == ["b.loss", "b.dE_dw"]
+    assert a.problems[2].points == dict.fromkeys(["a.shape", "a.output", "b.shape"], 1)
+    assert a.out_of == 10 + 5 + 3
+
+
+def test_ranges_are_exact():
+    a = assignment("seed: 1\nproblems: [{id: perceptron-bce, vary: {b: {from: -0.3, to: 0.3, "
+                   "step: 0.1}}}]")
+    assert [str(v) for v in a.problems[0].vary["b"]] == [
+        "-3/10", "-1/5", "-1/10", "0", "1/10", "1/5", "3/10"]
+
+
+def test_generators_depend_on_seed_student_and_problem_only():
+    assert generator(1, "s017", "p").random() == generator(1, "s017", "p").random()
+    draws = {generator(*k).random() for k in [(1, "s017", "p"), (2, "s017", "p"),
+                                                (1, "s018", "p"), (1, "s017", "q")]}
+    assert len(draws) == 4
+
+
+def test_an_ill_posed_draw_is_redrawn():
+    # a 40×40 filter does not fit the 32×32 input: every student gets k = 5
+    a = assignment("seed: 3\nproblems: [{id: conv-layer-shapes, vary: {k: [40, 5]}}]")
+    ap = a.problems[0]
+    got = [draw(a, ap, f"s{i}") for i in range(12)]
+    assert {str(v.givens["k"]) for v in got} == {"5"}
+    assert any(v.draws > 1 for v in got)
+    assert all(v.solution.answers["a.shape"].value == (28, 28, 10) for v in got)
+
+
+def test_no_well_posed_draw_is_an_error_naming_the_problem():
+    a = assignment("seed: 3\nproblems: [{id: conv-layer-shapes, vary: {k: [40, 33]}}]")
+    with pytest.raises(AssignmentError, match=r"^hw\.yaml: problems\[0\]\.vary: no "
+                       r"well-posed variant of conv-layer-shapes for student s1 in 50 draws"):
+        draw(a, a.problems[0], "s1")
+
+
+def test_roster(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("Name,Student,email\nAnn,s1,a@x\n\nBo, s2 ,b@x\n", encoding="utf-8")
+    r = read_roster(f)
+    assert r.students == ("s1", "s2") and r.rows["s2"]["Name"] == "Bo"
+    assert numbered(12).students[0] == "s001" and numbered(1200).students[-1] == "s1200"
+
+
+@pytest.mark.parametrize("text,message", [
+    ("name\nAnn\n", r"r\.csv: line 1: no 'student' column \(found: name\)"),
+    ("student\ns1\ns1\n", r"r\.csv: line 3: student s1 is listed twice"),
+    ("student,name\n,Ann\n", r"r\.csv: line 2: no student id"),
+    ("student\n../etc\n", r"r\.csv: line 2: .*not usable"),
+])
+def test_bad_roster_is_one_line(tmp_path, text, message):
+    f = tmp_path / "r.csv"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError, match=message):
+        read_roster(f)
+
+
+def test_cli_errors_exit_2_with_one_line(tmp_path):
+    (tmp_path / "hw.yaml").write_text("seed: 1\nproblems: [{id: conv-layer-shapes, vary: "
+                                      "{k: [40]}}]\n", encoding="utf-8")
+    r = run_cli("assign", "hw.yaml", "--students", "2", "--no-pdf", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.startswith("derive: hw.yaml: problems[0].vary: no well-posed variant")
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert not (tmp_path / "output").exists()  # nothing written
+    r = run_cli("assign", "hw.yaml", cwd=tmp_path)
+    assert r.returncode == 2 and "--roster FILE" in r.stderr
+    r = run_cli("check", "hw.yaml", "--roster", "r.csv", cwd=tmp_path)
+    assert r.returncode == 2 and "--roster and --lms go with --assignment" in r.stderr
