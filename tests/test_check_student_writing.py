@@ -52,6 +52,17 @@ PAIRS = [
     ("perceptron-bce", "b.loss", r"-\ln 0.68997", r"-\ln 0.67"),
     ("perceptron-bce", "b.dE_dyhat", r"-\frac{1}{0.68997}", r"-\frac{1}{0.67}"),
     ("perceptron-bce", "b.dE_dyhat", r"-\frac{1}{0.69}", r"-\frac{1}{0.6}"),
+    # ellipses inside a larger expression, a diagonal matrix written with \ddots
+    ("softmax-backprop", "b.dE_dx",
+     r"\left[o_1 - y_1 \quad o_2 - y_2 \dots o_K - y_K \right] W_2^T "
+     r"\operatorname{diag}(a \odot (1 - a)) W_1^T",
+     r"\left[o_1 + y_1 \quad o_2 + y_2 \dots o_K + y_K \right] W_2^T "
+     r"\operatorname{diag}(a \odot (1 - a)) W_1^T"),
+    ("softmax-backprop", "b.dE_dx",
+     r"(o - y) W_2^T \begin{bmatrix} a_1(1-a_1) & \dots & 0 \\ \vdots & \ddots & \vdots "
+     r"\\ 0 & \dots & a_M(1-a_M) \end{bmatrix} W_1^T",
+     r"(o - y) W_2^T \begin{bmatrix} a_1 & \dots & 0 \\ \vdots & \ddots & \vdots "
+     r"\\ 0 & \dots & a_M \end{bmatrix} W_1^T"),
     # students' own names: weights as assignments, a shape as lengths of named vectors
     ("separability", "b.weights", "w_0 = 1, w_1 = -1, w_2 = 1", "w_0 = 1, w_1 = 1, w_2 = 1"),
     ("jacobian-chain", "b.shape", r"[\text{len}(y_0), \text{len}(x_0)]",
@@ -173,3 +184,10 @@ def test_notation_in_yaml_and_latex_files(tmp_path):
                    encoding="utf-8")
     with pytest.raises(AnswerFileError, match="notation"):
         read_answer_file(bad)
+
+
+def test_a_diagonal_pattern_whose_entries_disagree_is_not_guessed(marker):
+    # a_2 does not follow the pattern a_i(1 - a_i) of the last entry: nothing is read
+    text = (r"(o - y) W_2^T \begin{bmatrix} a_1(1-a_1) & 0 & 0 \\ 0 & a_2 & \vdots \\ "
+            r"0 & \ddots & a_M(1-a_M) \end{bmatrix} W_1^T")
+    assert verdict(marker, "softmax-backprop", "b.dE_dx", text) == "unparsable"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 import test_equivalence as T
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.check.read.parse import ParseError, parse_answer
 
@@ -68,9 +69,17 @@ def test_inconsistent_entries_keep_the_ellipsis_message():
     assert j.feedback == r"'\dots' (an ellipsis) cannot be marked: write the full expression"
 
 
+def test_a_diagonal_written_with_ddots_is_diag_of_its_pattern():
+    # the 001 sheet's layout (the last entry a column off): diag(a_1(1-a_1), …, a_M(1-a_M))
+    text = (r"\begin{bmatrix} a_1(1-a_1) & 0 & \dots & 0 \\ 0 & a_2(1-a_2) & \dots & "
+            r"\vdots \\ \vdots & & \ddots & a_M(1-a_M) \end{bmatrix}")
+    value = parse_answer(text, "matrix-expression", T.SOFTMAX)
+    assert isinstance(value, DiagMatrix)
+    (vector,) = value.args
+    assert vector.shape == T.a_.shape
+
+
 @pytest.mark.parametrize("text", [
-    r"\begin{bmatrix} a_1(1-a_1) & 0 & \dots & 0 \\ 0 & a_2(1-a_2) & \dots & \vdots \\ "
-    r"\vdots & & \ddots & a_M(1-a_M) \end{bmatrix}",
     r"\begin{bmatrix} a_1 & \dots \\ \vdots & \ddots \end{bmatrix}",
 ])
 def test_two_dimensional_ellipses_are_not_read(text):

@@ -38,9 +38,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("000", "softmax-backprop", "b.dE_dx"):
         "the \\vdots column is written 0_1 - y_1 … 0_k - y_k (a zero where o is meant): "
         "no pattern in a vector is read (unparsable); with o it is read, and incorrect",
-    ("001", "softmax-backprop", "b.dE_dx"):
-        "the diagonal matrix written with \\dots/\\ddots (2-D) is not read (unparsable); "
-        "the row [o_1 - y_1 … o_K - y_K] before it is",
     ("003", "conv-sigmoid-backprop", "c.dE_dwc"):
         "x_i \\otimes w_i^c is not read (unparsable)",
     ("003", "conv-sigmoid-backprop", "d.dE_dbc"):

@@ -185,3 +185,36 @@ def _lift(f: Any, i: sp.Symbol, reader: Reader, column: bool) -> Any:
         return None
 
     return lift(f)
+
+
+def read_diagonal(reader: Reader, body: list[Token]) -> Any:
+    """A diagonal matrix written with ``\\ddots`` (``diag(a_1(1-a_1), …, a_M(1-a_M))`` laid
+    out as a matrix), or None when the body is not one.
+
+    The explicit entries before the last stand on the diagonal, in order; every other
+    cell is 0, an ellipsis or empty; the last entry (the one with the size subscript) is
+    the last entry of the last row (a careful marker tolerates it a column off). The
+    diagonal is then read as a pattern vector (``read_pattern``) and made ``diag(v)``.
+    """
+    from derive.check.read.token_groups import split_top
+
+    if not any(t.kind == OP and t.text == r"\ddots" for t in body):
+        return None
+    rows = [split_top(r, {"&"}) for r in split_top(body, {"\\\\"})]
+    while rows and all(not c for c in rows[-1]):
+        rows.pop()
+    if len(rows) < 2:
+        return None
+    entries: list[tuple[int, int, list[Token]]] = []
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            if not cell or is_ellipsis(cell) or (len(cell) == 1 and cell[0] == Token(NUM, "0")):
+                continue
+            entries.append((i, j, cell))
+    if len(entries) < 2:
+        return None
+    *first, last = entries
+    if any(i != j or i != n for n, (i, j, _) in enumerate(first)) or last[0] != len(rows) - 1:
+        return None
+    items = [cell for _, _, cell in first] + [[Token(OP, r"\dots")], last[2]]
+    return tv.diag(read_pattern(reader, items, column=False))

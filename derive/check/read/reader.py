@@ -56,7 +56,12 @@ from derive.check.read.names import (
     _plain_number,
     index_symbol,
 )
-from derive.check.read.patterns import has_ellipsis, read_pattern, with_ellipses
+from derive.check.read.patterns import (
+    has_ellipsis,
+    read_diagonal,
+    read_pattern,
+    with_ellipses,
+)
 from derive.check.read.token_groups import (
     last_side,
     matrix_cells,
@@ -219,6 +224,9 @@ class Reader:
     def matrix(self, body: list[Token]) -> Any:
         """A matrix environment's value, read cell by cell."""
         dots = [t for t in body if t.kind == OP and t.text in ELLIPSES]
+        diagonal = read_diagonal(self, body) if dots else None
+        if diagonal is not None:
+            return diagonal
         try:
             cells = matrix_cells(body)
         except ParseError:
