@@ -25,6 +25,7 @@ import sympy as sp
 
 from derive.core.derivation import Answer
 from derive.core.model import Problem
+from derive.core.numbers import approx
 
 PINNABLE = ("number", "matrix")
 DIGITS = 40
@@ -74,7 +75,7 @@ def pin_value(v: Any) -> Any:
     if isinstance(v, (sp.Integer, int)):
         return sp.Integer(v)
     if isinstance(v, sp.Basic) and v.is_number:
-        return sp.Float(sp.N(v, DIGITS), DIGITS)
+        return sp.Float(approx(v), DIGITS)
     return v
 
 
@@ -107,7 +108,7 @@ def settle(v: Any) -> Any:
         return sp.Rational(v)
     if isinstance(v, sp.Basic) and v.is_number:
         try:
-            return sp.Rational(sp.N(v, DIGITS))
+            return sp.Rational(approx(v))  # evaluated once per number (core.numbers)
         except (TypeError, ValueError):
             return v
     return v
