@@ -248,7 +248,8 @@ class Context:
         spec = self.problem.answers.get(aid)
         if spec is None:
             raise SpecError(self.problem.path, self.where,
-                            f"derives '{aid}', which is not declared under answers")
+                            f"derives '{aid}', which is not declared under answers"
+                            + range_hint(aid))
         if aid in self.answers:
             raise SpecError(self.problem.path, self.where, f"derives '{aid}' a second time")
         pinned = aid in self.pins
@@ -275,3 +276,14 @@ class Context:
         order = {a: n for n, a in enumerate(self.problem.answers)}
         return tuple(Section(p, texts.get(p, ""), tuple(i), tuple(sorted(a, key=order.get)))
                      for p, (i, a) in self._sections.items())
+
+
+def range_hint(aid: str) -> str:
+    """For a numbered id: how to declare answers that follow a count such as steps."""
+    import re
+
+    m = re.match(r"^(.*?)(\d+)$", aid)
+    if not m:
+        return ""
+    return (f" (a count such as steps may have changed: declare the numbered answers as a "
+            f"range, e.g. '{m.group(1)}{{1..steps}}', to follow it)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from derive.core.derivation import Context, Solution
+from derive.core.derivation import Context, Solution, range_hint
 from derive.core.errors import DerivationError, SpecError, VerificationError
 from derive.core.model import Problem
 from derive.core.registry import registry
@@ -34,7 +34,9 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
     if missing:
         raise SpecError(problem.path, f"answers.{missing[0]}",
                         "declared, but no block derives it"
-                        + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else ""))
+                        + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else "")
+                        + (";" + range_hint(missing[0]).replace(" (a count", " a count", 1)
+                           .rstrip(")") if range_hint(missing[0]) else ""))
     order = {a: i for i, a in enumerate(problem.answers)}
     answers = dict(sorted(ctx.answers.items(), key=lambda kv: order[kv[0]]))
     solution = Solution(problem, problem.given_values(), tuple(ctx.items), ctx.sections(),

@@ -15,6 +15,7 @@ import sympy as sp
 import yaml
 
 from derive.core import functions
+from derive.core.answer_ranges import expand_answer_ranges
 
 # where specs are is the catalogue's (re-exported: callers find problems here too)
 from derive.core.catalogue import find_problem as find_problem
@@ -138,7 +139,9 @@ def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any]) -> 
     for s in symbols.values():
         ns[s.name] = symbol_object(s)
 
-    answers = _build_answers(path, mapping(path, "answers", raw.get("answers")), ns)
+    raw_answers = expand_answer_ranges(path, mapping(path, "answers", raw.get("answers")),
+                                       givens)
+    answers = _build_answers(path, raw_answers, ns)
     definitions = _build_definitions(path, mapping(path, "define", raw.get("define")), ns, answers,
                                      symbols)
     parts = _build_parts(path, mapping(path, "parts", raw.get("parts")), ns, answers, symbols,
