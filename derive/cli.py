@@ -204,11 +204,14 @@ def sheet(problems: tuple[str, ...], out: str, pdf: bool) -> None:
               "'student' column); --csv then has a row per roster student.")
 @click.option("--lms", metavar="FILE", help="With --assignment: also write student,total "
               "(a CSV an LMS imports).")
+@click.option("--working-credit", type=float, default=0.0, show_default=True,
+              help="Points for a wrong answer whose working is right up to a late slip.")
 @reports_errors
 def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
           gradescope: str | None, csv_path: str | None, feedback: str | None, no_pdf: bool,
           jobs: int, timeout: float, memory: int, follow_through_credit: float,
-          assignment: str | None, roster: str | None, lms: str | None) -> None:
+          assignment: str | None, roster: str | None, lms: str | None,
+          working_credit: float) -> None:
     """Mark answer files (YAML or LaTeX; directories are searched) against the derivations.
 
     Exit 0 when every file was marked (wrong answers are not errors), 1 when some file
@@ -219,7 +222,8 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
 
     req = CheckRequest(answers, fmt, output, summary, gradescope, csv_path, feedback,
                        not no_pdf, follow_through_credit,
-                       BatchOptions(jobs=jobs, answer_seconds=timeout, memory_mb=memory))
+                       BatchOptions(jobs=jobs, answer_seconds=timeout, memory_mb=memory),
+                       working_credit=working_credit)
     if assignment:
         from derive.assign.grading import assignment_request
 

@@ -34,6 +34,8 @@ class CheckRequest:
     worked: Callable[[Marked], dict[str, str]] | None = None
     """the worked solutions a file's feedback shows (problem -> LaTeX), when they differ
     per file (an assignment: the student's own variant); the spec's own otherwise"""
+    working_credit: float = 0.0
+    """points of a wrong answer whose working is right up to a late slip"""
 
 
 def answer_files(args: tuple[str, ...]) -> list[str]:
@@ -64,6 +66,8 @@ def run_check(req: CheckRequest) -> int:
                          f"runs the autograder once per student); {len(files)} files given")
     if not 0 <= req.follow_through_credit <= 1:
         raise UsageError("--follow-through-credit: expected a fraction between 0 and 1")
+    if not 0 <= req.working_credit <= 1:
+        raise UsageError("--working-credit: expected a fraction between 0 and 1")
     for out, what in ((req.output, "--output"), (req.gradescope, "--gradescope"),
                       (req.csv, "--csv"), *((o[0], o[1]) for o in req.outputs)):
         if out:
@@ -80,11 +84,13 @@ def run_check(req: CheckRequest) -> int:
     if req.gradescope:
         from derive.check.report.formats import gradescope_json
 
-        atomic_write(req.gradescope, gradescope_json(marked[0], req.follow_through_credit))
+        atomic_write(req.gradescope, gradescope_json(marked[0], req.follow_through_credit,
+                                                   req.working_credit))
     if req.csv:
         from derive.check.report.formats import gradebook_csv
 
-        atomic_write(req.csv, gradebook_csv(marked, req.follow_through_credit))
+        atomic_write(req.csv, gradebook_csv(marked, req.follow_through_credit,
+                                               req.working_credit))
     for path, _what, content in req.outputs:
         atomic_write(path, content(marked))
     if req.feedback:

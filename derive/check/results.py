@@ -28,6 +28,8 @@ class Result:
     """points awarded, when marked against an assignment (None otherwise)"""
     max_points: float | None = None
     """what the answer is worth in the assignment"""
+    working: Any = None
+    """the working behind the answer, checked (``derive.check.working.WorkingResult``)"""
 
     def to_json(self) -> dict[str, Any]:
         """The interface's result object (keys in its order; no diagnosis key when none)."""
@@ -40,6 +42,8 @@ class Result:
         if self.max_points is not None:
             out["points"] = self.points or 0.0
             out["max_points"] = self.max_points
+        if self.working is not None:
+            out["working"] = self.working.to_json()
         return out
 
 

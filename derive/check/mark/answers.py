@@ -44,6 +44,8 @@ class Submission:
     """problem id -> answer id -> raw answer (text, or nested lists from YAML)"""
     lines: dict[tuple[str, str], int] = field(default_factory=dict)
     """(problem, answer) -> line of the file (LaTeX files)"""
+    working: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(problem, answer) -> the working behind the answer (``derive.check.working``)"""
     warnings: list[str] = field(default_factory=list)
     """things the marker should see that did not stop the marking"""
     notation: dict[str, str] = field(default_factory=dict)
@@ -146,7 +148,14 @@ def parse_yaml_answers(text: str, file: str) -> Submission:
         if not isinstance(given, dict):
             raise AnswerFileError(file, f"answers.{pid}", "expected a mapping of answer "
                                   "id -> answer, e.g. {a.x1: -0.05}")
-        sub.answers[str(pid)] = {str(aid): ("" if v is None else v) for aid, v in given.items()}
+        sub.answers[str(pid)] = {}
+        for aid, v in given.items():
+            if isinstance(v, dict) and v and set(v) <= {"answer", "working"}:
+                # {answer: …, working: …}: the answer and the chain behind it
+                if v.get("working") is not None:
+                    sub.working[(str(pid), str(aid))] = str(v["working"])
+                v = v.get("answer")
+            sub.answers[str(pid)][str(aid)] = "" if v is None else v
     return sub
 
 
@@ -175,7 +184,9 @@ def with_notation(text: str, notation: dict[str, str]) -> str:
 # -- LaTeX --------------------------------------------------------------------------------
 
 _COMMAND = re.compile(r"\\(answer|student|derivenotation"
-                      r"|begin\s*\{\s*(filecontents\*?|verbatim\*?|comment)\s*\})(?![A-Za-z])")
+                      r"|begin\s*\{\s*(filecontents\*?|verbatim\*?|comment)\s*\}"
+                      r"|begin\s*\{\s*working\s*\})(?![A-Za-z])")
+_END_WORKING = re.compile(r"\\end\s*\{\s*working\s*\}")
 
 
 class _Scanner:
@@ -283,6 +294,9 @@ def parse_latex_answers(text: str, file: str) -> Submission:
             _add_notation(sub, mine, course, f"line {line}")
             pos = sc.pos
             continue
+        if m.group(1).startswith("begin"):
+            pos = _working(sub, sc, text, line)
+            continue
         if m.group(1) == "student":
             name = sc.group("\\student")
             if name is not None and name.strip():
@@ -324,7 +338,7 @@ def parse_latex_answers(text: str, file: str) -> Submission:
         seen[key] = line
         sub.answers.setdefault(pid, {})[aid] = body.strip()
         sub.lines[key] = line
-    if not sub.answers:
+    if not sub.answers and not sub.working:
         if sub.broken:  # nothing could be read: the file is what is broken
             where, message = next(iter(sub.broken.values())).split(": ", 1)
             raise AnswerFileError(file, where, message)
@@ -333,6 +347,8 @@ def parse_latex_answers(text: str, file: str) -> Submission:
     for (pid, aid), why in sub.broken.items():
         sub.answers.setdefault(pid, {}).setdefault(aid, "")
         sub.warnings.append(f"{pid}/{aid}: {why}")
+    for pid, aid in sub.working:
+        sub.answers.setdefault(pid, {}).setdefault(aid, "")
     return sub
 
 
@@ -349,6 +365,28 @@ def _broken(sub: Submission, text: str, start: int, end: int, where: str,
         sub.warnings.append(f"{where}: {message}; this \\answer is not marked")
         return
     sub.broken.setdefault((ref.group(1), ref.group(2)), f"{where}: {message}")
+
+
+def _working(sub: Submission, sc: _Scanner, text: str, line: int) -> int:
+    """``\\begin{working}{problem/answer} … \\end{working}``: the chain behind an
+    answer. Returns where scanning goes on."""
+    ref = sc.group("\\begin{working}")
+    end = _END_WORKING.search(text, sc.pos)
+    if end is None:
+        raise AnswerFileError(sub.file, f"line {line}", "this \\begin{working} has no "
+                              "\\end{working}")
+    if ref is None or "/" not in ref:
+        sub.warnings.append(f"line {line}: \\begin{{working}} names no answer (expected "
+                            "\\begin{working}{problem/answer}); ignored")
+        return end.end()
+    pid, aid = "".join(ref.split()).split("/", 1)
+    body = re.sub(r"(?<!\\)%[^\n]*", "", text[sc.pos:end.start()])
+    if (pid, aid) in sub.working:
+        sub.warnings.append(f"line {line}: the working of {pid}/{aid} is given again; the "
+                            "last one is checked")
+    sub.working[(pid, aid)] = body.strip()
+    sub.lines.setdefault((pid, aid), line)
+    return end.end()
 
 
 def answer_text(raw: Any, kind: str) -> str:

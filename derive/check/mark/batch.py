@@ -31,7 +31,7 @@ from derive.check.mark.marking import ANSWER_SECONDS, READ_SECONDS, Marker
 from derive.check.results import Marked
 
 #: pieces of work whose failure costs one answer (or its follow-through/diagnosis only)
-_ANSWER_PHASES = ("judge", "follow", "diagnose", "variant")
+_ANSWER_PHASES = ("judge", "follow", "diagnose", "variant", "working")
 _START = ("start",)
 
 

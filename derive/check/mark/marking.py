@@ -191,7 +191,9 @@ class Marker:
                 results += [Result(pid, aid, "unparsable", _shown_raw(raw), "", unknown[pid])
                             for aid, raw in given.items()]
                 continue
-            results += self.mark_problem(prepared[pid], given, disabled, sub.notation)
+            workings = {a: w for (p, a), w in sub.working.items() if p == pid}
+            results += self.mark_problem(prepared[pid], given, disabled, sub.notation,
+                                         workings)
         results = [replace(r, verdict="unparsable", diagnosis=None, given=None,
                            feedback=f"could not be read from the file: {sub.broken[key]}")
                    if (key := (r.problem, r.answer)) in sub.broken else r for r in results]
@@ -200,7 +202,8 @@ class Marker:
     # -- one problem ------------------------------------------------------------------------
     def mark_problem(self, prep: Prepared, given: dict[str, Any],
                      disabled: dict[Any, str],
-                     notation: dict[str, str] | None = None) -> list[Result]:
+                     notation: dict[str, str] | None = None,
+                     workings: dict[str, str] | None = None) -> list[Result]:
         problem = prep.problem
         pid = problem.id
         texts: dict[str, str] = {}
@@ -255,6 +258,11 @@ class Marker:
             out[aid] = res
         results = [_with_notation_note(out[aid], renamed.get(aid), notation)
                    for aid in problem.answers]
+        if workings:
+            from derive.check.mark.working import with_workings
+
+            results = with_workings(self, prep, workings, results,
+                                    _student_values(problem, judged), disabled)
         for aid, raw in given.items():
             if aid not in problem.answers:
                 results.append(Result(pid, aid, "unparsable", _shown_raw(raw), "",

@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from derive.check.mark.files import atomic_write, same_file
 from derive.check.report.formats import points
@@ -64,6 +65,37 @@ def verbatim(text: str, limit: int = 300) -> str:
     return r"\texttt{" + r"\allowbreak{}".join(pieces) + "}"
 
 
+#: how a line of a working is marked, worst verdict of its steps first
+_LINE_MARKS = (("invalid", "red!75!black", "wrong"), ("unreadable", "magenta!70!black",
+                                                       "not read"),
+               ("unchecked", "gray", "not checked"), ("valid", "green!45!black", "ok"))
+
+
+def working_latex(w: Any) -> str:
+    """The working behind an answer, line by line, each line marked; the first wrong
+    line in red with what is wrong (the student's text is escaped, never compiled)."""
+    first_line = w.first_error_line
+    rows = []
+    for n, text in enumerate(w.lines, start=1):
+        verdicts = {s.verdict for s in w.steps if s.line == n}
+        colour, word = next(((c, t) for v, c, t in _LINE_MARKS if v in verdicts),
+                            ("gray", "no relation"))
+        mark = r"\textcolor{" + colour + r"}{\textbf{" + word + "}} " + verbatim(text, 200)
+        if n == first_line:
+            step = w.steps[w.first_error - 1]
+            mark = (r"\colorbox{red!8}{\parbox{\dimexpr\linewidth-2\fboxsep\relax}{" + mark
+                    + r"\\ \textcolor{red!75!black}{\textbf{first wrong step:}} "
+                    + tex_escape(step.feedback) + "}}")
+        rows.append(r"\item[" + str(n) + ".] " + mark)
+    if not rows:
+        rows = [r"\item " + tex_escape("; ".join(s.feedback for s in w.steps))]
+    summary = ("no wrong step" if w.first_error is None else
+               f"first wrong step: {w.first_error} of {len(w.steps)}, line {first_line}")
+    return (r"\\ Your working (" + tex_escape(summary) + "):"
+            + r"\begin{itemize}\setlength\itemsep{0pt}" + "\n".join(rows)
+            + r"\end{itemize}")
+
+
 def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
     """The feedback document of one marked file (``worked``: problem -> LaTeX)."""
     total, out_of = points(m)
@@ -89,6 +121,8 @@ def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
                 line += r"\\ Expected: " + verbatim(r.expected)
             if r.feedback and r.verdict != "missing":
                 line += r"\\ " + tex_escape(r.feedback)
+            if r.working is not None:
+                line += working_latex(r.working)
             body.append(line)
         body.append(r"\end{description}")
         if pid in worked:

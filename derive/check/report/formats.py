@@ -10,7 +10,8 @@ import io
 import json
 from typing import IO, Any
 
-from derive.check.results import VERDICTS, Marked
+from derive.check.results import VERDICTS, Marked, Result
+from derive.check.working.credit import earns_working_credit
 
 STYLE = {"correct": "green", "follow-through": "cyan", "incorrect": "red",
          "unparsable": "magenta", "missing": "dim"}
@@ -25,16 +26,21 @@ def report_json(marked: list[Marked]) -> str:
     return json.dumps(report_dict(marked), indent=2, ensure_ascii=False) + "\n"
 
 
-def points(marked: Marked, follow_through: float = 1.0) -> tuple[float, float]:
-    """(score, out of): a correct answer is worth 1, a follow-through ``follow_through``;
-    against an assignment, the points of its answers (out of the assignment's total)."""
+def points(marked: Marked, follow_through: float = 1.0,
+           working: float = 0.0) -> tuple[float, float]:
+    """(score, out of): a correct answer is worth 1, a follow-through ``follow_through``,
+    a wrong answer whose working is right up to a late slip ``working``; against an
+    assignment, the points of its answers (out of the assignment's total)."""
     s = marked.score()
     if marked.out_of is not None:
         return s["points"], marked.out_of
-    return s["correct"] + follow_through * s["follow-through"], len(marked.results)
+    credit = working * sum(1 for r in marked.results if earns_working_credit(r)) \
+        if working else 0.0
+    return s["correct"] + follow_through * s["follow-through"] + credit, len(marked.results)
 
 
-def gradescope_json(marked: Marked, follow_through: float = 1.0) -> str:
+def gradescope_json(marked: Marked, follow_through: float = 1.0,
+                    working: float = 0.0) -> str:
     """Gradescope's ``results.json``: one test per answer."""
     tests = []
     for r in marked.results:
@@ -42,6 +48,8 @@ def gradescope_json(marked: Marked, follow_through: float = 1.0) -> str:
         worth = 1.0
         if r.max_points is not None:  # marked against an assignment: its points
             score, worth = r.points or 0.0, r.max_points
+        elif working and earns_working_credit(r):
+            score = working
         lines = [f"{r.verdict}" + (f" ({r.diagnosis})" if r.diagnosis else "")]
         if r.given is not None:
             lines.append(f"your answer: {_short(r.given, 200)}")
@@ -49,10 +57,12 @@ def gradescope_json(marked: Marked, follow_through: float = 1.0) -> str:
             lines.append(f"expected: {r.expected}")
         if r.feedback:
             lines.append(r.feedback)
+        if r.working is not None:
+            lines.append(working_summary(r))
         tests.append({"name": f"{r.problem} {r.answer}", "score": score, "max_score": worth,
                       "status": "passed" if score == worth else "failed",
                       "output": "\n".join(lines)})
-    total, out_of = points(marked, follow_through)
+    total, out_of = points(marked, follow_through, working)
     out: dict[str, Any] = {"score": total, "tests": tests,
                            "output": _score_line(marked) if not marked.error else
                            f"Your file could not be marked: {marked.error}"}
@@ -61,7 +71,8 @@ def gradescope_json(marked: Marked, follow_through: float = 1.0) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
-def gradebook_csv(marked: list[Marked], follow_through: float = 1.0) -> str:
+def gradebook_csv(marked: list[Marked], follow_through: float = 1.0,
+                  working: float = 0.0) -> str:
     """One row per file: counts, points, and the verdict of every answer."""
     columns: list[str] = []
     for m in marked:
@@ -74,7 +85,7 @@ def gradebook_csv(marked: list[Marked], follow_through: float = 1.0) -> str:
     w.writerow(["file", "student", *VERDICTS, "points", "out_of", "error", *columns])
     for m in marked:
         s = m.score()
-        total, out_of = points(m, follow_through)
+        total, out_of = points(m, follow_through, working)
         verdicts = {f"{r.problem}/{r.answer}": r.verdict for r in m.results}
         w.writerow([m.file, m.student, *(s[v] for v in VERDICTS), f"{total:g}", f"{out_of:g}",
                     m.error or "", *(verdicts.get(c, "") for c in columns)])
@@ -131,7 +142,8 @@ def print_file(m: Marked, out: Any) -> None:
             for r in shown:
                 t.add_row(r.answer, Text(r.verdict, style=STYLE[r.verdict]),
                           _short(r.given or "", 40), r.expected if r.verdict != "correct"
-                          else "", r.feedback)
+                          else "", r.feedback + ("; " if r.feedback else "")
+                          + working_summary(r) if r.working is not None else r.feedback)
             from rich.padding import Padding
 
             out.print(Padding(t, (0, 0, 0, 4)))
@@ -182,3 +194,15 @@ def _list(ids: list[str], limit: int = 12) -> str:
 def _short(text: str, limit: int) -> str:
     s = " ".join(text.split())
     return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def working_summary(r: Result) -> str:
+    """One sentence on the working behind an answer: its first wrong step, or none."""
+    w = r.working
+    n = len(w.steps)
+    first = w.first_error
+    if first is None:
+        checked = sum(1 for s in w.steps if s.verdict == "valid")
+        return f"working: no wrong step ({checked} of {n} steps checked valid)"
+    step = w.steps[first - 1]
+    return f"working: step {first} of {n} is wrong ({step.feedback})"
