@@ -66,7 +66,7 @@ class Marked:
         for r in self.results:
             counts[r.verdict] += 1
         if self.out_of is not None:
-            counts["points"] = round(sum(r.points or 0.0 for r in self.results), 6)
+            counts["points"] = round(sum(r.points or 0.0 for r in self.results), 9)
             counts["out_of"] = self.out_of
         return counts
 

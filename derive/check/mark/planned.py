@@ -106,7 +106,7 @@ def mark_planned(marker: Marker, plan: Plan, sub: Submission,
                                      f"{sub.broken[(a.problem, r.answer)]}")
             worth = a.points.get(r.answer, 0.0)
             share = {"correct": 1.0, "follow-through": plan.follow_through}.get(r.verdict, 0.0)
-            results.append(replace(r, points=round(worth * share, 6), max_points=worth))
+            results.append(replace(r, points=worth * share, max_points=worth))
     return Marked(sub.file, student, results, warnings=warnings, out_of=plan.out_of)
 
 
