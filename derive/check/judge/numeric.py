@@ -15,7 +15,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from derive.check.read import values as tv
-from derive.core import functions
+from derive.core import functions, pointwise
 
 #: random points per comparison, and how many must be valid (finite on both sides)
 POINTS = 8
@@ -125,6 +125,15 @@ def _has_sums(*exprs: Any) -> bool:
 def _evaluate(expr: Any, vals: _Values, ints: dict[str, int]) -> complex | None:
     if not isinstance(expr, sp.Basic):
         expr = sp.sympify(expr, strict=True)
+    if _has_sums(expr):
+        # float64 arithmetic on the tree, a sum as a loop over its index: Sum.doit and
+        # evalf at every point cost up to a second per judgement
+        try:
+            v = pointwise.evaluate(expr, vals.scalar, vals.item, ints)
+        except pointwise.Unsupported:
+            pass
+        else:
+            return complex(v) if np.isfinite(v) else None
     e = expr.xreplace({s: sp.Integer(ints[s.name]) for s in expr.free_symbols
                        if isinstance(s, sp.Symbol) and s.name in ints})
     if e.has(sp.Sum):

@@ -1,0 +1,46 @@
+"""core.pointwise: float64 values of expressions at a point, sums as loops, against plain
+math written out here."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy as sp
+
+from derive.core import pointwise
+from derive.core.functions import sigmoid
+
+p, t = sp.IndexedBase("p"), sp.IndexedBase("t")
+i, k, j, K = sp.symbols("i k j K", integer=True)
+x = sp.Symbol("x", real=True)
+P = {1: 0.3, 2: -1.2, 3: 0.7, 4: 2.0}
+T = {1: 0.0, 2: 1.0, 3: 0.0, 4: 0.5}
+
+
+def _at(expr, ints=None, xv=0.4):
+    return pointwise.evaluate(expr, lambda name: {"x": xv}[name],
+                              lambda base, n: {"p": P, "t": T}[base][n], ints)
+
+
+def test_a_sum_except_the_free_index_is_the_loop_written_out():
+    e = sp.Sum(p[k] * (1 - sp.KroneckerDelta(i, k)), (k, 1, K)) + t[i] * sigmoid(x)
+    want = sum(P[n] for n in range(1, 5) if n != 3) + T[3] / (1 + math.exp(-0.4))
+    assert _at(e, {"K": 4, "i": 3}) == pytest.approx(want, rel=1e-14)
+
+
+def test_nested_sums_products_and_powers():
+    e = sp.Sum(p[j] * p[k], (j, 1, K), (k, 1, K)) + sp.Product(1 + t[k], (k, 1, K)) \
+        + sp.sqrt(x) + x ** -2 + sp.log(sp.exp(x) + 1)
+    want = sum(P.values()) ** 2 + math.prod(1 + v for v in T.values()) + math.sqrt(0.4) \
+        + 0.4 ** -2 + math.log(math.exp(0.4) + 1)
+    assert _at(e, {"K": 4}) == pytest.approx(want, rel=1e-13)
+
+
+def test_outside_the_reals_is_nan_and_unknown_nodes_are_refused():
+    assert math.isnan(_at(sp.sqrt(x), xv=-1.0))
+    assert math.isnan(_at(sp.log(x), xv=-1.0))
+    with pytest.raises(pointwise.Unsupported):
+        _at(sp.gamma(x))
+    with pytest.raises(pointwise.Unsupported):  # a bound that is not a whole number
+        _at(sp.Sum(p[k], (k, 1, x)))
