@@ -35,6 +35,10 @@ from derive.check.working.lines import Line, read_lines
 from derive.check.working.model import StepResult, WorkingResult
 from derive.check.working.scope import Scope, Side, SideError, build_scope, read_side
 
+#: wrong steps of one working that are diagnosed (the first ones matter; each costs
+#: several readings of its sides)
+MAX_DIAGNOSED = 3
+
 
 @dataclass
 class _Target:
@@ -219,6 +223,9 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
         return StepResult(latex, line.number, "valid")
     what = prev.what if isinstance(prev, _Target) else "the line before"
     detail = _detail(result, what, new)
+    if sum(1 for s in state.steps if s.verdict == "invalid") >= MAX_DIAGNOSED:
+        return StepResult(latex, line.number, "invalid",
+                          f"{where}: {_detail(result, what, new)}")
     before = prev.side if isinstance(prev, _Target) else prev
     mistakes = state.mistakes if isinstance(prev, _Target) and prev.what in (
         "the answer", state.own_name) else None

@@ -242,6 +242,9 @@ def _continues(text: str) -> bool:
 
 def read_lines(text: str) -> list[Line]:
     """The lines of a working with their statements (prose lines carry their reason)."""
+    if len(text) > MAX_WORKING_CHARS:
+        return [Line(1, text[:60] + "…", (), f"the working is {len(text):,} characters long "
+                                              f"(at most {MAX_WORKING_CHARS:,} are read)")]
     raw = split_lines(text)
     joined: list[str] = []
     for line in raw:
@@ -254,7 +257,8 @@ def read_lines(text: str) -> list[Line]:
         statements, problem = statements_of(line)
         out.append(Line(i, line.replace("&", " ") if "\\begin" not in line else line,
                         statements, problem))
-    for i, line in enumerate(joined[MAX_LINES:], start=MAX_LINES + 1):
-        out.append(Line(i, _clean(line)[:200], (), f"not read: a working is read up to "
-                                                   f"{MAX_LINES} lines"))
+    if len(joined) > MAX_LINES:
+        out.append(Line(MAX_LINES + 1, f"… ({len(joined) - MAX_LINES} more lines)", (),
+                        f"lines {MAX_LINES + 1}–{len(joined)} are not read (a working is "
+                        f"read up to {MAX_LINES} lines)"))
     return out
