@@ -36,6 +36,11 @@ CASES = [
     ("gelu-descent", "a.x2", "-0.09", "rounding"),           # -0.09575 truncated
     ("gelu-descent", "a.g1", f"{gelu_prime(-0.05) + 0.0005:.4f}", "rounding"),  # 4th place off
     ("check-conv", "a.third", "1.33", "rounding"),            # 4/3 must be exact
+    # generic, no declaration (issue 12): a single factor, the ½, a dropped bias
+    ("gelu-descent", "a.x1", f"{0 - 0.5:.1f}", "missing-factor"),     # η left out of x0 − η f'(0)
+    ("loss-gradients", "a.dL_dz", "2(y - t)", "half-factor"),          # L = (y − t)², no ½
+    ("conv-sigmoid-backprop", "a.dE_dwf", "-2(y - o) o(1 - o)", "missing-factor"),  # no c
+    ("check-unit", "a.yhat", f"{sigmoid(0.3 * 2):.4f}", "bias-omitted"),  # σ(w x), no b
     # spec-declared
     ("check-unit", "b.loss", f"{-math.log(YHAT) / math.log(2):.5f}", "log-base"),
     ("check-unit", "a.z", f"{0.3 * 2:.2f}", "bias-omitted"),

@@ -191,3 +191,27 @@ def test_a_diagonal_pattern_whose_entries_disagree_is_not_guessed(marker):
     text = (r"(o - y) W_2^T \begin{bmatrix} a_1(1-a_1) & 0 & 0 \\ 0 & a_2 & \vdots \\ "
             r"0 & \ddots & a_M(1-a_M) \end{bmatrix} W_1^T")
     assert verdict(marker, "softmax-backprop", "b.dE_dx", text) == "unparsable"
+
+
+# ---------------------------------------------------------------- generic diagnoses
+
+
+@pytest.mark.parametrize(("pid", "aid", "text", "right"), [
+    ("jacobian-chain", "c.dL_dx", "W_A J_A W_B^T J_B g", "W_A^T J_A W_B^T J_B g"),
+    ("softmax-backprop", "b.dE_dx", r"(o - y) W_2 \operatorname{diag}(a \odot (1-a)) W_1",
+     r"(o - y) W_2^T \operatorname{diag}(a \odot (1-a)) W_1^T"),
+])
+def test_a_missing_transpose_where_the_sizes_do_not_fit_is_named(marker, pid, aid, text,
+                                                                  right):
+    r = mark(marker, {pid: {aid: text}})[pid, aid]
+    assert r.verdict == "incorrect" and r.diagnosis == "transpose"
+    assert right in r.feedback
+
+
+def test_a_wrong_answer_that_no_mistake_explains_gets_no_code(marker):
+    r = mark(marker, {"gelu-descent": {"a.x1": "-0.7"}})["gelu-descent", "a.x1"]
+    assert r.verdict == "incorrect" and r.diagnosis is None
+    # sizes that do not fit whatever is transposed: no code either
+    r = mark(marker, {"jacobian-chain": {"c.dL_dx": "W_A W_B g"}})["jacobian-chain",
+                                                                    "c.dL_dx"]
+    assert r.verdict == "incorrect" and r.diagnosis is None

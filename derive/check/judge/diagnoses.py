@@ -68,6 +68,8 @@ CATALOGUE: dict[str, str] = {
     "missing-activation-derivative": "{given} leaves out the activation's derivative in "
                                      "the chain rule ({value}) (expected {expected})",
     "rounding": "{given} is right but rounded too coarsely (expected {expected})",
+    "missing-factor": "{given} is the right answer without the factor {value} (expected "
+                      "{expected})",
     # found on real sheets (tests/data/student-sheets/DIAGNOSES.md)
     "sigmoid-at-zero": "σ(0) = 1/(1 + e⁰) = 1/2, not {given} (expected {expected})",
     "product-rule": "{given} keeps only one term of the product rule ({value}); "

@@ -20,8 +20,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import sympy as sp
+
 from derive.check.judge import diagnoses as dg
-from derive.check.judge import equivalence
+from derive.check.judge import equivalence, factors
 from derive.check.judge.equivalence import Judgement
 from derive.check.mark import followthrough as ft
 from derive.check.mark.answers import (
@@ -405,10 +407,30 @@ class Marker:
             return (dg.declared(sit, mistakes, problem, lambda m: self._variant_value(prep, m,
                                                                                       aid),
                                 expected)
+                    or self._generic_more(prep, aid, sit, expected)
                     or dg.generic(sit, expected))
         except (DeriveError, ArithmeticError, TypeError, ValueError, AttributeError,
                 RecursionError, MemoryError):
             return None  # no diagnosis rather than no marking
+
+    def _generic_more(self, prep: Prepared, aid: str, sit: dg.Situation,
+                      expected: str) -> dg.Diagnosis | None:
+        """The generic diagnoses of ``judge.factors`` (missing factor, ½, missing
+        transpose, dropped bias)."""
+        problem = prep.problem
+        givens = {g.name: (g.value, g.latex) for g in problem.givens.values()
+                  if not isinstance(g.value, sp.MatrixBase)}
+        config = prep.configs[aid]
+        matrices = [n for n, v in config.symbols.items() if isinstance(v, sp.MatrixSymbol)]
+
+        def bias_value(name: str) -> Any:
+            if sit.spec.kind == "expression":
+                gold = sit.gold
+                return gold.xreplace({s: 0 for s in gold.free_symbols if str(s) == name})
+            m = dg.Mistake("bias-omitted", f"(generic) {name} = 0", sets=((name, "0"),))
+            return self._variant_value(prep, m, aid)
+
+        return factors.diagnose(sit, expected, givens, matrices, bias_value)
 
     def _variant(self, prep: Prepared, m: dg.Mistake) -> dict[str, Any] | None:
         """The settled answers of the problem as the mistake solves it (once)."""

@@ -1,0 +1,134 @@
+"""Generic diagnoses that need no declaration in the spec (tried after the catalogue's):
+
+- ``half-factor``: the answer is the right one times 2 or ½ (the ½ of a squared error
+  dropped or added);
+- ``missing-factor``: the answer is the right one divided by a single factor: a given
+  (w_f, η), a constant of the right answer (1.702), or one of its variables;
+- ``transpose``: the sizes do not fit, and adding ``^T`` to one or two factors makes the
+  answer right;
+- ``bias-omitted``: the answer is what the problem gives with a bias (a given named b…)
+  set to 0 (by a re-solve for numbers, by substitution for expressions).
+
+Each is a value the student's answer must match by the answer's own marking rule, so a
+diagnosis never makes a wrong answer right; the first that matches is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+from derive.check.judge.diagnoses import (
+    CATALOGUE,
+    Diagnosis,
+    Situation,
+    _same,
+    fill,
+    quoted,
+    show,
+)
+
+MISSING_FACTOR = ("{given} is the right answer without the factor {value}; check each factor "
+                  "of the chain rule (expected {expected})")
+MISSING_TRANSPOSE = ("{given}: the sizes do not fit; with a transpose, {value} is right "
+                     "(expected {expected})")
+#: candidates tried for a missing factor (each costs one comparison)
+MAX_FACTORS = 8
+#: matrix names in an answer whose transposes are tried (pairs: n(n+1)/2 readings)
+MAX_NAMES = 8
+_BIAS = re.compile(r"^(?:b|bias)(?:_?\w*)?$")
+
+
+def bias_names(givens: dict[str, Any]) -> list[str]:
+    """Givens that are biases by their name (b, b_c, b1, bias), numbers only."""
+    return [n for n, v in givens.items() if _BIAS.match(n) and isinstance(v, sp.Basic)
+            and not isinstance(v, sp.MatrixBase) and v != 0]
+
+
+def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
+             matrix_names: list[str],
+             bias_value: Callable[[str], Any]) -> Diagnosis | None:
+    """The first generic mistake the answer matches, or None.
+
+    ``givens``: name -> (value, as typeset); ``bias_value(name)``: this answer's value
+    with that given set to 0 (None when it cannot be had)."""
+    kind = sit.spec.kind
+    given = quoted(sit.text, kind)
+    if kind in ("number", "expression"):
+        found = _factor(sit, expected, given, givens)
+        if found:
+            return found
+        for name in bias_names({n: v for n, (v, _) in givens.items()}):
+            value = bias_value(name)
+            if value is not None and not _same(value, sit.gold) and sit.matches(value):
+                return Diagnosis("bias-omitted", fill(CATALOGUE["bias-omitted"], given,
+                                                      expected, show(value), {}))
+    if kind == "matrix-expression" and sit.matches_text is not None:
+        fixed = _transposes_added(sit.text, matrix_names, sit.matches_text)
+        if fixed:
+            return Diagnosis("transpose", fill(MISSING_TRANSPOSE, given, expected, fixed, {}))
+    return None
+
+
+def _factor(sit: Situation, expected: str, given: str,
+            givens: dict[str, tuple[Any, str]]) -> Diagnosis | None:
+    gold = sit.gold
+    if not isinstance(gold, sp.Basic) or gold == 0:
+        return None
+    for factor, shown, code in _candidates(sit.spec.kind, gold, givens):
+        value = gold / factor
+        if _same(value, gold) or not sit.matches(value):
+            continue
+        if code == "half-factor":
+            return Diagnosis(code, fill(CATALOGUE[code], given, expected, show(value), {}))
+        return Diagnosis(code, fill(MISSING_FACTOR, given, expected, shown, {}))
+    return None
+
+
+def _candidates(kind: str, gold: Any, givens: dict[str, tuple[Any, str]]
+                ) -> list[tuple[Any, str, str]]:
+    half = [(sp.Integer(2), "2", "half-factor"), (sp.Rational(1, 2), "½", "half-factor")]
+    out: list[tuple[Any, str, str]] = []
+    seen = {sp.Integer(2), sp.Rational(1, 2)}
+    if kind == "expression":
+        for s in sorted(gold.free_symbols, key=str):
+            out.append((s, str(s), "missing-factor"))
+        for n in sorted(gold.atoms(sp.Number), key=lambda v: abs(float(v))):
+            if abs(n) not in seen and abs(n) != 1 and n != 0:
+                seen.add(abs(n))
+                out.append((abs(n), show(abs(n)), "missing-factor"))
+    for v, latex in givens.values():
+        if isinstance(v, sp.Number) and v not in seen and abs(v) != 1 and v != 0:
+            seen.add(v)
+            out.append((v, f"{latex} = {show(v)}", "missing-factor"))
+    return half + out[:MAX_FACTORS]
+
+
+_NAME = r"(?<![A-Za-z\\_]){}(?![A-Za-z0-9'^_])"
+
+
+def _transposes_added(text: str, names: list[str], right: Callable[[str], bool]) -> str | None:
+    """The student's text with ^T added to one or two matrix names, when that makes it
+    right (a transpose missing where the sizes do not fit); None otherwise."""
+    spots: list[int] = []
+    for n in sorted(names, key=len, reverse=True):
+        pattern = _NAME.format(re.escape(n).replace("_", r"_\{?") + (r"\}?" if "_" in n
+                                                                       else ""))
+        spots += [m.end() for m in re.finditer(pattern, text)]
+    spots = sorted(set(spots))
+    if not spots or len(spots) > MAX_NAMES:
+        return None
+    tries = [(i,) for i in range(len(spots))] + [(i, j) for i in range(len(spots))
+                                                 for j in range(i + 1, len(spots))]
+    for chosen in tries:
+        out, last = [], 0
+        for i in chosen:
+            out.append(text[last:spots[i]] + "^T")
+            last = spots[i]
+        candidate = "".join(out) + text[last:]
+        if right(candidate):
+            return " ".join(candidate.split())
+    return None
