@@ -128,3 +128,21 @@ def test_cli_errors_exit_2_with_one_line(tmp_path):
     assert r.returncode == 2 and "--roster FILE" in r.stderr
     r = run_cli("check", "hw.yaml", "--roster", "r.csv", cwd=tmp_path)
     assert r.returncode == 2 and "--roster and --lms go with --assignment" in r.stderr
+
+
+def test_a_filled_answer_sheet_is_not_replaced_without_force(tmp_path):
+    (tmp_path / "hw.yaml").write_text("seed: 5\nproblems: [{id: conv-valid, vary: {stride: "
+                                      "[1, 2]}}]\n", encoding="utf-8")
+    args = ("assign", "hw.yaml", "--students", "2", "-o", "out", "--no-pdf")
+    assert run_cli(*args, cwd=tmp_path).returncode == 0
+    sheet = tmp_path / "out" / "s001" / "answers.tex"
+    assert r"\answer{conv-valid/a.shape}{}" in sheet.read_text(encoding="utf-8")
+    assert run_cli(*args, cwd=tmp_path).returncode == 0  # an empty handout is replaced
+    filled = sheet.read_text(encoding="utf-8").replace(
+        r"\answer{conv-valid/a.shape}{}", r"\answer{conv-valid/a.shape}{3 \times 3}")
+    sheet.write_text(filled, encoding="utf-8")
+    r = run_cli(*args, cwd=tmp_path)
+    assert r.returncode == 2 and "holds answers written in it" in r.stderr
+    assert sheet.read_text(encoding="utf-8") == filled
+    assert run_cli(*args, "--force", cwd=tmp_path).returncode == 0
+    assert sheet.read_text(encoding="utf-8") != filled

@@ -14,6 +14,7 @@ to every student writes nothing. Then, under ``-o DIR``::
 from __future__ import annotations
 
 import multiprocessing as mp
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -133,9 +134,30 @@ def _write(out: Path, assignment: Assignment, handouts: dict[str, Handout],
     files += [(out / "key.json", key.key_json(assignment, drawn)),
               (out / "key.csv", key.key_csv(assignment, drawn)),
               (out / "summary.txt", key.summary_text(assignment, drawn))]
+    if not force:
+        filled = [p for p, _ in files if p.name == "answers.tex" and _has_answers(p)]
+        if filled:
+            raise UsageError(f"{filled[0]} holds answers written in it ({len(filled)} such "
+                             "answer sheets under -o); use another -o, or --force to replace "
+                             "them")
     for path, text in files:
         atomic_write(path, text)
     return len(files)
+
+
+_COMMENT = re.compile(r"(?<!\\)%.*$", re.M)
+_FILLED = re.compile(r"\\answer\{[^{}]*\}\{\s*[^\s}]")
+
+
+def _has_answers(path: Path) -> bool:
+    """Whether an existing answer sheet has something written in a box (a student's or
+    a grader's copy, which a new handout must not replace unasked)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = _COMMENT.sub("", f.read(2_000_000))
+        return _FILLED.search(text) is not None
+    except OSError:
+        return False
 
 
 def _compile(out: Path, students: tuple[str, ...], jobs: int) -> list[str]:
