@@ -69,6 +69,10 @@ PAIRS = [
      r"[\text{len}(x_0), \text{len}(y_0)]"),
     ("jacobian-chain", "b.shape", r"\text{len}(y) \times \text{len}(x)",
      r"\text{len}(y) \times \text{len}(h)"),
+    # an earlier answer used by the name the spec gives it (ŷ, J_x)
+    ("perceptron-bce", "b.loss", r"-\ln \hat y", r"\ln \hat y"),
+    ("perceptron-bce", "b.loss", r"-\log \hat{y}", r"-\log (1 - \hat{y})"),
+    ("jacobian-chain", "c.dL_dx", "J_x^T g", "J_x^T J_x^T g"),
     # relations keep the written precision (number rule on the last side)
     ("gelu-descent", "a.x3", r"x_3 \approx -0.1376", r"x_3 \approx -0.1366"),
     ("perceptron-bce", "a.yhat", r"o \approx 0.690", r"o \approx 0.680"),
@@ -215,3 +219,40 @@ def test_a_wrong_answer_that_no_mistake_explains_gets_no_code(marker):
     r = mark(marker, {"jacobian-chain": {"c.dL_dx": "W_A W_B g"}})["jacobian-chain",
                                                                     "c.dL_dx"]
     assert r.verdict == "incorrect" and r.diagnosis is None
+
+
+
+# ---------------------------------------------------------------- follow-through
+
+
+def test_a_named_answer_is_read_with_the_students_own_value(marker):
+    r = mark(marker, {"perceptron-bce": {"a.yhat": "0.6", "b.loss": r"-\ln \hat y"}})
+    assert r["perceptron-bce", "a.yhat"].verdict == "incorrect"
+    assert r["perceptron-bce", "b.loss"].verdict == "follow-through"
+    assert r["perceptron-bce", "b.loss"].feedback.startswith("correct from your a.yhat = 0.6")
+    # a right (rounded) ŷ: the formula is simply right
+    r = mark(marker, {"perceptron-bce": {"a.yhat": "0.690", "b.loss": r"-\ln \hat y"}})
+    assert r["perceptron-bce", "b.loss"].verdict == "correct"
+    r = mark(marker, {"jacobian-chain": {"a.J_x": "J_B W_B W_A", "c.dL_dx": "J_x^T g"}})
+    assert r["jacobian-chain", "c.dL_dx"].verdict == "follow-through"
+    r = mark(marker, {"jacobian-chain": {"a.J_x": "J_B W_B W_A", "c.dL_dx": "J_x^T W_A g"}})
+    assert r["jacobian-chain", "c.dL_dx"].verdict == "incorrect"
+
+
+def test_a_product_in_the_wrong_order_is_named(marker):
+    r = mark(marker, {"jacobian-chain": {"c.dL_dx": r"g \times J_x^T"}})["jacobian-chain",
+                                                                         "c.dL_dx"]
+    assert r.verdict == "incorrect" and r.diagnosis == "transpose"
+    assert "J_x^T g is right" in r.feedback
+
+
+def test_follow_through_uses_the_students_rounded_right_values(marker):
+    # x2 wrong, g2 = 0.42 right but rounded (f'(-0.09575) = 0.4186…): x3 from both
+    x3 = -0.0904 - 0.1 * 0.42
+    r = mark(marker, {"gelu-descent": {"a.x2": "-0.0904", "a.g2": "0.42",
+                                       "a.x3": f"{x3:.4f}"}})
+    assert r["gelu-descent", "a.g2"].verdict == "correct"
+    assert r["gelu-descent", "a.x3"].verdict == "follow-through"
+    r = mark(marker, {"gelu-descent": {"a.x2": "-0.0904", "a.g2": "0.42",
+                                       "a.x3": f"{x3 - 0.001:.4f}"}})
+    assert r["gelu-descent", "a.x3"].verdict == "incorrect"

@@ -43,9 +43,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("003", "conv-sigmoid-backprop", "d.dE_dbc"):
         "two mistakes in one answer (σ' arguments and c for w_f; only single mistakes are "
         "declared), and the names C_i, O_i for c, o are not read as them",
-    ("004", "jacobian-chain", "c.dL_dx"):
-        "E_y and J_x are the sheet's own names for g and ∂y/∂x (unknown to the checker), "
-        "and g J_x^T is a product in the wrong order, not a transpose too many",
 }
 
 

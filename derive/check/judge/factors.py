@@ -70,7 +70,27 @@ def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
         fixed = _transposes_added(sit.text, matrix_names, sit.matches_text)
         if fixed:
             return Diagnosis("transpose", fill(MISSING_TRANSPOSE, given, expected, fixed, {}))
+        swapped = _swapped(sit.text, sit.matches_text)
+        if swapped:
+            return Diagnosis("transpose", fill(WRONG_ORDER, given, expected, swapped, {}))
     return None
+
+
+WRONG_ORDER = ("{given} multiplies in the wrong order: {value} is right (a product of "
+               "matrices depends on the order; expected {expected})")
+_PRODUCT = re.compile(r"\\times|\\cdot")
+
+
+def _swapped(text: str, right: Callable[[str], bool]) -> str | None:
+    """``A \\times B`` written for ``B A`` (two factors, no brackets): the swapped product
+    when it is right, else None."""
+    if any(c in text for c in "()[]") or "\\left" in text:
+        return None
+    parts = _PRODUCT.split(text)
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        return None
+    candidate = f"{parts[1].strip()} {parts[0].strip()}"
+    return candidate if right(candidate) else None
 
 
 def _factor(sit: Situation, expected: str, given: str,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from derive.check.judge import diagnoses as dg
 from derive.check.judge import equivalence, factors
 from derive.check.judge.equivalence import Judgement
 from derive.check.mark import followthrough as ft
+from derive.check.mark.answer_names import answer_names, follow_named, with_answer_names
 from derive.check.mark.answers import (
     MAX_FILE_BYTES,
     AnswerFileError,
@@ -88,6 +89,8 @@ class Prepared:
     expected: dict[str, str]
     key: Any = ""
     """what caches key this problem by: its id, and a variant's givens (assignments)"""
+    named: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """answers with a name later answers may use (``answer_names``)"""
 
 
 class Marker:
@@ -143,9 +146,13 @@ class Marker:
                 configs[aid] = parse.with_meanings(configs[aid], gold.meanings)
             elif s.kind == "shape":  # len(y) is a size: the network's vectors by name
                 configs[aid] = parse.with_meanings(configs[aid], gold.meanings)
+        named = answer_names(problem)  # answers later answers may use by name (J_x)
+        for aid in configs:
+            configs[aid] = with_answer_names(configs[aid], {
+                k: right[a].value for a, (k, _) in named.items() if a != aid and a in right})
         return Prepared(problem, raw, gold, right, configs, dg.read_mistakes(problem, raw),
                         ft.descendants_map(problem),
-                        {aid: dg.show(a.value) for aid, a in right.items()}, key)
+                        {aid: dg.show(a.value) for aid, a in right.items()}, key, named)
 
     def unknown_problem(self, pid: str) -> str | None:
         """Why ``pid`` is not a problem that can be marked (None when it is)."""
@@ -244,6 +251,7 @@ class Marker:
                 judged.update(self._judge_design(prep, group, texts))
         try:
             self._follow_through(prep, texts, judged, out, disabled)
+            follow_named(prep, texts, judged, out, judge)
         except (DeriveError, ArithmeticError, TypeError, ValueError, AttributeError,
                 RecursionError, MemoryError):
             pass  # no follow-through for this file rather than no marking
