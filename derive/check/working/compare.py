@@ -87,13 +87,10 @@ def numbers_close(old: Any, new: Side, new_value: Any, scope: Scope) -> bool:
         if "." not in wn.text and wn.unit == 1 and size > 0 and diff <= EXACT * size:
             return True
         return bool(diff <= wn.unit and diff <= RELATIVE * size + EXACT)
-    tol = rounding_tolerance(new, scope)
-    if diff <= tol * size + EXACT * max(size, 1):
+    if diff <= EXACT * max(size, 1):
         return True
-    # the quick bound can be too tight (log, 1/x amplify): what the rounded numbers
-    # really carry, each moved by its half-unit (at most 5%)
-    return bool(tol > 0 and diff <= min(RELATIVE * size, 2 * propagated(new, scope))
-                + EXACT * max(size, 1))
+    # what the side's rounded numbers carry: each moved by its half-unit (at most 5%)
+    return bool(diff <= min(RELATIVE * size, 2 * propagated(new, scope)) + EXACT * size)
 
 
 def propagated(side: Side, scope: Scope) -> Any:

@@ -63,6 +63,8 @@ class Scope:
     """the student's quantity names -> the value the student wrote"""
     answer_of: dict[str, str] = field(default_factory=dict)
     """quantity name -> the answer id it stands for"""
+    loss: str | None = None
+    """the definition of the loss (E or L), what Error, Loss, MSE differentiate"""
 
     def knows(self, name: str) -> bool:
         return (name in self.variables or name in self.givens or name in self.defs
@@ -70,12 +72,14 @@ class Scope:
 
 
 def _keys(answer_id: str) -> list[str]:
-    """The names a student uses for an answer: a.x1 -> x_1, x1."""
+    """The names a student uses for an answer: a.x1 -> x_1, x1; e.yhat -> yhat, ŷ."""
     last = answer_id.rsplit(".", 1)[-1]
     m = _SIMPLE_ID.match(last)
-    if not m:
-        return []
-    return [f"{m.group(1)}_{m.group(2)}", f"{m.group(1)}{m.group(2)}"]
+    if m:
+        return [f"{m.group(1)}_{m.group(2)}", f"{m.group(1)}{m.group(2)}"]
+    if last == "yhat":
+        return ["yhat", "hat(y)"]
+    return [last] if last.isalpha() else []
 
 
 def _group_of(answer_id: str) -> str:
@@ -150,21 +154,33 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
         for w in LOSS_WORDS:
             if w not in symbols and w not in defs:
                 aliases.setdefault(w, loss)
-    scope = Scope(ParseConfig(), variables, givens, defs)
-    # the student's quantities: same group first, then the part, then other parts
+    scope = Scope(ParseConfig(), variables, givens, defs, loss=loss)
+    # the student's quantities: same group first, then the part, then other parts; an
+    # answer of another part does not hide a definition, and hides a given only when its
+    # part comes earlier (d.w1, the updated w_1, is w_1 in part e, not in part c)
+    order = {p.name: i for i, p in enumerate(problem.parts)}
     ranked = sorted(right, key=lambda a: (_group_of(a) != group, a.split(".", 1)[0] != part))
     for aid in ranked:
-        same_part = aid.split(".", 1)[0] == part
+        a_part = aid.split(".", 1)[0]
+        same_part = a_part == part
+        earlier = order.get(a_part, 0) < order.get(part, 0)
         for key in _keys(aid):
-            if key in scope.answer_of or key in symbols and not same_part:
+            if key in scope.answer_of:
                 continue
-            if key in givens and not same_part:
+            if not same_part and (key in defs or aliases.get(key) in defs
+                                  or (key in symbols and key not in givens)):
+                continue
+            if key in givens and not (same_part or earlier):
                 continue
             scope.answer_of[key] = aid
             scope.right[key] = right[aid]
             if aid in own:
                 scope.own[key] = own[aid]
             symbols.setdefault(key, real(key))
+    if scope.answer_of.get("loss", "").split(".", 1)[0] == part:
+        for w in LOSS_WORDS:  # this part's loss is an answer of its own (e.loss)
+            if w not in defs:
+                aliases[w] = "loss"
     for k in range(1, 13):
         symbols[f"{PLACEHOLDER}_{k}"] = real(f"{PLACEHOLDER}_{k}")
     scope.config = ParseConfig(symbols=symbols, functions=functions, names=names,
@@ -302,6 +318,8 @@ def label_value(scope: Scope, label: Label, read: Any,
         if not isinstance(wrt, sp.Symbol) or not scope.knows(wrt.name):
             raise SideError(f"{label.wrt} is not a quantity of this problem")
         target = read(_bare(scope, label.target))
+        if isinstance(target, sp.Symbol) and target.name == "loss" and scope.loss:
+            target = real(scope.loss)  # ∂Loss/∂z differentiates the loss, not its value
         strange = {s.name for s in target.free_symbols if isinstance(s, sp.Symbol)
                    and not scope.knows(s.name) and not s.name.startswith(PLACEHOLDER)} \
             if isinstance(target, sp.Basic) else set()
