@@ -64,6 +64,9 @@ class _State:
     """(code, the value the mistake gives the answer): the answer's declared mistakes"""
     own_name: str = ""
     """the name the working's own answer goes by (x_2 for a.x2)"""
+    judge_answer: Any = None
+    """text -> (equal to the answer?, feedback) by the answer judge itself, for answers
+    whose sides the working's reader does not compare (matrix expressions)"""
 
 
 def _norm(text: str) -> str:
@@ -94,6 +97,8 @@ def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any]
     state = _State(scope, answer_id, [right[answer_id], *(targets or [])],
                    mistakes=list(mistakes or []))
     state.own_name = next((n for n, a in scope.answer_of.items() if a == answer_id), "")
+    if problem.answers[answer_id].kind == "matrix-expression":
+        state.judge_answer = _answer_judge(problem, answer_id, right[answer_id])
     last_new = _last_relation(lines)
     for line in lines:
         if line.problem:
@@ -139,6 +144,15 @@ def _statement(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[s
                                      and state.prev.side else
                                      state.prev.text if isinstance(state.prev, Side) else "")
         latex = f"{shown_old} {signs[i - 1]} {sides[i]}".strip()
+        if state.judge_answer is not None and _is_answer(state, state.prev):
+            ok, feedback = state.judge_answer(sides[i])
+            if ok is not None:
+                state.steps.append(StepResult(latex, line.number, "valid" if ok else
+                                              "invalid", "" if ok else
+                                              f"line {line.number}: {feedback}"))
+                # equal to the answer: the next side is held against the answer too
+                state.prev = state.prev if ok else None
+                continue
         try:
             new = read_side(scope, sides[i], shadow or None)
         except SideError as e:
@@ -192,8 +206,8 @@ def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
             return _Target(values, n, lhs), n, {}
         if n in scope.defs:
             return _Target([lhs.right], n, lhs), None, {}
-        if not scope.knows(n):
-            return None, n, {}
+        if not scope.knows(n):  # the student's own name: the answer, or defined here
+            return (answer if final else None), n, {}
     if lhs.unknown:
         return (answer if final else None), None, {}
     return _Target([v for v in (lhs.right, lhs.own)], "the left side", lhs), None, {}
@@ -251,6 +265,25 @@ def _detail(result: Comparison, what: str, new: Side) -> str:
 def _short(text: str, limit: int = 50) -> str:
     s = " ".join(text.split())
     return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _is_answer(state: _State, prev: Any) -> bool:
+    return isinstance(prev, _Target) and prev.what in ("the answer", state.own_name)
+
+
+def _answer_judge(problem: Any, answer_id: str, gold: Any) -> Any:
+    """The answer judge (``derive.check.judge``) on one side, as the final answer is."""
+    from derive.check.judge.equivalence import judge
+    from derive.check.read.problem_config import config_for, with_gold_symbols
+
+    spec = problem.answers[answer_id]
+    config = with_gold_symbols(config_for(problem, spec), gold)
+
+    def run(text: str) -> tuple[bool | None, str]:
+        j = judge(gold, spec, text, config)
+        return {"correct": True, "incorrect": False}.get(j.verdict), j.feedback
+
+    return run
 
 
 # ---------------------------------------------------------------- equations
