@@ -146,3 +146,17 @@ def test_a_filled_answer_sheet_is_not_replaced_without_force(tmp_path):
     assert sheet.read_text(encoding="utf-8") == filled
     assert run_cli(*args, "--force", cwd=tmp_path).returncode == 0
     assert sheet.read_text(encoding="utf-8") != filled
+
+
+def test_outputs_never_replace_the_assignment_or_roster(tmp_path):
+    (tmp_path / "hw.yaml").write_text("seed: 5\nproblems: [conv-valid]\n", encoding="utf-8")
+    (tmp_path / "summary.txt").write_text("student\ns1\n", encoding="utf-8")
+    r = run_cli("assign", "hw.yaml", "--roster", "summary.txt", "-o", ".", "--no-pdf",
+                cwd=tmp_path)
+    assert r.returncode == 2 and "would replace an input" in r.stderr
+    assert (tmp_path / "summary.txt").read_text(encoding="utf-8") == "student\ns1\n"
+    (tmp_path / "a.yaml").write_text("student: s1\nanswers: {}\n", encoding="utf-8")
+    r = run_cli("check", "a.yaml", "--assignment", "hw.yaml", "--roster", "summary.txt",
+                "--csv", "summary.txt", cwd=tmp_path)
+    assert r.returncode == 2 and "is the assignment or the roster" in r.stderr
+    assert (tmp_path / "summary.txt").read_text(encoding="utf-8") == "student\ns1\n"

@@ -108,7 +108,7 @@ def run_assign(req: AssignRequest, echo: Callable[[str], None] = print) -> int:
         raise UsageError(f"-o {out}: expected a directory")
     handouts = draw_class(assignment, roster.students, req.jobs)
     numbers = {sid: h.drawn for sid, h in handouts.items()}
-    written = _write(out, assignment, handouts, numbers, req.force)
+    written = _write(out, assignment, handouts, numbers, req.force, req.roster)
     failed = _compile(out, roster.students, req.jobs) if req.pdf else []
     if req.fmt == "json":
         sys.stdout.write(key.interface_json(assignment, numbers))
@@ -123,8 +123,8 @@ def run_assign(req: AssignRequest, echo: Callable[[str], None] = print) -> int:
 
 
 def _write(out: Path, assignment: Assignment, handouts: dict[str, Handout],
-           drawn: key.Class, force: bool) -> int:
-    from derive.check.mark.files import atomic_write
+           drawn: key.Class, force: bool, roster_path: str | None = None) -> int:
+    from derive.check.mark.files import atomic_write, same_file
 
     files: list[tuple[Path, str]] = []
     for sid, h in handouts.items():
@@ -134,6 +134,11 @@ def _write(out: Path, assignment: Assignment, handouts: dict[str, Handout],
     files += [(out / "key.json", key.key_json(assignment, drawn)),
               (out / "key.csv", key.key_csv(assignment, drawn)),
               (out / "summary.txt", key.summary_text(assignment, drawn))]
+    inputs = [p for p in (assignment.path, roster_path) if p]
+    for path, _ in files:
+        if any(same_file(path, i) for i in inputs):
+            raise UsageError(f"-o {out}: writing {path} would replace an input (the "
+                             "assignment or the roster); choose another -o")
     if not force:
         filled = [p for p, _ in files if p.name == "answers.tex" and _has_answers(p)]
         if filled:

@@ -164,8 +164,15 @@ def assignment_request(req: Any, assignment_path: str, roster_path: str | None,
     from dataclasses import replace
 
     from derive.check.command import answer_files
+    from derive.check.mark.files import same_file
 
     files = answer_files(req.answers)
+    for out, what in ((req.output, "--output"), (req.csv, "--csv"), (lms, "--lms"),
+                      (req.gradescope, "--gradescope")):
+        for i in (assignment_path, roster_path):
+            if out and i and same_file(out, i):
+                raise UsageError(f"{what} {out} is the assignment or the roster; choose "
+                                 "another name (inputs are never written over)")
     plan, roster = plan_for(assignment_path, roster_path, files, req.follow_through_credit,
                             req.batch.jobs)
     a = plan.assignment
