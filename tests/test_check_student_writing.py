@@ -73,6 +73,9 @@ PAIRS = [
     ("perceptron-bce", "b.loss", r"-\ln \hat y", r"\ln \hat y"),
     ("perceptron-bce", "b.loss", r"-\log \hat{y}", r"-\log (1 - \hat{y})"),
     ("jacobian-chain", "c.dL_dx", "J_x^T g", "J_x^T J_x^T g"),
+    # a 0 with a subscript is the letter o (handwriting): 0_k - y_k
+    ("softmax-backprop", "a.dE_df2", r"[0_1 - y_1 \quad \dots \quad 0_K - y_K]",
+     r"[0_1 + y_1 \quad \dots \quad 0_K + y_K]"),
     # relations keep the written precision (number rule on the last side)
     ("gelu-descent", "a.x3", r"x_3 \approx -0.1376", r"x_3 \approx -0.1366"),
     ("perceptron-bce", "a.yhat", r"o \approx 0.690", r"o \approx 0.680"),

@@ -35,9 +35,6 @@ HUMAN_CODES = {
 
 #: (sheet number, problem, answer) -> why derive still marks it differently
 KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
-    ("000", "softmax-backprop", "b.dE_dx"):
-        "the \\vdots column is written 0_1 - y_1 … 0_k - y_k (a zero where o is meant): "
-        "no pattern in a vector is read (unparsable); with o it is read, and incorrect",
     ("003", "conv-sigmoid-backprop", "c.dE_dwc"):
         "x_i \\otimes w_i^c is not read (unparsable)",
     ("003", "conv-sigmoid-backprop", "d.dE_dbc"):

@@ -166,7 +166,14 @@ def tokenize(text: str) -> list[Token]:
                 out.append(Token(CMD, s))
             else:  # judged only if it is on the side that is the answer
                 out.append(Token(BAD, explain_command(s)))
-    return _scripts_in_order(_drop_null_delimiters(out))
+    return _scripts_in_order(_zero_as_o(_drop_null_delimiters(out)))
+
+
+def _zero_as_o(tokens: list[Token]) -> list[Token]:
+    """``0_1``: a number takes no subscript, so a 0 with one is the letter o (as handwriting
+    and its transcriptions mix them up: ``0_k - y_k`` for ``o_k - y_k``)."""
+    return [Token(NAME, "o") if t == Token(NUM, "0") and i + 1 < len(tokens)
+            and tokens[i + 1] == Token(OP, "_") else t for i, t in enumerate(tokens)]
 
 
 def _script_end(tokens: list[Token], i: int) -> int:
