@@ -7,6 +7,7 @@ A vector/matrix given ``w`` appears in expressions as a matrix of element symbol
 from __future__ import annotations
 
 import keyword
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -19,9 +20,15 @@ from derive.core.model import (
     SymbolSpec,
 )
 from derive.core.spec_fields import NAME, expected, mapping, text_field, unknown_keys
-from derive.core.values import ValueError_, parse_set_value, to_exact
+from derive.core.values import ValueError_, format_number, parse_set_value, to_exact
 
-_GIVEN_KEYS = ("value", "latex", "text", "integer", "column")
+_GIVEN_KEYS = ("value", "latex", "text", "integer", "column", "min", "max", "resize")
+#: largest |value| of a given (each entry): past it the float64 checks that verify every
+#: answer lose their meaning (sigmoid saturates, finite differences cancel), and exact
+#: arithmetic on it grows for minutes; a spec may declare a narrower min/max
+MAX_MAGNITUDE = sp.Integer(10) ** 6
+#: largest whole-number given (counts, sizes) unless the spec declares its own max
+MAX_COUNT = 10_000
 
 
 def given_symbol(g: Given) -> Any:
@@ -76,16 +83,20 @@ def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any]) -> d
         if column and isinstance(value, sp.MatrixBase) and value.rows == 1:
             value = value.T
         integer = bool(info.get("integer", False))
-        if integer and not (isinstance(value, sp.Integer)):
-            raise SpecError(path, f"{where}.value", f"expected a whole number, found {value}")
-        givens[name] = Given(
+        low, high = (_bound(path, f"{where}.{k}", info.get(k)) for k in ("min", "max"))
+        given = Given(
             name=name,
             value=value,
             latex=text_field(path, f"{where}.latex", info.get("latex"), default_latex(name)),
             text=text_field(path, f"{where}.text", info.get("text")),
             integer=integer,
             column=column,
+            low=low,
+            high=high,
+            resize=bool(info.get("resize", False)),
         )
+        check_value(path, f"{where}.value", given, value, None)
+        givens[name] = given
     for name, new in overrides.items():
         if name not in givens:
             raise SpecError(
@@ -101,15 +112,80 @@ def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any]) -> d
                 value = to_exact(new)
         except ValueError_ as e:
             raise SpecError(path, f"--set {name}", str(e)) from None
-        if isinstance(value, sp.MatrixBase) and g.column and value.rows == 1:
-            value = value.T
-        if isinstance(g.value, sp.MatrixBase) != isinstance(value, sp.MatrixBase):
-            want = "a bracketed list" if isinstance(g.value, sp.MatrixBase) else "a number"
-            raise SpecError(path, f"--set {name}", f"expected {want}, found {new}")
-        if g.integer and not isinstance(value, sp.Integer):
-            raise SpecError(path, f"--set {name}", f"expected a whole number, found {new}")
-        givens[name] = Given(g.name, value, g.latex, g.text, g.integer, g.column)
+        if isinstance(value, sp.MatrixBase) and isinstance(g.value, sp.MatrixBase) and (
+                1 in value.shape and 1 in g.value.shape and len(value) == len(g.value)):
+            value = value.reshape(*g.value.shape)  # a vector in either orientation
+        check_value(path, f"--set {name}", g, value, g.value)
+        givens[name] = replace(g, value=value)
     return givens
+
+
+def _bound(path: str, where: str, v: Any) -> Any:
+    if v is None:
+        return None
+    try:
+        b = to_exact(v)
+    except ValueError_ as e:
+        raise SpecError(path, where, str(e)) from None
+    if isinstance(b, sp.MatrixBase):
+        raise SpecError(path, where, "expected a number (a bound on every entry)")
+    return b
+
+
+def _shape_text(m: sp.MatrixBase) -> str:
+    r, c = m.shape
+    if r == 1 or c == 1:
+        return f"a list of {r * c} numbers" + (" (a column)" if c == 1 and r > 1 else "")
+    return f"a {r}×{c} matrix ({r} lists of {c} numbers)"
+
+
+def check_value(path: str, field: str, g: Given, value: Any, like: Any) -> None:
+    """A SpecError naming ``field`` unless ``value`` fits the given ``g``: the shape of
+    ``like`` (the spec's value, when overriding), whole numbers for counts, the declared
+    ``min``/``max`` and the magnitude the numeric checks can verify."""
+    shown = (str(value.tolist()) if isinstance(value, sp.MatrixBase) else _sci(value)
+             if isinstance(value, (sp.Rational, sp.Float)) else str(value))
+    if like is not None:
+        if isinstance(like, sp.MatrixBase) != isinstance(value, sp.MatrixBase):
+            want = _shape_text(like) if isinstance(like, sp.MatrixBase) else "a number"
+            raise SpecError(path, field, f"expected {want}, found {shown}")
+        if isinstance(like, sp.MatrixBase) and like.shape != value.shape and not g.resize:
+            found = (f"{value.rows * value.cols} numbers" if 1 in value.shape
+                     else f"a {value.rows}×{value.cols} matrix")
+            rows = ["[" + ", ".join(format_number(c) for c in r) + "]" for r in like.tolist()]
+            shown_like = rows[0] if like.rows == 1 else "[" + ", ".join(rows) + "]"
+            raise SpecError(path, field, f"expected {_shape_text(like)} like the spec's "
+                            f"{shown_like}, found {found}")
+    entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    for v in entries:
+        if not isinstance(v, (sp.Rational, sp.Float)) or not v.is_finite:
+            raise SpecError(path, field, f"expected numbers, found {v}")
+        if g.integer and not isinstance(v, sp.Integer):
+            raise SpecError(path, field, f"expected a whole number, found {format_number(v)}")
+        name = g.name
+        if g.low is not None and g.low == g.high and v != g.low:
+            raise SpecError(path, field, f"{name} = {format_number(v)}: the spec's answers "
+                            f"are declared for {name} = {format_number(g.low)} only")
+        if g.low is not None and v < g.low or g.high is not None and v > g.high:
+            lo = format_number(g.low) + " ≤ " if g.low is not None else ""
+            hi = " ≤ " + format_number(g.high) if g.high is not None else ""
+            raise SpecError(path, field, f"{name} = {_sci(v)} is out of range; "
+                            f"expected {lo}{name}{hi}")
+        if g.integer and g.high is None and not 0 <= v <= MAX_COUNT:
+            raise SpecError(path, field, f"{name} = {_sci(v)} is out of range; expected "
+                            f"0 ≤ {name} ≤ {MAX_COUNT} (a count or a size)")
+        if abs(v) > MAX_MAGNITUDE:
+            raise SpecError(path, field, f"{name} = {_sci(v)}: too large to verify "
+                            f"numerically; use |{name}| ≤ 1e6")
+
+
+def _sci(v: sp.Expr) -> str:
+    """A huge number shown by its order of magnitude (1e300), not its 300 digits."""
+    if isinstance(v, sp.Rational):
+        digits = len(str(abs(v.p))) - len(str(v.q))
+        if digits > 7:
+            return f"{'-' if v < 0 else ''}1e{digits}"
+    return format_number(v)
 
 
 def build_symbols(path: str, raw: Any) -> dict[str, SymbolSpec]:

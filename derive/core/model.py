@@ -44,6 +44,13 @@ class Given:
     """True for counts (steps, sizes): must stay a whole number"""
     column: bool = False
     """True when a flat list is a column vector (vectors are rows otherwise)"""
+    low: Any = None
+    """smallest value (each entry of a list) a variant may take (spec ``min``), or None"""
+    high: Any = None
+    """largest value (each entry of a list) a variant may take (spec ``max``), or None"""
+    resize: bool = False
+    """True when a variant may change a vector's length (spec ``resize``); else its
+    shape is the spec's"""
 
 
 @dataclass(frozen=True)

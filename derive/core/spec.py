@@ -97,6 +97,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise SpecError(shown, "", f"cannot read: {e}") from None
     try:
         raw = load_bounded_yaml(text)  # aliases allowed, their expansion bounded
+    except ValueError as e:  # an integer of more than 4300 digits, say
+        raise SpecError(shown, "", f"invalid YAML: {str(e).splitlines()[0][:100]}") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""

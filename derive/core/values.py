@@ -9,6 +9,15 @@ import sympy as sp
 
 from derive.core.numbers import approx
 
+#: longest number text read (a given is a number as a person writes it)
+MAX_NUMBER_CHARS = 40
+#: largest |exponent| of e-notation (1e300 is refused by the givens' magnitude anyway)
+MAX_EXPONENT = 400
+#: deepest bracket nesting of a --set list (a matrix is two levels)
+MAX_LIST_DEPTH = 2
+#: most numbers in one --set list
+MAX_LIST_ITEMS = 10_000
+
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/[+-]?\d+)?$")
 
 Value = sp.Expr | sp.ImmutableMatrix
@@ -25,8 +34,15 @@ def parse_number(text: str) -> sp.Rational:
     1/10
     """
     s = text.strip().replace(" ", "")
-    if not _NUMBER.match(s):
+    if len(s) > MAX_NUMBER_CHARS:
+        raise ValueError_(f"{s[:12]}… has more than {MAX_NUMBER_CHARS} characters; a given "
+                          "is a number as a person writes it")
+    m = _NUMBER.match(s)
+    if not m:
         raise ValueError_(f"{text!r} is not a number (expected e.g. 0.5, -3 or 4/3)")
+    if m.group(3) and abs(int(m.group(3)[1:])) > MAX_EXPONENT:
+        # 1e999999999 would be built digit by digit before anything could refuse it
+        raise ValueError_(f"{s}: the exponent is larger than {MAX_EXPONENT}")
     if "/" in s:
         num, den = s.split("/")
         if sp.Rational(den) == 0:
@@ -84,36 +100,42 @@ def parse_set_value(text: str) -> Value:
     tokens = _LIST_TOKEN.findall(s)
     if "".join(tokens) != re.sub(r"\s+", "", s):
         raise ValueError_(f"{text!r} is not a bracketed list of numbers")
+    if len(tokens) > 2 * MAX_LIST_ITEMS:
+        raise ValueError_(f"a list of more than {MAX_LIST_ITEMS:,} items")
     pos = 0
+    shown = text if len(text) <= 40 else text[:37] + "..."
 
-    def item() -> Any:
+    def item(depth: int = 0) -> Any:
         nonlocal pos
         if pos >= len(tokens):
-            raise ValueError_(f"{text!r}: unexpected end of list")
+            raise ValueError_(f"{shown!r}: unexpected end of list")
         tok = tokens[pos]
         pos += 1
         if tok == "[":
+            if depth >= MAX_LIST_DEPTH:
+                raise ValueError_(f"{shown!r}: lists nest at most {MAX_LIST_DEPTH} deep (a "
+                                  "vector [1, 2] or a matrix [[1, 2], [3, 4]])")
             out: list[Any] = []
             if pos < len(tokens) and tokens[pos] == "]":
                 pos += 1
                 return out
             while True:
-                out.append(item())
+                out.append(item(depth + 1))
                 if pos >= len(tokens):
-                    raise ValueError_(f"{text!r}: missing ']'")
+                    raise ValueError_(f"{shown!r}: missing ']'")
                 tok = tokens[pos]
                 pos += 1
                 if tok == "]":
                     return out
                 if tok != ",":
-                    raise ValueError_(f"{text!r}: expected ',' or ']' but found {tok!r}")
+                    raise ValueError_(f"{shown!r}: expected ',' or ']' but found {tok!r}")
         if tok in ",]":
-            raise ValueError_(f"{text!r}: unexpected {tok!r}")
+            raise ValueError_(f"{shown!r}: unexpected {tok!r}")
         return tok
 
     parsed = item()
     if pos != len(tokens):
-        raise ValueError_(f"{text!r}: text after the closing ']'")
+        raise ValueError_(f"{shown!r}: text after the closing ']'")
     return to_exact(parsed)
 
 

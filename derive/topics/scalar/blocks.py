@@ -136,6 +136,10 @@ def _identity_check(ctx: Context, name: str, answers: list[str], a: Any, b: Any,
     ctx.check(name, answers, "identity", check)
 
 
+#: most iterations a descent table shows (each is exact arithmetic on the previous one)
+MAX_STEPS = 50
+
+
 @block(
     "descent",
     f=Param("definition", doc="the function minimised, e.g. f"),
@@ -157,6 +161,8 @@ def descent(ctx: Context, f: Definition, wrt: sp.Symbol, x0: Any, eta: Any, step
             v: str | None) -> None:
     """Gradient descent x_{t+1} = x_t − η f'(x_t), or momentum, as a table of iterations."""
     n = ctx.integer(steps, "steps")
+    if not 1 <= n <= MAX_STEPS:  # 0 steps has no iterate to show; many grow for minutes
+        raise ctx.fail("steps", f"expected 1 to {MAX_STEPS} steps, found {n}")
     var = wrt
     dexpr = derive_function(ctx, f, var)
     d_at = ctx.value(dexpr)

@@ -1,0 +1,82 @@
+"""`--set` values and spec givens are checked against the given's shape and range before
+anything is solved; sizes are bounded; every error is one line with exit 2."""
+
+from __future__ import annotations
+
+import pytest
+from testkit import run_cli
+
+from derive.core.errors import SpecError
+from derive.core.spec import load_problem
+from derive.core.values import ValueError_, parse_set_value
+
+
+@pytest.mark.parametrize("problem,sets,field,message", [
+    ("gelu-descent", {"steps": "0"}, "--set steps", "declared for steps = 3 only"),
+    ("gelu-descent", {"x0": "1e300"}, "--set x0", "x0 = 1e300 is out of range"),
+    ("gelu-descent", {"eta": "1e300"}, "--set eta", "eta = 1e300: too large to verify"),
+    ("gelu-descent", {"eta": "1e400"}, "--set eta", "too large to verify numerically"),
+    ("gelu-descent", {"steps": "2.5"}, "--set steps", "expected a whole number"),
+    ("gelu-descent", {"eta": "[1, 2]"}, "--set eta", "expected a number"),
+    ("mlp-forward-backward", {"w": "[1,2,3]"}, "--set w",
+     "expected a list of 9 numbers like the spec's [-0.3, 0.8"),
+    ("rnn-vanishing", {"xs": "[1,2,3,4,5]"}, "--set xs", "expected a list of 4 numbers"),
+    ("conv-valid", {"K": "5"}, "--set K", "expected a 2×2 matrix"),
+    ("cnn-architecture", {"size": "100000"}, "--set size", "expected 0 ≤ size ≤ 10000"),
+    ("cnn-architecture", {"size": "-1"}, "--set size", "out of range"),
+])
+def test_set_values_are_checked_before_solving(problem, sets, field, message):
+    with pytest.raises(SpecError) as e:
+        load_problem(problem, sets)
+    assert e.value.field == field
+    assert message in e.value.message
+
+
+def test_a_vector_may_be_written_in_either_orientation():
+    """perceptron-bce's x is a row [2, 1]; [[2], [1]] is the same vector."""
+    a = load_problem("perceptron-bce", {"x": "[[3], [1]]"}).givens["x"].value
+    assert a.shape == (1, 2) and list(a) == [3, 1]
+
+
+@pytest.mark.parametrize("text,message", [
+    ("1e999999999", "exponent is larger than"),
+    ("1" * 100, "more than 40 characters"),
+    ("[" * 3_000 + "1" + "]" * 3_000, "lists nest at most 2 deep"),
+    ("[" * 30_000 + "1" + "]" * 30_000, "more than 10,000 items"),
+    ("[[[1]]]", "lists nest at most 2 deep"),
+    ("[" + ",".join(["1"] * 20_000) + "]", "more than 10,000 items"),
+    ("[1, 2", "missing ']'"),
+    ("nan", "is not a number"),
+], ids=lambda v: v[:20] if isinstance(v, str) else str(v))
+def test_set_text_is_bounded(text, message):
+    with pytest.raises(ValueError_, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_set_value(text)
+
+
+def test_spec_givens_are_checked_too(tmp_path):
+    p = tmp_path / "big.yaml"
+    p.write_text("id: big\ntitle: Big\ngivens:\n  a: {value: 1e300}\nsymbols: [x]\n"
+                 "answers: {a.d: {kind: expression, vars: [x]}}\n")
+    with pytest.raises(SpecError) as e:
+        load_problem(p)
+    assert e.value.field == "givens.a.value" and "too large to verify" in e.value.message
+    p.write_text("id: big\ngivens:\n  a: {value: 5, min: 0, max: 3}\nanswers: {a.d: number}\n")
+    with pytest.raises(SpecError, match="a = 5 is out of range; expected 0 ≤ a ≤ 3"):
+        load_problem(p)
+    p.write_text("id: big\ngivens:\n  a: " + "9" * 5000 + "\nanswers: {a.d: number}\n")
+    with pytest.raises(SpecError, match="invalid YAML"):
+        load_problem(p)
+
+
+@pytest.mark.parametrize("args", [
+    ["gelu-descent", "--set", "steps=0"],
+    ["mlp-forward-backward", "--set", "w=[1,2,3]"],
+    ["gelu-descent", "--set", "steps=" + "[" * 30_000],
+    ["gelu-descent", "--set", "eta=1e400"],
+    ["rnn-vanishing", "--set", "xs=[1,2,3,4,5]"],
+], ids=lambda a: a[-1][:20])
+def test_cli_set_errors_are_one_line_with_exit_2(args):
+    r = run_cli("solve", *args)
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("derive: "), r.stderr
