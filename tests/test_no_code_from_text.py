@@ -86,7 +86,10 @@ def _scan() -> tuple[list[str], Counter[str]]:
             if name in BANNED and not (name == "compile" and isinstance(node.func,
                                                                         ast.Attribute)):
                 problems.append(f"{rel}:{node.lineno}: calls {name}()")
-            if name in ("sympify", "S") and node.args and _is_text(node.args[0]):
+            # sp.S("…") sympifies; a local alias S = sp.Symbol does not
+            sympifies = name == "sympify" or (name == "S" and isinstance(node.func,
+                                                                       ast.Attribute))
+            if sympifies and node.args and _is_text(node.args[0]):
                 problems.append(f"{rel}:{node.lineno}: {name}() of text")
             if name == "sympify" and not _strict(node):
                 loose[rel] += 1
