@@ -52,6 +52,8 @@ PAIRS = [
     ("perceptron-bce", "b.loss", r"-\ln 0.68997", r"-\ln 0.67"),
     ("perceptron-bce", "b.dE_dyhat", r"-\frac{1}{0.68997}", r"-\frac{1}{0.67}"),
     ("perceptron-bce", "b.dE_dyhat", r"-\frac{1}{0.69}", r"-\frac{1}{0.6}"),
+    # a decimal stands for what the number rule accepts for it: 0.8 is z, 0.7 is not
+    ("perceptron-bce", "a.yhat", r"\sigma(0.8)", r"\sigma(0.7)"),
     # ellipses inside a larger expression, a diagonal matrix written with \ddots
     ("softmax-backprop", "b.dE_dx",
      r"\left[o_1 - y_1 \quad o_2 - y_2 \dots o_K - y_K \right] W_2^T "

@@ -169,7 +169,8 @@ def _judge_number(g: Any, spec: AnswerSpec, text: str, value: Any,
         ok = number_ok(g, text, spec, config)
     except ParseError:  # written as an expression: exact, or as precise as its decimals
         unit = None if spec.marking.exact else propagated_unit(
-            text, value, lambda t: parse_with_notes(t, "number", config)[0])
+            text, value, lambda t: parse_with_notes(t, "number", config)[0],
+            spec.marking.relative)
         ok = _number_close(g, value if unit is None else sp.Rational(sp.N(value, 40)), unit,
                            spec)
     return _verdict(ok, value, f"expected {format_number(g)}")

@@ -21,22 +21,29 @@ MAX_DECIMALS = 6
 _DECIMAL = re.compile(r"(?<![\w.\\])(\d+)\.(\d+)(?![\d.]|[eE][+-]?\d)")
 
 
-def propagated_unit(text: str, value: Any, read: Callable[[str], Any]) -> Any:
+def propagated_unit(text: str, value: Any, read: Callable[[str], Any],
+                    relative: float = 0.05) -> Any:
     """The tolerance the written decimals of ``text`` give its value, or None when it has
     no decimal (an exact expression) or cannot be measured. ``read`` reads a text to its
-    exact number (raises on failure)."""
+    exact number (raises on failure).
+
+    A decimal stands for the values the number rule would accept for it: within one unit
+    of its last place *and* within ``relative`` of it (0.7 may be 0.68997, not 0.8)."""
     found = list(_DECIMAL.finditer(text))
     if not found or len(found) > MAX_DECIMALS:
         return None
     total = sp.Integer(0)
     for m in found:
-        unit = sp.Rational(1, 10 ** len(m.group(2)))
+        places = len(m.group(2))
         written = sp.Rational(m.group(0))
+        unit = min(sp.Rational(1, 10 ** places), sp.Rational(str(relative)) * written)
+        if unit <= 0:
+            continue
         worst = sp.Integer(0)
         for moved in (written + unit, written - unit):
             if moved < 0:
                 continue
-            shown = _decimal_text(moved, len(m.group(2)))
+            shown = _decimal_text(moved, places + 4)
             try:
                 other = read(text[:m.start()] + shown + text[m.end():])
                 change = abs(sp.N(other - value, 30))
@@ -50,6 +57,6 @@ def propagated_unit(text: str, value: Any, read: Callable[[str], Any]) -> Any:
 
 
 def _decimal_text(v: sp.Rational, decimals: int) -> str:
-    scaled = int(v * 10 ** decimals)
+    scaled = int(sp.floor(v * 10 ** decimals + sp.Rational(1, 2)))
     whole, frac = divmod(scaled, 10 ** decimals)
     return f"{whole}.{frac:0{decimals}d}"
