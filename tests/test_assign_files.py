@@ -160,3 +160,42 @@ def test_outputs_never_replace_the_assignment_or_roster(tmp_path):
                 "--csv", "summary.txt", cwd=tmp_path)
     assert r.returncode == 2 and "is the assignment or the roster" in r.stderr
     assert (tmp_path / "summary.txt").read_text(encoding="utf-8") == "student\ns1\n"
+
+
+def test_points_of_follow_through_gradescope_and_students_off_the_roster(tmp_path):
+    import json
+    import math
+
+    (tmp_path / "hw.yaml").write_text(
+        "seed: 9\nproblems:\n  - {id: perceptron-bce, answers: {a.z: 1, a.yhat: 2, "
+        "b.loss: 4}, vary: {b: [0.1, 0.3]}}\n", encoding="utf-8")
+    (tmp_path / "r.csv").write_text("student\ns1\n", encoding="utf-8")
+    r = run_cli("assign", "hw.yaml", "--roster", "r.csv", "--format", "json", "-o", "o",
+                "--no-pdf", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    b = json.loads(r.stdout)["students"]["s1"]["perceptron-bce"]["givens"]["b"]
+    z_wrong = 2 * 0.2 + 1 * 0.3 + b + 1  # a slip in z; ŷ and the loss follow from it
+    yhat = 1 / (1 + math.exp(-z_wrong))
+    (tmp_path / "s1.yaml").write_text(
+        f"student: s1\nanswers:\n  perceptron-bce:\n    a.z: '{z_wrong:.6g}'\n"
+        f"    a.yhat: '{yhat:.6g}'\n    b.loss: '{-math.log(yhat):.6g}'\n", encoding="utf-8")
+    r = run_cli("check", "s1.yaml", "--assignment", "hw.yaml", "--roster", "r.csv",
+                "--follow-through-credit", "0.5", "--gradescope", "gs.json", "--format",
+                "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    (m,) = json.loads(r.stdout)["submissions"]
+    got = {x["answer"]: (x["verdict"], x["points"], x["max_points"]) for x in m["results"]}
+    assert got == {"a.z": ("incorrect", 0, 1), "a.yhat": ("follow-through", 1, 2),
+                   "b.loss": ("follow-through", 2, 4)}
+    assert m["score"]["points"] == 3 and m["score"]["out_of"] == 7
+    gs = json.loads((tmp_path / "gs.json").read_text(encoding="utf-8"))
+    assert gs["score"] == 3 and [t["max_score"] for t in gs["tests"]] == [1, 2, 4]
+    # a file naming nobody on the roster is marked against its own name's variant
+    (tmp_path / "x9.yaml").write_text("answers: {perceptron-bce: {a.z: '1'}}\n",
+                                      encoding="utf-8")
+    r = run_cli("check", "x9.yaml", "--assignment", "hw.yaml", "--roster", "r.csv",
+                "--csv", "g.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = (tmp_path / "g.csv").read_text(encoding="utf-8").splitlines()
+    assert [row.split(",")[0] for row in rows] == ["student", "s1", "x9"]
+    assert "no answer file" in rows[1] and "not on the roster" in rows[2]
