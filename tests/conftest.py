@@ -44,3 +44,19 @@ def golden(request: pytest.FixtureRequest):
                         "(pytest --update-goldens accepts it)")
 
     return check
+
+
+@pytest.fixture(scope="session")
+def solved():
+    """solved(pid): a reference problem with its default givens, solved and verified once
+    per test run (tests read it; a test that needs other givens solves its own)."""
+    from derive.core.spec import load_problem
+
+    cache: dict[str, object] = {}
+
+    def get(pid: str):
+        if pid not in cache:
+            cache[pid] = load_problem(pid).solve()
+        return cache[pid]
+
+    return get

@@ -14,7 +14,6 @@ import mpmath
 import pytest
 import sympy as sp
 
-import derive
 from derive.render import render_latex, render_text
 
 #: every reference problem with number answers
@@ -48,8 +47,8 @@ def _agrees(printed: str, exact: sp.Expr) -> bool:
 
 
 @pytest.mark.parametrize("pid", PROBLEMS)
-def test_numbers_shown_in_text_and_latex_equal_the_exact_values(pid):
-    s = derive.load(pid).solve()
+def test_numbers_shown_in_text_and_latex_equal_the_exact_values(pid, solved):
+    s = solved(pid)
     text, tex = render_text(s), render_latex(s)
     numbers = [a for a in s.answers.values() if a.kind == "number"]
     assert numbers, pid
@@ -63,7 +62,7 @@ def test_numbers_shown_in_text_and_latex_equal_the_exact_values(pid):
         assert _agrees(boxed[1], a.value), (pid, a.id, boxed[1], sp.N(a.value, 20))
 
 
-def test_gelu_descent_iterates_match_plain_mpmath_to_their_printed_digits():
+def test_gelu_descent_iterates_match_plain_mpmath_to_their_printed_digits(solved):
     # x_{t+1} = x_t - eta f'(x_t), f(x) = x sigma(1.702 x), iterated at 50 digits here
     mpmath.mp.dps = 50
     alpha, eta = mpmath.mpf(1702) / 1000, mpmath.mpf(1) / 10
@@ -80,7 +79,7 @@ def test_gelu_descent_iterates_match_plain_mpmath_to_their_printed_digits():
         x = x - eta * fprime(x)
         want[f"a.x{t + 1}"] = x
         want[f"a.f{t + 1}"] = x * sig(alpha * x)
-    text = render_text(derive.load("gelu-descent").solve())
+    text = render_text(solved("gelu-descent"))
     for aid, v in want.items():
         shown = re.search(rf"^\s+{re.escape(aid)}\s+(\S+)\s*$", text, re.M)
         assert shown, aid

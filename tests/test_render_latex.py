@@ -8,7 +8,6 @@ import pytest
 import sympy as sp
 from sheetkit import kinds_solution
 
-import derive
 from derive.render.latex import LINE_EM, render_latex
 from derive.render.printing import SheetLatex, number_tex, tex, value_tex
 from derive.render.prose import prose_tex
@@ -87,8 +86,8 @@ def test_prose_is_escaped_but_math_kept(text, want):
     assert prose_tex(text) == want
 
 
-def test_gelu_section_shows_steps_table_figure_and_boxed_answers():
-    s = derive.load("gelu-descent").solve()
+def test_gelu_section_shows_steps_table_figure_and_boxed_answers(solved):
+    s = solved("gelu-descent")
     out = render_latex(s)
     assert out.count(r"\subsection*{") == 3
     assert r"\tag*{\rulenote{product rule}}" in out
@@ -98,13 +97,13 @@ def test_gelu_section_shows_steps_table_figure_and_boxed_answers():
     assert "\\toprule" in out and "Verified: " in out
 
 
-def test_golden_latex(golden):
-    golden("gelu-descent.tex", render_latex(derive.load("gelu-descent").solve()))
+def test_golden_latex(golden, solved):
+    golden("gelu-descent.tex", render_latex(solved("gelu-descent")))
     golden("sheet-kinds.tex", render_latex(kinds_solution()))
 
 
-def test_notebook_shows_the_worked_solution_with_boxed_answers():
-    s = derive.load("gelu-descent").solve()
+def test_notebook_shows_the_worked_solution_with_boxed_answers(solved):
+    s = solved("gelu-descent")
     md = s._repr_markdown_()
     assert md.startswith("### Gradient descent on GELU")
     assert r"`a.x1` $\boxed{-0.05}$" in md

@@ -16,8 +16,8 @@ import derive
 # --- tanh-derivative -------------------------------------------------------------------
 
 
-def test_tanh_derivative_answers_are_sech_squared_and_one_minus_f_squared():
-    s = derive.load("tanh-derivative").solve()
+def test_tanh_derivative_answers_are_sech_squared_and_one_minus_f_squared(solved):
+    s = solved("tanh-derivative")
     x = sp.Symbol("x", real=True)
     f = sp.Symbol("f", real=True)
     d = sp.lambdify(x, s.answers["a.derivative"].value)
@@ -28,8 +28,8 @@ def test_tanh_derivative_answers_are_sech_squared_and_one_minus_f_squared():
     assert s.answers["a.in_terms_of_f"].value.free_symbols == {f}
 
 
-def test_tanh_derivation_goes_through_the_quotient_rule_and_cosh2_minus_sinh2():
-    s = derive.load("tanh-derivative").solve()
+def test_tanh_derivation_goes_through_the_quotient_rule_and_cosh2_minus_sinh2(solved):
+    s = solved("tanh-derivative")
     rules = [getattr(it, "rule", "") for it in s.items]
     assert "quotient-rule" in rules and "tanh-derivative" not in rules
     facts = [str(f) for it in s.items for f in getattr(it, "facts", ())]
@@ -67,15 +67,15 @@ def test_softmax_probs(sets, x):
     assert all(close(g, w) for g, w in zip(got[0], want, strict=True))
 
 
-def test_softmax_probs_are_exact():
-    s = derive.load("softmax-shift").solve()
+def test_softmax_probs_are_exact(solved):
+    s = solved("softmax-shift")
     v = s.answers["b.probs"].value
     e = sp.E
     assert sp.simplify(v[0] - e / (e + e**2 + e**3)) == 0
 
 
-def test_shift_proof_is_checked_for_every_K_and_shows_the_steps():
-    s = derive.load("softmax-shift").solve()
+def test_shift_proof_is_checked_for_every_K_and_shows_the_steps(solved):
+    s = solved("softmax-shift")
     proof = [r for r in s.results if "softmax(x + c)_i" in r.name]
     assert len(proof) == 4 and all(r.ok for r in proof)
     assert all("K = 1..8" in r.detail for r in proof)
@@ -113,8 +113,8 @@ def eval_indexed(expr, p, t, i):
 
 
 @pytest.mark.parametrize("K", [2, 3, 5, 6])
-def test_softmax_cross_entropy_and_squared_error_gradients(K):
-    s = derive.load("loss-gradients").solve()
+def test_softmax_cross_entropy_and_squared_error_gradients(K, solved):
+    s = solved("loss-gradients")
     c, d = s.answers["c.dL_dz"].value, s.answers["d.dL_dz"].value
     r = np.random.default_rng(K)
     for _ in range(3):
@@ -130,8 +130,8 @@ def test_softmax_cross_entropy_and_squared_error_gradients(K):
                 assert abs(eval_indexed(d, p, t, j + 1) - se) < 1e-7
 
 
-def test_cross_entropy_gradient_is_p_minus_t_not_a_fraction():
-    s = derive.load("loss-gradients").solve()
+def test_cross_entropy_gradient_is_p_minus_t_not_a_fraction(solved):
+    s = solved("loss-gradients")
     c = s.answers["c.dL_dz"].value
     pb, tb = sp.IndexedBase("p", real=True), sp.IndexedBase("t", real=True)
     i = sp.Symbol("i", integer=True)
@@ -140,8 +140,8 @@ def test_cross_entropy_gradient_is_p_minus_t_not_a_fraction():
     assert any("Sum(t[k], (k, 1, K))" in f for f in facts)
 
 
-def test_scalar_loss_expressions():
-    s = derive.load("loss-gradients").solve()
+def test_scalar_loss_expressions(solved):
+    s = solved("loss-gradients")
     y, t = sp.symbols("y t", real=True)
     a = sp.lambdify((y, t), s.answers["a.dL_dz"].value)
     b = sp.lambdify((y, t), s.answers["b.dL_dz"].value)
@@ -201,8 +201,8 @@ def test_rnn_vanishing(sets, w, u, xs, forget):
     assert close(ans["c.dc4_dc1"]["value"], forget ** 3)
 
 
-def test_rnn_states_stay_exact_and_follow_through_uses_pins():
-    s = derive.load("rnn-vanishing").solve()
+def test_rnn_states_stay_exact_and_follow_through_uses_pins(solved):
+    s = solved("rnn-vanishing")
     assert s.answers["a.h1"].value == sp.tanh(1)
     pinned = derive.load("rnn-vanishing").solve(pins={"a.h2": sp.Rational(1, 2)}, verify=False)
     h3 = math.tanh(0.5 * 0.5 - 0.5)

@@ -22,11 +22,17 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 
 
 def solve_json(problem: str, *sets: str) -> dict:
+    """``derive solve PROBLEM --set … --format json``, run in this process (the command's
+    own code through Click's runner: a fresh interpreter per call cost a second each)."""
+    from click.testing import CliRunner
+
+    from derive.cli import cli
+
     args = ["solve", problem, "--format", "json"]
     for s in sets:
         args += ["--set", s]
-    r = run_cli(*args)
-    assert r.returncode == 0, r.stderr
+    r = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert r.exit_code == 0, r.output
     return json.loads(r.stdout)
 
 
