@@ -261,3 +261,11 @@ def test_follow_through_uses_the_students_rounded_right_values(marker):
     r = mark(marker, {"gelu-descent": {"a.x2": "-0.0904", "a.g2": "0.42",
                                        "a.x3": f"{x3 - 0.001:.4f}"}})
     assert r["gelu-descent", "a.x3"].verdict == "incorrect"
+
+
+def test_restating_the_asked_derivative_is_no_answer(marker):
+    # f' of a function the problem defines, in an expression answer, is what is asked
+    assert verdict(marker, "gelu-descent", "a.derivative", "f'(x)") != "correct"
+    # the course's own functions keep their primes (σ' = σ(1 − σ))
+    assert verdict(marker, "gelu-descent", "a.derivative",
+                   r"\sigma(1.702x) + 1.702 x \sigma'(1.702x)") == "correct"

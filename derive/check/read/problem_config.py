@@ -177,6 +177,7 @@ def config_for(problem: Problem, spec: AnswerSpec) -> ParseConfig:
                                         positive=True)
     if bound:
         kwargs["sum_bound"] = sp.Symbol(str(bound), integer=True, positive=True)
+    kwargs["defined_primes"] = spec.kind != "expression"
     return ParseConfig(symbols=symbols, functions=functions, names=names,
                        constants=constants, aliases=aliases, shape=spec.shape,
                        sizes=sizes, **kwargs)

@@ -211,6 +211,8 @@ class Reader:
         if log_base is not None:
             def f(z: Any, _b: Any = log_base) -> Any:
                 return sp.log(z) / sp.log(_b)
+        if primes and not self.cfg.defined_primes and isinstance(fn.apply, sp.Lambda):
+            raise ParseError(f"{fn.name}' is what is asked: write the derivative out")
         if primes:
             z = sp.Dummy("z")
             d = sp.diff(f(z), z, primes)
