@@ -57,10 +57,9 @@ def show(v: Any) -> str:
 
 
 def _exact_values(scope: Scope) -> list[Any]:
-    vals = [v for v in scope.givens.values() if isinstance(v, sp.Basic)]
-    vals += [v for v in list(scope.own.values()) + list(scope.right.values())
-             if isinstance(v, sp.Basic) and v.is_number]
-    return vals
+    """Numbers a side may write that are exact: the givens (the student's own earlier
+    values are allowed too, but they are rounded, and carry their half-unit)."""
+    return [v for v in scope.givens.values() if isinstance(v, sp.Basic)]
 
 
 def rounding_tolerance(side: Side, scope: Scope) -> Any:

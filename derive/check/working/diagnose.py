@@ -271,12 +271,10 @@ def _number_slips(scope: Scope, base: list[Any], before: Side | None, new: Side,
     """A number copied wrong from above, or a given written as another number."""
     seen: list[str] = []
     if before is not None:
-        # the numbers of the line above, and the student's values of the names it uses
-        seen += [w.text for w in before.literals]
-        used = {s.name for s in before.expr.free_symbols} \
-            if isinstance(before.expr, sp.Basic) else set()
-        seen += [format_number(v) for n, v in scope.own.items() if n in used
-                 and isinstance(v, sp.Basic) and v.is_number]
+        seen += [w.text for w in before.literals]  # the numbers of the line above
+    # and the student's earlier answers (not the one this working computes)
+    seen += [format_number(v) for a, v in scope.answers.items() if a != scope.answer_id
+             and isinstance(v, sp.Basic) and v.is_number]
     seen = [s.lstrip("-") for s in dict.fromkeys(seen)]
     tries = 0
     for m in _NUMBER.finditer(new.text):

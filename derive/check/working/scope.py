@@ -65,6 +65,10 @@ class Scope:
     """quantity name -> the answer id it stands for"""
     loss: str | None = None
     """the definition of the loss (E or L), what Error, Loss, MSE differentiate"""
+    answer_id: str = ""
+    """the answer the working belongs to"""
+    answers: dict[str, Any] = field(default_factory=dict)
+    """answer id -> the student's value, every answer they gave (named or not)"""
 
     def knows(self, name: str) -> bool:
         return (name in self.variables or name in self.givens or name in self.defs
@@ -154,10 +158,12 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
         for w in LOSS_WORDS:
             if w not in symbols and w not in defs:
                 aliases.setdefault(w, loss)
-    scope = Scope(ParseConfig(), variables, givens, defs, loss=loss)
+    scope = Scope(ParseConfig(), variables, givens, defs, loss=loss, answer_id=answer_id,
+                  answers=own)
     # the student's quantities: same group first, then the part, then other parts; an
-    # answer of another part does not hide a definition, and hides a given only when its
-    # part comes earlier (d.w1, the updated w_1, is w_1 in part e, not in part c)
+    # answer of another part does not hide a definition, and an answer hides a given
+    # only in later parts (d.w1, the updated w_1, is w_1 in part e; in part d, w_1 is
+    # still the given: w_1 = w_1 - \alpha g)
     order = {p.name: i for i, p in enumerate(problem.parts)}
     ranked = sorted(right, key=lambda a: (_group_of(a) != group, a.split(".", 1)[0] != part))
     for aid in ranked:
@@ -170,7 +176,7 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
             if not same_part and (key in defs or aliases.get(key) in defs
                                   or (key in symbols and key not in givens)):
                 continue
-            if key in givens and not (same_part or earlier):
+            if key in givens and not earlier:
                 continue
             scope.answer_of[key] = aid
             scope.right[key] = right[aid]
