@@ -269,3 +269,21 @@ def test_restating_the_asked_derivative_is_no_answer(marker):
     # the course's own functions keep their primes (σ' = σ(1 − σ))
     assert verdict(marker, "gelu-descent", "a.derivative",
                    r"\sigma(1.702x) + 1.702 x \sigma'(1.702x)") == "correct"
+
+
+def test_a_matrix_declared_symmetric_is_compared_as_one():
+    import sympy as sp
+
+    from derive.check.judge.equivalence import judge
+    from derive.check.read.config import ParseConfig
+    from derive.core.model import AnswerSpec
+
+    m, n = (sp.Symbol(s, integer=True, positive=True) for s in "mn")
+    W, S, g = sp.MatrixSymbol("W", m, n), sp.MatrixSymbol("S", m, m), sp.MatrixSymbol("g", m, 1)
+    spec = AnswerSpec("a.v", "matrix-expression", shape=(n, 1))
+    plain = ParseConfig(symbols={"W": W, "S": S, "g": g})
+    declared = ParseConfig(symbols={"W": W, "S": S, "g": g}, properties={"S": "symmetric"})
+    gold = W.T * S * g
+    assert judge(gold, spec, "(S W)^T g", declared).verdict == "correct"
+    assert judge(gold, spec, "(S W)^T g", plain).verdict == "incorrect"   # S^T ≠ S
+    assert judge(gold, spec, "W^T S^T S g", declared).verdict == "incorrect"

@@ -302,7 +302,8 @@ def _matrix_difference(g: Any, value: Any, config: ParseConfig) -> str:
     rng = np.random.default_rng(7)
     for sizes in draws:
         scalars = en._Values(rng)
-        mats = en.random_matrices(symbols, config.names, sizes, rng, scalars)
+        mats = en.random_matrices(symbols, config.names, sizes, rng, scalars,
+                                     config.properties)
         G = en.explicit(g, mats, scalars, sizes)
         A = en.explicit(value, mats, scalars, sizes)
         if G.shape != A.shape:
@@ -328,7 +329,8 @@ def _judge_components(g: Any, value: Any, config: ParseConfig,
     rng = np.random.default_rng(11)
     for sizes in draws:
         scalars = en._Values(rng)
-        mats = en.random_matrices(symbols, config.names, sizes, rng, scalars)
+        mats = en.random_matrices(symbols, config.names, sizes, rng, scalars,
+                                     config.properties)
         G = en.explicit(g, mats, scalars, sizes).ravel()
         for j in range(len(G)):
             e = value.xreplace({i: sp.Integer(j + 1)})

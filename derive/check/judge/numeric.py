@@ -341,7 +341,8 @@ def explicit(expr: Any, mats: dict[str, Any], scalars: _Values,
 
 def random_matrices(symbols: dict[str, sp.MatrixSymbol], names: dict[str, Any],
                     sizes: dict[str, int], rng: np.random.Generator,
-                    scalars: _Values) -> dict[str, np.ndarray]:
+                    scalars: _Values, properties: dict[str, str] | None = None
+                    ) -> dict[str, np.ndarray]:
     """Values for every matrix name: random for base names, from the definition for
     intermediate names (a = σ(x W_1 + b_1)) when one is given."""
     def defined(n: str) -> bool:
@@ -352,6 +353,11 @@ def random_matrices(symbols: dict[str, sp.MatrixSymbol], names: dict[str, Any],
     for name, m in sorted(symbols.items()):
         if not defined(name):
             mats[name] = rng.uniform(-1, 1, concrete_shape(m.shape, sizes)).astype(complex)
+            kind = (properties or {}).get(name)
+            if kind == "diagonal" and mats[name].shape[0] == mats[name].shape[1]:
+                mats[name] = np.diag(np.diag(mats[name]))
+            elif kind == "symmetric" and mats[name].shape[0] == mats[name].shape[1]:
+                mats[name] = (mats[name] + mats[name].T) / 2
     pending = {n: names[n] for n in symbols if defined(n)}
     for _ in range(len(pending) + 1):
         for n, d in list(pending.items()):

@@ -56,6 +56,9 @@ class ParseConfig:
     component: Any = None
     """the index of the component an indexed answer asks (``i`` of ∂L/∂z_i): a vector
     written without an index (``p - t``) is read as that component (``p_i - t_i``)"""
+    properties: dict[str, str] = field(default_factory=dict)
+    """matrix names declared ``diagonal`` or ``symmetric`` (spec: ``properties: {J:
+    diagonal}``): compared with values that have the property, so ``J^T = J`` holds"""
     defined_primes: bool = True
     """whether ``f'(x)`` of a function the problem defines may be written (an expression
     answer asks the derivative written out: restating it is no answer)"""

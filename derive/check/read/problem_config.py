@@ -178,9 +178,29 @@ def config_for(problem: Problem, spec: AnswerSpec) -> ParseConfig:
     if bound:
         kwargs["sum_bound"] = sp.Symbol(str(bound), integer=True, positive=True)
     kwargs["defined_primes"] = spec.kind != "expression"
+    kwargs["properties"] = _properties(problem, spec)
     return ParseConfig(symbols=symbols, functions=functions, names=names,
                        constants=constants, aliases=aliases, shape=spec.shape,
                        sizes=sizes, **kwargs)
+
+
+#: what a spec may declare of a matrix name (``properties: {J_A: diagonal}``)
+PROPERTIES = ("diagonal", "symmetric")
+
+
+def _properties(problem: Problem, spec: AnswerSpec) -> dict[str, str]:
+    from derive.core.errors import SpecError
+
+    raw = spec.extra.get("properties") or {}
+    if not isinstance(raw, dict):
+        raise SpecError(problem.path, f"answers.{spec.id}.properties",
+                        "expected a mapping of matrix name -> diagonal or symmetric")
+    for name, kind in raw.items():
+        if kind not in PROPERTIES:
+            raise SpecError(problem.path, f"answers.{spec.id}.properties.{name}",
+                            f"unknown property {kind!r} (expected one of: "
+                            + ", ".join(PROPERTIES) + ")")
+    return {str(k): str(v) for k, v in raw.items()}
 
 
 def with_gold_symbols(config: ParseConfig, gold: Any) -> ParseConfig:
