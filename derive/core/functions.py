@@ -95,8 +95,66 @@ def dot(a: Any, b: Any) -> Any:
     return sp.Add(*[x * y for x, y in zip(a, b, strict=True)])
 
 
+# -- piecewise functions, written as a course writes them --------------------------------
+# Each is a SymPy Piecewise (or Max/Min/Abs) so that derivatives are taken piece by piece.
+# At a kink the piece whose condition holds there decides: the conditions below are
+# strict on the side a course's convention excludes (relu'(0) = 0, leaky_relu'(0) = a,
+# clip'(lo) = clip'(hi) = 1, |x|'(0) = sign(0) = 0).
+
+
+def leaky_relu(z: Any, a: Any = None) -> Any:
+    """z for z > 0, a·z otherwise (a = 0.01 unless given)."""
+    a = sp.Rational(1, 100) if a is None else a
+    return sp.Piecewise((z, z > 0), (a * z, True))
+
+
+def elu(z: Any, a: Any = sp.S.One) -> Any:
+    """z for z > 0, a(e^z − 1) otherwise (a = 1 unless given)."""
+    return sp.Piecewise((z, z > 0), (a * (sp.exp(z) - 1), True))
+
+
+def clip(z: Any, lo: Any, hi: Any) -> Any:
+    """z clipped to [lo, hi]."""
+    return sp.Piecewise((lo, z < lo), (hi, z > hi), (z, True))
+
+
+def huber(r: Any, d: Any = sp.S.One) -> Any:
+    """r²/2 for |r| ≤ d, d(|r| − d/2) beyond (d = 1 unless given)."""
+    return sp.Piecewise((r**2 / 2, sp.Abs(r) <= d), (d * (sp.Abs(r) - d / 2), True))
+
+
+def heaviside(z: Any, at_zero: Any = sp.S.Zero) -> Any:
+    """1 for z > 0, 0 for z < 0, and ``at_zero`` (0 unless given) at 0."""
+    return sp.Heaviside(z, at_zero)
+
+
+def _max(*args: Any) -> Any:
+    return sp.Max(*args)
+
+
+def _min(*args: Any) -> Any:
+    return sp.Min(*args)
+
+
+def _abs(z: Any) -> Any:
+    return sp.Abs(z)
+
+
+def _sign(z: Any) -> Any:
+    return sp.sign(z)
+
+
 #: names a spec expression may use, besides its givens, symbols and definitions.
 NAMESPACE: dict[str, Any] = {
+    "max": _max,
+    "min": _min,
+    "abs": _abs,
+    "sign": _sign,
+    "heaviside": heaviside,
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "clip": clip,
+    "huber": huber,
     "sigmoid": sigmoid,
     "sigma": sigmoid,
     "relu": relu,

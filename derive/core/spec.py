@@ -305,6 +305,11 @@ def _build_parts(path: str, raw: dict[str, Any], ns: dict[str, Any],
             args: dict[str, Any] = {}
             for k in call:
                 if k != "use" and k not in blk.params:
+                    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(k)):
+                        # {expr: max(0, 1 - s)} in YAML flow style splits at the comma
+                        raise SpecError(path, f"{cw}.{k}", "YAML's flow style {…} split a "
+                                        "value at a comma: quote it, e.g. "
+                                        "expr: 'max(0, 1 - s)'")
                     raise SpecError(path, f"{cw}.{k}", f"unknown argument of block '{name}' "
                                     f"({expected(list(blk.params))}; see `derive blocks "
                                     f"{name}`)")

@@ -113,6 +113,20 @@ class CourseText(DecimalStr):
             return "1/" + self._print(sp.Pow(expr.base, -expr.exp))
         return super()._print_Pow(expr, rational=rational)
 
+    def _print_Piecewise(self, expr: Any) -> str:  # {1 if z > 0; 0.1 otherwise}
+        cases = [f"{self._print(e)} if {self._print(c)}" if c is not sp.true
+                 else f"{self._print(e)} otherwise" for e, c in expr.args]
+        return "{" + "; ".join(cases) + "}"
+
+    def _print_Max(self, expr: Any) -> str:
+        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Min(self, expr: Any) -> str:
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Abs(self, expr: Any) -> str:
+        return "|" + self._print(expr.args[0]) + "|"
+
     def _print_sigmoid(self, expr: Any) -> str:
         return "σ(%s)" % self._print(expr.args[0])
 

@@ -20,7 +20,14 @@ from derive.core.blockkit import (
 from derive.core.derivation import Context
 from derive.core.local_names import as_equation, parse_list, parse_local
 from derive.core.model import Definition
-from derive.core.numeric import GRAD_TOL, central_diff, rel_error, sample_points
+from derive.core.numeric import (
+    GRAD_TOL,
+    central_diff,
+    kink_near,
+    one_sided_diffs,
+    rel_error,
+    sample_points,
+)
 from derive.core.registry import Param, block
 from derive.topics.scalar.calculus import differentiate
 from derive.topics.scalar.oracle import descent_rows
@@ -46,9 +53,14 @@ def derive_function(ctx: Context, f: Definition, x: sp.Symbol) -> sp.Expr:
                     "an entry is an expression or {form: expr, using: [identities]}"),
     facts=Param("raw", required=False, default=[],
                 doc="identities every rewrite relies on, e.g. 'cosh(x)**2 - sinh(x)**2 = 1'"),
+    at=Param("expr_list", required=False, default=[],
+             doc="points where f' is also evaluated, e.g. [0.5, s1] (at a kink the piece "
+                 "whose condition holds there decides)"),
+    values=Param("prefix", required=False,
+                 doc="answer prefix of f' at those points: b.d gives b.d1, b.d2, …"),
 )
 def derivative(ctx: Context, f: Definition, wrt: sp.Symbol, answer: str | None,
-               via: Any, forms: Any, facts: Any) -> None:
+               via: Any, forms: Any, facts: Any, at: list[Any], values: str | None) -> None:
     """f'(x) with the sum/product/quotient/chain rules written out."""
     x = wrt
     ns = ctx.problem.namespace
@@ -88,12 +100,47 @@ def derivative(ctx: Context, f: Definition, wrt: sp.Symbol, answer: str | None,
     dnum = numeric_function([x], ctx.value(final))
 
     def check() -> tuple[bool, float, str]:
-        pts = sample_points(6, 1, salt=zlib.crc32(f.name.encode()) % 1000, low=-3, high=3)[:, 0]
+        drawn = sample_points(24, 1, salt=zlib.crc32(f.name.encode()) % 1000, low=-3,
+                              high=3)[:, 0]
+        # a piecewise f is compared away from its kinks (its pieces are checked there)
+        pts = [p for p in drawn if not kink_near(fnum, p)][:6]
+        if len(pts) < 6:
+            return False, float("inf"), "fewer than 6 sample points away from kinks"
         err = max(rel_error(dnum(p), central_diff(fnum, p)) for p in pts)
         return err < GRAD_TOL, err, f"at {len(pts)} seeded points in [-3, 3]"
 
     ctx.check(f"{answer or f.name}: d{f.name}/d{x}", [answer] if answer else [],
               "central-differences", check)
+    if at or values:
+        _values_at(ctx, f, x, final, last, at, values, fnum)
+
+
+def _values_at(ctx: Context, f: Definition, x: sp.Symbol, final: Any, last: int,
+               at: list[Any], values: str | None, fnum: Any) -> None:
+    """f' at given points, each a substitution step and an answer, each checked."""
+    if not (at and values):
+        raise ctx.fail("at", "give both at (the points) and values (their answer prefix)")
+    for i, point in enumerate(at, start=1):
+        p = ctx.value(point)
+        if not (isinstance(p, sp.Basic) and p.is_number and p.is_real):
+            raise ctx.fail(f"at[{i - 1}]", f"expected a number, found {p}")
+        v = tame(sp.piecewise_fold(final.xreplace({x: p})))
+        idx = ctx.step("substitute", v, lhs=sp.Function(f"{f.name}'")(p), before=final,
+                       subs={x: p}, uses=[last])
+        aid = f"{values}{i}"
+        ctx.emit(aid, v, idx)
+        pf, vf = to_float(p), to_float(v)
+
+        def check(pf: float = pf, vf: float = vf) -> tuple[bool, float, str]:
+            # one-sided differences stay exact to O(h²) even where pieces meet; at a kink
+            # the convention picks one side, so the value must be one of the two slopes
+            left, right = one_sided_diffs(fnum, pf)
+            err = min(rel_error(vf, left), rel_error(vf, right))
+            if rel_error(left, right) > GRAD_TOL:
+                return err < GRAD_TOL, err, f"a kink at {pf:g}: one of its one-sided slopes"
+            return err < GRAD_TOL, err, f"one-sided differences at {pf:g}"
+
+        ctx.check(f"{aid}: {f.name}'({p})", [aid], "central-differences", check)
 
 
 def _read_forms(ctx: Context, forms: Any, ns: dict[str, Any]) -> list[tuple[Any, tuple]]:

@@ -38,6 +38,9 @@ RULES: dict[type, tuple[str, Callable[[sp.Expr], sp.Expr]]] = {
     sp.cos: ("cos-derivative", lambda u: -sp.sin(u)),
     sp.sech: ("sech-derivative", lambda u: -sp.sech(u) * sp.tanh(u)),
     relu: ("relu-derivative", lambda u: sp.Heaviside(u, 0)),
+    # piecewise constant or |u|: the derivative away from 0, and sign(0) = 0 at the kink
+    sp.Abs: ("abs-derivative", sp.sign),
+    sp.sign: ("sign-derivative", lambda u: sp.S.Zero),
 }
 
 
@@ -103,6 +106,21 @@ def _diff(e: sp.Expr, x: sp.Symbol, steps: list[DiffStep]) -> sp.Expr:
         out = e * d
         steps.append(DiffStep("exponential-rule", _dx(e, x), out))
         return out
+    if isinstance(e, (sp.Max, sp.Min)):
+        # max/min as cases (ties go to the first argument in SymPy's order: max(0, u) is
+        # 0 at u = 0), then differentiated piece by piece
+        pw = e.rewrite(sp.Piecewise)
+        steps.append(DiffStep("cases", e, pw))
+        return _diff(pw, x, steps)
+    if isinstance(e, sp.Piecewise):
+        pieces = [(_diff(expr, x, steps), cond) for expr, cond in e.args]
+        out = sp.Piecewise(*pieces)
+        steps.append(DiffStep("piecewise-rule", _dx(e, x), out))
+        return out
+    if isinstance(e, sp.Heaviside):
+        # a step is flat on either side; at its jump there is no derivative (0 by convention)
+        steps.append(DiffStep("heaviside-derivative", _dx(e, x), sp.S.Zero))
+        return sp.S.Zero
     if isinstance(e, sp.Function) and len(e.args) == 1:
         u = e.args[0]
         name, generic = local_rule(e)
