@@ -199,3 +199,11 @@ def test_points_of_follow_through_gradescope_and_students_off_the_roster(tmp_pat
     rows = (tmp_path / "g.csv").read_text(encoding="utf-8").splitlines()
     assert [row.split(",")[0] for row in rows] == ["student", "s1", "x9"]
     assert "no answer file" in rows[1] and "not on the roster" in rows[2]
+
+
+def test_a_stride_that_does_not_fit_is_redrawn():
+    # (4 - 2)/3 is not whole: a 2×2 window with stride 3 leaves a column of the 4×4 input
+    a = assignment("seed: 8\nproblems: [{id: conv-valid, vary: {stride: [3, 1, 2]}}]")
+    got = [draw(a, a.problems[0], f"s{i}") for i in range(15)]
+    assert {int(v.givens["stride"]) for v in got} == {1, 2}
+    assert any(v.draws > 1 for v in got)

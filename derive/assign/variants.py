@@ -96,7 +96,7 @@ def _solve(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | str:
         return f"{shown}: {e.field}: {e.message}"
     except (DeriveError, ArithmeticError, ValueError, TypeError) as e:
         return f"{shown}: {e}"
-    bad = unmarkable(solution, tuple(ap.points))
+    bad = unmarkable(solution, tuple(ap.points)) or remainder_dropped(solution)
     return f"{shown}: {bad}" if bad else solution
 
 
@@ -146,3 +146,29 @@ def drawn(ap: AssignedProblem, v: Variant) -> Drawn:
     answers = v.solution.answers
     return Drawn(dict(v.givens), {a: answer_dict(answers[a]) for a in ap.points},
                  {a: answers[a].value for a in ap.points}, v.draws)
+
+
+def remainder_dropped(solution: Solution) -> str | None:
+    """A size the derivation rounded down (``⌊(n + 2p − k)/s⌋`` of a number that is not
+    whole: a stride that does not fit, leaving cells unread). Fine in a textbook's
+    general formula, ill-posed as a drawn exercise: redrawn."""
+    from derive.core.derivation import Step
+    from derive.core.notation import Floor, Written
+
+    for item in solution.items:
+        if not isinstance(item, Step):
+            continue
+        subs = dict(item.subs)
+        for part in (item.before, item.after):
+            if not isinstance(part, sp.Basic):
+                continue
+            for f in part.atoms(Floor):
+                inner = f.args[0].xreplace(subs) if subs else f.args[0]
+                try:
+                    x = inner.value() if isinstance(inner, Written) else inner
+                except (TypeError, ValueError, ArithmeticError, NotImplementedError):
+                    continue
+                if isinstance(x, sp.Basic) and x.is_number and not x.is_integer:
+                    return (f"{sp.sstr(f.xreplace(subs))} drops a remainder (a size that "
+                            "is not whole: a stride that does not fit)")
+    return None

@@ -7,6 +7,7 @@ with the given's value when the spec is loaded:
 
 - ``{{alpha}}`` the value as a person writes it (``1.702``, ``4/3``, ``[1, 2]``);
 - ``{{filters:word}}`` a whole number from 0 to 20 as a word (``two``), else digits;
+- ``{{start:tuple}}`` a vector as a point, ``(1, -1)``;
 - ``{{padding=0?no padding|zero padding #}}`` the first text when the given equals the
   value after ``=``, else the second (``#`` in either stands for the value).
 
@@ -29,7 +30,8 @@ from derive.core.values import ValueError_, format_number, parse_number
 _PLACEHOLDER = re.compile(r"\{\{(?P<body>[^{}]*)\}\}")
 _BODY = re.compile(
     r"^\s*(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*"
-    r"(?:(?P<word>:\s*word)|=(?P<test>[^?|]+)\?(?P<then>[^|]*)\|(?P<else>[^|]*))?\s*$")
+    r"(?:(?P<word>:\s*word)|(?P<tuple>:\s*tuple)"
+    r"|=(?P<test>[^?|]+)\?(?P<then>[^|]*)\|(?P<else>[^|]*))?\s*$")
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
           "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
           "seventeen", "eighteen", "nineteen", "twenty")
@@ -70,7 +72,8 @@ def _filled(body: str, values: dict[str, Any], path: str, field: str) -> str:
     m = _BODY.match(body)
     if not m:
         raise SpecError(path, field, f"cannot read placeholder '{{{{{body}}}}}' (expected "
-                        "{{name}}, {{name:word}} or {{name=VALUE?TEXT|OTHER TEXT}})")
+                        "{{name}}, {{name:word}}, {{name:tuple}} or "
+                        "{{name=VALUE?TEXT|OTHER TEXT}})")
     name = m.group("name")
     if name not in values:
         known = ", ".join(sorted(values)) or "none"
@@ -81,6 +84,10 @@ def _filled(body: str, values: dict[str, Any], path: str, field: str) -> str:
     if m.group("word"):
         if isinstance(value, sp.Integer) and 0 <= int(value) < len(_WORDS):
             return _WORDS[int(value)]
+        return shown
+    if m.group("tuple"):
+        if isinstance(value, sp.MatrixBase):
+            return "(" + ", ".join(format_number(x) for x in value) + ")"
         return shown
     if m.group("test") is not None:
         try:
