@@ -26,8 +26,13 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
+        from derive.core.lifetime import signals_interrupt
+
         try:
-            return fn(*args, **kwargs)
+            with signals_interrupt():  # SIGTERM like Ctrl-C: cleanups run, one line
+                return fn(*args, **kwargs)
+        except KeyboardInterrupt:
+            _fail("interrupted; no output was left half-written", 130)
         except (SpecError, UsageError) as e:
             _fail(str(e), 2)
         except VerificationError as e:

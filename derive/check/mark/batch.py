@@ -29,10 +29,13 @@ from typing import Any
 from derive.check.mark.answers import MAX_FILE_BYTES
 from derive.check.mark.marking import ANSWER_SECONDS, READ_SECONDS, Marker
 from derive.check.results import Marked
+from derive.core.lifetime import die_with_parent, set_deadline, signals_interrupt
 
 #: pieces of work whose failure costs one answer (or its follow-through/diagnosis only)
 _ANSWER_PHASES = ("judge", "follow", "diagnose", "variant", "working")
 _START = ("start",)
+#: extra seconds reading an answer file may take per MB of it
+READ_SECONDS_PER_MB = 60.0
 
 
 def default_jobs() -> int:
@@ -53,8 +56,9 @@ class BatchOptions:
     cache: bool = True
     """reuse judgements of repeated (normalised) answers"""
     max_file_bytes: int = MAX_FILE_BYTES
-    retries: int = 5
-    """times one file is sent again after a hang or crash before it is given up"""
+    retries: int = 64
+    """answers of one file that may hang or crash (each then ``unparsable``, the file
+    sent again without it) before the file is given up"""
     plan: Any = None
     """an assignment's plan (``planned.Plan``): mark each file against its student's
     variant (workers are forked, so it is not pickled)"""
@@ -72,10 +76,20 @@ def run_batch(paths: list[str], options: BatchOptions | None = None,
 
 # -- the worker ------------------------------------------------------------------------------
 
-def _worker(conn: Connection, options: BatchOptions) -> None:
+def _worker(conn: Connection, options: BatchOptions, parent_pid: int,
+            inherited: list[Connection]) -> None:
+    # a forked worker holds copies of the parent's ends of every pipe (its own too):
+    # closed, a parent that dies leaves this worker an end-of-file, not a blocked read
+    for c in inherited:
+        c.close()
+    die_with_parent(parent_pid)
     limit_memory(options.memory_mb)
+    path = ""
 
     def phase(key: tuple[Any, ...], seconds: float) -> None:
+        if key == ("read",):
+            seconds = max(seconds, read_seconds(path))
+        set_deadline(seconds)  # a child (the symbolic confirmation) gets what is left
         conn.send(("phase", key, seconds))
 
     marker = Marker(answer_seconds=options.answer_seconds, cache=options.cache, phase=phase,
@@ -88,6 +102,7 @@ def _worker(conn: Connection, options: BatchOptions) -> None:
         if msg is None:
             return
         index, path, disabled = msg
+        set_deadline(None)
         try:
             marked = marker.mark_file(path, disabled)
         except MemoryError:
@@ -97,6 +112,16 @@ def _worker(conn: Connection, options: BatchOptions) -> None:
             marked = Marked(path, Path(path).stem, error=f"{path}: internal error while "
                             f"marking: {type(e).__name__}: {e}")
         conn.send(("done", index, marked))
+
+
+def read_seconds(path: str) -> float:
+    """Seconds reading an answer file may take: more for a larger file (a 1 MB file of
+    lists takes PyYAML several seconds even on an idle machine)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        size = 0
+    return READ_SECONDS + READ_SECONDS_PER_MB * size / 1e6
 
 
 def limit_memory(extra_mb: int) -> None:
@@ -125,9 +150,13 @@ def limit_memory(extra_mb: int) -> None:
 class _Slot:
     """One worker process and what it is doing."""
 
-    def __init__(self, ctx: Any, options: BatchOptions) -> None:
+    def __init__(self, ctx: Any, options: BatchOptions, others: list[Connection]) -> None:
         here, there = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(there, options), daemon=True)
+        # not a daemon: a daemon may not start children, and the bounded symbolic
+        # confirmation runs in one; the pool kills its workers itself, and a worker
+        # dies with the parent (die_with_parent)
+        self.process = ctx.Process(target=_worker, args=(there, options, os.getpid(),
+                                                         [here, *others]), daemon=False)
         self.process.start()
         there.close()
         self.conn: Connection = here
@@ -150,14 +179,24 @@ class _Pool:
         self.results: list[Marked | None] = [None] * len(paths)
         self.queue: deque[int] = deque(range(len(paths)))
         self.disabled: list[dict[Any, str]] = [{} for _ in paths]
-        self.retries = [0] * len(paths)
         # fork: workers start at once with everything imported (and no thread runs in
         # the parent); spawn where fork does not exist
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         self.ctx = mp.get_context(method)
 
+    def _start(self) -> _Slot:
+        """A fresh worker (it closes its copies of the other workers' pipe ends)."""
+        return _Slot(self.ctx, self.options, [s.conn for s in self.slots])
+
     def run(self) -> list[Marked]:
-        slots = [_Slot(self.ctx, self.options) for _ in range(self.jobs)]
+        with signals_interrupt():  # SIGTERM ends the run like Ctrl-C: workers killed
+            return self._run()
+
+    def _run(self) -> list[Marked]:
+        self.slots: list[_Slot] = []
+        for _ in range(self.jobs):
+            self.slots.append(self._start())
+        slots = self.slots
         try:
             while any(r is None for r in self.results):
                 for slot in slots:
@@ -191,8 +230,8 @@ class _Pool:
 
     def _assign(self, slot: _Slot, index: int) -> None:
         slot.task, slot.key = index, _START
-        slot.seconds = READ_SECONDS
-        slot.deadline = time.monotonic() + READ_SECONDS
+        slot.seconds = read_seconds(self.paths[index])
+        slot.deadline = time.monotonic() + slot.seconds
         slot.conn.send((index, self.paths[index], dict(self.disabled[index])))
 
     def _drain(self, slot: _Slot) -> bool:
@@ -222,14 +261,21 @@ class _Pool:
         slot.stop()
         assert index is not None
         path = self.paths[index]
-        if key[0] in _ANSWER_PHASES and self.retries[index] < self.options.retries:
-            self.retries[index] += 1
-            self.disabled[index][key] = reason
+        disabled = self.disabled[index]
+        # the budget is per answer: each answer that hangs or crashes is disabled once
+        # and the file sent again, so many slow answers cost only themselves
+        if key[0] in _ANSWER_PHASES and key not in disabled and (
+                len(disabled) < self.options.retries):
+            disabled[key] = reason
             self.queue.appendleft(index)
         else:
             self._finish(index, Marked(path, Path(path).stem,
                                        error=f"{path}: {_doing(key)} {reason}"))
-        return _Slot(self.ctx, self.options)
+        at = self.slots.index(slot)
+        self.slots.pop(at)
+        fresh = self._start()
+        self.slots.insert(at, fresh)
+        return fresh
 
 
 def _doing(key: tuple[Any, ...]) -> str:

@@ -1,0 +1,89 @@
+"""Child processes that never outlive their parent, and signals that end a run cleanly.
+
+A worker forked to mark answers (or to run a bounded symbolic confirmation) must die
+with the process that started it, however that process ends: SIGKILL included, where no
+``finally`` runs. On Linux the kernel does it (``PR_SET_PDEATHSIG``); elsewhere a
+watchdog thread polls the parent's pid. Workers ignore Ctrl-C (the parent handles it and
+kills them), so an interrupted run prints one line, not a traceback per worker.
+
+The deadline of the piece of work a worker is doing is kept here too, so that a child
+it starts (the symbolic confirmation) gets only the time left.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_PR_SET_PDEATHSIG = 1
+_deadline: float | None = None
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this (child) process exit when ``parent_pid`` is gone, and ignore Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles it for the run
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux") and _set_pdeathsig():
+        # the parent may have died between fork and prctl: then nothing would signal us
+        if os.getppid() != parent_pid:
+            os._exit(1)
+        return
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _set_pdeathsig() -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+@contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """SIGTERM (and SIGHUP) raise KeyboardInterrupt in the main thread while inside, like
+    Ctrl-C, so that ``finally`` blocks kill workers and remove temporary files."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            previous[sig] = signal.signal(sig, interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def set_deadline(seconds: float | None) -> None:
+    """The current piece of work must end within ``seconds`` (None: no limit known)."""
+    global _deadline
+    _deadline = None if seconds is None else time.monotonic() + seconds
+
+
+def seconds_left(default: float) -> float:
+    """Seconds before the current deadline (``default`` when none is set), at most
+    ``default``."""
+    if _deadline is None:
+        return default
+    return min(default, _deadline - time.monotonic())
