@@ -50,3 +50,26 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
         raise VerificationError(problem.id, failures)
     return Solution(solution.problem, solution.givens, solution.items, solution.sections,
                     solution.answers, solution.checks, results, solution.meanings)
+
+
+#: solutions kept by ``solve_once``, keyed by the whole problem (its repr: spec content,
+#: givens, block arguments), at most ``_KEEP`` of them
+_SOLVED: dict[str, Solution] = {}
+_KEEP = 64
+
+
+def solve_once(problem: Problem) -> Solution:
+    """The verified solution of ``problem``, solved once per process.
+
+    The key is the whole problem (``repr``: every given, definition and block argument),
+    so a variant with other givens or arguments is solved anew. ``derive check`` solves
+    the problems its files name before forking its workers, which then start from them.
+    """
+    key = repr(problem)
+    hit = _SOLVED.get(key)
+    if hit is None:
+        hit = solve(problem)
+        if len(_SOLVED) >= _KEEP:
+            _SOLVED.pop(next(iter(_SOLVED)))
+        _SOLVED[key] = hit
+    return hit

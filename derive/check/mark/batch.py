@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from derive.check.mark.answers import MAX_FILE_BYTES
-from derive.check.mark.marking import ANSWER_SECONDS, READ_SECONDS, Marker
+from derive.check.mark.marking import ANSWER_SECONDS, READ_SECONDS, Marker, presolve
 from derive.check.results import Marked
 from derive.core.lifetime import die_with_parent, set_deadline, signals_interrupt
 
@@ -71,6 +71,8 @@ def run_batch(paths: list[str], options: BatchOptions | None = None,
     if not paths:
         return []
     jobs = min(options.jobs or default_jobs(), len(paths))
+    if jobs > 1 and options.plan is None and "fork" in mp.get_all_start_methods():
+        presolve(paths)  # forked workers then start from solved problems
     return _Pool(paths, options, jobs, on_done).run()
 
 

@@ -41,6 +41,7 @@ from derive.check.results import Marked, Result
 from derive.core.derivation import Answer, Solution
 from derive.core.errors import DeriveError
 from derive.core.model import AnswerSpec, Problem
+from derive.core.solve import solve_once
 
 #: seconds one answer may take to be read and compared (the worker's parent enforces it)
 ANSWER_SECONDS = 5.0
@@ -137,7 +138,7 @@ class Marker:
 
         problem = load_problem(self.paths[pid], givens)
         raw = read_yaml(self.paths[pid])
-        gold = problem.solve()
+        gold = solve_once(problem)  # solved already when the batch's parent presolved it
         right = {aid: replace(a, value=ft.settle(a.value)) for aid, a in gold.answers.items()}
         configs = {aid: parse_config(problem, s) for aid, s in problem.answers.items()}
         for aid, s in problem.answers.items():
@@ -512,3 +513,46 @@ def _shown_raw(raw: Any) -> str:
 def _clip(text: str, limit: int = 500) -> str:
     """The student's text as reports carry it (hostile answers can be 100 000 long)."""
     return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
+
+
+def presolve(paths: list[str], seconds: float = 60.0) -> list[str]:
+    """Solve (``solve_once``) the shipped problems that these answer files name, so that
+    worker processes forked afterwards start from solved problems instead of each
+    solving them again. The files are only searched for problem ids (a bounded text
+    scan, nothing parsed); a problem that fails or takes longer than ``seconds`` is left
+    to the workers, which report it. Returns the ids solved."""
+    import signal
+    import threading
+
+    from derive.core.spec import load_problem, problem_paths
+
+    if threading.current_thread() is not threading.main_thread():
+        return []  # the time limit below needs the main thread's signals
+
+    known = problem_paths()
+    named: set[str] = set()
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read(MAX_FILE_BYTES)
+        except OSError:
+            continue
+        named |= {pid for pid in known if pid not in named
+                  and re.search(rf"(?<![\w-]){re.escape(pid)}(?![\w-])", text)}
+
+    def too_long(signum: int, frame: Any) -> None:
+        raise TimeoutError
+
+    solved = []
+    for pid in sorted(named):
+        old = signal.signal(signal.SIGALRM, too_long)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            solve_once(load_problem(known[pid]))
+            solved.append(pid)
+        except (DeriveError, TimeoutError):
+            pass
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+    return solved
