@@ -338,8 +338,13 @@ def _ceil_log10(x: float) -> int:
 def problem_blocks(s: Solution) -> list[Block]:
     """The problem's LaTeX in chunks labelled with the problem and part they show."""
     p = s.problem
-    head = [r"\section[%s]{%s\hfill{\normalfont\small\ttfamily %s}}"
-            % (prose_tex(p.title), prose_tex(p.title), escape_text(p.id)),
+    # the id goes flush right on the title's line; a title too long for both lets it
+    # break to a line of its own (TeXbook's signature trick: a break only at \penalty50).
+    # The estimate is in characters of the \Large bold title (~58 fit beside nothing).
+    fits = len(p.title) + 0.45 * len(p.id) <= 54
+    gap = r"\hfill" if fits else r"\unskip\nobreak\hfil\penalty50\hskip1em\hbox{}\nobreak\hfill"
+    head = [r"\section[%s]{%s%s{\normalfont\small\ttfamily %s}}"
+            % (prose_tex(p.title), prose_tex(p.title), gap, escape_text(p.id)),
             r"\label{problem:%s}" % p.id]
     if p.statement.strip():
         head.append(prose_tex(p.statement))
