@@ -78,6 +78,9 @@ PAIRS = [
     # a 0 with a subscript is the letter o (handwriting): 0_k - y_k
     ("softmax-backprop", "a.dE_df2", r"[0_1 - y_1 \quad \dots \quad 0_K - y_K]",
      r"[0_1 + y_1 \quad \dots \quad 0_K + y_K]"),
+    # \otimes between numbers: their product
+    ("perceptron-bce", "a.z", r"2 \otimes 0.2 + 1 \otimes 0.3 + 0.1",
+     r"2 \otimes 0.3 + 1 \otimes 0.3 + 0.1"),
     # relations keep the written precision (number rule on the last side)
     ("gelu-descent", "a.x3", r"x_3 \approx -0.1376", r"x_3 \approx -0.1366"),
     ("perceptron-bce", "a.yhat", r"o \approx 0.690", r"o \approx 0.680"),
@@ -287,3 +290,8 @@ def test_a_matrix_declared_symmetric_is_compared_as_one():
     assert judge(gold, spec, "(S W)^T g", declared).verdict == "correct"
     assert judge(gold, spec, "(S W)^T g", plain).verdict == "incorrect"   # S^T ≠ S
     assert judge(gold, spec, "W^T S^T S g", declared).verdict == "incorrect"
+
+
+def test_otimes_of_matrices_is_not_read_as_a_product(marker):
+    assert verdict(marker, "softmax-backprop", "c.dE_dW2", r"a^T \otimes (o - y)") \
+        == "unparsable"

@@ -36,10 +36,11 @@ HUMAN_CODES = {
 #: (sheet number, problem, answer) -> why derive still marks it differently
 KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
     ("003", "conv-sigmoid-backprop", "c.dE_dwc"):
-        "x_i \\otimes w_i^c is not read (unparsable)",
+        "read (x_i \\otimes w_i^c is the product x w_c) and incorrect, but with two mistakes "
+        "(σ' arguments and c for w_f) no single declared mistake matches: no diagnosis",
     ("003", "conv-sigmoid-backprop", "d.dE_dbc"):
-        "two mistakes in one answer (σ' arguments and c for w_f; only single mistakes are "
-        "declared), and the names C_i, O_i for c, o are not read as them",
+        "read (C_i, O_i by the sheet's notation) and incorrect, but with two mistakes "
+        "(σ' arguments and c for w_f) no single declared mistake matches: no diagnosis",
 }
 
 

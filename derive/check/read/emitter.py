@@ -43,6 +43,7 @@ from derive.check.read.tokens import (
     OP,
     REL,
     SEP,
+    TENSOR,
     TIMES,
     TRANSPOSE_MARK,
     Token,
@@ -177,6 +178,10 @@ class Emitter(Atoms):
             self.pos += 1
         elif s == HADAMARD:
             self.parts.append(r"\mod")
+            self.pos += 1
+        elif s == TENSOR:  # a product of numbers; Reader.expr refuses it on matrices
+            self.tensor = True
+            self.parts.append(r"\cdot")
             self.pos += 1
         elif s == "|":
             self.parts.append("|")

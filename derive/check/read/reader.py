@@ -119,7 +119,11 @@ class Reader:
             tree = read_core(core)
         except ParseError:
             raise ParseError(f"cannot read {render(tokens)!r}") from None
-        return self.build(tree, em.slots)
+        value = self.build(tree, em.slots)
+        if getattr(em, "tensor", False) and isinstance(value, sp.Basic) and (
+                tv.is_matrix(value) or value.atoms(sp.MatrixSymbol)):
+            raise ParseError(explain_command(r"\otimes"))
+        return value
 
     # ------------------------------------------------------------ names
     def lookup(self, key: str) -> Any:

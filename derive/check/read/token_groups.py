@@ -18,6 +18,7 @@ from derive.check.read.tokens import (
     OP,
     REL,
     SEP,
+    TENSOR,
     TIMES,
     TRANSPOSE_MARK,
     Token,
@@ -29,8 +30,9 @@ def render(tokens: list[Token]) -> str:
     """Tokens back to text, for messages."""
     out = []
     for t in tokens:
-        s = {MUL: r"\cdot", TIMES: r"\times", HADAMARD: r"\odot", REL: "=", INEQ: "<",
-             SEP: r"\quad", TRANSPOSE_MARK: r"\top", NEQ: r"\neq"}.get(t.text, t.text) \
+        s = {MUL: r"\cdot", TIMES: r"\times", HADAMARD: r"\odot", TENSOR: r"\otimes",
+             REL: "=", INEQ: "<", SEP: r"\quad", TRANSPOSE_MARK: r"\top",
+             NEQ: r"\neq"}.get(t.text, t.text) \
             if t.kind == OP else t.text
         if out and (t.kind in (NAME, NUM) and out[-1][-1:].isalpha() and out[-1].startswith("\\")):
             out.append(" ")

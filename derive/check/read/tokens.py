@@ -19,6 +19,9 @@ NUM, NAME, CMD, OP, BAD = "num", "name", "cmd", "op", "bad"
 #: ``OP`` values with a meaning of their own
 REL, INEQ, NEQ, SEP, MUL, TIMES, HADAMARD, TRANSPOSE_MARK = (
     "rel", "ineq", "neq", "sep", "mul", "times", "hadamard", "transpose")
+#: ``\otimes``: of two numbers it is their product (a student's ``x_i \otimes w_i``); of
+#: matrices (a Kronecker product) it cannot be marked
+TENSOR = "tensor"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ _DROPPED = {
 }
 #: commands mapped to an operator token
 _OPS = {
+    r"\otimes": TENSOR,
     r"\cdot": MUL, r"\ast": MUL, r"\times": TIMES, r"\odot": HADAMARD, r"\circ": HADAMARD,
     r"\div": "/", r"\quad": SEP, r"\qquad": SEP, r"\lbrack": "[", r"\rbrack": "]",
     r"\{": "(", r"\}": ")", r"\lbrace": "(", r"\rbrace": ")", r"\lgroup": "(",
