@@ -16,7 +16,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import re
 import sys
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +97,9 @@ def draw_class(assignment: Assignment, students: tuple[str, ...], jobs: int = 0,
     return out
 
 
-def run_assign(req: AssignRequest, echo: Callable[[str], None] = print) -> int:
+def run_assign(req: AssignRequest) -> int:
+    """Draw, solve, verify, render, then write; the exit code (1: some PDF failed to
+    compile; the .tex files are written)."""
     if req.fmt not in ("text", "json"):
         raise UsageError(f"--format {req.fmt}: expected text or json")
     assignment = load_assignment(req.assignment)
@@ -114,12 +115,13 @@ def run_assign(req: AssignRequest, echo: Callable[[str], None] = print) -> int:
         sys.stdout.write(key.interface_json(assignment, numbers))
     else:
         sys.stdout.write(key.summary_text(assignment, numbers))
+    sys.stdout.flush()
     print(f"derive: wrote {written} files for {len(roster.students)} students in {out}/ "
           f"(key: {out / 'key.csv'})", file=sys.stderr)
     if failed:
         print(f"derive: {len(failed)} PDFs not compiled (first: {failed[0]})",
               file=sys.stderr)
-    return 0
+    return 1 if any("latexmk is not installed" not in f for f in failed) else 0
 
 
 def _write(out: Path, assignment: Assignment, handouts: dict[str, Handout],
@@ -176,6 +178,8 @@ def _compile(out: Path, students: tuple[str, ...], jobs: int) -> list[str]:
         return ["latexmk is not installed (the .tex files are written; --no-pdf skips this)"]
     texs = [out / sid / name for sid in students for name in ("questions.tex",
                                                              "solutions.tex")]
+    print(f"derive: compiling {len(texs)} PDFs with latexmk (several seconds each; "
+          "--no-pdf skips this)", file=sys.stderr)
     with ThreadPoolExecutor(max_workers=max(1, jobs or default_jobs())) as pool:
         reasons = list(pool.map(compile_pdf, texs))
     return [f"{t}: {r}" for t, r in zip(texs, reasons, strict=True) if r]
