@@ -92,8 +92,17 @@ def _sym(ctx: Context, name: str) -> sp.Symbol:
     return obj if isinstance(obj, sp.Symbol) else sp.Symbol(name, real=True)
 
 
+#: factoring is tried on small expressions only: on a wider graph's gradient (many
+#: names, many terms) SymPy's factor ran for half a minute
+MAX_TIDY_OPS = 60
+MAX_TIDY_NAMES = 8
+
+
 def _simplify(e: Any) -> Any:
     """A bounded tidy-up: cancel and factor rational functions of the names."""
+    if not isinstance(e, sp.Basic) or sp.count_ops(e) > MAX_TIDY_OPS \
+            or len(e.free_symbols) > MAX_TIDY_NAMES:
+        return e
     try:
         out = sp.factor(sp.cancel(sp.together(e)))
     except (sp.PolynomialError, TypeError):

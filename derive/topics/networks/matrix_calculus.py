@@ -263,6 +263,11 @@ class Shape(sp.Expr):
     def __new__(cls, rows: Any, cols: Any) -> Shape:
         return super().__new__(cls, sp.sympify(rows), sp.sympify(cols))
 
+    @property
+    def is_number(self) -> bool:  # type: ignore[override]
+        # 1 × 1 has numeric arguments but is a shape, not a number to round and print
+        return False
+
     def _latex(self, printer: Any) -> str:
         return r"%s \times %s" % tuple(printer._print(a) for a in self.args)
 

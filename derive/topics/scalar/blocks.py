@@ -211,6 +211,11 @@ def descent(ctx: Context, f: Definition, wrt: sp.Symbol, x0: Any, eta: Any, step
     if not 1 <= n <= MAX_STEPS:  # 0 steps has no iterate to show; many grow for minutes
         raise ctx.fail("steps", f"expected 1 to {MAX_STEPS} steps, found {n}")
     var = wrt
+    others = [a for a in f.args if a != var]
+    if others or (f.args and var not in f.args):
+        raise ctx.fail("f", f"descent steps one variable; {f.name} takes "
+                            f"{', '.join(str(a) for a in f.args)}: use the optimize block "
+                            "(method: gd or momentum), which steps every argument")
     dexpr = derive_function(ctx, f, var)
     d_at = ctx.value(dexpr)
     f_at = ctx.value(f.expr)
@@ -307,9 +312,9 @@ def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any],
     for nm, e in at.items():
         if sp.Symbol(nm, real=True) in getattr(shown, "free_symbols", ()):
             subs[sp.Symbol(nm, real=True)] = ctx.value(e)
+    # exact values stay exact: no nsimplify (it turned 3800000002/2000000001 into 19/10
+    # and 1 + 1e-8 into 1)
     value = tame(ctx.value(full))
-    if isinstance(value, sp.Basic) and not isinstance(value, sp.MatrixBase):
-        value = sp.nsimplify(value) if value.is_Rational else value
     if name or called:
         idx = ctx.step("substitute", value, lhs=sp.Symbol(called or name, real=True),
                        before=shown, subs=subs)
