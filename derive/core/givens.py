@@ -143,10 +143,11 @@ def check_value(path: str, field: str, g: Given, value: Any, like: Any) -> None:
     """A SpecError naming ``field`` unless ``value`` fits the given ``g``: the shape of
     ``like`` (the spec's value, when overriding), whole numbers for counts, the declared
     ``min``/``max`` and the magnitude the numeric checks can verify."""
-    shown = (str(value.tolist()) if isinstance(value, sp.MatrixBase) else _sci(value)
-             if isinstance(value, (sp.Rational, sp.Float)) else str(value))
     if like is not None:
         if isinstance(like, sp.MatrixBase) != isinstance(value, sp.MatrixBase):
+            # shown only when wrong: the text of a wide matrix costs seconds
+            shown = (str(value.tolist()) if isinstance(value, sp.MatrixBase) else _sci(value)
+                     if isinstance(value, (sp.Rational, sp.Float)) else str(value))
             want = _shape_text(like) if isinstance(like, sp.MatrixBase) else "a number"
             raise SpecError(path, field, f"expected {want}, found {shown}")
         if isinstance(like, sp.MatrixBase) and like.shape != value.shape and not g.resize:
