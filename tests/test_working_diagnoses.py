@@ -83,6 +83,10 @@ CASES = [
     ("wrong-given", "perceptron-bce", "a.z", {},
      r"z = w_1 x_1 + w_2 x_2 + b = 0.2 \times 2 + 0.3 \times 1 + 0.01 = 0.71", 2,
      r"z = w_1 x_1 + w_2 x_2 + b = 0.2 \times 2 + 0.3 \times 1 + 0.1 = 0.8"),
+    # f'(-0.5) = 0.120796: -0.5 - 0.120796 = -0.620796; -0.6206 is right to 3 places only
+    ("rounding", "gelu-descent", "b.x2", {"b.x1": R("-0.5")},
+     r"x_2 = x_1 - \eta f'(x_1) = -0.6206", 2,
+     r"x_2 = x_1 - \eta f'(x_1) = -0.6208"),
     # 0 - 0.1 * 0.5 = -0.05, not -0.5
     ("arithmetic", "gelu-descent", "a.x1", {},
      r"x_1 = 0 - 0.1 \times 0.5 = -0.5", 2,

@@ -49,12 +49,14 @@ def check_chain(marker: Marker, chain: dict[str, Any], sheets: Path) -> Outcome:
     """Mark one chain as ``derive check`` would; the working of its answer."""
     pid, aid = chain["problem"], chain["answer"]
     answers: dict[str, Any] = {}
+    notation: dict[str, str] = {}
     if chain.get("sheet"):
-        sub = read_answer_file(sheets / f"{chain['sheet']}.yaml")
-        answers.update(sub.answers.get(pid, {}))
+        sheet = read_answer_file(sheets / f"{chain['sheet']}.yaml")
+        answers.update(sheet.answers.get(pid, {}))
+        notation = dict(sheet.notation)  # the sheet's declared names (001: δ for σ)
     answers.update({k: str(v) for k, v in (chain.get("answers") or {}).items()})
     sub = Submission(chain["id"], chain["id"], {pid: answers},
-                     working={(pid, aid): chain["working"]})
+                     working={(pid, aid): chain["working"]}, notation=notation)
     marked = marker.mark(sub)
     if marked.error:
         raise RuntimeError(f"{chain['id']}: {marked.error}")

@@ -273,7 +273,7 @@ class Marker:
             from derive.check.mark.working import with_workings
 
             results = with_workings(self, prep, workings, results,
-                                    _student_values(problem, judged), disabled)
+                                    _student_values(problem, judged), disabled, notation)
         for aid, raw in given.items():
             if aid not in problem.answers:
                 results.append(Result(pid, aid, "unparsable", _shown_raw(raw), "",

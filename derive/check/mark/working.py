@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from derive.check.mark import followthrough as ft
+from derive.check.mark.answers import with_notation
 from derive.check.results import Result
 from derive.check.working import StepResult, WorkingResult, check_working
 from derive.check.working.declared import declared_values
@@ -27,10 +28,12 @@ WORKING_FACTOR = 6
 
 def with_workings(marker: Marker, prep: Prepared, workings: dict[str, str],
                   results: list[Result], values: dict[str, Any],
-                  disabled: dict[Any, str]) -> list[Result]:
+                  disabled: dict[Any, str],
+                  notation: dict[str, str] | None = None) -> list[Result]:
     """``results`` with the checked working attached to each answer that has one.
 
-    ``values``: the student's own values of the problem's answers (numbers, matrices).
+    ``values``: the student's own values of the problem's answers (numbers, matrices);
+    ``notation``: the sheet's declared names (δ for σ), read as the answers are.
     """
     if not workings:
         return results
@@ -42,6 +45,8 @@ def with_workings(marker: Marker, prep: Prepared, workings: dict[str, str],
         if text is None or r.answer not in problem.answers:
             out.append(r)
             continue
+        if notation:
+            text = with_notation(text, notation)
         key = ("working", problem.id, r.answer)
         if key in disabled:
             w = _failed(f"could not be checked: {disabled[key]}")

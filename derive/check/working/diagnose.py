@@ -16,6 +16,8 @@ before and asks whether the new side is exactly that (by ``compare``):
 - ``copying``: a number of the line above (or an earlier answer) copied with one digit
   changed, swapped, added or dropped; ``learning-rate`` / ``wrong-given``: a given
   written as another number (1 for η = 0.1);
+- ``rounding``: a number right to a coarser place than the one it is written to (the
+  judge's rounding test, against the side before);
 - ``arithmetic``: a numeric step that is simply wrong (the method is right).
 
 Sentences reuse the judge's catalogue (``derive.check.judge.diagnoses.CATALOGUE``) for
@@ -31,8 +33,9 @@ from typing import Any
 
 import sympy as sp
 
-from derive.check.judge.diagnoses import CATALOGUE, fill
+from derive.check.judge.diagnoses import CATALOGUE, Situation, fill, rounding
 from derive.check.read.names import Function
+from derive.check.read.numbers import read_number
 from derive.check.working.compare import compare, show
 from derive.check.working.scope import Scope, Side, SideError, read_side, values_of
 from derive.core.functions import sigmoid
@@ -49,7 +52,8 @@ STEP_CATALOGUE: dict[str, str] = {
 #: every code a step may carry
 STEP_CODES = ("sign", "half-factor", "log-base", "sigma-derivative",
               "missing-activation-derivative", "chain-rule-factor", "product-rule",
-              "momentum-convention", "learning-rate", "wrong-given", "copying", "arithmetic")
+              "momentum-convention", "learning-rate", "wrong-given", "copying", "rounding",
+              "arithmetic")
 _LEARNING_RATES = re.compile(r"^(eta|alpha|lr|learning_rate)(_|$)")
 _NUMBER = re.compile(r"(?<![\w^_{.])(\d+(?:\.\d+)?)(?![\w.])")
 #: numbers tried for copying slips (each costs a reading of the side)
@@ -191,6 +195,9 @@ def diagnose(scope: Scope, olds: list[Any], before: Side | None, new: Side, line
         found = _number_slips(scope, base, before, new, given)
         if found:
             return found[0], where + found[1]
+        found = _rounding(scope, base, new)
+        if found:
+            return "rounding", where + found
         if all(not o.free_symbols for o in base):
             return "arithmetic", where + sentence("arithmetic", given, show(base[0]))
     return None
@@ -248,6 +255,27 @@ def _same(a: Any, b: Any) -> bool:
         return bool(a == b)
     except Exception:  # noqa: BLE001 - undecidable is "not the same"
         return False
+
+
+def _rounding(scope: Scope, base: list[Any], new: Side) -> str | None:
+    """A number right to a coarser place than it is written to (the judge's test)."""
+    if new.plain is None or new.plain.unit is None or scope.spec is None:
+        return None
+    for old in base:
+        if old.free_symbols:
+            continue
+        # a few units of the last written place: rounding; further off: arithmetic
+        if abs(sp.N(new.plain.value - old, 30)) > 5 * new.plain.unit:
+            continue
+        sit = Situation(scope.spec, new.text, old, lambda v: False,
+                        read_number=lambda t: read_number(t))
+        try:
+            text = rounding(sit, show(old))
+        except (TypeError, ValueError, ArithmeticError, AttributeError):
+            continue
+        if text:
+            return text
+    return None
 
 
 def _digit_slip(a: str, b: str) -> bool:

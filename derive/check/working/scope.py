@@ -69,6 +69,8 @@ class Scope:
     """the answer the working belongs to"""
     answers: dict[str, Any] = field(default_factory=dict)
     """answer id -> the student's value, every answer they gave (named or not)"""
+    spec: Any = None
+    """the answer's spec (its marking rule)"""
 
     def knows(self, name: str) -> bool:
         return (name in self.variables or name in self.givens or name in self.defs
@@ -159,7 +161,7 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
             if w not in symbols and w not in defs:
                 aliases.setdefault(w, loss)
     scope = Scope(ParseConfig(), variables, givens, defs, loss=loss, answer_id=answer_id,
-                  answers=own)
+                  answers=own, spec=spec)
     # the student's quantities: same group first, then the part, then other parts; an
     # answer of another part does not hide a definition, and an answer hides a given
     # only in later parts (d.w1, the updated w_1, is w_1 in part e; in part d, w_1 is
