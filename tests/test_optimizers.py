@@ -210,3 +210,48 @@ def test_a_wrong_update_rule_fails_verification(monkeypatch):
     monkeypatch.setattr("derive.topics.optimizers.blocks.update", no_bias_correction)
     with pytest.raises(VerificationError):
         derive.load("adam-bias-correction").solve()
+
+
+@pytest.mark.parametrize("sets,eta,rho,b1", [((), 0.1, 0.9, 0.9),
+                                             (("eta=0.05", "rho=0.99", "beta1=0.5"), 0.05,
+                                              0.99, 0.5)])
+def test_adam_against_rmsprop(sets, eta, rho, b1):
+    ans = solve_json("adam-vs-rmsprop", *sets)["answers"]
+    grad = lambda p: np.array([2 * (p[0] - 1), 20 * (p[1] + 1)])  # noqa: E731
+    f = lambda p: (p[0] - 1) ** 2 + 10 * (p[1] + 1) ** 2  # noqa: E731
+    x, s = np.zeros(2), np.zeros(2)
+    for t in range(1, 4):
+        g = grad(x)
+        s = rho * s + (1 - rho) * g * g
+        x = x - eta * g / (np.sqrt(s) + 1e-8)
+        assert np.allclose(_rows(ans, "a.x", t, t)[0], x, rtol=1e-12)
+    adam = adam_by_hand(grad, [0, 0], 3, eta, b1=b1, b2=rho)
+    assert np.allclose(_rows(ans, "b.m", 1, 1)[0], adam[0]["m"], rtol=1e-12)
+    assert np.allclose(_rows(ans, "b.mhat", 1, 1)[0], adam[0]["mhat"], rtol=1e-12)
+    for t in range(1, 4):
+        assert np.allclose(_rows(ans, "b.x", t, t)[0], adam[t - 1]["x"], rtol=1e-12)
+    assert ans["c.lower"]["value"] == ("rmsprop" if f(x) < f(adam[2]["x"]) else "adam")
+
+
+@pytest.mark.parametrize("sets,u,w0,steps", [((), 2, -0.5, 3),
+                                             (("u=1", "w0=0.25", "steps=4"), 1, 0.25, 4)])
+def test_leaky_relu_unit_descent(sets, u, w0, steps):
+    """The problem written from `derive blocks` and the README alone (see README)."""
+    ans = solve_json("leaky-unit-descent", *sets)["answers"]
+    a, t, eta = 0.1, 1, 0.5
+
+    def grad(w):
+        z = w * u
+        out, slope = (z, 1.0) if z > 0 else (a * z, a)
+        return (out - t) * slope * u
+
+    def loss(w):
+        z = w * u
+        return ((z if z > 0 else a * z) - t) ** 2 / 2
+
+    assert ans["a.d1"]["value"] == pytest.approx(grad(w0), rel=1e-12)
+    w = w0
+    for i in range(1, steps + 1):
+        w = w - eta * grad(w)
+        assert ans[f"b.w{i}"]["value"] == pytest.approx(w, rel=1e-12)
+        assert ans[f"b.L{i}"]["value"] == pytest.approx(loss(w), rel=1e-12)

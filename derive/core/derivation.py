@@ -285,5 +285,5 @@ def range_hint(aid: str) -> str:
     m = re.match(r"^(.*?)(\d+)$", aid)
     if not m:
         return ""
-    return (f" (a count such as steps may have changed: declare the numbered answers as a "
-            f"range, e.g. '{m.group(1)}{{1..steps}}', to follow it)")
+    return (f" (declare it; numbered answers that follow a count such as steps can be "
+            f"declared as a range, e.g. '{m.group(1)}{{1..steps}}')")

@@ -35,8 +35,9 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
         raise SpecError(problem.path, f"answers.{missing[0]}",
                         "declared, but no block derives it"
                         + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else "")
-                        + (";" + range_hint(missing[0]).replace(" (a count", " a count", 1)
-                           .rstrip(")") if range_hint(missing[0]) else ""))
+                        + ("; if a count such as steps was lowered, declare the numbered "
+                           "answers as a range, e.g. 'a.x{1..steps}'"
+                           if range_hint(missing[0]) else ""))
     order = {a: i for i, a in enumerate(problem.answers)}
     answers = dict(sorted(ctx.answers.items(), key=lambda kv: order[kv[0]]))
     solution = Solution(problem, problem.given_values(), tuple(ctx.items), ctx.sections(),
