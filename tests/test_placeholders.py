@@ -102,6 +102,9 @@ def test_no_prose_keeps_a_given_default_value_in_a_variant(pid):
             assert not mentions(variant, literal), (
                 f"{pid}: the prose still says {literal} when {name} = {sentinel}")
         word = WORDS.get(int(g.value)) if g.integer else None
+        if any(h.integer and h.value == g.value for n, h in problem.givens.items()
+               if n != name):
+            word = None  # "two" may be another given's (batch 2, epochs 2): ambiguous
         if word:
             assert not re.search(rf"\b{word}\b", variant, re.I), (
                 f"{pid}: the prose still says '{word}' when {name} = {sentinel}")

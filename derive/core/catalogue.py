@@ -90,4 +90,37 @@ def read_title(path: Path) -> str:
     title = raw.get("title") if isinstance(raw, dict) else None
     if not isinstance(title, str) or not title.strip():
         raise SpecError(shown, "title", "missing (expected one line of text)")
+    if "{{" in title:
+        title = _title_filled(title, text)
     return title.strip()
+
+
+#: whole numbers as words, for ``{{name:word}}`` placeholders (core.placeholders)
+WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+         "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+         "seventeen", "eighteen", "nineteen", "twenty")
+_SIMPLE_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*(:\s*word)?\s*\}\}")
+
+
+def _title_filled(title: str, text: str) -> str:
+    """A title's ``{{given}}`` / ``{{given:word}}`` placeholders filled with the spec's own
+    values as written (the listing does not load the spec; a variant's title is filled
+    by core.placeholders when it is)."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return title
+    givens = raw.get("givens") if isinstance(raw, dict) else None
+    if not isinstance(givens, dict):
+        return title
+
+    def one(m: re.Match[str]) -> str:
+        g = givens.get(m[1])
+        v = g.get("value") if isinstance(g, dict) else g
+        if m[2] and isinstance(v, int) and not isinstance(v, bool) and 0 <= v < len(WORDS):
+            return WORDS[v]
+        return str(v) if isinstance(v, (int, float, str)) else m[0]
+
+    return _SIMPLE_PLACEHOLDER.sub(one, title)

@@ -23,6 +23,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.core.catalogue import WORDS
 from derive.core.errors import SpecError
 from derive.core.model import Problem
 from derive.core.values import ValueError_, format_number, parse_number
@@ -32,9 +33,7 @@ _BODY = re.compile(
     r"^\s*(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*"
     r"(?:(?P<word>:\s*word)|(?P<tuple>:\s*tuple)"
     r"|=(?P<test>[^?|]+)\?(?P<then>[^|]*)\|(?P<else>[^|]*))?\s*$")
-_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-          "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-          "seventeen", "eighteen", "nineteen", "twenty")
+_WORDS = WORDS
 #: a statement is short; a placeholder-heavy text this long is not one
 MAX_PLACEHOLDERS = 200
 
