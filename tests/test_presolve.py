@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from derive.check.mark.marking import presolve
+from derive.check.mark.presolve import presolve
 from derive.core.solve import solve_once
 from derive.core.spec import load_problem
 

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from derive.check.mark.answers import MAX_FILE_BYTES
-from derive.check.mark.marking import ANSWER_SECONDS, READ_SECONDS, Marker, presolve
+from derive.check.mark.marking import ANSWER_SECONDS, READ_SECONDS, Marker
+from derive.check.mark.presolve import presolve
 from derive.check.results import Marked
 from derive.core.lifetime import die_with_parent, set_deadline, signals_interrupt
 
