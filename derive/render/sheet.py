@@ -174,7 +174,7 @@ def compile_pdf(tex_path: Path, sheet: Sheet | None = None) -> Compiled:
         failed = False
         for cmd in cmds:
             try:
-                r = subprocess.run(cmd, cwd=build, capture_output=True, text=True,
+                r = subprocess.run(cmd, cwd=build, capture_output=True, text=True, errors="replace",
                                    timeout=COMPILE_TIMEOUT, stdin=subprocess.DEVNULL,
                                    env={**os.environ, **_UNWRAPPED_LOG})
             except subprocess.TimeoutExpired:

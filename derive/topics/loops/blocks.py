@@ -80,7 +80,7 @@ def perceptron_rule(ctx: Context, points: Any, labels: Any, w0: Any, b0: Any, et
     x_s, y_s, eta_s = sp.Symbol("x_i"), sp.Symbol("y_i"), sp.Symbol("eta")
     rule = ctx.step("perceptron-rule", w_s + eta_s * y_s * x_s if labels_are == "signed"
                     else w_s + eta_s * (y_s - sp.Symbol(r"\hat{y}_i")) * x_s,
-                    lhs=w_s, facts=(sp.Eq(a_s, sp.Symbol("w·x_i") + b_s),))
+                    lhs=w_s, facts=(sp.Eq(a_s, w_s * x_s + b_s),))
     rows, per_epoch = [], []
     for ep in range(1, n_epochs + 1):
         count = 0
@@ -98,7 +98,7 @@ def perceptron_rule(ctx: Context, points: Any, labels: Any, w0: Any, b0: Any, et
                          sp.Integer(yhat), "yes" if step else "no", tuple(wv), bv])
         per_epoch.append((list(wv), bv, count))
     cols = ["epoch", sp.Symbol("i"), sp.Symbol("x_i"), sp.Symbol("y_i"),
-            sp.Symbol("w·x_i + b"), sp.Symbol(r"\hat{y}_i"), "update", sp.Symbol("w"),
+            a_s, sp.Symbol(r"\hat{y}_i"), "update", sp.Symbol("w"),
             sp.Symbol("b")]
     tab = ctx.table("perceptron-rule", cols, rows, uses=[rule])
     mine = []
