@@ -157,3 +157,15 @@ def test_feedback_document_without_working_is_unchanged() -> None:
 
     m = Marked("f.yaml", "s", [Result("p", "a", "correct", "1", "1")])
     assert "Your working" not in feedback_latex(m, {})
+
+
+def test_a_working_without_its_answer_is_still_checked_and_shown(tmp_path: Path) -> None:
+    # -ln(0.68997) = 0.37110; 0.53539 is -log2(0.68997): the second step is wrong
+    (tmp_path / "w.tex").write_text(r"""\begin{working}{perceptron-bce/b.loss}
+E &= -(1) \log(0.68997) + (1-1) \log(1-0.68997) \\
+  &= 0.53539
+\end{working}""")
+    run = check(["w.tex", "-j", "1"], tmp_path)
+    assert run.returncode == 0, run.stderr
+    text = " ".join(run.stdout.split())
+    assert "b.loss missing" in text and "working: step 2 of 2 is wrong (line 2:" in text

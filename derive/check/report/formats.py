@@ -132,7 +132,7 @@ def print_file(m: Marked, out: Any) -> None:
         out.print(Text(f"  warning: {w}", style="yellow"))
     for pid in m.problems():
         rows = [r for r in m.results if r.problem == pid]
-        shown = [r for r in rows if r.verdict != "missing"]
+        shown = [r for r in rows if r.verdict != "missing" or r.working is not None]
         out.print(Text(f"  {pid}", style="bold"))
         if shown:
             t = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 1),
@@ -147,7 +147,7 @@ def print_file(m: Marked, out: Any) -> None:
             from rich.padding import Padding
 
             out.print(Padding(t, (0, 0, 0, 4)))
-        missing = [r.answer for r in rows if r.verdict == "missing"]
+        missing = [r.answer for r in rows if r.verdict == "missing" and r.working is None]
         if missing:
             out.print(Text(f"    not answered ({len(missing)}): " + _list(missing),
                            style=STYLE["missing"]))
