@@ -172,15 +172,17 @@ def blocks(block: str | None, fmt: str) -> None:
               type=click.Path(dir_okay=False), help="Where to write the LaTeX document.")
 @click.option("--pdf", is_flag=True,
               help="Also compile it (latexmk, else pdflatex) into a PDF next to the .tex.")
+@click.option("--force", is_flag=True, help="Replace FILE even if it holds a student's "
+              "answers (a filled \\answer).")
 @reports_errors
-def sheet(problems: tuple[str, ...], out: str, pdf: bool) -> None:
+def sheet(problems: tuple[str, ...], out: str, pdf: bool, force: bool) -> None:
     """A worked-solution sheet of PROBLEMS (all when none is named) as LaTeX, or PDF."""
     from pathlib import Path
 
     from derive.render.sheet import make_sheet
 
     make_sheet(problems, Path(out), pdf=pdf, echo=click.echo,
-               warn=lambda m: click.echo(m, err=True))
+               warn=lambda m: click.echo(m, err=True), force=force)
 
 
 @cli.command()
@@ -212,12 +214,14 @@ def sheet(problems: tuple[str, ...], out: str, pdf: bool) -> None:
               "(a CSV an LMS imports).")
 @click.option("--working-credit", type=float, default=0.0, show_default=True,
               help="Points for a wrong answer whose working is right up to a late slip.")
+@click.option("--force", is_flag=True, help="Replace an output that looks like a student's "
+              "answers (.yaml, or .tex with a filled \\answer); inputs never.")
 @reports_errors
 def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
           gradescope: str | None, csv_path: str | None, feedback: str | None, no_pdf: bool,
           jobs: int, timeout: float, memory: int, follow_through_credit: float,
           assignment: str | None, roster: str | None, lms: str | None,
-          working_credit: float) -> None:
+          working_credit: float, force: bool) -> None:
     """Mark answer files (YAML or LaTeX; directories are searched) against the derivations.
 
     Exit 0 when every file was marked (wrong answers are not errors), 1 when some file
@@ -229,7 +233,7 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
     req = CheckRequest(answers, fmt, output, summary, gradescope, csv_path, feedback,
                        not no_pdf, follow_through_credit,
                        BatchOptions(jobs=jobs, answer_seconds=timeout, memory_mb=memory),
-                       working_credit=working_credit)
+                       working_credit=working_credit, force=force)
     if assignment:
         from derive.assign.grading import assignment_request
 

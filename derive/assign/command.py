@@ -148,7 +148,7 @@ def _write(out: Path, assignment: Assignment, handouts: dict[str, Handout],
                              "answer sheets under -o); use another -o, or --force to replace "
                              "them")
     for path, text in files:
-        atomic_write(path, text)
+        atomic_write(path, text, force=force)
     return len(files)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from derive.check.mark.batch import BatchOptions, progress_bar, run_batch
-from derive.check.mark.files import atomic_write, refuse_inputs
+from derive.check.mark.files import atomic_write, looks_like_answers, refuse_inputs
 from derive.check.results import Marked
 from derive.core.errors import UsageError
 
@@ -36,6 +36,8 @@ class CheckRequest:
     per file (an assignment: the student's own variant); the spec's own otherwise"""
     working_credit: float = 0.0
     """points of a wrong answer whose working is right up to a late slip"""
+    force: bool = False
+    """replace an output file that looks like a student's answers (never an input)"""
 
 
 def answer_files(args: tuple[str, ...]) -> list[str]:
@@ -72,6 +74,9 @@ def run_check(req: CheckRequest) -> int:
                       (req.csv, "--csv"), *((o[0], o[1]) for o in req.outputs)):
         if out:
             refuse_inputs(out, files, what)
+            if not req.force and looks_like_answers(out):  # before marking, not after
+                raise UsageError(f"{what} {out}: holds a student's answers; choose another "
+                                 "name (or --force to replace it)")
     if req.feedback and Path(req.feedback).exists() and not Path(req.feedback).is_dir():
         raise UsageError(f"--feedback {req.feedback}: expected a directory")
 
@@ -84,15 +89,15 @@ def run_check(req: CheckRequest) -> int:
     if req.gradescope:
         from derive.check.report.formats import gradescope_json
 
-        atomic_write(req.gradescope, gradescope_json(marked[0], req.follow_through_credit,
-                                                   req.working_credit))
+        atomic_write(req.gradescope, gradescope_json(
+            marked[0], req.follow_through_credit, req.working_credit), force=req.force)
     if req.csv:
         from derive.check.report.formats import gradebook_csv
 
-        atomic_write(req.csv, gradebook_csv(marked, req.follow_through_credit,
-                                               req.working_credit))
+        atomic_write(req.csv, gradebook_csv(
+            marked, req.follow_through_credit, req.working_credit), force=req.force)
     for path, _what, content in req.outputs:
-        atomic_write(path, content(marked))
+        atomic_write(path, content(marked), force=req.force)
     if req.feedback:
         _feedback(marked, files, req)
     bad = [m for m in marked if m.error]
@@ -120,7 +125,7 @@ def _report(marked: list[Marked], req: CheckRequest) -> None:
 
         text = report_json(marked)
         if req.output:
-            atomic_write(req.output, text)
+            atomic_write(req.output, text, force=req.force)
         else:
             sys.stdout.write(text)
         return
@@ -129,7 +134,7 @@ def _report(marked: list[Marked], req: CheckRequest) -> None:
     if req.output:
         buf = io.StringIO()
         print_text(marked, console(buf), summary=req.summary)
-        atomic_write(req.output, buf.getvalue())
+        atomic_write(req.output, buf.getvalue(), force=req.force)
     else:
         print_text(marked, console(sys.stdout), summary=req.summary)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from derive.core.derivation import Solution
 from derive.core.errors import DeriveError
+from derive.core.outputs import atomic_write
 from derive.render.latex import PREAMBLE, Block, problem_blocks
 
 DEFAULT_OUTPUT = Path("output/solutions.tex")
@@ -105,17 +106,10 @@ def build_sheet(problems: Iterable[str] = ()) -> Sheet:
     return sheet_of(load_problem(pid).solve() for pid in ids)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``path`` through a temporary file and a rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
+    """Write ``path`` through the shared writer (``core.outputs``): a temporary file and a
+    rename, the umask's mode, never over a student's answers unless ``force``."""
+    atomic_write(path, data, force=force)
 
 
 # -- compiling ---------------------------------------------------------------------------
@@ -238,10 +232,10 @@ def overfull_boxes(log: str, sheet: Sheet | None = None) -> tuple[Overfull, ...]
 # -- the command -------------------------------------------------------------------------
 def make_sheet(problems: Iterable[str], out: Path = DEFAULT_OUTPUT, *, pdf: bool = False,
                echo: Callable[[str], None] = print,
-               warn: Callable[[str], None] = print) -> Compiled | None:
+               warn: Callable[[str], None] = print, force: bool = False) -> Compiled | None:
     """``derive sheet``: write the .tex (and with ``pdf``, compile it next to it)."""
     sheet = build_sheet(problems)
-    write_atomic(out, sheet.text)
+    write_atomic(out, sheet.text, force=force)
     n = len(sheet.problems)
     echo(f"wrote {out} ({n} problem{'s' if n != 1 else ''})")
     if not pdf:
