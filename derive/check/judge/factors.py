@@ -50,7 +50,8 @@ def bias_names(givens: dict[str, Any]) -> list[str]:
 
 def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
              matrix_names: list[str],
-             bias_value: Callable[[str], Any]) -> Diagnosis | None:
+             bias_value: Callable[[str], Any],
+             answer: tuple[Any, dict[str, Any]] = (None, {})) -> Diagnosis | None:
     """The first generic mistake the answer matches, or None.
 
     ``givens``: name -> (value, as typeset); ``bias_value(name)``: this answer's value
@@ -58,7 +59,7 @@ def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
     kind = sit.spec.kind
     given = quoted(sit.text, kind)
     if kind in ("number", "expression"):
-        found = _factor(sit, expected, given, givens)
+        found = _factor(sit, expected, given, givens, answer)
         if found:
             return found
         for name in bias_names({n: v for n, (v, _) in givens.items()}):
@@ -94,11 +95,15 @@ def _swapped(text: str, right: Callable[[str], bool]) -> str | None:
 
 
 def _factor(sit: Situation, expected: str, given: str,
-            givens: dict[str, tuple[Any, str]]) -> Diagnosis | None:
+            givens: dict[str, tuple[Any, str]],
+            answer: tuple[Any, dict[str, Any]]) -> Diagnosis | None:
     gold = sit.gold
     if not isinstance(gold, sp.Basic) or gold == 0:
         return None
-    for factor, shown, code in _candidates(sit.spec.kind, gold, givens):
+    candidates = _candidates(sit.spec.kind, gold, givens)
+    if sit.spec.kind == "expression":
+        candidates = _plausible(gold, candidates, *answer)
+    for factor, shown, code in candidates:
         value = gold / factor
         if _same(value, gold) or not sit.matches(value):
             continue
@@ -125,6 +130,34 @@ def _candidates(kind: str, gold: Any, givens: dict[str, tuple[Any, str]]
             seen.add(v)
             out.append((v, f"{latex} = {show(v)}", "missing-factor"))
     return half + out[:MAX_FACTORS]
+
+
+def _plausible(gold: Any, candidates: list[tuple[Any, str, str]], value: Any,
+               names: dict[str, Any]) -> list[tuple[Any, str, str]]:
+    """The candidates c with gold / answer = c at two random points (a cheap screen; the
+    answer's marking rule then decides). All of them when the points cannot tell."""
+    import numpy as np
+
+    from derive.check.judge import numeric as en
+
+    if not isinstance(value, sp.Basic) or value.atoms(sp.Sum, sp.Indexed):
+        return candidates
+    g, a = en.expand_names(gold, names), en.expand_names(value, names)
+    rng = np.random.default_rng(5)
+    keep = list(candidates)
+    for _ in range(2):
+        vals = en._Values(rng)
+        gv, av = en._evaluate(g, vals, {}), en._evaluate(a, vals, {})
+        if gv is None or av is None or abs(av) < 1e-12:
+            return candidates
+        ratio = gv / av
+        kept = []
+        for c in keep:
+            cv = en._evaluate(en.expand_names(c[0], names), vals, {})
+            if cv is None or abs(cv - ratio) <= 1e-6 * max(1.0, abs(ratio)):
+                kept.append(c)
+        keep = kept
+    return keep
 
 
 _NAME = r"(?<![A-Za-z\\_]){}(?![A-Za-z0-9'^_])"

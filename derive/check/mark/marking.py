@@ -416,14 +416,14 @@ class Marker:
             return (dg.declared(sit, mistakes, problem, lambda m: self._variant_value(prep, m,
                                                                                       aid),
                                 expected)
-                    or self._generic_more(prep, aid, sit, expected)
+                    or self._generic_more(prep, aid, sit, expected, judged[aid].value)
                     or dg.generic(sit, expected))
         except (DeriveError, ArithmeticError, TypeError, ValueError, AttributeError,
                 RecursionError, MemoryError):
             return None  # no diagnosis rather than no marking
 
-    def _generic_more(self, prep: Prepared, aid: str, sit: dg.Situation,
-                      expected: str) -> dg.Diagnosis | None:
+    def _generic_more(self, prep: Prepared, aid: str, sit: dg.Situation, expected: str,
+                      value: Any) -> dg.Diagnosis | None:
         """The generic diagnoses of ``judge.factors`` (missing factor, ½, missing
         transpose, dropped bias)."""
         problem = prep.problem
@@ -439,7 +439,8 @@ class Marker:
             m = dg.Mistake("bias-omitted", f"(generic) {name} = 0", sets=((name, "0"),))
             return self._variant_value(prep, m, aid)
 
-        return factors.diagnose(sit, expected, givens, matrices, bias_value)
+        return factors.diagnose(sit, expected, givens, matrices, bias_value,
+                                (value, {**config.constants, **config.names}))
 
     def _variant(self, prep: Prepared, m: dg.Mistake) -> dict[str, Any] | None:
         """The settled answers of the problem as the mistake solves it (once)."""
