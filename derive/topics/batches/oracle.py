@@ -1,0 +1,33 @@
+"""The independent route for batch normalisation: the forward pass in float64 numpy and
+the backward pass by central differences of L = Σ g ⊙ y (no backward formula here)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from derive.core.numeric import gradient_fd
+
+
+def forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+            eps: float) -> dict[str, np.ndarray]:
+    """μ, σ² (biased, over the batch = rows), x̂ and y for a B×N batch."""
+    mu = x.mean(axis=0, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=0, keepdims=True)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    return {"mean": mu, "var": var, "xhat": xhat, "y": gamma * xhat + beta}
+
+
+def backward_fd(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float,
+                g: np.ndarray) -> dict[str, np.ndarray]:
+    """∂L/∂x, ∂L/∂γ, ∂L/∂β of L = Σ g ⊙ y by finite differences."""
+    def loss_x(v: np.ndarray) -> float:
+        return float(np.sum(g * forward(v, gamma, beta, eps)["y"]))
+
+    def loss_gamma(v: np.ndarray) -> float:
+        return float(np.sum(g * forward(x, v, beta, eps)["y"]))
+
+    def loss_beta(v: np.ndarray) -> float:
+        return float(np.sum(g * forward(x, gamma, v, eps)["y"]))
+
+    return {"dx": gradient_fd(loss_x, x), "dgamma": gradient_fd(loss_gamma, gamma),
+            "dbeta": gradient_fd(loss_beta, beta)}
