@@ -14,6 +14,7 @@ to every student writes nothing. Then, under ``-o DIR``::
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -76,6 +77,7 @@ def draw_class(assignment: Assignment, students: tuple[str, ...], jobs: int = 0,
     """Every student's handout (``render=False``: the numbers only), in roster order, from
     worker processes; raises the first error (so nothing is written then)."""
     from derive.check.mark.batch import default_jobs
+    from derive.core.lifetime import die_with_parent
 
     jobs = max(1, min(jobs or default_jobs(), len(students)))
     _JOB.update(assignment=assignment, render=render)
@@ -84,7 +86,9 @@ def draw_class(assignment: Assignment, students: tuple[str, ...], jobs: int = 0,
             got = [_task(s) for s in students]
         else:
             ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-            with ctx.Pool(jobs) as pool:
+            # workers die with this process, and take the pool's SIGTERM at exit
+            # silently (the CLI's SIGTERM-as-Ctrl-C handler would make it a traceback)
+            with ctx.Pool(jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
                 got = list(pool.imap(_task, students,
                                      chunksize=max(1, len(students) // (8 * jobs))))
     finally:
