@@ -333,6 +333,11 @@ def _convert_arg(path: str, where: str, ptype: str, choices: tuple[str, ...], v:
                  ns: dict[str, Any], answers: dict[str, AnswerSpec],
                  symbols: dict[str, SymbolSpec], definitions: dict[str, Definition]) -> Any:
     assert ptype in PARAM_TYPES
+    if ptype in ("symbol", "definition", "answer", "prefix") and not isinstance(v, str):
+        raise SpecError(path, where, f"expected a name, found {str(v)[:40]!r}")
+    if ptype == "answers" and isinstance(v, dict) and not all(
+            isinstance(a, str) for a in v.values()):
+        raise SpecError(path, where, "expected a mapping of names to answer ids")
     if ptype == "expr":
         return parse_spec_expr(path, where, v, ns, answers)
     if ptype == "expr_list":

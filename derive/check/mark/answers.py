@@ -110,7 +110,10 @@ _TextLoader.yaml_implicit_resolvers = {}
 
 def parse_yaml_answers(text: str, file: str) -> Submission:
     """A YAML answer file: ``student`` (optional) and ``answers: {problem: {id: text}}``."""
-    loader = _TextLoader(text)
+    try:
+        loader = _TextLoader(text)  # the reader refuses control characters (NUL) here
+    except yaml.YAMLError as e:
+        raise AnswerFileError(file, "", f"invalid YAML: {str(e).splitlines()[0]}") from None
     loader.duplicates = []
     try:
         raw = loader.get_single_data()
