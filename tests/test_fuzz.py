@@ -202,3 +202,25 @@ def test_answer_files_are_read_or_refused_in_one_line(empty_cwd, text):
             except AnswerFileError as e:
                 assert "\n" not in str(e)
     assert os.listdir(empty_cwd) == []
+
+
+# -- findings, kept as examples ----------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    (r"\sum_{i=1}^{3}\sum_{j=1}^{3} 2", 18),      # 9 terms of 2, by hand
+    (r"\sum_{i=1}^{3}\sum_{j=1}^{i} j", 10),      # 1 + (1+2) + (1+2+3)
+])
+def test_nested_sums_in_an_answer_are_read(text, value):
+    from derive.check.read.config import ParseConfig
+    from derive.check.read.parse import parse_answer
+
+    assert parse_answer(text, "number", ParseConfig()).doit() == value
+
+
+def test_a_student_name_with_a_blank_line_stays_one_heading():
+    from derive.check.report.feedback import feedback_latex
+    from derive.check.results import Marked
+
+    tex = feedback_latex(Marked("s.yaml", "Ann\n\nLee"), {})
+    heading = next(line for line in tex.splitlines() if "Feedback for" in line)
+    assert "Ann Lee" in heading and heading.count("{") == heading.count("}")

@@ -282,21 +282,26 @@ class Reader:
         raise ParseError(f"{type(node).__name__} is not understood")
 
     def _build_sum(self, node: sp.Sum, slots: dict[str, Any]) -> Any:
-        (var, lo, hi), = node.limits
-        slot = slots.get(var.name)
-        if not isinstance(slot, IndexSlot):
-            raise ParseError("the index of a sum is not understood")
-        body = self.build(node.function, slots)
-        lo, hi = self.build(lo, slots), self.build(hi, slots)
-        if tv.is_matrix(body) or tv.is_matrix(lo) or tv.is_matrix(hi):
-            raise ParseError("a sum of matrices cannot be marked")
-        k = slot.symbol
-        span = hi - lo
-        if span.is_number and (not span.is_finite or span > tv.MAX_EXPONENT):
-            raise ParseError("a sum over more than 1000 terms cannot be marked")
-        total = sp.Sum(body, (k, lo, hi))
-        if slot.exclude is not None:
-            total = total - body.xreplace({k: slot.exclude})
+        # nested sums arrive as one Sum with several limits, innermost first
+        total = self.build(node.function, slots)
+        terms = sp.Integer(1)
+        for var, lo, hi in node.limits:
+            slot = slots.get(var.name)
+            if not isinstance(slot, IndexSlot):
+                raise ParseError("the index of a sum is not understood")
+            lo, hi = self.build(lo, slots), self.build(hi, slots)
+            if tv.is_matrix(total) or tv.is_matrix(lo) or tv.is_matrix(hi):
+                raise ParseError("a sum of matrices cannot be marked")
+            k = slot.symbol
+            span = hi - lo
+            if span.is_number:
+                terms *= max(span + 1, 1)
+                if not span.is_finite or terms > tv.MAX_EXPONENT + 1:
+                    raise ParseError("a sum over more than 1000 terms cannot be marked")
+            body = total
+            total = sp.Sum(body, (k, lo, hi))
+            if slot.exclude is not None:
+                total = total - body.xreplace({k: slot.exclude})
         return total
 
 

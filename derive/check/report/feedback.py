@@ -100,7 +100,9 @@ def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
     """The feedback document of one marked file (``worked``: problem -> LaTeX)."""
     total, out_of = points(m)
     s = m.score()
-    body = [r"\section*{Feedback for " + tex_escape(m.student) + "}",
+    # one line, bounded: a blank line in a name would end the heading's paragraph
+    name = " ".join(str(m.student).split())[:80] or "?"
+    body = [r"\section*{Feedback for " + tex_escape(name) + "}",
             r"\noindent File: " + verbatim(m.file) + r"\\",
             rf"Score: \textbf{{{total:g}/{out_of}}} ("
             + ", ".join(f"{s[v]} {v}" for v in s) + ")."]
