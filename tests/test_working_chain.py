@@ -100,3 +100,15 @@ def test_numbers_copied_wrong_and_number_rule() -> None:
 def test_valid_rewritings_of_tanh_prime(text: str) -> None:
     w = run("tanh-derivative", "a.derivative", text)
     assert w.first_error is None and all(s.verdict == "valid" for s in w.steps)
+
+
+def test_an_index_outside_its_sum_is_wrong_and_a_right_sum_is_right() -> None:
+    # d.dL_dz = (p_i - t_i) p_i - p_i sum_k (p_k - t_k) p_k; line 1 leaves t_k outside
+    # the sum over k, line 2 is the derivative written out (k = i split off)
+    w = run("loss-gradients", "d.dL_dz", r"""\frac{\partial \text{Loss}}{\partial y}
+        &= \sum_k p_k - t_k \times (p_i (1 - p_k) - p_i p_k) \\
+        &= (p_i - t_i) \times p_i (1 - p_i) + \sum_{k \neq i} (p_k - t_k) \times (-p_i p_k)""")
+    assert w.first_error == 1 and "outside its sum" in w.steps[0].feedback
+    ok = run("loss-gradients", "d.dL_dz", r"""\frac{\partial L}{\partial z_i} =
+        (p_i - t_i) \times p_i (1 - p_i) + \sum_{k \neq i} (p_k - t_k) \times (-p_i p_k)""")
+    assert ok.first_error is None and ok.steps[-1].verdict == "valid"

@@ -192,6 +192,9 @@ def equal_expressions(a: Any, b: Any) -> Comparison:
     if a.is_Matrix or b.is_Matrix:
         return Comparison(None, "matrix expressions are not compared step by step")
     outcome = compare_scalars(a, b)
+    if outcome.equal is None and _loose_indices(b) - _loose_indices(a):
+        names = ", ".join(sorted(_loose_indices(b) - _loose_indices(a)))
+        return Comparison(False, f"the index {names} is used outside its sum")
     if outcome.equal is None:
         confirmed = confirm_equal(a, b)
         if confirmed is None:
@@ -200,6 +203,17 @@ def equal_expressions(a: Any, b: Any) -> Comparison:
     return Comparison(outcome.equal, outcome.detail.replace("expected", "the line before "
                                                                       "gives")
                       .replace("yours gives", "this line gives"))
+
+
+def _loose_indices(e: Any) -> set[str]:
+    """Index names a sum binds that also stand outside every sum (p_k beside \\sum_k)."""
+    if not isinstance(e, sp.Basic) or not e.has(sp.Sum):
+        return set()
+    bound = {v.name for sm in e.atoms(sp.Sum) for v, *_ in sm.limits}
+    outside = e.replace(lambda n: isinstance(n, sp.Sum), lambda n: sp.Integer(0))
+    loose = {x.name for ix in outside.atoms(sp.Indexed) for i in ix.indices
+             for x in i.free_symbols}
+    return loose & bound
 
 
 # ---------------------------------------------------------------- equations

@@ -124,7 +124,10 @@ def rewrite(side: str) -> tuple[str, dict[str, Label]]:
         target, wrt = d
         end = den[1]
         if not target:  # \frac{d}{dx}(…): the operator applies to what follows
-            operand = _bracket(s, end) or _group(s, end)
+            operand = _bracket(s, end)
+            if operand is None:  # \frac{d}{dx} \frac{1}{2}(y - t)^2: the rest of the side
+                rest = s[end:].strip()
+                operand = (rest, len(s)) if rest else None
             if operand is None:
                 pos = m.end()
                 continue

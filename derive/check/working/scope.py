@@ -191,8 +191,18 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
                 aliases[w] = "loss"
     for k in range(1, 13):
         symbols[f"{PLACEHOLDER}_{k}"] = real(f"{PLACEHOLDER}_{k}")
+    # families read with an index (p_k, t_i) and the bound of a sum written without one,
+    # as the answer's own reading has them (spec extra: indexed, bound)
+    kwargs: dict[str, Any] = {}
+    for name in spec.extra.get("indexed", ()) or ():
+        symbols[str(name)] = sp.IndexedBase(str(name))
+        givens.pop(str(name), None)
+        variables.add(str(name))
+    if spec.extra.get("bound"):
+        kwargs["sum_bound"] = sp.Symbol(str(spec.extra["bound"]), integer=True, positive=True)
+        variables.add(str(spec.extra["bound"]))
     scope.config = ParseConfig(symbols=symbols, functions=functions, names=names,
-                               aliases=aliases)
+                               aliases=aliases, **kwargs)
     return scope
 
 
@@ -339,6 +349,10 @@ def label_value(scope: Scope, label: Label, read: Any,
             derivatives.append((target, wrt))
         value = sp.diff(target, wrt)
         var = wrt
+        if value == 0 and not any(isinstance(d, sp.Basic) and d.has(wrt)
+                                  for d in scope.defs.values()):
+            # nothing the problem defines ties the target to wrt (y = z said in words)
+            raise SideError(f"how {label.target} depends on {label.wrt} is not defined here")
     if label.at is None:
         return value
     at = label.at
