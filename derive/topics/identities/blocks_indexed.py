@@ -101,7 +101,7 @@ def indexed_backprop(ctx: Context, answer: str, loss: Any, output: str, activati
     rule, jac = JACOBIANS[activation]
     name_l = sp.Symbol("L", real=True)
 
-    # ∂L/∂p_k from the k-th term: L must be linear in its sums, p only inside them
+    # ∂L/∂p_k from the k-th term: p only inside the sums (L may be nonlinear in them)
     term, scale = _kth_term(ctx, big_l, p)
     u = sp.Symbol(f"{p.label}_{k}", real=True)
     d_term, dsteps = differentiate(term.xreplace({p[k]: u}), u)
@@ -179,8 +179,14 @@ def _kth_term(ctx: Context, loss: Any, p: Any) -> tuple[Any, Any]:
         raise ctx.fail("loss", f"{p.label} may appear only inside the sums")
     coeffs = [sp.diff(shell, m) for m in marks]
     if any(c.has(*marks) for c in coeffs):
-        raise ctx.fail("loss", "the loss must be linear in its sums (e.g. -Σ t log p, "
-                       "½ Σ (p - t)²)")
+        # L = F(Σ_k f(p_k)) not linear in its sums (log Σ_k e^{p_k}): ∂L/∂p_k = F'(S) f'(p_k)
+        # with the sum S put back under a fresh index, so that it leaves the sum over k
+        back = {}
+        for m, sm in zip(marks, sums, strict=True):
+            (k, lo, hi), = sm.limits
+            fresh = sp.Symbol("l" if str(k) != "l" else "m", integer=True)
+            back[m] = sp.Sum(sm.function.xreplace({k: fresh}), (fresh, lo, hi))
+        coeffs = [c.xreplace(back) for c in coeffs]
     dependent = [(c, s.function) for c, s in zip(coeffs, sums, strict=True) if s.has(p)]
     if len(dependent) != 1:
         raise ctx.fail("loss", f"expected one sum with {p.label} in it")
