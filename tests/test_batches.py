@@ -36,3 +36,41 @@ def test_batch_norm(sets, gamma, beta, g):
                        ("b", "dbeta"), ("b", "dgamma"), ("b", "dx")]:
         got = np.array(ans[f"{part}.{role}"]["value"], float)
         assert np.allclose(got, np.atleast_2d(want[role]), rtol=1e-12, atol=1e-12), role
+
+
+def softmax_regression_by_hand(X, W, b, Y):
+    Z = X @ W + b
+    P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    B = len(X)
+    E = -np.sum(Y * np.log(P)) / B
+    return P, E, X.T @ (P - Y) / B, (P - Y).sum(axis=0, keepdims=True) / B
+
+
+@pytest.mark.parametrize("sets,W,b", [
+    ((), [[0.5, -0.5, 0], [0, 1, -1]], [0, 0, 0.5]),
+    (("W=[[1,0,-1],[0.5,0.5,0]]", "b=[0.1,0.2,0.3]"), [[1, 0, -1], [0.5, 0.5, 0]],
+     [0.1, 0.2, 0.3]),
+])
+def test_softmax_regression_on_a_batch(sets, W, b):
+    import derive
+
+    X = np.array([[1, 0], [0, 1], [1, 1]], float)
+    Y = np.eye(3)
+    P, E, dW, db = softmax_regression_by_hand(X, np.array(W, float), np.array([b], float), Y)
+    ans = solve_json("softmax-regression-batch", *sets)["answers"]
+    assert np.allclose(ans["a.P"]["value"], P, rtol=1e-12)
+    assert ans["a.E"]["value"] == pytest.approx(E, rel=1e-12)
+    assert np.allclose(ans["c.dW"]["value"], dW, rtol=1e-12)
+    assert np.allclose(ans["c.db"]["value"], db, rtol=1e-12)
+    # the formula answered is the course's X^T (P - Y)/B: evaluated on random matrices
+    import sympy as sp
+
+    form = derive.load("softmax-regression-batch").solve().answers["b.dW_form"].value
+    r = np.random.default_rng(5)
+    Xr, Pr, Yr = r.normal(size=(4, 2)), r.normal(size=(4, 3)), r.normal(size=(4, 3))
+    syms = {str(m): m for m in form.atoms(sp.MatrixSymbol)}
+    sizes = {s: v for s in form.free_symbols if isinstance(s, sp.Symbol)
+             for name, v in (("B", 4), ("N", 2), ("K", 3)) if str(s) == name}
+    got = form.xreplace({syms["X"]: sp.Matrix(Xr), syms["P"]: sp.Matrix(Pr),
+                         syms["Y"]: sp.Matrix(Yr), **sizes}).doit()
+    assert np.allclose(np.array(sp.Matrix(got).tolist(), float), Xr.T @ (Pr - Yr) / 4)

@@ -31,3 +31,20 @@ def backward_fd(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float,
 
     return {"dx": gradient_fd(loss_x, x), "dgamma": gradient_fd(loss_gamma, gamma),
             "dbeta": gradient_fd(loss_beta, beta)}
+
+
+def softmax_regression(x: np.ndarray, w: np.ndarray, b: np.ndarray,
+                       y: np.ndarray) -> dict[str, np.ndarray]:
+    """Z = XW + b, P = softmax by rows (shifted by the row maximum), mean cross-entropy."""
+    z = x @ w + b
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = -np.sum(y * np.log(p)) / len(x)
+    return {"z": z, "p": p, "loss": np.array(loss)}
+
+
+def softmax_regression_fd(x: np.ndarray, w: np.ndarray, b: np.ndarray,
+                          y: np.ndarray) -> dict[str, np.ndarray]:
+    """∂E/∂W and ∂E/∂b by central differences of the mean cross-entropy."""
+    return {"dW": gradient_fd(lambda v: float(softmax_regression(x, v, b, y)["loss"]), w),
+            "db": gradient_fd(lambda v: float(softmax_regression(x, w, v, y)["loss"]), b)}
