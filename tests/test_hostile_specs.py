@@ -203,3 +203,30 @@ def test_shipped_specs_keep_their_aliases():
     """gelu-descent shares its mistakes through anchors; bounded aliases still work."""
     problem = load_problem("gelu-descent")
     assert "c.mom.x1" in problem.answers
+
+
+def test_every_yaml_reader_bounds_alias_expansion():
+    """Specs, the listing, the block reference and assignments read YAML through the one
+    bounded loader; no module calls yaml.safe_load/yaml.load itself."""
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "derive"
+    direct = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("safe_load", "load", "full_load", "unsafe_load")
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "yaml"):
+                direct.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert not direct, f"YAML read without the bounded loader: {direct}"
+
+
+def test_an_assignment_alias_bomb_is_refused(tmp_path):
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 9):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+    lines.append("problems: *l8")
+    (tmp_path / "hw.yaml").write_text("\n".join(lines) + "\n")
+    r = run_cli("assign", str(tmp_path / "hw.yaml"), "--students", "1")
+    assert r.returncode == 2 and "expands to more than" in r.stderr, r.stderr
+    assert r.stderr.count("\n") == 1

@@ -18,6 +18,7 @@ import yaml
 
 from derive.core.errors import SpecError, UsageError
 from derive.core.model import Problem
+from derive.core.safe_yaml import load_bounded_yaml
 from derive.core.spec import find_problem, load_problem
 from derive.core.values import ValueError_, to_exact
 
@@ -80,7 +81,7 @@ def load_assignment(path: str | Path) -> Assignment:
         raise SpecError(shown, "", f"larger than {MAX_FILE_BYTES // 1000} kB; an assignment "
                         "file lists problems, it is short")
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        raw = load_bounded_yaml(p.read_text(encoding="utf-8"))  # aliases bounded
     except UnicodeDecodeError as e:
         raise SpecError(shown, "", f"not UTF-8 text ({e.reason})") from None
     except yaml.YAMLError as e:

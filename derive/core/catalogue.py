@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from derive.core.errors import SpecError, UsageError
+from derive.core.safe_yaml import load_bounded_yaml
 
 
 def problem_dirs() -> list[Path]:
@@ -84,7 +85,7 @@ def read_title(path: Path) -> str:
         raise SpecError(shown, "", f"cannot read: {e}") from None
     m = _TITLE_LINE.search(text)
     try:
-        raw = yaml.safe_load(m[0] if m else text)
+        raw = load_bounded_yaml(m[0] if m else text)
     except yaml.YAMLError:
         raw = None
     title = raw.get("title") if isinstance(raw, dict) else None
@@ -109,7 +110,7 @@ def _title_filled(title: str, text: str) -> str:
     import yaml
 
     try:
-        raw = yaml.safe_load(text)
+        raw = load_bounded_yaml(text)
     except yaml.YAMLError:
         return title
     givens = raw.get("givens") if isinstance(raw, dict) else None

@@ -78,7 +78,10 @@ def load_bounded_yaml(text: str) -> Any:
             if node is None:
                 return None
             _expanded_size(node)
-            return loader.construct_document(node)
+            try:
+                return loader.construct_document(node)
+            except ValueError as e:  # an integer of more than 4300 digits, say
+                raise YamlSizeError(str(e).splitlines()[0][:100], node.start_mark) from None
         finally:
             loader.dispose()
     except RecursionError:

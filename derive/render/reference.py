@@ -17,6 +17,7 @@ import yaml
 
 from derive.core.errors import UsageError
 from derive.core.registry import Block, Param, registry
+from derive.core.safe_yaml import load_bounded_yaml
 
 #: what each parameter type means to a spec author
 KIND_WORDS = {
@@ -103,7 +104,7 @@ def shipped_examples(root: Path | None = None) -> dict[str, tuple[str, str]]:
     for d in _SHIPPED:
         for path in sorted((base / d).glob("*.yaml")):
             try:
-                raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+                raw = load_bounded_yaml(path.read_text(encoding="utf-8"))
             except (OSError, yaml.YAMLError):
                 continue  # a broken spec is reported by derive verify, not here
             parts = raw.get("parts") if isinstance(raw, dict) else None
