@@ -185,3 +185,23 @@ def _transposes_added(text: str, names: list[str], right: Callable[[str], bool])
         if right(candidate):
             return " ".join(candidate.split())
     return None
+
+
+def diagnose_answer(problem: Any, config: Any, sit: Situation, expected: str, value: Any,
+                    variant_value: Callable[[Any], Any]) -> Diagnosis | None:
+    """``diagnose`` with what it needs read off the problem and the answer's config;
+    ``variant_value(mistake)`` is this answer's value in a re-solved variant."""
+    from derive.check.judge.diagnoses import Mistake
+
+    givens = {g.name: (g.value, g.latex) for g in problem.givens.values()
+              if not isinstance(g.value, sp.MatrixBase)}
+    matrices = [n for n, v in config.symbols.items() if isinstance(v, sp.MatrixSymbol)]
+
+    def bias_value(name: str) -> Any:
+        if sit.spec.kind == "expression":
+            return sit.gold.xreplace({s: 0 for s in sit.gold.free_symbols if str(s) == name})
+        return variant_value(Mistake("bias-omitted", f"(generic) {name} = 0",
+                                     sets=((name, "0"),)))
+
+    return diagnose(sit, expected, givens, matrices, bias_value,
+                    (value, {**config.constants, **config.names}))

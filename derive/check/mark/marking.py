@@ -20,8 +20,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import sympy as sp
-
 from derive.check.judge import diagnoses as dg
 from derive.check.judge import equivalence, factors
 from derive.check.judge.equivalence import Judgement
@@ -111,6 +109,7 @@ class Marker:
         self._judged: dict[Any, Judgement] = {}
         self._pinned: dict[Any, Solution | None] = {}
         self._variants: dict[Any, dict[str, Any] | None] = {}
+        self._generic: dict[Any, dg.Diagnosis | None] = {}
         self.plan = plan
         """an assignment's plan (``planned.Plan``): each student marked against their own
         variant of its problems; None marks the problems a file names"""
@@ -424,23 +423,15 @@ class Marker:
 
     def _generic_more(self, prep: Prepared, aid: str, sit: dg.Situation, expected: str,
                       value: Any) -> dg.Diagnosis | None:
-        """The generic diagnoses of ``judge.factors`` (missing factor, ½, missing
-        transpose, dropped bias)."""
-        problem = prep.problem
-        givens = {g.name: (g.value, g.latex) for g in problem.givens.values()
-                  if not isinstance(g.value, sp.MatrixBase)}
-        config = prep.configs[aid]
-        matrices = [n for n, v in config.symbols.items() if isinstance(v, sp.MatrixSymbol)]
-
-        def bias_value(name: str) -> Any:
-            if sit.spec.kind == "expression":
-                gold = sit.gold
-                return gold.xreplace({s: 0 for s in gold.free_symbols if str(s) == name})
-            m = dg.Mistake("bias-omitted", f"(generic) {name} = 0", sets=((name, "0"),))
-            return self._variant_value(prep, m, aid)
-
-        return factors.diagnose(sit, expected, givens, matrices, bias_value,
-                                (value, {**config.constants, **config.names}))
+        """``judge.factors``' generic mistakes (text and right answer only: cached)."""
+        key = (prep.key, aid, normalise(sit.text))
+        if not self.cache or key not in self._generic:
+            if len(self._generic) > _CACHE_LIMIT // 10:
+                self._generic.clear()
+            self._generic[key] = factors.diagnose_answer(
+                prep.problem, prep.configs[aid], sit, expected, value,
+                lambda m: self._variant_value(prep, m, aid))
+        return self._generic[key]
 
     def _variant(self, prep: Prepared, m: dg.Mistake) -> dict[str, Any] | None:
         """The settled answers of the problem as the mistake solves it (once)."""
