@@ -7,6 +7,7 @@ Exit codes: 0 success (marking wrong answers included), 1 a verification failure
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -29,7 +30,11 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         from derive.core.lifetime import signals_interrupt
 
         try:
-            with signals_interrupt():  # SIGTERM like Ctrl-C: cleanups run, one line
+            with signals_interrupt(), warnings.catch_warnings():
+                # SIGTERM like Ctrl-C: cleanups run, one line. Overflow in a float64
+                # check is judged by the check itself (non-finite: it fails), so numpy's
+                # RuntimeWarning would only add lines to a one-line message
+                warnings.simplefilter("ignore", RuntimeWarning)
                 return fn(*args, **kwargs)
         except KeyboardInterrupt:
             _fail("interrupted; no output was left half-written", 130)
@@ -95,7 +100,17 @@ def solve(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool) -> None
     from derive.core.spec import load_problem
     from derive.render import render_json, render_latex, render_text
 
-    solution = load_problem(problem, _parse_sets(sets)).solve()
+    overrides = _parse_sets(sets)
+    try:
+        solution = load_problem(problem, overrides).solve()
+    except VerificationError as e:
+        if not overrides:
+            raise
+        # the float64 checks have limits (a saturated sigmoid, a tiny ŷ): say so
+        shown = " ".join(f"--set {s}" for s in sets)
+        raise VerificationError(e.problem, [*e.failures[:1], f"the numeric checks cannot "
+                                f"confirm the answers at {shown}; try values nearer the "
+                                "spec's"]) from None
     if fmt == "json":
         click.echo(render_json(solution))
     elif fmt == "latex":

@@ -80,3 +80,12 @@ def test_cli_set_errors_are_one_line_with_exit_2(args):
     assert r.returncode == 2, r.stderr
     assert r.stdout == ""
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("derive: "), r.stderr
+
+
+def test_a_variant_the_checks_cannot_confirm_is_one_line_with_exit_1():
+    """perceptron-bce at b = 1000: σ saturates and the float64 recheck cannot confirm the
+    loss; no answer is shown, one line says why, no numpy warning leaks."""
+    r = run_cli("solve", "perceptron-bce", "--set", "b=1000")
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.count("\n") == 1, r.stderr
+    assert "cannot confirm the answers at --set b=1000" in r.stderr
