@@ -112,3 +112,13 @@ def test_an_index_outside_its_sum_is_wrong_and_a_right_sum_is_right() -> None:
     ok = run("loss-gradients", "d.dL_dz", r"""\frac{\partial L}{\partial z_i} =
         (p_i - t_i) \times p_i (1 - p_i) + \sum_{k \neq i} (p_k - t_k) \times (-p_i p_k)""")
     assert ok.first_error is None and ok.steps[-1].verdict == "valid"
+
+
+def test_a_one_hot_target_lets_a_step_use_its_sum() -> None:
+    # with t one-hot (sum_k t_k = 1): -t_i + p_i t_i + p_i sum_{k != i} t_k = p_i - t_i;
+    # for t not one-hot the two differ (t = (1, 1, 0), i = 1: p_1 - 1 + p_1 vs p_1 - 1)
+    w = run("loss-gradients", "c.dL_dz", r"""\frac{\partial L}{\partial z_i}
+        = -t_i + p_i t_i + \sum_{k \neq i} t_k \times p_i \\ = p_i - t_i""")
+    assert [s.verdict for s in w.steps] == ["valid", "valid"]
+    bad = run("loss-gradients", "c.dL_dz", r"\frac{\partial L}{\partial z_i} = 2 p_i - t_i")
+    assert bad.first_error == 1

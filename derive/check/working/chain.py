@@ -29,7 +29,14 @@ from typing import Any
 
 import sympy as sp
 
-from derive.check.working.compare import Comparison, compare, roots, same_roots, show
+from derive.check.working.compare import (
+    Comparison,
+    compare,
+    loose_indices,
+    roots,
+    same_roots,
+    show,
+)
 from derive.check.working.diagnose import diagnose
 from derive.check.working.lines import Line, read_lines
 from derive.check.working.model import StepResult, WorkingResult
@@ -224,6 +231,11 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
                           f"{where}: defines {name} (not checked)" if name else
                           f"{where}: nothing before it to check it against")
     olds = prev.values if isinstance(prev, _Target) else [prev.right, prev.own]
+    loose = loose_indices(new.right)
+    if loose:  # Σ_k t_k/p_k × (p_i (1 - p_k) …): k outside the sum that binds it
+        names = ", ".join(sorted(loose))
+        return StepResult(latex, line.number, "invalid",
+                          f"{where}: the index {names} is used outside its sum")
     if new.unknown and not (isinstance(prev, Side) and prev.unknown >= new.unknown):
         names = ", ".join(sorted(new.unknown))
         return StepResult(latex, line.number, "unchecked",

@@ -71,6 +71,8 @@ class Scope:
     """answer id -> the student's value, every answer they gave (named or not)"""
     spec: Any = None
     """the answer's spec (its marking rule)"""
+    one_hot: frozenset[str] = frozenset()
+    """indexed families the answer's part samples one-hot (t: Σ_k t_k = 1)"""
 
     def knows(self, name: str) -> bool:
         return (name in self.variables or name in self.givens or name in self.defs
@@ -203,7 +205,25 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
         variables.add(str(spec.extra["bound"]))
     scope.config = ParseConfig(symbols=symbols, functions=functions, names=names,
                                aliases=aliases, **kwargs)
+    scope.one_hot = frozenset(_one_hot(problem, part))
     return scope
+
+
+def _one_hot(problem: Any, part: str) -> set[str]:
+    """Families a block of the part samples one-hot (``sample: {t: one-hot}``): its
+    steps may use Σ_k t_k = 1."""
+    out: set[str] = set()
+    for p in problem.parts:
+        if p.name != part:
+            continue
+        for call in p.calls:
+            sample = call.args.get("sample") if isinstance(call.args, dict) else None
+            if isinstance(sample, dict):
+                for name, how in sample.items():
+                    hows = how if isinstance(how, (list, tuple)) else [how]
+                    if "one-hot" in [str(h) for h in hows]:
+                        out.add(str(name))
+    return out
 
 
 def _real(expr: Any) -> Any:
