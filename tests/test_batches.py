@@ -74,3 +74,23 @@ def test_softmax_regression_on_a_batch(sets, W, b):
     got = form.xreplace({syms["X"]: sp.Matrix(Xr), syms["P"]: sp.Matrix(Pr),
                          syms["Y"]: sp.Matrix(Yr), **sizes}).doit()
     assert np.allclose(np.array(sp.Matrix(got).tolist(), float), Xr.T @ (Pr - Yr) / 4)
+
+
+@pytest.mark.parametrize("sets,a,q,m", [
+    ((), [2, -1, 0.5, 3], 0.8, [1, 0, 1, 1]),
+    (("q=0.5", "m=[0,1,1,0]", "a=[1,2,3,4]"), [1, 2, 3, 4], 0.5, [0, 1, 1, 0]),
+])
+def test_inverted_dropout(sets, a, q, m):
+    ans = solve_json("inverted-dropout", *sets)["answers"]
+    a, m = np.array(a, float), np.array(m, float)
+    assert np.allclose(ans["a.y"]["value"], [m * a / q])
+    # expectation and variance by sampling every mask of a Bernoulli(q) by hand
+    n = len(a)
+    ey, ey2 = np.zeros(n), np.zeros(n)
+    for bits in range(2 ** n):
+        mk = np.array([(bits >> k) & 1 for k in range(n)], float)
+        w = np.prod(np.where(mk == 1, q, 1 - q))
+        ey += w * mk * a / q
+        ey2 += w * (mk * a / q) ** 2
+    assert np.allclose(ans["b.mean"]["value"], [ey])
+    assert np.allclose(ans["b.var"]["value"], [ey2 - ey**2])

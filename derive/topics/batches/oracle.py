@@ -48,3 +48,22 @@ def softmax_regression_fd(x: np.ndarray, w: np.ndarray, b: np.ndarray,
     """∂E/∂W and ∂E/∂b by central differences of the mean cross-entropy."""
     return {"dW": gradient_fd(lambda v: float(softmax_regression(x, v, b, y)["loss"]), w),
             "db": gradient_fd(lambda v: float(softmax_regression(x, w, v, y)["loss"]), b)}
+
+
+def dropout_by_enumeration(a: np.ndarray, keep: float, mask: np.ndarray | None = None,
+                           ) -> dict[str, np.ndarray]:
+    """Inverted dropout y = m ⊙ a / q: the expectation and the variance of each entry over
+    every one of the 2^n masks (weighted by their probabilities), and y for a given mask."""
+    a = np.asarray(a, dtype=float).reshape(-1)
+    n = a.size
+    mean, second = np.zeros(n), np.zeros(n)
+    for bits in range(2 ** n):
+        m = np.array([(bits >> k) & 1 for k in range(n)], dtype=float)
+        weight = np.prod(np.where(m == 1, keep, 1 - keep))
+        y = m * a / keep
+        mean += weight * y
+        second += weight * y * y
+    out = {"expectation": mean, "variance": second - mean**2}
+    if mask is not None:
+        out["output"] = np.asarray(mask, dtype=float).reshape(-1) * a / keep
+    return out
