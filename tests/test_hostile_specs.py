@@ -137,6 +137,8 @@ def test_derive_list_and_solve_report_a_hostile_spec_in_one_line(tmp_path):
     ("(" * 200 + "x" + ")" * 200, "nested more than"),
     ("-" * 5000 + "x", "longer than"),
     ("x^2", "write powers with '**'"),
+    ("Sum(x, (a, 1, 10**50))", "at most 1000 terms"),
+    ("Sum(x, a)", "limits are written (k, 1, K)"),
     ("x(2)", "only functions of the spec language"),
     ("a[0]", "only indexed symbols and given"),
 ])

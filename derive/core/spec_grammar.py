@@ -31,6 +31,8 @@ MAX_LITERAL = 40
 MAX_EXPONENT = 100
 #: largest n of n!
 MAX_FACTORIAL = 100
+#: most terms of a Sum whose limits are numbers
+MAX_TERMS = 1000
 #: most decimal digits a number computed while reading may have
 MAX_DIGITS = 1000
 
@@ -198,6 +200,8 @@ class _Parser:
         self._enter()
         args = [] if self.t.accept(")") else self.arguments(")")
         self.depth -= 1
+        if fn is sp.Sum:
+            _sum_limits(args[1:])
         try:
             return fn(*args)
         except SpecExprError:
@@ -256,6 +260,17 @@ class _Parser:
             self.depth -= 1
             return (items[0] if len(items) == 1 else tuple(items)), None
         raise SpecExprError(f"unexpected {text!r} at column {column}")
+
+
+def _sum_limits(limits: list[Any]) -> None:
+    """A sum's limits are (index, low, high) tuples over at most MAX_TERMS numeric terms."""
+    for lim in limits:
+        if not (isinstance(lim, tuple) and len(lim) == 3):
+            raise SpecExprError("Sum(…): limits are written (k, 1, K)")
+        span = lim[2] - lim[1]
+        if isinstance(span, sp.Basic) and span.is_number and not (
+                span.is_finite and span < MAX_TERMS):
+            raise SpecExprError(f"Sum(…): at most {MAX_TERMS} terms with numeric limits")
 
 
 def _matrix_literal(items: list[Any], column: int) -> sp.ImmutableMatrix:
