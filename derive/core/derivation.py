@@ -165,16 +165,12 @@ class Context:
     """What a block sees: the problem's names and values, and where it records its work."""
 
     def __init__(self, problem: Problem, pins: dict[str, Any] | None = None) -> None:
-        from derive.core.givens import given_subs
-
         self.problem = problem
         self.pins = dict(pins or {})
         self.items: list[Item] = []
         self.answers: dict[str, Answer] = {}
         self.checks: list[Check] = []
-        self.given_subs: dict[sp.Symbol, Any] = {}
-        for g in problem.givens.values():
-            self.given_subs.update(given_subs(g))
+        self._given_subs: dict[sp.Symbol, Any] | None = None
         self._sections: dict[str, tuple[list[int], list[str]]] = {}
         self.part = ""
         self.where = ""
@@ -185,6 +181,18 @@ class Context:
         self.meanings: dict[str, Any] = {}
         """names a block defines (a network's f_1, a, o, J_A) -> what they stand for, so
         that marking reads a student's definition in a name's place"""
+
+    @property
+    def given_subs(self) -> dict[sp.Symbol, Any]:
+        """Symbol -> exact value of every given (entry by entry for matrices), made when
+        first needed: a wide network's givens have hundreds of thousands of entries."""
+        if self._given_subs is None:
+            from derive.core.givens import given_subs
+
+            self._given_subs = {}
+            for g in self.problem.givens.values():
+                self._given_subs.update(given_subs(g))
+        return self._given_subs
 
     # -- names and values ---------------------------------------------------------------
     def symbol(self, name: str) -> Any:

@@ -282,6 +282,13 @@ def _figure(ctx: Context, net: Network) -> None:
                layers=layers, edges=edges)
 
 
+def _given_of(ctx: Context, expr: Any) -> Any:
+    """The given whose symbol (or matrix of entry symbols) ``expr`` is, if any."""
+    from derive.core.givens import given_symbol
+
+    return next((g for g in ctx.problem.givens.values() if given_symbol(g) is expr), None)
+
+
 def _given_name(ctx: Context, expr: Any) -> str:
     from derive.core.givens import given_symbol
 
@@ -299,8 +306,11 @@ def _bind_values(ctx: Context, net: Network) -> None:
     exact: dict[Any, Any] = {}
     for name, expr in raw.items():
         sym = names[name]
-        v = ctx.value(expr)
-        gname = _given_name(ctx, expr)
+        given = _given_of(ctx, expr)
+        # a given named as it is: its value as it is (substituting each of a wide
+        # matrix's entry symbols would cost seconds)
+        v = given.value if given is not None else ctx.value(expr)
+        gname = given.name if given is not None else _given_name(ctx, expr)
         if not isinstance(v, sp.MatrixBase):
             v = sp.ImmutableMatrix([[v]])
         for d, n in zip(sym.shape, v.shape, strict=True):
