@@ -118,7 +118,10 @@ class _Parser:
         if tok is not None:
             raise SpecExprError(f"unexpected {tok[1]!r} at column {tok[2]}")
         _arith(lambda a, b: None, value, None)  # a bare tuple or function name is no value
-        if isinstance(value, sp.Basic) and value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        # a name as it is (a given's matrix of entry symbols) is finite: walking a wide
+        # matrix's entries for infinities cost seconds
+        named = any(value is v for v in self.names.values())
+        if isinstance(value, sp.Basic) and not named and value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
             raise SpecExprError("the value is not finite (e.g. log(0) or 1/0)")
         return value
 
