@@ -158,7 +158,9 @@ def test_block_modules_are_found_by_name():
     import derive.core.registry as registry
 
     registry.registry()
-    homes = {b.fn.__module__ for b in registry.BLOCKS.values()}
+    # (tests may register blocks of their own: only the package's are checked)
+    homes = {b.fn.__module__ for b in registry.BLOCKS.values()
+             if b.fn.__module__.startswith("derive.")}
     assert all(h.startswith(TOPICS) and h.rpartition(".")[2].startswith("blocks")
                for h in homes), homes
 
