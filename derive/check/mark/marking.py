@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from derive.check.judge import conventions as cv
 from derive.check.judge import diagnoses as dg
 from derive.check.judge import equivalence, factors
 from derive.check.judge.equivalence import Judgement
@@ -109,6 +110,7 @@ class Marker:
         self._judged: dict[Any, Judgement] = {}
         self._pinned: dict[Any, Solution | None] = {}
         self._variants: dict[Any, dict[str, Any] | None] = {}
+        self._switches = cv.Switches()
         self._generic: dict[Any, dg.Diagnosis | None] = {}
         self.plan = plan
         """an assignment's plan (``planned.Plan``): each student marked against their own
@@ -415,6 +417,10 @@ class Marker:
             return (dg.declared(sit, mistakes, problem, lambda m: self._variant_value(prep, m,
                                                                                       aid),
                                 expected)
+                    or cv.diagnose_switch(
+                        sit, self._switches.mistakes(prep.key, problem, aid), expected,
+                        lambda m: self._switches.values(prep, m, aid, mine, ft.pins_for,
+                                                        self._variant_value(prep, m, aid)))
                     or self._generic_more(prep, aid, sit, expected, judged[aid].value)
                     or dg.generic(sit, expected))
         except (DeriveError, ArithmeticError, TypeError, ValueError, AttributeError,
