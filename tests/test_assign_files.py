@@ -207,3 +207,33 @@ def test_a_stride_that_does_not_fit_is_redrawn():
     got = [draw(a, a.problems[0], f"s{i}") for i in range(15)]
     assert {int(v.givens["stride"]) for v in got} == {1, 2}
     assert any(v.draws > 1 for v in got)
+
+
+CHOICE_SPEC = """\
+id: which-smaller
+title: Which is smaller
+givens:
+  p: {value: 1}
+  q: {value: 2}
+answers:
+  a.pick: {kind: choice, choices: [first, second]}
+parts:
+  a:
+    text: Which of the two values is smaller?
+    derive:
+      - {use: choose, answer: a.pick, options: {first: p, second: q}, pick: min}
+"""
+
+
+def test_a_choice_that_rounding_could_reverse_is_redrawn(tmp_path, monkeypatch):
+    # 1 and 1.02 differ by 2 %: a student rounding within the number rule's 5 % may
+    # compare them either way, so the draw q = 1.02 is redrawn; q = 2 and q = 0.5 are clear
+    (tmp_path / "which-smaller.yaml").write_text(CHOICE_SPEC, encoding="utf-8")
+    monkeypatch.setenv("DERIVE_PROBLEMS", str(tmp_path))
+    a = assignment("seed: 4\nproblems: [{id: which-smaller, vary: {q: [1.02, 2, 0.5]}}]")
+    got = [draw(a, a.problems[0], f"s{i}") for i in range(15)]
+    assert {str(v.givens["q"]) for v in got} <= {"2", "1/2"}
+    assert any(v.draws > 1 for v in got)
+    for v in got:  # the expected choice, by hand: the smaller of 1 and q
+        want = "first" if 1 < float(v.givens["q"]) else "second"
+        assert v.solution.answers["a.pick"].value == want

@@ -96,7 +96,8 @@ def _solve(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | str:
         return f"{shown}: {e.field}: {e.message}"
     except (DeriveError, ArithmeticError, ValueError, TypeError) as e:
         return f"{shown}: {e}"
-    bad = unmarkable(solution, tuple(ap.points)) or remainder_dropped(solution)
+    bad = (unmarkable(solution, tuple(ap.points)) or remainder_dropped(solution)
+           or near_tie(solution, tuple(ap.points)))
     return f"{shown}: {bad}" if bad else solution
 
 
@@ -171,4 +172,37 @@ def remainder_dropped(solution: Solution) -> str | None:
                 if isinstance(x, sp.Basic) and x.is_number and not x.is_integer:
                     return (f"{sp.sstr(f.xreplace(subs))} drops a remainder (a size that "
                             "is not whole: a stride that does not fit)")
+    return None
+
+
+#: two compared values closer than this, relative to the larger, could change places in
+#: a student's working that rounds as the number rule allows (5%): such a choice is a
+#: coin toss, not a question, and the draw is redrawn
+TIE = 0.05
+
+
+def near_tie(solution: Solution, asked: tuple[str, ...]) -> str | None:
+    """An asked choice decided by comparing numbers (the ``compare`` step of ``choose``)
+    that rounding could reverse."""
+    from derive.core.derivation import Step
+
+    for aid in asked:
+        a = solution.answers.get(aid)
+        if a is None or a.kind != "choice" or a.item is None:
+            continue
+        item = solution.items[a.item]
+        if not isinstance(item, Step) or item.rule != "compare" \
+                or not isinstance(item.before, sp.Basic):
+            continue
+        compared = sorted((float(eq.rhs), str(eq.lhs)) for eq in item.before.args
+                          if isinstance(eq, sp.Eq) and eq.rhs.is_number)
+        if len(compared) < 2:
+            continue
+        best = compared[0] if str(a.value) == compared[0][1] else compared[-1]
+        others = [c for c in compared if c is not best]
+        runner = min(others, key=lambda c: abs(c[0] - best[0]))
+        scale = max(abs(best[0]), abs(runner[0]))
+        if abs(best[0] - runner[0]) <= TIE * scale:
+            return (f"{aid}: {best[1]} = {best[0]:.4g} and {runner[1]} = {runner[0]:.4g} "
+                    "are too close for rounded working to tell apart")
     return None
