@@ -11,12 +11,12 @@ import sympy as sp
 
 from derive.check.read.config import ParseError
 from derive.check.read.names import (
-    _ACCENTS,
-    _FUNCTION_CMDS,
-    _MATRIX_ENVS,
-    _PLAIN_WORDS,
+    ACCENTS,
+    FUNCTION_CMDS,
+    MATRIX_ENVS,
+    PLAIN_WORDS,
     Function,
-    _plain_number,
+    plain_number,
 )
 from derive.check.read.token_groups import (
     match,
@@ -39,7 +39,7 @@ class Atoms:
     def environment(self) -> Any:
         name_toks = self.take_arg()
         name = "".join(t.text for t in name_toks)
-        if name not in _MATRIX_ENVS:
+        if name not in MATRIX_ENVS:
             raise ParseError(f"the environment '{name}' cannot be marked")
         if name == "array" and self.is_op(self.peek(), "{"):
             self.take_group()  # column spec: {|c|c|}
@@ -68,7 +68,7 @@ class Atoms:
         while i < len(self.toks) and self.toks[i].kind == NAME and len(letters) < 8:
             letters += self.toks[i].text
             i += 1
-        for w in _PLAIN_WORDS:
+        for w in PLAIN_WORDS:
             if letters.lower().startswith(w) and len(letters) >= len(w):
                 nxt = self.peek(len(w))
                 if self.is_op(nxt, "(") and w in self.r.functions \
@@ -87,17 +87,17 @@ class Atoms:
             self.pos += 1
             return t.text, False
         self.pos += 1
-        if t.text in _FUNCTION_CMDS:
+        if t.text in FUNCTION_CMDS:
             return t.text[1:], True
         if t.text[1:] in GREEK:
             return t.text[1:], False
         arg = self.take_arg()
         words = [a for a in arg if not (a.kind == OP and a.text in "{}")]
-        if t.text in _ACCENTS:
+        if t.text in ACCENTS:
             inner = "".join(a.text.lstrip("\\") for a in words)
             if not inner.isalnum():
                 raise ParseError(f"'{t.text}{{{render(arg)}}}' is not understood")
-            return f"{_ACCENTS[t.text]}({inner})", False
+            return f"{ACCENTS[t.text]}({inner})", False
         if all(a.kind in (NAME, NUM) for a in words) and words:
             word = "".join(a.text for a in words)
             if len(words) == 1 and words[0].kind == NAME:
@@ -256,7 +256,7 @@ class Atoms:
                 if core and all(self.is_op(t, "'") for t in core):
                     primes += len(core)
                 elif power is None:
-                    if _plain_number([t for t in core]) == -1:
+                    if plain_number([t for t in core]) == -1:
                         raise ParseError(f"{shown}^{{-1}} is ambiguous (the inverse function or "
                                          f"1/{shown}): write \\frac{{1}}{{…}} or the inverse's "
                                          "name")
@@ -288,7 +288,7 @@ class Atoms:
         """A function with its bracketed argument at pos (``\\sigma(0.8)``, ``\\exp(-z)``,
         ``\\sigma'(z)``); moves past it and says True, else stays."""
         t = self.toks[self.pos]
-        if t.kind != CMD or not (t.text in _FUNCTION_CMDS or t.text[1:] in self.r.functions):
+        if t.kind != CMD or not (t.text in FUNCTION_CMDS or t.text[1:] in self.r.functions):
             return False
         i = self.pos + 1
         while i < len(self.toks) and (self.is_op(self.toks[i], "'") or (
@@ -311,7 +311,7 @@ class Atoms:
                 while self.is_op(self.peek(), "_", "^"):
                     self.pos += 1
                     self.take_arg()
-            elif t.kind == CMD and (t.text in _ACCENTS or t.text in (r"\mathbf", r"\vec",
+            elif t.kind == CMD and (t.text in ACCENTS or t.text in (r"\mathbf", r"\vec",
                                                                     r"\bm", r"\boldsymbol")):
                 self.pos += 1  # \log \hat y: an accented name
                 self.take_arg()

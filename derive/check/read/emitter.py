@@ -13,16 +13,16 @@ from derive.check.read import values as tv
 from derive.check.read.atoms import Atoms
 from derive.check.read.config import ParseError
 from derive.check.read.names import (
-    _ACCENTS,
-    _CLOSERS,
-    _FUNCTION_CMDS,
-    _OPENERS,
-    _PLACEHOLDERS,
-    _SAME_NAME,
+    ACCENTS,
+    CLOSERS,
+    FUNCTION_CMDS,
+    OPENERS,
+    PLACEHOLDERS,
+    SAME_NAME,
     IndexSlot,
-    _plain_number,
-    _same,
     index_symbol,
+    plain_number,
+    same_value,
 )
 from derive.check.read.patterns import has_ellipsis, read_pattern, with_ellipses
 from derive.check.read.token_groups import (
@@ -77,13 +77,13 @@ class Emitter(Atoms):
         """The placeholder letter for a value (one letter per distinct value)."""
         if not isinstance(value, IndexSlot):
             for key, v in self.slots.items():
-                if v is value or (type(v) is type(value) and _same(v, value)):
+                if v is value or (type(v) is type(value) and same_value(v, value)):
                     return ("\\" + key) if len(key) > 1 else key
         n = len(self.slots)
-        if n >= len(_PLACEHOLDERS):
+        if n >= len(PLACEHOLDERS):
             raise ParseError("the expression has too many distinct parts to be read "
-                             f"at once (at most {len(_PLACEHOLDERS)})")
-        name = _PLACEHOLDERS[n]
+                             f"at once (at most {len(PLACEHOLDERS)})")
+        name = PLACEHOLDERS[n]
         self.slots[name.lstrip("\\")] = value
         return name
 
@@ -111,7 +111,7 @@ class Emitter(Atoms):
             rest = t.text[1:]
             self.toks[self.pos] = Token(NUM, "0" + rest if rest.startswith(".") else rest)
             return [Token(NUM, t.text[0])]
-        if t.kind == CMD and t.text in _SAME_NAME | set(_ACCENTS):
+        if t.kind == CMD and t.text in SAME_NAME | set(ACCENTS):
             start = self.pos
             self.pos += 1
             self.take_arg()
@@ -127,7 +127,7 @@ class Emitter(Atoms):
                 out.append(t.text)
             elif t.kind == CMD and t.text[1:] in GREEK:
                 out.append(t.text[1:])
-            elif t.kind == CMD and t.text in _SAME_NAME:
+            elif t.kind == CMD and t.text in SAME_NAME:
                 continue
             elif t.kind == OP and t.text in "+-,{}":
                 if t.text not in "{}":
@@ -154,9 +154,9 @@ class Emitter(Atoms):
                 self.units.append((len(self.parts), "num", t.text))
                 self.parts.append(t.text)
                 self.pos += 1
-            elif t.kind == NAME or (t.kind == CMD and (t.text[1:] in GREEK or t.text in _ACCENTS
-                                                       or t.text in _SAME_NAME
-                                                       or t.text in _FUNCTION_CMDS)):
+            elif t.kind == NAME or (t.kind == CMD and (t.text[1:] in GREEK or t.text in ACCENTS
+                                                       or t.text in SAME_NAME
+                                                       or t.text in FUNCTION_CMDS)):
                 self.atom()
             elif t.kind == CMD:
                 self.command(t)
@@ -165,7 +165,7 @@ class Emitter(Atoms):
 
     def operator(self, t: Token) -> None:
         s = t.text
-        if s in _OPENERS:
+        if s in OPENERS:
             self.group()
         elif s in "+-":
             self.parts.append(s)
@@ -209,7 +209,7 @@ class Emitter(Atoms):
             raise ParseError("a line break (\\\\) outside a matrix cannot be marked")
         elif s == "_":
             raise ParseError(f"a subscript without a name in {render(self.toks)!r}")
-        elif s in _CLOSERS:
+        elif s in CLOSERS:
             raise ParseError(f"a closing bracket without its opening one in "
                              f"{render(self.toks)!r}")
         else:
@@ -286,13 +286,13 @@ class Emitter(Atoms):
         (read on its own: latex2sympy2's parser is exponential in nested superscripts)."""
         core = [t for t in script if not self.is_op(t, "{", "}")] \
             if script and self.is_op(script[0], "{") else script
-        plain = _plain_number(core)
+        plain = plain_number(core)
         if plain is not None:
             return str(plain) if plain.is_Integer else self.slot(plain)
         return self.slot(self.r.expr(script))
 
     def is_transpose(self, script: list[Token]) -> bool:
-        core = [t for t in script if not (t.kind == CMD and t.text in _SAME_NAME)
+        core = [t for t in script if not (t.kind == CMD and t.text in SAME_NAME)
                 and not self.is_op(t, "{", "}")]
         if len(core) != 1:
             return False

@@ -16,26 +16,26 @@ from derive.check.read.tokens import (
 )
 from derive.core import functions as fns
 
-_PLACEHOLDERS = (
+PLACEHOLDERS = (
     list("abcfghjklmnopqrstuvwxyzABCDFGHJKLMNOPQRSUVWXYZ")
     + ["\\" + g for g in (
         "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi rho "
         "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Sigma Upsilon "
         "Phi Psi Omega").split()]
 )
-_OPENERS, _CLOSERS = "([{", ")]}"
-_ACCENTS = {r"\hat": "hat", r"\widehat": "hat", r"\bar": "bar", r"\overline": "bar",
+OPENERS, CLOSERS = "([{", ")]}"
+ACCENTS = {r"\hat": "hat", r"\widehat": "hat", r"\bar": "bar", r"\overline": "bar",
             r"\tilde": "tilde", r"\widetilde": "tilde", r"\dot": "dot", r"\ddot": "ddot"}
-_SAME_NAME = {r"\mathbf", r"\bm", r"\boldsymbol", r"\vec", r"\mathit", r"\mathrm",
+SAME_NAME = {r"\mathbf", r"\bm", r"\boldsymbol", r"\vec", r"\mathit", r"\mathrm",
               r"\mathsf", r"\mathtt", r"\mathcal", r"\operatorname", r"\text", r"\textrm",
               r"\textit", r"\textbf", r"\operatornamewithlimits"}
-_FUNCTION_CMDS = {r"\exp", r"\log", r"\ln", r"\lg", r"\tanh", r"\sinh", r"\cosh", r"\sin",
+FUNCTION_CMDS = {r"\exp", r"\log", r"\ln", r"\lg", r"\tanh", r"\sinh", r"\cosh", r"\sin",
                   r"\cos", r"\tan", r"\sech", r"\csch", r"\coth", r"\max", r"\min"}
-_MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array"}
-_INDEX_LETTERS = set("ijklmnt")
+MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "array"}
+INDEX_LETTERS = set("ijklmnt")
 #: latex2sympy2 takes ~5-7 ms per token (linear); one call is held to this many
 MAX_CORE_TOKENS = 180
-_CORE_TOKEN = re.compile(r"\\[A-Za-z]+|\d+(?:\.\d+)?|\S")
+CORE_TOKEN = re.compile(r"\\[A-Za-z]+|\d+(?:\.\d+)?|\S")
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,11 @@ COURSE_FUNCTIONS: dict[str, Function] = {
     "min": Function("min", sp.Min, False, "multi"),
 }
 #: function words also read when typed without a command, if followed by '('
-_PLAIN_WORDS = sorted(["softmax", "sigmoid", "relu", "gelu", "tanh", "sech", "sinh", "cosh",
+PLAIN_WORDS = sorted(["softmax", "sigmoid", "relu", "gelu", "tanh", "sech", "sinh", "cosh",
                        "exp", "log", "ln", "diag", "max", "min"], key=len, reverse=True)
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
     try:
         return bool(a == b)
     except Exception:  # matrices of different shapes and the like
@@ -101,7 +101,7 @@ class IndexSlot:
     exclude: Any = None
 
 
-def _plain_number(tokens: list[Token]) -> Any:
+def plain_number(tokens: list[Token]) -> Any:
     """``1.5`` / ``-2``: read directly (matrices are mostly these)."""
     if len(tokens) == 1 and tokens[0].kind == NUM:
         return tv.check_number(sp.Rational(tokens[0].text))

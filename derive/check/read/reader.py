@@ -47,14 +47,14 @@ from derive.check.read.config import ParseConfig, ParseError
 from derive.check.read.emitter import Emitter
 from derive.check.read.latex2sympy_adapter import read_core
 from derive.check.read.names import (
-    _CORE_TOKEN,
-    _INDEX_LETTERS,
+    CORE_TOKEN,
     COURSE_FUNCTIONS,
+    INDEX_LETTERS,
     MAX_CORE_TOKENS,
     Function,
     IndexSlot,
-    _plain_number,
     index_symbol,
+    plain_number,
 )
 from derive.check.read.patterns import (
     has_ellipsis,
@@ -106,13 +106,13 @@ class Reader:
     def expr(self, tokens: list[Token]) -> Any:
         if not tokens:
             raise ParseError("an empty expression")
-        plain = _plain_number(tokens)
+        plain = plain_number(tokens)
         if plain is not None:
             return plain
         em = Emitter(self, list(tokens))
         em.run()
         core = " ".join(p for p in em.parts if p)
-        if len(_CORE_TOKEN.findall(core)) > MAX_CORE_TOKENS:
+        if len(CORE_TOKEN.findall(core)) > MAX_CORE_TOKENS:
             raise ParseError(f"the expression {render(tokens)[:40]!r}… is too long to be "
                              "read at once")
         try:
@@ -185,7 +185,7 @@ class Reader:
         return sp.Symbol(key, real=True)
 
     def _is_index(self, sub: str) -> bool:
-        return len(sub) == 1 and sub in _INDEX_LETTERS and not self.known(sub)
+        return len(sub) == 1 and sub in INDEX_LETTERS and not self.known(sub)
 
     def index_value(self, sub: str) -> Any:
         if sub.lstrip("-").isdigit():

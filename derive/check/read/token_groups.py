@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from derive.check.read.config import ParseError
 from derive.check.read.names import (
-    _CLOSERS,
-    _OPENERS,
+    CLOSERS,
+    OPENERS,
 )
 from derive.check.read.tokens import (
     CMD,
@@ -45,9 +45,9 @@ def match(tokens: list[Token], i: int) -> int:
     depth = 0
     for j in range(i, len(tokens)):
         t = tokens[j]
-        if t.kind == OP and t.text in _OPENERS:
+        if t.kind == OP and t.text in OPENERS:
             depth += 1
-        elif t.kind == OP and t.text in _CLOSERS:
+        elif t.kind == OP and t.text in CLOSERS:
             depth -= 1
             if depth == 0:
                 return j
@@ -59,9 +59,9 @@ def split_top(tokens: list[Token], seps: set[str]) -> list[list[Token]]:
     parts: list[list[Token]] = [[]]
     depth = env = 0
     for t in tokens:
-        if t.kind == OP and t.text in _OPENERS:
+        if t.kind == OP and t.text in OPENERS:
             depth += 1
-        elif t.kind == OP and t.text in _CLOSERS:
+        elif t.kind == OP and t.text in CLOSERS:
             depth -= 1
         elif t.kind == CMD and t.text == r"\begin":
             env += 1
@@ -116,9 +116,9 @@ def _inside(tokens: list[Token], tok: Token) -> bool:
     for t in tokens:
         if t is tok:
             return depth > 0
-        if t.kind == OP and t.text in _OPENERS:
+        if t.kind == OP and t.text in OPENERS:
             depth += 1
-        elif t.kind == OP and t.text in _CLOSERS:
+        elif t.kind == OP and t.text in CLOSERS:
             depth -= 1
     return False
 
