@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from derive.assign.assignment import AssignedProblem, Assignment
 from derive.assign.variants import Variant
-from derive.check.template import STY, hint
+from derive.check.template import answer_sheet_preamble, hint
 from derive.core.derivation import Solution
 from derive.render.latex import PREAMBLE, Block, givens_tex, problem_blocks
 from derive.render.printing import escape_text
@@ -126,22 +126,12 @@ def answer_sheet_tex(assignment: Assignment, student: str,
                      variants: dict[str, Variant]) -> str:
     """The student's answer sheet for ``derive check --assignment``: their id filled in,
     an empty ``\\answer`` box per asked answer, their numbers beside each part's boxes."""
-    sty = STY.read_text(encoding="utf-8")
     head = [
         f"% Answer sheet of {student} for {assignment.title}. Write each answer, as LaTeX",
         "% math, in the second braces of its \\answer (e.g. \\answer{p/a.x1}{-0.05}); words",
         "% as \\text{momentum}. Empty boxes are marked as not answered. Keep \\student{} as",
         "% it is: it picks the numbers your answers are marked against.",
-        r"\begin{filecontents*}{derive-answers.sty}",
-        sty.rstrip("\n"),
-        r"\end{filecontents*}",
-        r"\documentclass[11pt]{article}",
-        r"\usepackage[T1]{fontenc}",
-        r"\usepackage[margin=2cm]{geometry}",
-        r"\usepackage{amsmath,amssymb}",
-        r"\usepackage{derive-answers}",
-        r"\setlength{\parindent}{0pt}",
-        r"\begin{document}",
+        *answer_sheet_preamble(),
         r"\section*{%s}" % escape_text(assignment.title),
         r"\student{%s}" % escape_text(student),
     ]

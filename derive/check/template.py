@@ -57,16 +57,11 @@ def _slot(problem: Problem, aid: str) -> str:
             f"\\answer{{{problem.id}/{aid}}}{{}}")
 
 
-def template_latex(problems: list[Problem]) -> str:
-    """The whole answer sheet."""
+def answer_sheet_preamble() -> list[str]:
+    """The lines every answer sheet starts with, up to ``\\begin{document}``: the
+    ``derive-answers`` package carried inside the file, so one .tex compiles anywhere."""
     sty = STY.read_text(encoding="utf-8")
-    example = next((f"{p.id}/{a}" for p in problems for a, s in p.answers.items()
-                    if s.kind == "number"), "problem/a.x1")
-    head = [
-        "% Answer sheet for `derive check`. Write each answer, as LaTeX math, in the",
-        f"% second braces of its \\answer, e.g. \\answer{{{example}}}{{-0.05}}; words",
-        "% as \\text{momentum}. Empty boxes are marked as not answered. Then run",
-        "%   derive check THIS-FILE.tex",
+    return [
         r"\begin{filecontents*}{derive-answers.sty}",
         sty.rstrip("\n"),
         r"\end{filecontents*}",
@@ -77,6 +72,19 @@ def template_latex(problems: list[Problem]) -> str:
         r"\usepackage{derive-answers}",
         r"\setlength{\parindent}{0pt}",
         r"\begin{document}",
+    ]
+
+
+def template_latex(problems: list[Problem]) -> str:
+    """The whole answer sheet."""
+    example = next((f"{p.id}/{a}" for p in problems for a, s in p.answers.items()
+                    if s.kind == "number"), "problem/a.x1")
+    head = [
+        "% Answer sheet for `derive check`. Write each answer, as LaTeX math, in the",
+        f"% second braces of its \\answer, e.g. \\answer{{{example}}}{{-0.05}}; words",
+        "% as \\text{momentum}. Empty boxes are marked as not answered. Then run",
+        "%   derive check THIS-FILE.tex",
+        *answer_sheet_preamble(),
         r"\student{}% your name or id",
     ]
     body = [problem_latex(p) for p in problems]
