@@ -20,6 +20,7 @@ from derive.core.errors import SpecError, UsageError
 from derive.core.model import Problem
 from derive.core.safe_yaml import load_bounded_yaml
 from derive.core.spec import find_problem, load_problem
+from derive.core.spec_fields import unknown_keys
 from derive.core.values import ValueError_, to_exact
 
 _TOP_KEYS = ("title", "seed", "problems")
@@ -95,7 +96,7 @@ def load_assignment(path: str | Path) -> Assignment:
 def build_assignment(raw: Any, path: str) -> Assignment:
     if not isinstance(raw, dict):
         raise SpecError(path, "", "expected a mapping with title, seed and problems")
-    _unknown(path, "", raw, _TOP_KEYS)
+    unknown_keys(path, "", raw, _TOP_KEYS)
     title = raw.get("title", Path(path).stem)
     if not isinstance(title, (str, int, float)) or not str(title).strip():
         raise SpecError(path, "title", "expected a line of text, e.g. Homework 3")
@@ -118,22 +119,12 @@ def build_assignment(raw: Any, path: str) -> Assignment:
     return Assignment(str(title).strip(), seed, tuple(problems), path)
 
 
-def _unknown(path: str, where: str, d: dict[Any, Any], allowed: tuple[str, ...]) -> None:
-    for k in d:
-        if k not in allowed:
-            near = difflib.get_close_matches(str(k), allowed, n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            at = f"{where}.{k}" if where else str(k)
-            raise SpecError(path, at, f"unknown field{hint} (expected one of: "
-                            f"{', '.join(allowed)})")
-
-
 def _problem(path: str, where: str, item: Any) -> AssignedProblem:
     if isinstance(item, str):
         item = {"id": item}
     if not isinstance(item, dict):
         raise SpecError(path, where, "expected a mapping such as {id: gelu-descent, points: 10}")
-    _unknown(path, where, item, _PROBLEM_KEYS)
+    unknown_keys(path, where, item, _PROBLEM_KEYS)
     ref = item.get("id")
     if not isinstance(ref, str) or not ref.strip():
         raise SpecError(path, f"{where}.id", "missing (expected a problem id from `derive "
@@ -270,7 +261,7 @@ def _values(path: str, where: str, name: Any, spec: Any, problem: Problem
 
 
 def _range(path: str, where: str, spec: dict[Any, Any]) -> list[Any]:
-    _unknown(path, where, spec, _RANGE_KEYS)
+    unknown_keys(path, where, spec, _RANGE_KEYS)
     bounds = {}
     for key in ("from", "to", "step"):
         v = spec.get(key, 1 if key == "step" else None)
