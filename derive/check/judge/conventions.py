@@ -23,18 +23,12 @@ from derive.check.judge.diagnoses import (
     quoted,
     show,
 )
+from derive.check.read.values import same_value
 from derive.core.model import Problem
 
 #: what each convention is, in the words of the feedback
 _MEANING = {"sum": "the plain momentum v = βv + g",
             "average": "the averaged momentum v = βv + (1−β)g"}
-
-
-def same(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # noqa: BLE001 - matrices of other shapes and the like differ
-        return False
 
 
 def close(a: Any, b: Any) -> bool:
@@ -43,7 +37,7 @@ def close(a: Any, b: Any) -> bool:
         fa = [float(v) for v in (a if hasattr(a, "__iter__") else [a])]
         fb = [float(v) for v in (b if hasattr(b, "__iter__") else [b])]
     except (TypeError, ValueError):
-        return same(a, b)
+        return same_value(a, b)
     return len(fa) == len(fb) and all(abs(x - y) <= 1e-12 * max(1.0, abs(y))
                                       for x, y in zip(fa, fb, strict=True))
 
@@ -93,7 +87,7 @@ def diagnose_switch(sit: Situation, mistakes: tuple[Mistake, ...], expected: str
     of this answer, whole and from the student's own earlier values)."""
     for m in mistakes:
         for value in values(m):
-            if value is None or same(value, sit.gold) or not sit.matches(value):
+            if value is None or same_value(value, sit.gold) or not sit.matches(value):
                 continue
             return Diagnosis(m.code, fill(m.feedback or CATALOGUE[m.code],
                                           quoted(sit.text, sit.spec.kind), expected,

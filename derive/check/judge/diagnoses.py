@@ -37,6 +37,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.check.read.values import same_value
 from derive.core.errors import DeriveError, SpecError
 from derive.core.model import AnswerSpec, Problem
 from derive.core.values import format_number
@@ -346,7 +347,7 @@ def declared(sit: Situation, mistakes: tuple[Mistake, ...], problem: Problem,
                 except (DeriveError, TypeError, ValueError, ZeroDivisionError):
                     continue
         for value, shown in tries:
-            if value is None or _same(value, sit.gold):
+            if value is None or same_value(value, sit.gold):
                 continue
             if sit.matches(value):
                 template = m.feedback or CATALOGUE[m.code]
@@ -355,23 +356,16 @@ def declared(sit: Situation, mistakes: tuple[Mistake, ...], problem: Problem,
     return None
 
 
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # noqa: BLE001 - a comparison SymPy cannot decide is "not the same"
-        return False
-
-
 def generic(sit: Situation, expected: str) -> Diagnosis | None:
     """sign, transpose, rounding: by the answer's kind."""
     kind, gold = sit.spec.kind, sit.gold
     given = quoted(sit.text, kind)
     if kind in ("number", "expression", "matrix", "matrix-expression"):
         neg = _negate(gold)
-        if neg is not None and not _same(neg, gold) and sit.matches(neg):
+        if neg is not None and not same_value(neg, gold) and sit.matches(neg):
             return Diagnosis("sign", fill(CATALOGUE["sign"], given, expected, show(neg), {}))
     tr = _transpose(kind, gold)
-    if tr is not None and not _same(tr, gold) and sit.matches(tr):
+    if tr is not None and not same_value(tr, gold) and sit.matches(tr):
         return Diagnosis("transpose", fill(CATALOGUE["transpose"], given, expected,
                                            show(tr), {}))
     if kind == "matrix-expression" and sit.matches_text is not None:

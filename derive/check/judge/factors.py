@@ -25,11 +25,11 @@ from derive.check.judge.diagnoses import (
     CATALOGUE,
     Diagnosis,
     Situation,
-    _same,
     fill,
     quoted,
     show,
 )
+from derive.check.read.values import same_value
 
 MISSING_FACTOR = ("{given} is the right answer without the factor {value}; check each factor "
                   "of the chain rule (expected {expected})")
@@ -64,7 +64,7 @@ def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
             return found
         for name in bias_names({n: v for n, (v, _) in givens.items()}):
             value = bias_value(name)
-            if value is not None and not _same(value, sit.gold) and sit.matches(value):
+            if value is not None and not same_value(value, sit.gold) and sit.matches(value):
                 return Diagnosis("bias-omitted", fill(CATALOGUE["bias-omitted"], given,
                                                       expected, show(value), {}))
     if kind == "matrix-expression" and sit.matches_text is not None:
@@ -105,7 +105,7 @@ def _factor(sit: Situation, expected: str, given: str,
         candidates = _plausible(gold, candidates, *answer)
     for factor, shown, code in candidates:
         value = gold / factor
-        if _same(value, gold) or not sit.matches(value):
+        if same_value(value, gold) or not sit.matches(value):
             continue
         if code == "half-factor":
             return Diagnosis(code, fill(CATALOGUE[code], given, expected, show(value), {}))

@@ -22,7 +22,6 @@ from derive.check.read.names import (
     IndexSlot,
     index_symbol,
     plain_number,
-    same_value,
 )
 from derive.check.read.patterns import has_ellipsis, read_pattern, with_ellipses
 from derive.check.read.token_groups import (
@@ -49,6 +48,7 @@ from derive.check.read.tokens import (
     Token,
     explain_command,
 )
+from derive.check.read.values import same_value
 
 if TYPE_CHECKING:  # the Reader makes Emitters; only its type is needed here
     from derive.check.read.reader import Reader

@@ -86,13 +86,6 @@ PLAIN_WORDS = sorted(["softmax", "sigmoid", "relu", "gelu", "tanh", "sech", "sin
                        "exp", "log", "ln", "diag", "max", "min"], key=len, reverse=True)
 
 
-def same_value(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # matrices of different shapes and the like
-        return False
-
-
 @dataclass(frozen=True)
 class IndexSlot:
     """A summation index as latex2sympy2 sees it, with the value it excludes (k ≠ i)."""

@@ -29,6 +29,15 @@ MAX_EXPONENT = 1000
 MAX_BITS = 20000
 
 
+def same_value(a: Any, b: Any) -> bool:
+    """``a == b`` as a truth value; a comparison SymPy cannot decide (matrices of other
+    shapes, undecidable relations) is "not the same", never an exception."""
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - undecidable is "not the same"
+        return False
+
+
 class Notes(list):
     """Readings a judge may want to mention (e.g. a product read as elementwise)."""
 

@@ -23,6 +23,7 @@ import sympy as sp
 
 from derive.check.judge.numeric import compare_scalars
 from derive.check.judge.symbolic import confirm_equal
+from derive.check.read.values import same_value
 from derive.check.working.scope import Scope, Side
 
 #: the number rule's relative bound
@@ -137,16 +138,9 @@ def _matrices_close(old: Any, new: Side, new_value: Any, scope: Scope) -> bool:
 
 def candidates(side: Side) -> list[Any]:
     out = [side.right]
-    if not _same(side.own, side.right):
+    if not same_value(side.own, side.right):
         out.append(side.own)
     return out
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # noqa: BLE001 - matrices of other shapes and the like
-        return False
 
 
 def compare(olds: list[Any], new: Side, scope: Scope) -> Comparison:

@@ -36,6 +36,7 @@ import sympy as sp
 from derive.check.judge.diagnoses import CATALOGUE, Situation, fill, rounding
 from derive.check.read.names import Function
 from derive.check.read.numbers import read_number
+from derive.check.read.values import same_value
 from derive.check.working.compare import compare, show
 from derive.check.working.scope import Scope, Side, SideError, read_side, values_of
 from derive.core.functions import sigmoid
@@ -228,7 +229,7 @@ def _rule_mistakes(scope: Scope, before: Side, new: Side, given: str, shown: str
             except (SideError, TypeError, ValueError, ArithmeticError):
                 continue
             values = [wrong.right, wrong.own]
-            if any(_same(v, before.right) for v in values):
+            if any(same_value(v, before.right) for v in values):
                 continue  # the rule plays no part here
             if _matches(values, new, scope):
                 value = what if code == "sigma-derivative" else \
@@ -248,13 +249,6 @@ def _rule_mistakes(scope: Scope, before: Side, new: Side, given: str, shown: str
 
 def _values_at(scope: Scope, before: Side, expr: Any) -> list[Any]:
     return [values_of(scope, expr, "right"), values_of(scope, expr, "own")]
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # noqa: BLE001 - undecidable is "not the same"
-        return False
 
 
 def _rounding(scope: Scope, base: list[Any], new: Side) -> str | None:
