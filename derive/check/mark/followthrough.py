@@ -23,6 +23,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.check.read.values import same_value
 from derive.core.derivation import Answer
 from derive.core.model import Problem
 from derive.core.numbers import approx
@@ -117,7 +118,4 @@ def settle(v: Any) -> Any:
 def differs(student: Any, gold: Any) -> bool:
     """True unless the student's value is exactly the right one (pinning it changes
     nothing)."""
-    try:
-        return not bool(student == gold)
-    except Exception:  # noqa: BLE001
-        return True
+    return not same_value(student, gold)
