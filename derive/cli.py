@@ -48,6 +48,13 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def no_cache_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--no-cache``: derive everything again (``core.result_cache``; also DERIVE_CACHE=off)."""
+    return click.option("--no-cache", is_flag=True, help="Derive and verify again instead "
+                        "of reusing results kept for unchanged specs and code "
+                        "(DERIVE_CACHE=off does the same).")(fn)
+
+
 def _parse_sets(items: tuple[str, ...]) -> dict[str, Any]:
     from derive.core.values import ValueError_, parse_set_value
 
@@ -94,9 +101,26 @@ def list_cmd() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text",
               show_default=True)
 @click.option("--no-steps", is_flag=True, help="Text format: answers only.")
+@no_cache_option
 @reports_errors
-def solve(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool) -> None:
+def solve(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool,
+          no_cache: bool) -> None:
     """Derive and verify every answer of PROBLEM (an id or a spec file)."""
+    from derive.core import result_cache
+    from derive.core.catalogue import find_problem
+
+    # a verified solution of these very bytes, options and code prints as it did
+    key = None if no_cache else result_cache.key("solve", find_problem(problem),
+                                                 [list(sets), fmt, no_steps])
+    shown = result_cache.load(key)
+    if not isinstance(shown, str):
+        shown = _solve_text(problem, sets, fmt, no_steps)
+        result_cache.store(key, shown)
+    click.echo(shown, nl=False)
+
+
+def _solve_text(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool) -> str:
+    """``derive solve``'s output: the problem derived and verified, rendered."""
     from derive.core.spec import load_problem
     from derive.render import render_json, render_latex, render_text
 
@@ -112,48 +136,63 @@ def solve(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool) -> None
                                 f"confirm the answers at {shown}; try values nearer the "
                                 "spec's"]) from None
     if fmt == "json":
-        click.echo(render_json(solution))
-    elif fmt == "latex":
-        click.echo(render_latex(solution), nl=False)
-    else:
-        click.echo(render_text(solution, steps=not no_steps), nl=False)
+        return render_json(solution) + "\n"
+    if fmt == "latex":
+        return render_latex(solution)
+    return render_text(solution, steps=not no_steps)
 
 
 @cli.command()
 @click.argument("problems", nargs=-1)
 @click.option("-v", "--verbose", is_flag=True, help="List every check with its error.")
+@no_cache_option
 @reports_errors
-def verify(problems: tuple[str, ...], verbose: bool) -> None:
+def verify(problems: tuple[str, ...], verbose: bool, no_cache: bool) -> None:
     """Check every derived result numerically (all problems when none is named)."""
-    from derive.core.spec import load_problem, problem_paths
-    from derive.core.verify import unchecked
+    from derive.core import result_cache
+    from derive.core.catalogue import find_problem, problem_paths
 
     ids = list(problems) or list(problem_paths())
     failed = 0
     for pid in ids:
-        try:
-            s = load_problem(pid).solve(verify=False)
-        except SpecError as e:
-            _fail(str(e), 2)
-        from derive.core.verify import run_checks
-
-        results = run_checks(s)
-        bad = [r for r in results if not r.ok]
-        # the largest error of any check, failing ones included (a failure must not read 0)
-        worst = max((r.error for r in results), default=0.0)
-        status = "ok  " if not bad else "FAIL"
-        click.echo(f"{status} {s.problem.id}: {len(results) - len(bad)}/{len(results)} checks "
-                   f"passed, largest relative error {worst:.1e}")
-        for r in results:
-            if verbose or not r.ok:
-                mark = "  ok  " if r.ok else "  FAIL"
-                click.echo(f"{mark} {r.name} [{r.method}] error {r.error:.1e} {r.detail}")
-        missing = unchecked(s)
-        if missing:
-            click.echo(f"  note: no check covers {', '.join(missing)}")
-        failed += bool(bad)
+        # a problem whose every check passed for these bytes and code reports the same
+        key = None if no_cache else result_cache.key("verify", find_problem(pid), [verbose])
+        lines = result_cache.load(key)
+        if not (isinstance(lines, list) and all(isinstance(ln, str) for ln in lines)):
+            lines, bad = _verify_lines(pid, verbose)
+            if not bad:
+                result_cache.store(key, lines)
+            failed += bad
+        for line in lines:
+            click.echo(line)
     if failed:
         _fail(f"{failed} problem(s) failed verification", 1)
+
+
+def _verify_lines(pid: str, verbose: bool) -> tuple[list[str], bool]:
+    """``derive verify``'s lines for one problem, and whether a check failed."""
+    from derive.core.spec import load_problem
+    from derive.core.verify import run_checks, unchecked
+
+    try:
+        s = load_problem(pid).solve(verify=False)
+    except SpecError as e:
+        _fail(str(e), 2)
+    results = run_checks(s)
+    bad = [r for r in results if not r.ok]
+    # the largest error of any check, failing ones included (a failure must not read 0)
+    worst = max((r.error for r in results), default=0.0)
+    status = "ok  " if not bad else "FAIL"
+    lines = [f"{status} {s.problem.id}: {len(results) - len(bad)}/{len(results)} checks "
+             f"passed, largest relative error {worst:.1e}"]
+    for r in results:
+        if verbose or not r.ok:
+            mark = "  ok  " if r.ok else "  FAIL"
+            lines.append(f"{mark} {r.name} [{r.method}] error {r.error:.1e} {r.detail}")
+    missing = unchecked(s)
+    if missing:
+        lines.append(f"  note: no check covers {', '.join(missing)}")
+    return lines, bool(bad)
 
 
 @cli.command()
@@ -189,15 +228,16 @@ def blocks(block: str | None, fmt: str) -> None:
               help="Also compile it (latexmk, else pdflatex) into a PDF next to the .tex.")
 @click.option("--force", is_flag=True, help="Replace FILE even if it holds a student's "
               "answers (a filled \\answer).")
+@no_cache_option
 @reports_errors
-def sheet(problems: tuple[str, ...], out: str, pdf: bool, force: bool) -> None:
+def sheet(problems: tuple[str, ...], out: str, pdf: bool, force: bool, no_cache: bool) -> None:
     """A worked-solution sheet of PROBLEMS (all when none is named) as LaTeX, or PDF."""
     from pathlib import Path
 
     from derive.render.sheet import make_sheet
 
     make_sheet(problems, Path(out), pdf=pdf, echo=click.echo,
-               warn=lambda m: click.echo(m, err=True), force=force)
+               warn=lambda m: click.echo(m, err=True), force=force, cache=not no_cache)
 
 
 @cli.command()

@@ -14,6 +14,11 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# The result cache (derive.core.result_cache) is off for every test and the commands
+# they start: tests break the maths on purpose, which its key (the files) cannot see.
+# tests/test_result_cache.py turns it on in a folder of its own.
+os.environ["DERIVE_CACHE"] = "off"
+
 GOLDEN = Path(__file__).parent / "golden"
 OUTPUT = Path(__file__).parent.parent / "test_output"
 

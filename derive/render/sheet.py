@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeGuard
 
 from derive.core.derivation import Solution
 from derive.core.errors import DeriveError
@@ -98,12 +99,41 @@ def sheet_of(solutions: Iterable[Solution]) -> Sheet:
     return assemble(blocks, problems=tuple(s.problem.id for s in sols))
 
 
-def build_sheet(problems: Iterable[str] = ()) -> Sheet:
-    """Solve (and verify) the named problems, all when none is named, into one sheet."""
-    from derive.core.spec import load_problem, problem_paths
+def build_sheet(problems: Iterable[str] = (), *, cache: bool = True) -> Sheet:
+    """Solve (and verify) the named problems, all when none is named, into one sheet.
+
+    With ``cache``, a problem's blocks are kept in the result cache (``core.result_cache``)
+    once it verified, so an unchanged spec with unchanged code is not derived again."""
+    from derive.core import result_cache
+    from derive.core.catalogue import find_problem, problem_paths
 
     ids = list(problems) or list(problem_paths())
-    return sheet_of(load_problem(pid).solve() for pid in ids)
+    blocks: list[Block] = []
+    shown: list[str] = []
+    for pid in ids:
+        key = result_cache.key("sheet", find_problem(pid)) if cache else None
+        hit = result_cache.load(key)
+        if _cached_blocks(hit):
+            shown.append(hit["id"])
+            blocks += [Block(where, tex) for where, tex in hit["blocks"]]
+            continue
+        from derive.core.spec import load_problem
+
+        s = load_problem(pid).solve()
+        mine = problem_blocks(s)
+        result_cache.store(key, {"id": s.problem.id,
+                                 "blocks": [[b.where, b.tex] for b in mine]})
+        shown.append(s.problem.id)
+        blocks += mine
+    return assemble(blocks, problems=tuple(shown))
+
+
+def _cached_blocks(hit: object) -> TypeGuard[dict[str, Any]]:
+    """Whether a cache entry has the shape build_sheet stores."""
+    return (isinstance(hit, dict) and isinstance(hit.get("id"), str)
+            and isinstance(hit.get("blocks"), list)
+            and all(isinstance(b, list) and len(b) == 2 and all(isinstance(x, str) for x in b)
+                    for b in hit["blocks"]))
 
 
 def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
@@ -232,9 +262,11 @@ def overfull_boxes(log: str, sheet: Sheet | None = None) -> tuple[Overfull, ...]
 # -- the command -------------------------------------------------------------------------
 def make_sheet(problems: Iterable[str], out: Path = DEFAULT_OUTPUT, *, pdf: bool = False,
                echo: Callable[[str], None] = print,
-               warn: Callable[[str], None] = print, force: bool = False) -> Compiled | None:
-    """``derive sheet``: write the .tex (and with ``pdf``, compile it next to it)."""
-    sheet = build_sheet(problems)
+               warn: Callable[[str], None] = print, force: bool = False,
+               cache: bool = True) -> Compiled | None:
+    """``derive sheet``: write the .tex (and with ``pdf``, compile it next to it); ``cache``:
+    reuse verified problems' blocks (``core.result_cache``)."""
+    sheet = build_sheet(problems, cache=cache)
     write_atomic(out, sheet.text, force=force)
     n = len(sheet.problems)
     echo(f"wrote {out} ({n} problem{'s' if n != 1 else ''})")
