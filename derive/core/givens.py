@@ -14,6 +14,7 @@ from typing import Any
 import sympy as sp
 
 from derive.core import functions
+from derive.core.arrays import FloatMatrix, doubtful_entries, is_matrix, read_large
 from derive.core.errors import SpecError
 from derive.core.model import (
     Given,
@@ -32,7 +33,10 @@ MAX_COUNT = 10_000
 
 
 def given_symbol(g: Given) -> Any:
-    """The symbolic stand-in of a given: a Symbol, or a matrix of element Symbols."""
+    """The symbolic stand-in of a given: a Symbol, a matrix of element Symbols, or for
+    a large float64 given one MatrixSymbol (a symbol per entry is what made it slow)."""
+    if isinstance(g.value, FloatMatrix):
+        return _matrix_symbol(g.name, *g.value.shape)
     if isinstance(g.value, sp.MatrixBase):
         return _element_symbols(g.name, *g.value.shape)
     return sp.Symbol(g.name, real=True)
@@ -51,9 +55,17 @@ def _element_symbols(name: str, r: int, c: int) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(r, c, [sp.Symbol(n, real=True) for n in names])
 
 
+@lru_cache(maxsize=256)
+def _matrix_symbol(name: str, r: int, c: int) -> sp.MatrixSymbol:
+    return sp.MatrixSymbol(name, r, c)  # one object per name and shape: found by identity
+
+
 def given_subs(g: Given) -> dict[sp.Symbol, Any]:
-    """Symbol -> exact value for one given (elementwise for matrices)."""
+    """Symbol -> exact value for one given (elementwise for matrices; a large float64
+    given's MatrixSymbol -> its exact matrix, made only when something asks)."""
     sym = given_symbol(g)
+    if isinstance(g.value, FloatMatrix):
+        return {sym: g.value.exact()}
     if isinstance(sym, sp.MatrixBase):
         return {s: v for s, v in zip(sym, g.value, strict=True)}
     return {sym: g.value}
@@ -76,11 +88,11 @@ def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any]) -> d
         if "value" not in info:
             raise SpecError(path, f"{where}.value", "missing (expected a number or a list)")
         try:
-            value = to_exact(info["value"])
+            value = read_value(info["value"])
         except ValueError_ as e:
             raise SpecError(path, f"{where}.value", str(e)) from None
         column = bool(info.get("column", False))
-        if column and isinstance(value, sp.MatrixBase) and value.rows == 1:
+        if column and is_matrix(value) and value.rows == 1:
             value = value.T
         integer = bool(info.get("integer", False))
         low, high = (_bound(path, f"{where}.{k}", info.get(k)) for k in ("min", "max"))
@@ -104,20 +116,26 @@ def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any]) -> d
             )
         g = givens[name]
         try:
-            if isinstance(new, sp.Basic):
+            if isinstance(new, (sp.Basic, FloatMatrix)):
                 value = new
             elif isinstance(new, str):
                 value = parse_set_value(new)
             else:
-                value = to_exact(new)
+                value = read_value(new)
         except ValueError_ as e:
             raise SpecError(path, f"--set {name}", str(e)) from None
-        if isinstance(value, sp.MatrixBase) and isinstance(g.value, sp.MatrixBase) and (
+        if is_matrix(value) and is_matrix(g.value) and (
                 1 in value.shape and 1 in g.value.shape and len(value) == len(g.value)):
             value = value.reshape(*g.value.shape)  # a vector in either orientation
         check_value(path, f"--set {name}", g, value, g.value)
         givens[name] = replace(g, value=value)
     return givens
+
+
+def read_value(obj: Any) -> Any:
+    """A given's value from YAML or the Python API: exact, or float64 when large."""
+    large = read_large(obj)
+    return large if large is not None else to_exact(obj)
 
 
 def _bound(path: str, where: str, v: Any) -> Any:
@@ -132,7 +150,7 @@ def _bound(path: str, where: str, v: Any) -> Any:
     return b
 
 
-def _shape_text(m: sp.MatrixBase) -> str:
+def _shape_text(m: Any) -> str:
     r, c = m.shape
     if r == 1 or c == 1:
         return f"a list of {r * c} numbers" + (" (a column)" if c == 1 and r > 1 else "")
@@ -144,20 +162,27 @@ def check_value(path: str, field: str, g: Given, value: Any, like: Any) -> None:
     ``like`` (the spec's value, when overriding), whole numbers for counts, the declared
     ``min``/``max`` and the magnitude the numeric checks can verify."""
     if like is not None:
-        if isinstance(like, sp.MatrixBase) != isinstance(value, sp.MatrixBase):
+        if is_matrix(like) != is_matrix(value):
             # shown only when wrong: the text of a wide matrix costs seconds
-            shown = (str(value.tolist()) if isinstance(value, sp.MatrixBase) else _sci(value)
+            shown = (_shape_text(value) if isinstance(value, FloatMatrix) else
+                     str(value.tolist()) if isinstance(value, sp.MatrixBase) else _sci(value)
                      if isinstance(value, (sp.Rational, sp.Float)) else str(value))
-            want = _shape_text(like) if isinstance(like, sp.MatrixBase) else "a number"
+            want = _shape_text(like) if is_matrix(like) else "a number"
             raise SpecError(path, field, f"expected {want}, found {shown}")
-        if isinstance(like, sp.MatrixBase) and like.shape != value.shape and not g.resize:
+        if is_matrix(like) and like.shape != value.shape and not g.resize:
             found = (f"{value.rows * value.cols} numbers" if 1 in value.shape
                      else f"a {value.rows}×{value.cols} matrix")
-            rows = ["[" + ", ".join(format_number(c) for c in r) + "]" for r in like.tolist()]
+            exact = like.exact() if isinstance(like, FloatMatrix) else like
+            rows = ["[" + ", ".join(format_number(c) for c in r) + "]" for r in exact.tolist()]
             shown_like = rows[0] if like.rows == 1 else "[" + ", ".join(rows) + "]"
             raise SpecError(path, field, f"expected {_shape_text(like)} like the spec's "
                             f"{shown_like}, found {found}")
-    entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    if isinstance(value, FloatMatrix):  # the exact checks below, on the doubtful entries
+        entries = doubtful_entries(value, integer=g.integer, low=g.low, high=g.high,
+                                   largest=MAX_MAGNITUDE,
+                                   count=MAX_COUNT if g.integer and g.high is None else None)
+    else:
+        entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
     for v in entries:
         if not isinstance(v, (sp.Rational, sp.Float)) or not v.is_finite:
             raise SpecError(path, field, f"expected numbers, found {v}")

@@ -7,6 +7,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.core.arrays import FloatMatrix
 from derive.core.derivation import Answer, Solution
 from derive.core.values import number_json, to_float
 from derive.render.printing import latex, value_str
@@ -14,6 +15,8 @@ from derive.render.printing import latex, value_str
 
 def plain(v: Any) -> Any:
     """A JSON value for an exact SymPy value, list or word."""
+    if isinstance(v, FloatMatrix):  # a large given: its floats are its values
+        return v.tolist()
     if isinstance(v, sp.MatrixBase):  # ImmutableMatrix is a MatrixExpr too
         return [[plain(c) for c in row] for row in v.tolist()]
     if isinstance(v, (list, tuple)):

@@ -12,6 +12,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from derive.core.arrays import FloatMatrix, shown
 from derive.core.values import decimal_string, format_number
 
 _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
@@ -215,6 +216,8 @@ LONG_EXACT_OPS = 12
 
 def text(expr: Any) -> str:
     """Plain text of a SymPy object (or a plain value)."""
+    if isinstance(expr, FloatMatrix):
+        expr = shown(expr)
     if isinstance(expr, str):
         return expr
     if isinstance(expr, tuple):
@@ -445,6 +448,8 @@ def _is_number(e: Any) -> bool:
 
 def tex(expr: Any, **settings: Any) -> str:
     """LaTeX of a value in the sheet's notation (numbers rounded, matrices as bmatrix)."""
+    if isinstance(expr, FloatMatrix):
+        expr = shown(expr)
     if isinstance(expr, str):
         return r"\text{%s}" % escape_text(expr)
     if isinstance(expr, (tuple, list)) and not any(isinstance(e, (list, tuple)) for e in expr):

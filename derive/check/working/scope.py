@@ -34,6 +34,7 @@ from derive.check.read.parse import parse_with_notes
 from derive.check.read.problem_config import name_key
 from derive.check.read.tokens import NUM, OP, tokenize
 from derive.check.working.labels import PLACEHOLDER, Label, rewrite
+from derive.core.arrays import FloatMatrix
 
 #: what students call the loss, when the problem defines one as E (or L)
 LOSS_WORDS = ("Error", "error", "Loss", "loss", "MSE", "mse", "Cost", "cost", "J", "L", "E")
@@ -118,6 +119,8 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
                 aliases[key] = name
     givens: dict[str, Any] = {}
     for g in problem.givens.values():
+        if isinstance(g.value, FloatMatrix):
+            continue  # a large float64 given: a working does not name its entries
         if isinstance(g.value, sp.MatrixBase):
             r, c = g.value.shape
             for i in range(r):

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from derive.core.arrays import FloatMatrix, is_matrix
 from derive.core.blockkit import tame, to_float
 from derive.core.derivation import Context
 from derive.core.errors import SpecError
@@ -47,7 +48,10 @@ from derive.topics.networks.matrix_calculus import (
     to_numpy,
 )
 from derive.topics.networks.oracle import (
+    FULL_FD_LIMIT,
     ORACLE_SIZES,
+    SAMPLED_DIRECTIONS,
+    SAMPLED_ENTRIES,
     SIZE_TRIALS,
     ContractGold,
     Gold,
@@ -57,6 +61,7 @@ from derive.topics.networks.oracle import (
     concrete,
     fd_gradient,
     fd_jacobian,
+    fd_sampled_error,
     forward,
     named_values,
     objective,
@@ -336,7 +341,10 @@ def _exact_forward(ctx: Context, net: Network, pinned: dict[str, str], field: st
 
 
 def _float_array(v: Any) -> np.ndarray:
-    """float64 entries of a SymPy matrix (rationals converted directly, others once)."""
+    """float64 entries of a SymPy matrix (rationals converted directly, others once) or
+    of a large given kept in float64."""
+    if isinstance(v, FloatMatrix):
+        return v.array
     if isinstance(v, sp.MatrixBase):
         return np.array([[float(c) if c.is_Rational or c.is_Float else to_float(c)
                           for c in row] for row in v.tolist()], dtype=float)
@@ -352,7 +360,7 @@ def _floats(ctx: Context, net: Network) -> dict[str, np.ndarray]:
 
 
 def s_shape(v: Any) -> tuple[int, int]:
-    return tuple(v.shape) if isinstance(v, sp.MatrixBase) else (1, 1)  # type: ignore
+    return tuple(v.shape) if is_matrix(v) else (1, 1)  # type: ignore
 
 
 @block(
@@ -371,7 +379,8 @@ def net_forward(ctx: Context, answers: dict[str, str]) -> None:
     if isinstance(end, Loss) and end.name.name in answers:
         given = ctx.cache["net-given"]
         o = vals[net.output.key]
-        E = tame(end.exact(list(o), list(given[end.target])))
+        y = given[end.target]
+        E = tame(end.exact(list(o), list(y.exact() if isinstance(y, FloatMatrix) else y)))
         idx = ctx.step("substitute", E, lhs=end.name, before=end.definition())
         ctx.emit(answers[end.name.name], E, idx)
         computed[end.name.name] = E
@@ -430,10 +439,13 @@ def net_value(ctx: Context, of: str, answer: str) -> None:
     computed = np.array(to_float(value), dtype=float)
 
     def check() -> tuple[bool, float, str]:
-        if meaning[0] == "grad":
-            want = fd_gradient(net, env, meaning[1])
-        else:
-            want = fd_jacobian(net, env, meaning[1], meaning[2])
+        of_, wrt = (None, meaning[1]) if meaning[0] == "grad" else meaning[1:]
+        if computed.size > FULL_FD_LIMIT:  # each entry costs four forward passes
+            err = fd_sampled_error(net, env, computed, wrt, of_, salt=3)
+            return (err < GRAD_TOL, err, f"central differences of the float64 forward pass "
+                    f"at the givens: {SAMPLED_ENTRIES + 1} entries and "
+                    f"{SAMPLED_DIRECTIONS} random directions")
+        want = fd_gradient(net, env, wrt) if of_ is None else fd_jacobian(net, env, of_, wrt)
         return (rel_error(computed, want) < GRAD_TOL, rel_error(computed, want),
                 "central differences of the float64 forward pass at the givens")
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.core.arrays import FloatMatrix, is_matrix
 from derive.core.derivation import Context
 from derive.core.errors import SpecError
 from derive.core.registry import Param, block
@@ -311,7 +312,7 @@ def _bind_values(ctx: Context, net: Network) -> None:
         # matrix's entry symbols would cost seconds)
         v = given.value if given is not None else ctx.value(expr)
         gname = given.name if given is not None else _given_name(ctx, expr)
-        if not isinstance(v, sp.MatrixBase):
+        if not is_matrix(v):
             v = sp.ImmutableMatrix([[v]])
         for d, n in zip(sym.shape, v.shape, strict=True):
             if isinstance(d, sp.Integer) and int(d) != n or (
@@ -323,13 +324,18 @@ def _bind_values(ctx: Context, net: Network) -> None:
                                 f"{shape_text(sym.shape)}{fixed}")
             if isinstance(d, sp.Symbol):
                 sizes.setdefault(d, (n, gname))
-        exact[sym] = sp.ImmutableMatrix(v)
+        # a large given stays float64 (arrays.FloatMatrix): the numbers at the givens
+        # are then computed in float64, and nothing needs its exact entries
+        exact[sym] = v if isinstance(v, FloatMatrix) else sp.ImmutableMatrix(v)
     end = net.end
     if isinstance(end, Loss) and end.target in exact and end.kind == "cross-entropy":
         y = exact[end.target]
-        if any(c not in (0, 1) for c in y) or sum(y) != 1:
+        entries = y.array.ravel().tolist() if isinstance(y, FloatMatrix) else list(y)
+        if any(c not in (0, 1) for c in entries) or sum(entries) != 1:
+            shown = entries if len(entries) <= 20 else f"{len(entries)} entries summing to " \
+                f"{sum(entries):g}, {sum(c not in (0, 1) for c in entries)} not 0 or 1"
             raise SpecError(ctx.problem.path, f"givens.{_given_name(ctx, raw[end.target.name])}",
                             f"the cross-entropy target must be one-hot (entries 0 or 1, "
-                            f"one of them 1), found {list(y)}")
+                            f"one of them 1), found {shown}")
     ctx.cache["net-given"] = exact
     ctx.cache["net-sizes"] = {d: n for d, (n, _) in sizes.items()}

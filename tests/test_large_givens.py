@@ -1,0 +1,105 @@
+"""Givens past a thousand entries are kept in float64; their answers and errors.
+
+Expected values are computed here with numpy from the problem's definitions (f1 = x W1
++ b1, a = σ(f1), f2 = a W2 + b2, o = softmax(f2), E = −Σ y log o) and the textbook
+gradient ∂E/∂x = ((o − y) W2ᵀ ⊙ a ⊙ (1 − a)) W1ᵀ; exact entries from Python's own text
+of each float.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import derive
+from derive.core.errors import SpecError
+
+
+def _givens(n: int, m: int, k: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+
+    def r(*shape: int) -> np.ndarray:
+        return np.round(rng.uniform(-1, 1, shape), 3)
+
+    y = np.zeros((1, k), dtype=int)
+    y[0, rng.integers(k)] = 1
+    return {"x": r(1, n), "W1": r(n, m), "b1": r(1, m), "W2": r(m, k), "b2": r(1, k),
+            "y": y}
+
+
+def _by_hand(g: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    a = 1 / (1 + np.exp(-(g["x"] @ g["W1"] + g["b1"])))
+    f2 = a @ g["W2"] + g["b2"]
+    o = np.exp(f2) / np.exp(f2).sum()
+    loss = -float(np.sum(g["y"] * np.log(o)))
+    dx = (((o - g["y"]) @ g["W2"].T) * a * (1 - a)) @ g["W1"].T
+    return {"e.o": o, "e.loss": np.array([[loss]]), "e.dE_dx": dx}
+
+
+def test_a_wide_input_is_solved_in_float64_and_checked_at_the_givens():
+    # x has 1500 entries and W1 4500: both past the exact threshold; ∂E/∂x is past the
+    # every-entry limit of the finite differences, so the sampled check runs
+    g = _givens(1500, 3, 2, seed=5)
+    s = derive.load("softmax-backprop", **{k: v.tolist() for k, v in g.items()}).solve()
+    assert s.verified
+    for aid, want in _by_hand(g).items():
+        v = s.answers[aid].value
+        got = np.array(v.tolist() if hasattr(v, "tolist") else [[v]], dtype=float)
+        assert got.shape == want.shape, aid
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, err_msg=aid)
+    at_givens = [r for r in s.results if "e.dE_dx" in r.answers
+                 and r.method == "central-differences"]
+    assert at_givens and all("random directions" in r.detail for r in at_givens)
+
+
+def test_the_sampled_check_at_the_givens_catches_one_wrong_entry():
+    from derive.core.numeric import GRAD_TOL
+    from derive.topics.networks.blocks_gradients import network_of
+    from derive.topics.networks.oracle import fd_sampled_error
+
+    g = _givens(1500, 3, 2, seed=6)
+    p = derive.load("softmax-backprop", **{k: v.tolist() for k, v in g.items()})
+    net = network_of(p)
+    env = {"x": g["x"], "W_1": g["W1"], "b_1": g["b1"], "W_2": g["W2"], "b_2": g["b2"],
+           "y": g["y"].astype(float)}
+    right = _by_hand(g)["e.dE_dx"]
+    assert fd_sampled_error(net, env, right, "x") < GRAD_TOL
+    wrong = right.copy()
+    i = int(np.argsort(np.abs(right[0]))[len(right[0]) // 2])  # a typical entry
+    wrong[0, i] *= 1.1
+    assert fd_sampled_error(net, env, wrong, "x") > GRAD_TOL
+
+
+def test_the_exact_entries_of_a_large_given_are_the_numbers_written():
+    w = np.round(np.random.default_rng(1).uniform(-1, 1, (40, 40)), 3)
+    w[0, 0], w[0, 1] = 0.1, 7  # a decimal a float cannot hold, and a whole number
+    p = derive.load("softmax-backprop", W1=w.tolist())
+    v = p.givens["W1"].value
+    want = sp.ImmutableMatrix(40, 40, [sp.Rational(str(c)) for c in w.ravel().tolist()])
+    assert v.exact() == want
+    assert v.exact()[0, 0] == sp.Rational(1, 10) and v.exact()[0, 1] == 7
+
+
+@pytest.mark.parametrize(("bad", "says"), [
+    (float("nan"), "nan is not a finite number"),
+    (float("inf"), "inf is not a finite number"),
+    (2e6, "too large to verify numerically"),
+    (True, "True is not a number"),
+])
+def test_a_bad_entry_of_a_large_given_is_named(bad, says):
+    w = np.zeros((40, 40)).tolist()
+    w[39][2] = bad
+    with pytest.raises(SpecError) as e:
+        derive.load("softmax-backprop", W1=w)
+    assert "--set W1" in str(e.value) and says in str(e.value)
+
+
+def test_a_large_target_that_is_not_one_hot_is_refused_in_one_line():
+    g = _givens(3, 2, 1200, seed=2)
+    y = np.zeros((1, 1200), dtype=int)
+    y[0, :2] = 1
+    with pytest.raises(SpecError) as e:
+        derive.load("softmax-backprop", **{**{k: v.tolist() for k, v in g.items()},
+                                           "y": y.tolist()}).solve()
+    assert "one-hot" in str(e.value) and "1200 entries summing to 2" in str(e.value)
