@@ -5,6 +5,14 @@ system) it and its children used; the reference, ``python -c "import sympy"``, i
 measured in the same run, so the ratios hold on a loaded shared machine where wall
 clock does not. Medians of ``--repeat`` runs. Run on demand from the repository root:
 
+Two columns: **cold** runs with the result cache off (``DERIVE_CACHE=off``: everything
+derived and verified), **warm** with it on, in a fresh cache folder filled by one untimed
+run first (``derive solve``/``verify``/``sheet`` then print the verified text kept for
+the unchanged specs and code; rows that do not use the cache show ``-``). Byte-code is
+written and used as after ``pip install`` (a ``PYTHONDONTWRITEBYTECODE`` in the caller's
+environment is dropped for the children, and ``derive`` is compiled once first):
+otherwise every run would compile derive's modules again while SymPy's stay compiled.
+
     python benchmarks/bench_cli.py [--repeat 3] [--widths 64 256 1024] [--limit 600]
 
 Rows (issue 13's table): ``derive list``; ``derive solve P`` for each reference
@@ -29,12 +37,24 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def cpu_seconds(args: list[str], limit: float) -> float | None:
+def child_env(cache: Path | None) -> dict[str, str]:
+    """The children's environment: this tree, byte-code on, the result cache in ``cache``
+    (off when None)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
+    if cache is None:
+        env["DERIVE_CACHE"] = "off"
+    else:
+        env.update(DERIVE_CACHE="on", XDG_CACHE_HOME=str(cache))
+    return env
+
+
+def cpu_seconds(args: list[str], limit: float, cache: Path | None = None) -> float | None:
     """CPU seconds (user + system) of one command and its children; None past ``limit``."""
     before = os.times()
     try:
         r = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                           timeout=limit, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                           timeout=limit, env=child_env(cache))
     except subprocess.TimeoutExpired:
         return None
     after = os.times()
@@ -44,10 +64,11 @@ def cpu_seconds(args: list[str], limit: float) -> float | None:
             + after.children_system - before.children_system)
 
 
-def median_cpu(args: list[str], repeat: int, limit: float) -> float | None:
+def median_cpu(args: list[str], repeat: int, limit: float,
+               cache: Path | None = None) -> float | None:
     runs = []
     for _ in range(repeat):
-        t = cpu_seconds(args, limit)
+        t = cpu_seconds(args, limit, cache)
         if t is None:
             return None
         runs.append(t)
@@ -70,6 +91,10 @@ s = derive.load("softmax-backprop", x=r(1, w), W1=r(w, w), b1=r(1, w), W2=r(w, w
                 b2=r(1, w), y=y).solve()
 assert s.verified
 """
+
+
+#: rows whose command uses the result cache (core.result_cache)
+CACHED = ("derive solve", "derive verify", "derive sheet")
 
 
 def answer_file(directory: Path) -> Path:
@@ -111,18 +136,26 @@ def main() -> None:
         rows += [(f"softmax-backprop width {w}: solve + verify (API)",
                   [py, "-c", WIDTH_SCRIPT, str(w)], 1) for w in opts.widths]
         rows = [r for r in rows if opts.only in r[0]]
+        subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "derive")], check=True,
+                       stdout=subprocess.DEVNULL, env=child_env(None))
         ref = median_cpu([py, "-c", "import sympy"], max(opts.repeat, 5), 60)
         assert ref is not None
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
               f"reference python -c 'import sympy': {ref:.2f} s CPU (median)\n")
-        print(f"{'command':<52} {'CPU s':>8} {'ratio':>8}")
-        for label, args, repeat in rows:
+        print(f"{'command':<52} {'cold CPU s':>10} {'ratio':>8} {'warm CPU s':>10} "
+              f"{'ratio':>8}")
+        for i, (label, args, repeat) in enumerate(rows):
             t = median_cpu(args, repeat, opts.limit)
-            if t is None:
-                print(f"{label:<52} {'> ' + format(opts.limit, 'g'):>8} "
-                      f"{'> ' + format(opts.limit / ref, '.0f'):>8}", flush=True)
-            else:
-                print(f"{label:<52} {t:8.2f} {t / ref:7.2f}x", flush=True)
+            warm = "-"
+            if label.startswith(CACHED):
+                cache = work / "cache" / str(i)  # a fresh folder per row
+                cpu_seconds(args, opts.limit, cache)  # fills it
+                w = median_cpu(args, repeat, opts.limit, cache)
+                warm = f"{w:10.2f} {w / ref:7.2f}x" if w is not None else "-"
+            cold = (f"{t:10.2f} {t / ref:7.2f}x" if t is not None else
+                    f"{'> ' + format(opts.limit, 'g'):>10} "
+                    f"{'> ' + format(opts.limit / ref, '.0f'):>8}")
+            print(f"{label:<52} {cold} {warm:>19}", flush=True)
 
 
 if __name__ == "__main__":
