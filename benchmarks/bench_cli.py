@@ -116,8 +116,8 @@ def problems() -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per row (median)")
-    ap.add_argument("--widths", type=int, nargs="+", default=[64, 256, 1024],
-                    help="softmax-backprop widths")
+    ap.add_argument("--widths", type=int, nargs="*", default=[64, 256, 1024],
+                    help="softmax-backprop widths (none: no width rows)")
     ap.add_argument("--limit", type=float, default=600, help="seconds before a row stops")
     ap.add_argument("--only", default="", help="rows whose command contains this text")
     opts = ap.parse_args()
