@@ -176,5 +176,10 @@ NAMESPACE: dict[str, Any] = {
 
 
 def lambdify(args: Any, expr: Any) -> Any:
-    """``sympy.lambdify`` with the numeric twins of derive's functions."""
-    return sp.lambdify(args, expr, modules=[NUMERIC, "numpy"])
+    """``sympy.lambdify`` with the numeric twins of derive's functions.
+
+    NumPy is passed as the module, not as the name ``"numpy"``: for the name, SymPy runs
+    ``from numpy import *``, which imports every lazily loaded NumPy submodule (f2py,
+    testing, ma, random…), a third of a second at each start for nothing used. The
+    printer is NumPy's either way (calls print as ``numpy.f``, imported explicitly)."""
+    return sp.lambdify(args, expr, modules=[NUMERIC, np])
