@@ -155,6 +155,9 @@ NAMESPACE: dict[str, Any] = {
     "elu": elu,
     "clip": clip,
     "huber": huber,
+    # cases written out: Piecewise((value, condition), …, (value, True)); the grammar
+    # reads its pieces and conditions itself (spec_cases), never as a plain call
+    "Piecewise": sp.Piecewise,
     "sigmoid": sigmoid,
     "sigma": sigmoid,
     "relu": relu,

@@ -92,3 +92,33 @@ def kink_near(f: Callable[[float], float], x: float) -> bool:
     h = 2e-3 * max(1.0, abs(x))
     left, right = one_sided_diffs(f, x, h)
     return abs(left - right) > 1e-3 * max(1.0, abs(left), abs(right))
+
+
+def gradient_sided(f: Callable[[np.ndarray], float], x: np.ndarray,
+                   near: np.ndarray | None = None) -> np.ndarray:
+    """``gradient_fd``, except along a coordinate where f has a kink at x: there the
+    one-sided slope nearer ``near``.
+
+    At a kink a convention picks one piece (the one whose condition holds there), so a
+    derived gradient is one of the two one-sided slopes, and the central difference is
+    neither. Both slopes are measured here; ``near`` (the value under check) only
+    chooses between them, so a value equal to neither still disagrees.
+    """
+    g = gradient_fd(f, x)
+    if near is None:
+        return g
+    x = np.array(x, dtype=float)
+    want = np.asarray(near, dtype=float).reshape(-1)
+    flat, gf = x.reshape(-1), g.reshape(-1)
+    for i in range(flat.size):
+        xi = flat[i]
+
+        def fi(t: float, i: int = i) -> float:
+            flat[i] = t
+            return float(f(x))
+
+        if kink_near(fi, xi):
+            left, right = one_sided_diffs(fi, xi)
+            gf[i] = left if abs(left - want[i]) <= abs(right - want[i]) else right
+        flat[i] = xi
+    return g

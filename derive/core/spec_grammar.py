@@ -5,8 +5,11 @@ They are read by a small recursive-descent parser that knows only what the spec 
 defines: numbers, the names the caller passes (givens, symbols, definitions and the
 function table), ``{answer.id}`` references, arithmetic (``+ - * / **``), postfix ``!``,
 calls of the function table or of a definition, subscripts of indexed symbols and given
-vectors, bracketed matrices, and parenthesised tuples (the limits of ``Sum``). Nothing
-is evaluated as Python; there is no attribute access, no keyword argument, no string.
+vectors, bracketed matrices, parenthesised tuples (the limits of ``Sum``), and
+``Piecewise((value, condition), …)`` whose conditions are comparisons (``<``, ``<=``,
+``>``, ``>=``, chained as ``0 <= x < 1``, joined with ``and``/``or``) or ``True`` for the
+otherwise-piece (``spec_cases``); a comparison anywhere else is an error. Nothing is
+evaluated as Python; there is no attribute access, no keyword argument, no string.
 
 Sizes are bounded before SymPy sees them: number literals, integer exponents,
 factorials and the digits a numeric power would produce, so that ``10**10**10`` or
@@ -20,6 +23,9 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
+
+from derive.core import spec_cases
+from derive.core.spec_cases import OTHERWISE, RELATIONS, CasesError
 
 #: longest expression text read (characters)
 MAX_LENGTH = 4000
@@ -41,7 +47,7 @@ _TOKEN = re.compile(
     r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<ref>\{[A-Za-z0-9_.-]+\})"
-    r"|(?P<op>\*\*|[-+*/()\[\],!^])"
+    r"|(?P<op>\*\*|<=|>=|[-+*/()\[\],!^<>])"
     r")"
 )
 
@@ -111,10 +117,14 @@ class _Parser:
         self.refs = refs
         self.callables = callables
         self.depth = 0
+        self.cases = 0  # Piecewise calls open around the current token
 
     def parse(self) -> Any:
         value = self.sum()
         tok = self.t.peek()
+        if tok is not None and tok[1] in RELATIONS:
+            raise SpecExprError(f"{tok[1]!r} at column {tok[2]}: a comparison is only a "
+                                "condition of Piecewise((value, condition), …)")
         if tok is not None:
             raise SpecExprError(f"unexpected {tok[1]!r} at column {tok[2]}")
         _arith(lambda a, b: None, value, None)  # a bare tuple or function name is no value
@@ -200,6 +210,8 @@ class _Parser:
                 return value
 
     def call(self, name: str, fn: Any) -> Any:
+        if fn is sp.Piecewise:
+            return self.piecewise()
         self._enter()
         args = [] if self.t.accept(")") else self.arguments(")")
         self.depth -= 1
@@ -211,6 +223,93 @@ class _Parser:
             raise
         except (TypeError, ValueError, ArithmeticError, IndexError, sp.SympifyError) as e:
             raise SpecExprError(f"{name}(…): {e}") from None
+
+    def piecewise(self) -> Any:
+        """``Piecewise((value, condition), …, (value, True))`` (the '(' is read)."""
+        self._enter()
+        self.cases += 1
+        if self.cases > spec_cases.MAX_CASE_DEPTH:
+            raise SpecExprError(f"Piecewise nested more than {spec_cases.MAX_CASE_DEPTH} deep")
+        pieces: list[tuple[Any, Any]] = []
+        otherwise_at = None
+        while True:
+            n = len(pieces) + 1
+            if n > spec_cases.MAX_PIECES:
+                raise SpecExprError(f"Piecewise(…): at most {spec_cases.MAX_PIECES} pieces")
+            if not self.t.accept("("):
+                raise SpecExprError(f"Piecewise(…): piece {n} is written (value, condition), "
+                                    f"e.g. (x, x > 0); found {self._found()}")
+            value = self.sum()
+            if not self.t.accept(","):
+                raise SpecExprError(f"Piecewise(…): piece {n} has one item; each piece is "
+                                    f"(value, condition); found {self._found()}")
+            tok = self.t.peek()
+            if tok is not None and tok[0] == "name" and tok[1] in OTHERWISE:
+                self.t.take()
+                cond: Any = sp.true
+                if otherwise_at is None:
+                    otherwise_at = len(pieces)
+            else:
+                cond = self.condition(n)
+            if self.t.accept(","):
+                raise SpecExprError(f"Piecewise(…): piece {n} has more than two items; each "
+                                    "piece is (value, condition)")
+            self.t.expect(")")
+            pieces.append((value, cond))
+            if self.t.accept(")"):
+                break
+            self.t.expect(",")
+        self.cases -= 1
+        self.depth -= 1
+        try:
+            return spec_cases.build(pieces, otherwise_at)
+        except CasesError as e:
+            raise SpecExprError(f"Piecewise(…): {e}") from None
+
+    def condition(self, n: int) -> Any:
+        """Comparisons (chained ``a < x <= b``) joined by ``and`` (binding first) and ``or``."""
+        links = [0]
+        ors = [self._conjunction(n, links)]
+        while self._keyword("or"):
+            ors.append(self._conjunction(n, links))
+        return sp.Or(*ors)
+
+    def _conjunction(self, n: int, links: list[int]) -> Any:
+        ands = [self._comparison(n, links)]
+        while self._keyword("and"):
+            ands.append(self._comparison(n, links))
+        return sp.And(*ands)
+
+    def _comparison(self, n: int, links: list[int]) -> Any:
+        operands = [self.sum()]
+        ops: list[str] = []
+        while (tok := self.t.peek()) is not None and tok[0] == "op" and tok[1] in RELATIONS:
+            ops.append(self.t.take()[1])
+            operands.append(self.sum())
+        if not ops:
+            raise SpecExprError(f"Piecewise(…): piece {n}'s condition is not a comparison "
+                                f"(found {self._found()}); write e.g. x > 0, 0 <= x < 1, "
+                                "x < -1 or x > 1, or True for the otherwise-piece")
+        links[0] += len(ops)
+        if links[0] > spec_cases.MAX_COMPARISONS:
+            raise SpecExprError(f"Piecewise(…): piece {n}'s condition has more than "
+                                f"{spec_cases.MAX_COMPARISONS} comparisons")
+        try:
+            return spec_cases.chain(ops, operands)
+        except CasesError as e:
+            raise SpecExprError(f"Piecewise(…): piece {n}: {e}") from None
+
+    def _keyword(self, word: str) -> bool:
+        tok = self.t.peek()
+        if tok is not None and tok[0] == "name" and tok[1] == word:
+            self.t.take()
+            return True
+        return False
+
+    def _found(self) -> str:
+        """Where the reader stands: the next token and its column, or the end."""
+        tok = self.t.peek()
+        return f"{tok[1]!r} at column {tok[2]}" if tok else "the end"
 
     def arguments(self, close: str) -> list[Any]:
         args = [self.sum()]

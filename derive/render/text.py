@@ -52,8 +52,30 @@ def _atom(s: str) -> str:
     return s if re.fullmatch(r"[\w.\\^]+", s) else f"({s})"
 
 
+_CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
+_CASE_RELATIONS = [(r"\\leq?\b", "≤"), (r"\\geq?\b", "≥"), (r"\\neq?\b", "≠"),
+                   (r"\\text\{\s*(if|for)\s*\}", ""), (r"\\(quad|qquad)\b", "")]
+
+
+def _cases_text(m: re.Match[str]) -> str:
+    """A cases environment as the text printer writes cases: {a z if z < 0; …}."""
+    rows = []
+    for row in re.split(r"\\\\", m.group(1)):
+        if not row.strip():
+            continue
+        value, _, cond = row.partition("&")
+        for pat, rep in _CASE_RELATIONS:
+            cond = re.sub(pat, rep, cond)
+        cond = " ".join(cond.split())
+        otherwise = re.fullmatch(r"(\\text\{)?\s*otherwise\s*\}?", cond)
+        rows.append(f"{value.strip()} otherwise" if otherwise
+                    else f"{value.strip()} if {cond}")
+    return "\x03" + "; ".join(rows) + "\x04"
+
+
 def plain_statement(s: str) -> str:
     """Statement text for a terminal: inline LaTeX made readable (σ, η, a/b)."""
+    s = _CASES.sub(_cases_text, s)
     s = s.replace("\\{", "\x03").replace("\\}", "\x04")  # a set's braces are shown
     for pat, rep in _TEX:
         s = re.sub(pat, rep, s)

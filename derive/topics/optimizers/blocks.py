@@ -237,7 +237,8 @@ def _register_check(ctx: Context, method: str, hp: Hyper, f_at: Any, args: list[
     def check() -> tuple[bool, float, str]:
         rows = oracle.run(method, lambda v: float(fn(*v)), np.array(
             [float(_to_float(c)) for c in start]), n_steps, convention=hp.convention,
-            nesterov=hp.nesterov, **fl)
+            nesterov=hp.nesterov, near=[np.array([float(_to_float(c)) for c in r["g"]])
+                                        for r in computed], **fl)
         err = 0.0
         for got, want in zip(computed, rows, strict=True):
             for key, vals in got.items():

@@ -1,6 +1,6 @@
 """The independent route for optimizers: each update rule written again in float64 numpy.
 
-Gradients come from central differences of f (``core.numeric.gradient_fd``), never from
+Gradients come from central differences of f (``core.numeric.gradient_sided``), never from
 the symbolic gradient; this module imports nothing of the topic's maths (``rules``), so a
 wrong rule there disagrees with the rule here (``tests/test_architecture.py`` enforces
 the separation). Conventions are documented in ``rules`` and restated where they bite.
@@ -12,15 +12,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-from derive.core.numeric import gradient_fd
+from derive.core.numeric import gradient_sided
 
 
 def run(method: str, f: Callable[[np.ndarray], float], x0: np.ndarray, steps: int, *,
         eta: float, beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999,
         eps: float = 1e-8, convention: str = "sum", nesterov: str = "lookahead",
-        ) -> list[dict[str, np.ndarray]]:
+        near: list[np.ndarray] | None = None) -> list[dict[str, np.ndarray]]:
     """Iterate in float64; one dict per step with g, the carried quantities, x and f
-    (x and f after the step)."""
+    (x and f after the step). ``near[t]``, the gradient under check at step t, only picks
+    a side where f has a kink (``gradient_sided``); everywhere else it is unused."""
     x = np.array(x0, dtype=float)
     zeros = np.zeros_like(x)
     v, s, m = zeros.copy(), zeros.copy(), zeros.copy()
@@ -28,9 +29,10 @@ def run(method: str, f: Callable[[np.ndarray], float], x0: np.ndarray, steps: in
     for t in range(steps):
         row: dict[str, np.ndarray] = {}
         if method == "nesterov" and nesterov == "lookahead":
-            g = gradient_fd(f, x - eta * beta * v)  # the gradient at the look-ahead point
+            # the gradient at the look-ahead point
+            g = gradient_sided(f, x - eta * beta * v, near[t] if near else None)
         else:
-            g = gradient_fd(f, x)
+            g = gradient_sided(f, x, near[t] if near else None)
         row["g"] = g
         if method == "gd":
             x = x - eta * g

@@ -276,7 +276,8 @@ def descent(ctx: Context, f: Definition, wrt: sp.Symbol, x0: Any, eta: Any, step
     def check() -> tuple[bool, float, str]:
         # the numpy route (oracle.py): float64 iteration, gradient by central differences
         want = descent_rows(fnum, to_float(ctx.value(x0)), to_float(e), n,
-                            to_float(b) if b is not None else None, convention)
+                            to_float(b) if b is not None else None, convention,
+                            near=[c[2] for c in computed])
         err = max((rel_error(np.array(computed[t][2:]), np.array(want[t]))
                    for t in range(n)), default=0.0)
         return err < GRAD_TOL, err, f"{n} iterations recomputed in float64"

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from derive.core.numeric import central_diff
+import numpy as np
+
+from derive.core.numeric import gradient_sided
 
 
 def descent_rows(f: Callable[[float], float], x0: float, eta: float, steps: int,
-                 beta: float | None = None, convention: str = "sum") -> list[list[float]]:
+                 beta: float | None = None, convention: str = "sum",
+                 near: list[float] | None = None) -> list[list[float]]:
     """Gradient descent (or momentum with ``beta``) on f from x0 in float64: one row per
     step, ``[g, x_next, f(x_next)]`` or, with momentum, ``[g, v, x_next, f(x_next)]``.
 
-    Momentum conventions: ``sum`` is v ← βv + g, ``average`` is v ← βv + (1 − β)g."""
+    Momentum conventions: ``sum`` is v ← βv + g, ``average`` is v ← βv + (1 − β)g.
+    ``near[t]``, the gradient under check, only picks a side at a kink
+    (``gradient_sided``)."""
     rows: list[list[float]] = []
     x, v = x0, 0.0
-    for _ in range(steps):
-        g = central_diff(f, x)
+    for t in range(steps):
+        g = float(gradient_sided(lambda v: f(float(v[0])), np.array([x]),
+                                 np.array([near[t]]) if near else None)[0])
         if beta is None:
             x = x - eta * g
             rows.append([g, x, f(x)])

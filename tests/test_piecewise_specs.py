@@ -1,0 +1,172 @@
+"""``Piecewise((value, condition), …)`` written directly in specs: the grammar, its errors,
+derivatives and descent through the pieces, and checks at kinks.
+
+Expected values are written out by hand here (plain Python), never taken from derive.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+import yaml
+from testkit import run_cli, solve_json
+
+from derive.core.errors import SpecError
+from derive.core.expressions import parse_spec_expr
+from derive.core.functions import NAMESPACE
+from derive.core.numeric import gradient_sided
+
+X, D = sp.Symbol("x", real=True), sp.Symbol("d", real=True)
+NS = {**NAMESPACE, "x": X, "d": D}
+
+
+def read(text: str):
+    return parse_spec_expr("p.yaml", "define.f(x).expr", text, NS)
+
+
+# -- the grammar -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,pieces", [
+    ("Piecewise((x, x > 0), (0, True))", [(X, X > 0), (0, True)]),
+    ("Piecewise((x, x > 0), (0, otherwise))", [(X, X > 0), (0, True)]),
+    # a chain is both comparisons; and binds before or, as in Python
+    ("Piecewise((1, -1 < x <= 2), (0, True))", [(1, (X > -1) & (X <= 2)), (0, True)]),
+    ("Piecewise((1, x < -1 or x > 0 and x < 1), (0, True))",
+     [(1, (X < -1) | ((X > 0) & (X < 1))), (0, True)]),
+    # pieces that cover the line need no otherwise-piece (decided exactly)
+    ("Piecewise((-1, x < 0), (1, x >= 0))", [(-1, X < 0), (1, True)]),
+    ("Piecewise((x**2/2, abs(x) <= 1), (abs(x) - 1/2, abs(x) > 1))",
+     [(X**2 / 2, abs(X) <= 1), (abs(X) - sp.Rational(1, 2), True)]),
+    ("Piecewise((-1, x < d), (1, x >= d))", [(-1, X < D), (1, True)]),
+    ("Piecewise((Piecewise((x, x > 1), (1, True)), x > 0), (0, True))",
+     [(sp.Piecewise((X, X > 1), (1, True)), X > 0), (0, True)]),
+])
+def test_pieces_and_conditions_are_read(text, pieces):
+    got = read(text)
+    want = sp.Piecewise(*pieces)
+    for p in (-3, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3):  # the same function, pointwise
+        at = {X: sp.nsimplify(p), D: sp.Rational(1, 3)}
+        assert got.xreplace(at) == want.xreplace(at), (text, p)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("Piecewise((-1, x < 0), (1, x > 0))",
+     "the pieces leave x in {0} uncovered; end with an otherwise-piece"),
+    ("Piecewise((-1, x < d), (1, x > d))",
+     "cannot tell that the conditions cover every case; end with an otherwise-piece"),
+    ("Piecewise((x, x), (0, True))", "piece 1's condition is not a comparison"),
+    ("Piecewise((x, x + 1), (0, True))", "piece 1's condition is not a comparison"),
+    ("Piecewise((x, x > 0, 1), (0, True))", "piece 1 has more than two items"),
+    ("Piecewise((x), (0, True))", "piece 1 has one item"),
+    ("Piecewise(x, x > 0)", "piece 1 is written (value, condition)"),
+    ("Piecewise((x, True), (0, x > 1))", "piece 2 follows the otherwise-piece"),
+    ("Piecewise((x, 1 > 2))", "no piece's condition can hold"),
+    ("Piecewise((x, x > [1, 2]), (0, True))", "compares two numbers or scalar expressions"),
+    ("Piecewise((x, x > 0), (0, True)) < 1", "a comparison is only a condition of Piecewise"),
+    ("x < 1", "a comparison is only a condition of Piecewise"),
+    ("Piecewise((" * 5 + "x, x > 0), (0, True))" + ", x > 0), (0, True))" * 4,
+     "Piecewise nested more than 4 deep"),
+    ("Piecewise(" + ", ".join(f"({k}, x < {k})" for k in range(21)) + ", (0, True))",
+     "at most 20 pieces"),
+    ("Piecewise((x, " + " < ".join(["x"] * 14) + "), (0, True))", "more than 12 comparisons"),
+])
+def test_malformed_pieces_are_one_line_spec_errors(text, message):
+    with pytest.raises(SpecError) as e:
+        read(text)
+    assert message in str(e.value)
+    assert str(e.value).startswith("p.yaml: define.f(x).expr: ")
+
+
+def test_a_malformed_piecewise_in_a_spec_file_exits_2_with_one_line(tmp_path):
+    spec = {"id": "t", "title": "t", "symbols": ["x"],
+            "define": {"f(x)": "Piecewise((-x, x < 0), (x, x > 0))"},
+            "answers": {"a.d": {"kind": "expression", "vars": ["x"]}},
+            "parts": {"a": {"derive": [{"use": "derivative", "f": "f", "wrt": "x",
+                                        "answer": "a.d"}]}}}
+    p = tmp_path / "t.yaml"
+    p.write_text(yaml.safe_dump(spec))
+    r = run_cli("solve", str(p))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert f"{p}: define.f(x)" in r.stderr and "leave x in {0} uncovered" in r.stderr
+
+
+# -- the library problem, by hand --------------------------------------------------------
+
+def phi(z, a, c):
+    return a * z if z < 0 else (z if z <= 1 else 1 + c * (z - 1))
+
+
+def dphi(z, a, c):  # at 0 and at 1 the middle piece (0 <= z <= 1) holds
+    return a if z < 0 else (1.0 if z <= 1 else c)
+
+
+def loss(r, beta):
+    return r * r / (2 * beta) if abs(r) < beta else abs(r) - beta / 2
+
+
+def dloss(r, beta):
+    return r / beta if abs(r) < beta else math.copysign(1.0, r)
+
+
+@pytest.mark.parametrize("sets,a,c,beta,u,t,w0,eta,steps", [
+    ((), 0.1, 0.5, 1, 2, 1.5, -0.5, 1, 4),
+    # starts on the kink at w = 0: the middle piece decides, g0 = -2 (not the average)
+    (("w0=0", "a=0.2", "c=0.25"), 0.2, 0.25, 1, 2, 1.5, 0, 1, 4),
+    (("beta=0.5", "steps=3", "eta=0.5", "t=1"), 0.1, 0.5, 0.5, 2, 1, -0.5, 0.5, 3),
+])
+def test_piecewise_by_cases(sets, a, c, beta, u, t, w0, eta, steps):
+    ans = solve_json("piecewise-by-cases", *sets)["answers"]
+    for i, z in enumerate((-1, 0, 1, 2), start=1):
+        assert ans[f"a.d{i}"]["value"] == pytest.approx(dphi(z, a, c), rel=1e-12)
+    for i, r in enumerate((-2, 0.25), start=1):
+        assert ans[f"b.d{i}"]["value"] == pytest.approx(dloss(r, beta), rel=1e-12)
+    w = float(w0)
+    for k in range(steps):
+        g = dloss(phi(w * u, a, c) - t, beta) * dphi(w * u, a, c) * u
+        assert ans[f"c.g{k}"]["value"] == pytest.approx(g, rel=1e-12)
+        w -= eta * g
+        assert ans[f"c.w{k + 1}"]["value"] == pytest.approx(w, rel=1e-12)
+        assert ans[f"c.L{k + 1}"]["value"] == pytest.approx(loss(phi(w * u, a, c) - t, beta),
+                                                             rel=1e-9)
+    assert f"c.g{steps}" not in ans
+
+
+def test_the_derivative_expressions_hold_on_every_piece():
+    ans = solve_json("piecewise-by-cases")["answers"]
+    z, r = sp.Symbol("z", real=True), sp.Symbol("r", real=True)
+    fz = sp.lambdify(z, sp.sympify(ans["a.dphi"]["value"], locals={"z": z}))
+    fr = sp.lambdify(r, sp.sympify(ans["b.dl"]["value"], locals={"r": r}))
+    for p in (-2.0, -0.3, 0.0, 0.4, 1.0, 1.7, 3.0):
+        assert fz(p) == pytest.approx(dphi(p, 0.1, 0.5))
+        assert fr(p) == pytest.approx(dloss(p, 1))
+
+
+# -- checks at kinks ----------------------------------------------------------------------
+
+def test_a_sided_gradient_picks_a_slope_f_has_and_never_another():
+    f = lambda v: abs(v[0]) + 3 * v[1]  # noqa: E731 - a kink at v[0] = 0
+    assert gradient_sided(f, np.array([0.0, 1.0]), near=np.array([1.0, 3.0]))[0] == \
+        pytest.approx(1.0)
+    assert gradient_sided(f, np.array([0.0, 1.0]), near=np.array([-0.9, 3.0]))[0] == \
+        pytest.approx(-1.0)
+    # 0.3 is neither slope: the nearer slope (1) still disagrees with it
+    assert gradient_sided(f, np.array([0.0, 1.0]), near=np.array([0.3, 3.0]))[0] == \
+        pytest.approx(1.0)
+    assert gradient_sided(f, np.array([0.5, 1.0]), near=np.array([9.0, 9.0])) == \
+        pytest.approx([1.0, 3.0])
+
+
+def test_descent_from_a_kink_follows_the_piece_that_holds(tmp_path):
+    spec = {"id": "k", "title": "k", "symbols": ["x"],
+            "define": {"f(x)": "Piecewise((-x/2, x < 0), (2*x, True)) + x**2"},
+            "answers": {"a.x1": "number", "a.x2": "number"},
+            "parts": {"a": {"derive": [{"use": "descent", "f": "f", "wrt": "x", "x0": 0,
+                                        "eta": 0.25, "steps": 2, "x": "a.x"}]}}}
+    p = tmp_path / "k.yaml"
+    p.write_text(yaml.safe_dump(spec))
+    ans = solve_json(str(p))["answers"]
+    # f'(0) = 2 (the otherwise-piece holds at 0): x1 = -0.5; f'(-0.5) = -1/2 - 1: x2 = -0.125
+    assert ans["a.x1"]["value"] == pytest.approx(-0.5)
+    assert ans["a.x2"]["value"] == pytest.approx(-0.5 + 0.25 * 1.5)
