@@ -42,15 +42,20 @@ def mark(marker: Marker, answers: dict[str, dict[str, str]],
 
 def run_cli(*args: str, cwd: Path | None = None, specs: bool = False,
             problems: Path | None = None):
+    """``derive ARGS`` in this process (``testkit.run_cli``: exit code, stdout, stderr; an
+    escaping exception fails the test), with the test specs if asked, or the specs of
+    ``problems``."""
+    from testkit import run_cli as run
+
+    env = {"DERIVE_PROBLEMS": str(problems or SPECS)} if specs or problems else None
+    return run(*args, cwd=cwd, env=env)
+
+
+def run_process(*args: str, cwd: Path | None = None, specs: bool = False,
+                problems: Path | None = None):
     """``python -m derive ARGS`` in a fresh process (with the test specs if asked, or the
     specs of ``problems``)."""
-    import os
-    import subprocess
-    import sys
+    from testkit import run_process as run
 
-    root = Path(__file__).resolve().parent.parent
-    env = dict(os.environ, PYTHONPATH=str(root))
-    if specs or problems:
-        env["DERIVE_PROBLEMS"] = str(problems or SPECS)
-    return subprocess.run([sys.executable, "-m", "derive", *args], capture_output=True,
-                          text=True, cwd=cwd or root, timeout=600, env=env)
+    env = {"DERIVE_PROBLEMS": str(problems or SPECS)} if specs or problems else None
+    return run(*args, cwd=cwd, env=env)

@@ -16,7 +16,7 @@ import shutil
 
 import numpy as np
 import pytest
-from checkkit import run_cli
+from checkkit import run_cli, run_process
 
 ASSIGNMENT = """\
 title: Acceptance homework
@@ -125,7 +125,7 @@ def handed_out(tmp_path_factory):
     (d / "hw.yaml").write_text(ASSIGNMENT, encoding="utf-8")
     (d / "roster.csv").write_text("student,name\n" + "".join(
         f"{s},Student {i}\n" for i, s in enumerate(STUDENTS, 1)), encoding="utf-8")
-    r = run_cli("assign", "hw.yaml", "--roster", "roster.csv", "-o", "out", "--no-pdf",
+    r = run_process("assign", "hw.yaml", "--roster", "roster.csv", "-o", "out", "--no-pdf",
                 "--format", "json", cwd=d)
     assert r.returncode == 0, r.stderr
     assigned = json.loads(r.stdout)["students"]
@@ -140,7 +140,7 @@ def handed_out(tmp_path_factory):
     (d / "answers").mkdir()
     for s, given in handed.items():
         (d / "answers" / f"{s}.yaml").write_text(answer_file(s, given), encoding="utf-8")
-    r = run_cli("check", "answers", "--assignment", "hw.yaml", "--roster", "roster.csv",
+    r = run_process("check", "answers", "--assignment", "hw.yaml", "--roster", "roster.csv",
                 "--csv", "grades.csv", "--lms", "lms.csv", "--format", "json", cwd=d)
     assert r.returncode == 0, r.stderr
     report = {m["student"]: m for m in json.loads(r.stdout)["submissions"]}

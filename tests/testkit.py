@@ -15,10 +15,45 @@ def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m derive ARGS`` as a user would (fresh process)."""
+def run_cli(*args: str, cwd: Path | None = None,
+            env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess[str]:
+    """``derive ARGS`` in this process, as a user would see it: exit code, stdout, stderr.
+
+    The command's own code runs through Click's runner in ``cwd`` (the repository by
+    default) with ``env`` added to the environment (None removes a variable): a fresh
+    interpreter per call cost 1-2 s of the suite each. What a fresh process would show
+    besides is kept: an exception escaping the command (a traceback on the user's
+    screen) is raised here, so the test fails, and warnings Python would print to stderr
+    by default (not the deprecation kinds) are appended to ``stderr``. Tests of the
+    process itself (start-up imports, signals, exit of workers, the main job as the
+    README runs it) use :func:`run_process`.
+    """
+    import contextlib
+    import warnings
+
+    from click.testing import CliRunner
+
+    from derive.cli import cli
+
+    silent = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+    with contextlib.chdir(cwd or ROOT), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        r = CliRunner().invoke(cli, list(args), prog_name="derive", env=env,
+                               catch_exceptions=False)
+    shown = [w for w in caught if not issubclass(w.category, silent)]
+    stderr = r.stderr + "".join(warnings.formatwarning(w.message, w.category, w.filename,
+                                                       w.lineno, w.line) for w in shown)
+    return subprocess.CompletedProcess(["derive", *args], r.exit_code, r.stdout, stderr)
+
+
+def run_process(*args: str, cwd: Path | None = None,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m derive ARGS`` in a fresh interpreter, exactly as a user would."""
+    import os
+
+    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "derive", *args], capture_output=True,
-                          text=True, cwd=cwd or ROOT, timeout=300)
+                          text=True, cwd=cwd or ROOT, timeout=600, env=full)
 
 
 def solve_json(problem: str, *sets: str) -> dict:
