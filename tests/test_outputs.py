@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from checkkit import SPECS
-from testkit import ROOT, run_cli
+from testkit import run_cli
 
 import derive.core.outputs as outputs
 from derive.core.errors import UsageError
@@ -97,11 +96,8 @@ def test_check_never_writes_over_an_answer_file_outside_the_run(tmp_path):
     other.write_text("answers:\n  check-unit:\n    a.z: '0.6'\n")
     tex = tmp_path / "s3.tex"
     tex.write_text(r"\answer{check-unit/a.z}{0.7}")
-    env = {**os.environ, "DERIVE_PROBLEMS": str(SPECS)}
-
     def check(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "derive", "check", str(answers), *args],
-                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+        return run_cli("check", str(answers), *args, env={"DERIVE_PROBLEMS": str(SPECS)})
 
     for option, target in (("--csv", other), ("-o", tex), ("--gradescope", other)):
         before = target.read_text()

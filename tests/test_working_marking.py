@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from testkit import run_cli
 
 from derive.check.mark.answers import parse_latex_answers, parse_yaml_answers
 from derive.check.report.feedback import feedback_latex, working_latex
@@ -52,10 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def check(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``derive check`` as a user runs it, on this tree's package."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "derive", "check", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=600, env=env)
+    """``derive check`` as a user runs it (in this process: ``testkit.run_cli``)."""
+    return run_cli("check", *args, cwd=cwd)
 
 
 def test_yaml_mapping_and_latex_environment_are_read() -> None:
