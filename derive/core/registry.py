@@ -6,14 +6,23 @@ its :class:`~derive.core.derivation.Context`, and registers the independent chec
 is validated when it loads. Every ``blocks*`` module of every
 topic package under ``derive/topics/`` is imported on first use, so a new block family is
 a new module, and a new topic a new folder: nothing else to edit.
+
+A problem needs only the blocks it uses: :func:`registered` imports just the module that
+defines a block, found in ``derive/topics/blocks_index.json`` (written by
+:func:`write_index`). The index is a shortcut, never the truth: a name it lacks (a new
+block, an index not rewritten) loads every module as before, and
+``tests/test_block_index.py`` keeps it equal to what loading everything registers.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 #: parameter types a block may declare (see spec._convert_arg for their meaning)
@@ -92,3 +101,61 @@ def registry() -> dict[str, Block]:
                 if mod.name.startswith("blocks"):
                     importlib.import_module(f"{pkg.__name__}.{mod.name}")
     return BLOCKS
+
+
+#: the index of block name -> defining module, beside the topic packages
+INDEX_FILE = "blocks_index.json"
+
+
+def _topics_folder() -> Path:
+    return Path(importlib.import_module(TOPICS_PACKAGE).__path__[0])
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    """The index as written; empty when missing or malformed (everything loads then)."""
+    try:
+        data = json.loads((_topics_folder() / INDEX_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)
+            and v.startswith(TOPICS_PACKAGE + ".")}
+
+
+def registered(name: object) -> Block | None:
+    """The block called ``name`` (None if there is none), importing only its module when
+    the index knows it."""
+    if not isinstance(name, str):
+        return None
+    if name in BLOCKS:
+        return BLOCKS[name]
+    module = _index().get(name)
+    if module is not None and not _loaded:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass  # a stale index: the full load below finds it, or says there is none
+        if name in BLOCKS:
+            return BLOCKS[name]
+    return registry().get(name)
+
+
+def block_index() -> dict[str, str]:
+    """Block name -> the module that defines it, from loading every block module."""
+    return {name: b.fn.__module__ for name, b in sorted(registry().items())}
+
+
+def write_index() -> Path:
+    """Rewrite the index from what loading every block module registers."""
+    path = _topics_folder() / INDEX_FILE
+    path.write_text(json.dumps(block_index(), indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":  # python -m derive.core.registry: rewrite the index
+    # through the imported module: the blocks register there, not in this __main__ copy
+    from derive.core import registry as imported
+
+    print(f"wrote {imported.write_index()}")

@@ -7,7 +7,7 @@ from typing import Any
 from derive.core.derivation import Context, Solution, range_hint
 from derive.core.errors import DerivationError, SpecError, VerificationError
 from derive.core.model import Problem
-from derive.core.registry import registry
+from derive.core.registry import registered
 from derive.core.verify import run_checks
 
 
@@ -21,13 +21,15 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
         verify: run every independent check; a failure raises VerificationError, so a
             derivation that fails its check is never returned as an answer.
     """
-    blocks = registry()
     ctx = Context(problem, pins)
     for part in problem.parts:
         for call in part.calls:
             ctx.part, ctx.where, ctx.block_name = part.name, call.where, call.block
+            blk = registered(call.block)
+            if blk is None:  # a Problem built by hand, not from a spec
+                raise SpecError(problem.path, call.where, f"unknown block '{call.block}'")
             try:
-                blocks[call.block].fn(ctx, **call.args)
+                blk.fn(ctx, **call.args)
             except DerivationError as e:
                 raise SpecError(problem.path, call.where, str(e)) from None
     missing = [a for a in problem.answers if a not in ctx.answers]

@@ -43,7 +43,7 @@ from derive.core.model import (
     SymbolSpec,
 )
 from derive.core.placeholders import fill_prose
-from derive.core.registry import PARAM_TYPES, registry
+from derive.core.registry import PARAM_TYPES, registered, registry
 from derive.core.safe_yaml import load_bounded_yaml
 from derive.core.spec_fields import (
     expected,
@@ -282,7 +282,6 @@ def _build_definitions(path: str, raw: dict[str, Any], ns: dict[str, Any],
 def _build_parts(path: str, raw: dict[str, Any], ns: dict[str, Any],
                  answers: dict[str, AnswerSpec], symbols: dict[str, SymbolSpec],
                  definitions: dict[str, Definition]) -> tuple[Part, ...]:
-    blocks = registry()
     parts = []
     for pname, spec in raw.items():
         where = f"parts.{pname}"
@@ -296,12 +295,12 @@ def _build_parts(path: str, raw: dict[str, Any], ns: dict[str, Any],
             cw = f"{where}.derive[{i}]"
             call = mapping(path, cw, call)
             name = call.get("use")
-            if name not in blocks:
-                near = difflib.get_close_matches(str(name), list(blocks), n=1)
+            blk = registered(name)
+            if blk is None:
+                near = difflib.get_close_matches(str(name), list(registry()), n=1)
                 hint = f"; did you mean '{near[0]}'?" if near else ""
                 raise SpecError(path, f"{cw}.use", f"unknown block '{name}'{hint} "
                                 "(`derive blocks` lists every block with its arguments)")
-            blk = blocks[name]
             args: dict[str, Any] = {}
             for k in call:
                 if k != "use" and k not in blk.params:

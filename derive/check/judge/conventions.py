@@ -44,14 +44,13 @@ def close(a: Any, b: Any) -> bool:
 
 def convention_mistakes(problem: Problem) -> dict[str, tuple[Mistake, ...]]:
     """answer id -> the other conventions of its part's blocks, as variant mistakes."""
-    from derive.core.registry import registry
+    from derive.core.registry import registered
 
-    blocks = registry()
     by_part: dict[str, list[Mistake]] = {}
     for part in problem.parts:
         for call in part.calls:
-            param = blocks[call.block].params.get("convention") if call.block in blocks \
-                else None
+            blk = registered(call.block)
+            param = blk.params.get("convention") if blk is not None else None
             if param is None or not param.choices:
                 continue
             used = str(call.args.get("convention") or param.default)

@@ -493,13 +493,12 @@ def network_of(problem: Any) -> Network | None:
     """The network a problem's spec builds (its layer blocks only, nothing derived): for
     code that needs every matrix name and shape, e.g. ``network_of(p).matrix_names()``
     when reading a student's matrix expression."""
-    from derive.core.registry import registry
+    from derive.core.registry import registered
 
-    blocks = registry()
     ctx = Context(problem)
     for part in problem.parts:
         for call in part.calls:
-            if call.block in _BUILDERS:
+            if call.block in _BUILDERS and (blk := registered(call.block)) is not None:
                 ctx.part, ctx.where = part.name, call.where
-                blocks[call.block].fn(ctx, **call.args)
+                blk.fn(ctx, **call.args)
     return ctx.cache.get(NET)
