@@ -170,3 +170,48 @@ def test_descent_from_a_kink_follows_the_piece_that_holds(tmp_path):
     # f'(0) = 2 (the otherwise-piece holds at 0): x1 = -0.5; f'(-0.5) = -1/2 - 1: x2 = -0.125
     assert ans["a.x1"]["value"] == pytest.approx(-0.5)
     assert ans["a.x2"]["value"] == pytest.approx(-0.5 + 0.25 * 1.5)
+
+
+# -- cases written as one list ------------------------------------------------------------
+
+def test_dl_dw_is_one_list_of_cases_that_agrees_everywhere_with_the_chain_rule_by_hand():
+    ans = solve_json("piecewise-by-cases")["answers"]
+    w = sp.Symbol("w", real=True)
+    shown = sp.sympify(ans["c.dL"]["value"], locals={"w": w})
+    assert isinstance(shown, sp.Piecewise)
+    assert not any(a.has(sp.Piecewise) for a in shown.args)  # no cases inside cases
+    for p in (-1, -0.2, 0, 0.1, 0.25, 0.3, 0.5, 1, 1.9, 2, 3):  # kinks at 0, 1/4, 1/2, 2
+        want = dloss(phi(2 * p, 0.1, 0.5) - 1.5, 1) * dphi(2 * p, 0.1, 0.5) * 2
+        assert float(shown.xreplace({w: sp.nsimplify(p)})) == pytest.approx(want), p
+
+
+def test_folding_keeps_the_function_and_the_first_piece_wins():
+    from derive.core.folded_cases import fold_cases
+
+    p = sp.Piecewise((2 * X, X > 0), (X / 5, True))
+    nested = sp.Piecewise((sp.Abs(p - 1), p < 3), (p, True))
+    for e in ((p - 2) * sp.Piecewise((2, X > 0), (sp.Rational(1, 5), True)), nested,
+              sp.sign(1 - p) * p):
+        folded = fold_cases(e)
+        assert isinstance(folded, sp.Piecewise)
+        assert not any(a.has(sp.Piecewise) for a in folded.args)
+        for q in np.linspace(-3, 3, 49):  # every kink (0, 1/2, 3/2) is on this grid
+            at = {X: sp.nsimplify(round(q, 3))}
+            assert folded.xreplace(at) == e.xreplace(at), (e, q)
+    assert fold_cases(X + 1) is None
+    assert fold_cases(sp.Piecewise((X, X > D), (0, True))) is None  # two variables
+
+
+def test_condition_sets_agree_with_the_conditions_pointwise():
+    from derive.core.intervals import cheap_condition, condition_set
+
+    for cond in ((X > 1) | (X < -1), sp.Abs(2 * X - 1) <= 3, X**2 - 2 > 0,
+                 sp.And(sp.Abs(X) < 2, X**2 >= 1), sp.ITE(X < 0, X > -1, X > 2)):
+        assert cheap_condition(cond, X)
+        s = condition_set(cond, X)
+        for q in np.linspace(-4, 4, 81).tolist() + [math.sqrt(2), -math.sqrt(2)]:
+            v = sp.nsimplify(round(q, 4)) if abs(abs(q) - math.sqrt(2)) > 1e-9 else \
+                sp.sqrt(2) * (1 if q > 0 else -1)
+            assert bool(s.contains(v)) == bool(cond.xreplace({X: v})), (cond, v)
+    assert not cheap_condition(sp.exp(X) > 1, X)
+    assert not cheap_condition(X**3 > 1, X)

@@ -5,8 +5,8 @@ The grammar (``spec_grammar``) reads the tokens; this module builds the conditio
 Piecewise, and refuses what would silently mean something else: a piece after the
 otherwise-piece (never used), no piece that can hold, or pieces that leave some values
 of the variable uncovered (SymPy would answer ``nan`` there). Coverage is decided
-exactly only where it is cheap (conditions on one variable, each a low-degree
-polynomial comparison); elsewhere the spec must end with an otherwise-piece.
+exactly only where it is cheap (``intervals``: conditions on one variable, each a
+low-degree polynomial comparison); elsewhere the spec must end with an otherwise-piece.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
+
+from derive.core.intervals import cheap_condition, condition_set
 
 #: most pieces of one Piecewise
 MAX_PIECES = 20
@@ -84,33 +86,13 @@ def _require_cover(conds: list[Any]) -> None:
     """Refuse pieces that may leave a value uncovered (decided exactly where cheap)."""
     hint = "end with an otherwise-piece, e.g. (0, True)"
     free = set().union(*(c.free_symbols for c in conds))
-    if len(free) != 1 or not all(_cheap(c, next(iter(free))) for c in conds):
+    if len(free) != 1 or not all(cheap_condition(c, next(iter(free))) for c in conds):
         raise CasesError("cannot tell that the conditions cover every case; " + hint)
     x = next(iter(free))
-    try:
-        covered = sp.Union(*[c.as_set() for c in conds])
-    except (NotImplementedError, TypeError, ValueError):
-        raise CasesError("cannot tell that the conditions cover every case; " + hint) from None
+    covered = sp.Union(*[condition_set(c, x) for c in conds])
     gap = sp.S.Reals - covered
     if gap is not sp.S.EmptySet:
         raise CasesError(f"the pieces leave {x} in {_shown(gap)} uncovered; {hint}")
-
-
-def _cheap(cond: Any, x: sp.Symbol) -> bool:
-    """A condition whose set of x is found exactly and fast: comparisons of polynomials of
-    degree at most 2 (and |linear|), joined by and/or."""
-    if isinstance(cond, (sp.And, sp.Or)):
-        return all(_cheap(a, x) for a in cond.args)
-    if not isinstance(cond, sp.core.relational.Relational):
-        return False
-    side = cond.lhs - cond.rhs
-    if sp.count_ops(side) > 20:
-        return False
-    if side.has(sp.Abs):
-        return all(sp.Poly(a.args[0], x).degree() <= 1 for a in side.atoms(sp.Abs)
-                   if a.args[0].is_polynomial(x)) and all(
-            a.args[0].is_polynomial(x) for a in side.atoms(sp.Abs))
-    return side.is_polynomial(x) and sp.Poly(side, x).degree() <= 2
 
 
 def _shown(gap: Any) -> str:

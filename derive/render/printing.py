@@ -14,6 +14,7 @@ from sympy.printing.str import StrPrinter
 
 from derive.core.arrays import FloatMatrix, shown
 from derive.core.values import decimal_string, format_number
+from derive.render.conditions import ChainedConditions
 
 _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
           "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu", "pi", "chi"}
@@ -58,8 +59,10 @@ def _positive_first(terms: list[Any]) -> list[Any]:
     return sorted(terms, key=lambda t: bool(t.could_extract_minus_sign()))
 
 
-class CourseLatex(LatexPrinter):
+class CourseLatex(ChainedConditions, LatexPrinter):
     """LaTeX as a course writes it."""
+
+    _less = ("<", r"\leq")
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
         return _positive_first(super()._as_ordered_terms(expr, order=order))
@@ -103,7 +106,7 @@ class CourseLatex(LatexPrinter):
         return super()._print_Symbol(expr, style=style)
 
 
-class CourseText(DecimalStr):
+class CourseText(ChainedConditions, DecimalStr):
     """Plain text for terminals: σ for the sigmoid, d/dx for derivatives."""
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:

@@ -18,6 +18,7 @@ from derive.core.blockkit import (
     used_givens,
 )
 from derive.core.derivation import Context
+from derive.core.folded_cases import fold_cases
 from derive.core.local_names import as_equation, parse_list, parse_local
 from derive.core.model import Definition
 from derive.core.numeric import (
@@ -58,9 +59,15 @@ def derive_function(ctx: Context, f: Definition, x: sp.Symbol) -> sp.Expr:
                  "whose condition holds there decides)"),
     values=Param("prefix", required=False,
                  doc="answer prefix of f' at those points: b.d gives b.d1, b.d2, …"),
+    cases=Param("text", required=False, default="nested",
+                choices=("nested", "folded", "as-derived"),
+                doc="a piecewise f' written as one list of cases over intervals of the "
+                    "variable (values expanded; bounded, left as derived past the bounds): "
+                    "when cases sit inside cases (nested), always (folded), or never"),
 )
 def derivative(ctx: Context, f: Definition, wrt: sp.Symbol, answer: str | None,
-               via: Any, forms: Any, facts: Any, at: list[Any], values: str | None) -> None:
+               via: Any, forms: Any, facts: Any, at: list[Any], values: str | None,
+               cases: str) -> None:
     """f'(x) with the sum/product/quotient/chain rules written out."""
     x = wrt
     ns = ctx.problem.namespace
@@ -91,6 +98,10 @@ def derivative(ctx: Context, f: Definition, wrt: sp.Symbol, answer: str | None,
     if subs:
         final = final.xreplace(subs)
         last = ctx.step("substitute", final, lhs=dl, before=result, subs=subs, uses=[last])
+    folded = _folded(final, cases)
+    if folded is not None:
+        last = ctx.step("cases", folded, lhs=dl, before=final, uses=[last])
+        final = folded
     if via is not None:
         _identity_check(ctx, f"{f.name}: rewrite as {via}", [answer] if answer else [],
                         f.expr, via, x)
@@ -113,6 +124,17 @@ def derivative(ctx: Context, f: Definition, wrt: sp.Symbol, answer: str | None,
               "central-differences", check)
     if at or values:
         _values_at(ctx, f, x, final, last, at, values, fnum)
+
+
+def _folded(d: Any, cases: str) -> Any:
+    """f' as one list of cases when asked (or when cases nest), else None."""
+    if cases == "as-derived" or not isinstance(d, sp.Basic):
+        return None
+    nested = any(a.has(sp.Piecewise) for p in d.atoms(sp.Piecewise) for a in p.args)
+    if cases == "nested" and not nested:
+        return None
+    folded = fold_cases(d)
+    return folded if folded is not None and folded != d else None
 
 
 def _values_at(ctx: Context, f: Definition, x: sp.Symbol, final: Any, last: int,

@@ -1,0 +1,44 @@
+"""Conditions of cases as a course writes them: ``0 ≤ z ≤ 1``, not ``(z >= 0) & (z <= 1)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+
+def interval_chain(cond: Any) -> tuple[Any, bool, Any, bool, Any] | None:
+    """(lo, strict, x, strict, hi) for an And of a lower and an upper bound on one
+    expression by numbers, else None."""
+    if not isinstance(cond, sp.And) or len(cond.args) != 2:
+        return None
+    bounds: dict[str, tuple[Any, bool, Any]] = {}
+    for r in cond.args:
+        if not isinstance(r, (sp.StrictLessThan, sp.LessThan, sp.StrictGreaterThan,
+                              sp.GreaterThan)):
+            return None
+        lhs, rhs, less = r.lhs, r.rhs, isinstance(r, (sp.StrictLessThan, sp.LessThan))
+        if lhs.is_number and not rhs.is_number:  # 0 <= z is z >= 0
+            lhs, rhs, less = rhs, lhs, not less
+        if not rhs.is_number or lhs.is_number:
+            return None
+        bounds["hi" if less else "lo"] = (lhs, r.is_Relational and r.rel_op in ("<", ">"), rhs)
+    if set(bounds) != {"lo", "hi"} or bounds["lo"][0] != bounds["hi"][0]:
+        return None
+    (x, lo_strict, lo), (_, hi_strict, hi) = bounds["lo"], bounds["hi"]
+    return lo, lo_strict, x, hi_strict, hi
+
+
+class ChainedConditions:
+    """Mixin for a SymPy printer: a two-sided bound printed as one chain."""
+
+    _less = ("<", "<=")
+
+    def _print_And(self, expr: Any) -> str:
+        chain = interval_chain(expr)
+        if chain is None:
+            return super()._print_And(expr)  # type: ignore[misc]
+        lo, lo_strict, x, hi_strict, hi = chain
+        p = self._print  # type: ignore[attr-defined]
+        return (f"{p(lo)} {self._less[not lo_strict]} {p(x)} "
+                f"{self._less[not hi_strict]} {p(hi)}")
