@@ -89,3 +89,23 @@ def test_a_variant_the_checks_cannot_confirm_is_one_line_with_exit_1():
     assert r.returncode == 1 and r.stdout == ""
     assert r.stderr.count("\n") == 1, r.stderr
     assert "cannot confirm the answers at --set b=1000" in r.stderr
+
+
+@pytest.mark.parametrize("problem,sets,field,message", [
+    # a stride of 9999 asks for padding 14998: a 30000×30000 matrix of zeros, written out
+    ("cnn-padding-pooling", {"stride_a": "9999"}, "parts.a.derive[1].padding",
+     "makes the padded input 30000×30000"),
+    # a decay rate past 1 makes RMSProp's average of squared gradients negative
+    ("adam-vs-rmsprop", {"rho": "1e6"}, "parts.a.derive[0].beta",
+     "rmsprop's decay rate must be 0 ≤ beta ≤ 1"),
+    ("adam-vs-rmsprop", {"rho": "1"}, "parts.b.derive[0].beta2",
+     "adam's decay rate must be 0 ≤ beta2 < 1"),
+    # each step is exact arithmetic on the one before
+    ("momentum-two-conventions", {"steps": "10000"}, "parts.a.derive[0].steps",
+     "expected at most 50 steps, found 10000"),
+])
+def test_values_that_would_run_for_minutes_stop_with_one_line(problem, sets, field, message):
+    with pytest.raises(SpecError) as e:
+        load_problem(problem, sets).solve()
+    assert e.value.field == field
+    assert message in e.value.message

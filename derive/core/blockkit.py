@@ -16,6 +16,9 @@ from derive.core.numbers import approx
 #: a number whose exact form grows past this many operations is carried as a
 #: 40-digit float instead (iterations would otherwise nest exponentials without end)
 MAX_EXACT_OPS = 200
+#: most iterations an iterative block (descent, optimize) works out: each is exact
+#: arithmetic on the previous one, and a --set steps=10000 would run for minutes
+MAX_STEPS = 50
 DIGITS = 40
 
 

@@ -38,6 +38,11 @@ def _name(v: Any, default: str) -> str:
     return v if isinstance(v, str) and _IDENT.match(v) else default
 
 
+#: largest zero-padded input (entries) a convolution works out: a huge stride or padding
+#: (a --set of 9999) would otherwise build a matrix of hundreds of millions of zeros
+MAX_PADDED_ENTRIES = 250_000
+
+
 def _padding(ctx: Context, v: Any, n: tuple[int, int], k: tuple[int, int],
              stride: int) -> conv.Pad4:
     """Padding per side from 0, 3, 'valid', 'same' or an expression such as '{a.padding}'."""
@@ -46,9 +51,16 @@ def _padding(ctx: Context, v: Any, n: tuple[int, int], k: tuple[int, int],
     if v == "same":
         _, top, bottom = conv.same_padding(n[0], k[0], stride)
         _, left, right = conv.same_padding(n[1], k[1], stride)
-        return (top, bottom, left, right)
-    p = whole(ctx, "padding", v)
-    return (p, p, p, p)
+        pad = (top, bottom, left, right)
+    else:
+        p = whole(ctx, "padding", v)
+        pad = (p, p, p, p)
+    rows, cols = n[0] + pad[0] + pad[1], n[1] + pad[2] + pad[3]
+    if rows * cols > MAX_PADDED_ENTRIES:  # the padded input is written out entry by entry
+        raise ctx.fail("padding", f"padding {max(pad)} (stride {stride}) makes the padded "
+                       f"input {rows}×{cols}; at most {MAX_PADDED_ENTRIES:,} entries are "
+                       "worked out (a padding wider than the kernel adds only zeros)")
+    return pad
 
 
 def write_windows(ctx: Context, name: str, windows: list[conv.Window], rule: str) -> list[int]:

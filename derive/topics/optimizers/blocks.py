@@ -12,12 +12,19 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derive.core.blockkit import apply_definition, numeric_function, record_diff_steps, tame
+from derive.core.blockkit import (
+    MAX_STEPS,
+    apply_definition,
+    numeric_function,
+    record_diff_steps,
+    tame,
+)
 from derive.core.blockkit import to_float as _to_float
 from derive.core.derivation import Context
 from derive.core.model import Definition
 from derive.core.numeric import GRAD_TOL, rel_error
 from derive.core.registry import Param, block
+from derive.core.values import format_number
 from derive.topics.optimizers import oracle
 from derive.topics.optimizers.rules import (
     CARRIED,
@@ -93,8 +100,11 @@ def optimize(ctx: Context, f: Definition, method: str, x0: Any, eta: Any, steps:
             raise ctx.fail(key, f"method {method} has no {key} "
                                 f"(it carries: {', '.join(CARRIED[method]) or 'nothing'})")
     n_steps = ctx.integer(steps, "steps")
+    if n_steps > MAX_STEPS:
+        raise ctx.fail("steps", f"expected at most {MAX_STEPS} steps, found {n_steps}")
     start = _vector(ctx, x0, len(args))
     hp = _hyper(ctx, eta, beta, beta1, beta2, eps, convention, nesterov)
+    _check_decays(ctx, method, hp)
     grads, gsteps = _gradient(ctx, f, args)
     at, lines = rule_lines(method, hp)
     fsym = apply_definition(f)
@@ -164,6 +174,17 @@ def _hyper(ctx: Context, eta: Any, beta: Any, beta1: Any, beta2: Any, eps: Any,
             vals[name] = v
     return Hyper(eta=base.eta, convention=convention, nesterov=nesterov,
                  **{k: vals.get(k, getattr(base, k)) for k in ("beta", "beta1", "beta2", "eps")})
+
+
+def _check_decays(ctx: Context, method: str, hp: Hyper) -> None:
+    """Decay rates in [0, 1] (Adam's below 1: its bias correction divides by 1 − β^t):
+    past them the squared-gradient average goes negative and its root is not real."""
+    decays = {"rmsprop": [("beta", 1)], "adam": [("beta1", 0), ("beta2", 0)]}
+    for name, one_ok in decays.get(method, []):
+        v = getattr(hp, name)
+        if not (0 <= v <= 1 if one_ok else 0 <= v < 1):
+            raise ctx.fail(name, f"{name} = {format_number(v)}: {method}'s decay rate must be "
+                           f"0 ≤ {name} {'≤' if one_ok else '<'} 1")
 
 
 def _hyper_facts(method: str, hp: Hyper) -> list[tuple[str, Any]]:

@@ -9,6 +9,7 @@ import numpy as np
 import sympy as sp
 
 from derive.core.blockkit import (
+    MAX_STEPS,
     apply_definition,
     expand_definitions,
     numeric_function,
@@ -203,10 +204,6 @@ def _identity_check(ctx: Context, name: str, answers: list[str], a: Any, b: Any,
         return err < 1e-9, err, "at 8 seeded points"
 
     ctx.check(name, answers, "identity", check)
-
-
-#: most iterations a descent table shows (each is exact arithmetic on the previous one)
-MAX_STEPS = 50
 
 
 @block(
