@@ -16,6 +16,7 @@ import sympy as sp
 
 from derive.topics.networks.layers import (
     Activation,
+    Dense,
     Layer,
     Loss,
     Network,
@@ -34,6 +35,7 @@ from derive.topics.networks.matrix_calculus import (
     diag_hadamard_identity,
     one_minus,
 )
+from derive.topics.networks.matrix_forms import Equals, Odot, Ones, Terms
 
 # -- derivation: lines of a worked solution -------------------------------------------
 
@@ -115,6 +117,8 @@ def _transpose(J: Any) -> Any:
 
 def back_through(net: Network, layer: Layer, up: Grad) -> tuple[Grad, list[Line]]:
     """∂E/∂in of one layer from ∂E/∂out: local Jacobian, chain rule, simplification."""
+    if net.batch is not None:
+        return back_through_batch(net, layer, up)
     lines: list[Line] = []
     jl = jacobian_line(layer)
     lines.append(jl)
@@ -145,6 +149,81 @@ def back_through(net: Network, layer: Layer, up: Grad) -> tuple[Grad, list[Line]
             lines.append(Line(key, "diag-as-hadamard", _partial(name, layer.inp), h,
                               before=value, uses=(key,), facts=(diag_hadamard_identity(),)))
     return Grad(layer.inp, value, shown, key), lines
+
+
+def back_through_batch(net: Network, layer: Layer, up: Grad) -> tuple[Grad, list[Line]]:
+    """∂E/∂in of one layer on a batch, as the product a course writes (the Jacobian of a
+    matrix by a matrix is not a matrix): δ Wᵀ (rows) or Wᵀ δ (columns) for a dense layer,
+    δ ⊙ f'(Z) for an activation, O ⊙ δ − diag((O ⊙ δ) 1) O for a softmax by rows (each
+    row is δ_b (diag(o_b) − o_bᵀ o_b)); then the textbook simplifications at the output."""
+    name, rows = net.objective, net.batch == "rows"
+    key, lhs, d_out = f"grad:{layer.inp.key}", _partial(name, layer.inp), \
+        _partial(name, layer.out)
+    g = up.value
+    facts: tuple[Any, ...] = ()
+    if isinstance(layer, Dense):
+        W = layer.W
+        value = g * W.T if rows else W.T * g
+        rule, before = "dense-backward", chain(d_out, W.T) if rows else chain(W.T, d_out)
+    elif isinstance(layer, Activation) and layer.fn == "identity":
+        rule, value, before = "identity-backward", g, d_out
+    elif isinstance(layer, Activation):
+        u = layer.derivative_vector()
+        value = Hadamard(g, *(u.args if isinstance(u, Hadamard) else (u,)))
+        before = Odot(d_out, layer.generic_jacobian().args[0])
+        st, v = layer.rule_.statement, sp.Symbol("u", real=True)
+        if st is not None:
+            facts = (sp.Eq(sp.Derivative(layer.rule_.scalar(v), v), st(v), evaluate=False),)
+        rule = f"{layer.fn}-backward"
+    else:
+        assert isinstance(layer, Softmax)
+        o = layer.out.expr
+        og = Hadamard(o, g)
+        if rows:
+            value = Ordered(og, -(Diag(og * Ones(o.shape[1], 1)) * o))
+        else:
+            value = Ordered(og, -(o * Diag(Ones(1, o.shape[0]) * og)))
+        rule, before = "softmax-backward", None
+        facts = (_softmax_rows_fact(rows),)
+    lines = [Line(key, rule, lhs, value, before=before, facts=facts, uses=(up.line,))]
+    simpler = _simplify_batch_output(net, layer, g)
+    if simpler is not None:
+        after, fact = simpler
+        lines.append(Line(key, "simplify", lhs, after, before=value, facts=(fact,),
+                          uses=(key,)))
+        value = after
+    return Grad(layer.inp, value, (lhs,), key), lines
+
+
+def _softmax_rows_fact(rows: bool) -> Any:
+    """each example's softmax Jacobian: δ_b (diag(o_b) − o_bᵀ o_b) = o_b ⊙ δ_b − (o_b·δ_b) o_b"""
+    n = sp.Symbol("K", integer=True, positive=True)
+    shape = (1, n) if rows else (n, 1)
+    o, d = sp.MatrixSymbol("o_b", *shape), sp.MatrixSymbol("δ_b", *shape)
+    if rows:
+        return sp.Eq(d * Ordered(Diag(o), -(o.T * o)), Ordered(Hadamard(o, d),
+                     -(d * o.T * o)), evaluate=False)
+    return sp.Eq(Ordered(Diag(o), -(o * o.T)) * d, Ordered(Hadamard(o, d), -(o * o.T * d)),
+                 evaluate=False)
+
+
+def _simplify_batch_output(net: Network, layer: Layer, g: Any) -> tuple[Any, Any] | None:
+    """softmax + cross-entropy or sigmoid + binary cross-entropy on a batch: c (O − Y),
+    when δ is exactly the loss's own gradient (a pinned δ is left as the rule gave it)."""
+    end = net.end
+    if not isinstance(end, Loss) or layer.out != net.output or g != end.gradient()[1]:
+        return None
+    o, y = layer.out.expr, end.target
+    c = end.scale()
+    after = o - y if c == 1 else sp.MatMul(c, o - y)
+    if isinstance(layer, Softmax) and end.kind == "cross-entropy":
+        if net.batch == "rows":  # every row of Y sums to 1: Y 1 = 1
+            return after, sp.Eq(y * Ones(o.shape[1], 1), Ones(o.shape[0], 1), evaluate=False)
+        return after, sp.Eq(Ones(1, o.shape[0]) * y, Ones(1, o.shape[1]), evaluate=False)
+    if isinstance(layer, Activation) and layer.fn == "sigmoid" and \
+            end.kind == "binary-cross-entropy":
+        return after, diag_hadamard_identity()
+    return None
 
 
 def simplify_output_gradient(net: Network, layer: Layer, g: Any, J: Any,
@@ -215,8 +294,23 @@ def param_line(net: Network, p: sp.MatrixSymbol, delta: Grad) -> Line:
         before = chain(factor, d)
     else:
         before = chain(d, factor)
+    end = net.end
+    penalties = [pen for pen in end.penalties if p in pen.params] \
+        if isinstance(end, Loss) else []
+    facts: tuple[Any, ...] = ()
+    if penalties:  # E = data loss + R: ∂E/∂W = (the data term) + ∂R/∂W
+        shown = [Partial(_penalty_of(pen, p), p) for pen in penalties]
+        grads = [pen.gradient(p) for pen in penalties]
+        facts = tuple(Equals(s, gr) for s, gr in zip(shown, grads, strict=True))
+        before, value = Terms(before, *shown), Ordered(value, *grads)
+        rule = "penalty-gradient"
     return Line(f"grad:{p.name}", rule, _partial(net.objective, p), value, before=before,
-                uses=(delta.line,))
+                facts=facts, uses=(delta.line,))
+
+
+def _penalty_of(pen: Any, p: sp.MatrixSymbol) -> Any:
+    """the term of the penalty that holds p: (λ/2)‖W‖², λ‖W‖², λ Σ|W_ij|"""
+    return type(pen)(pen.kind, pen.coef, (p,), pen.scalars, pen.half).definition()
 
 
 def jacobian_product(net: Network, of: Node, wrt: Node) -> tuple[Any, list[Line]]:

@@ -38,6 +38,7 @@ from derive.topics.networks.blocks_layers import (
     _close,
     shape_text,
 )
+from derive.topics.networks.golds import contract_gold, net_scalars, numeric_gold
 from derive.topics.networks.layers import Activation, Dense, Loss, Network, Node, Softmax
 from derive.topics.networks.matrix_calculus import (
     Called,
@@ -45,6 +46,7 @@ from derive.topics.networks.matrix_calculus import (
     Partial,
     Shape,
     explicit,
+    sizes_of,
     to_numpy,
 )
 from derive.topics.networks.oracle import (
@@ -53,8 +55,6 @@ from derive.topics.networks.oracle import (
     SAMPLED_DIRECTIONS,
     SAMPLED_ENTRIES,
     SIZE_TRIALS,
-    ContractGold,
-    Gold,
     compare_gradient,
     compare_jacobian,
     compare_with_oracle,
@@ -68,17 +68,6 @@ from derive.topics.networks.oracle import (
     random_instance,
     trial_sizes,
 )
-
-
-def numeric_gold(value: Any) -> Gold:
-    """``value`` evaluated in float64 at named values and sizes (for the oracle)."""
-    return lambda named, sizes: to_numpy(value, named, sizes)
-
-
-def contract_gold(value: Any) -> ContractGold:
-    """``value`` evaluated by the gold contract at explicit matrices (for the oracle)."""
-    return lambda contract: np.array(explicit(value, contract).evalf(20).tolist(), dtype=float)
-
 
 # -- derivation ------------------------------------------------------------------------
 
@@ -184,13 +173,14 @@ def _gradient_checks(ctx: Context, net: Network, aid: str, value: Any, wrt: str)
     def fd() -> tuple[bool, float, str]:
         err, shown = 0.0, []
         for i, widths in enumerate(SIZE_TRIALS):
-            e, sizes = compare_gradient(net, numeric_gold(value), wrt, widths, salt=i)
+            e, sizes = compare_gradient(net, numeric_gold(value, net_scalars(net)), wrt,
+                                        widths, salt=i)
             err = max(err, e)
             shown.append(",".join(f"{k}={v}" for k, v in sizes.items()))
         return err < GRAD_TOL, err, "random matrices at " + "; ".join(shown)
 
     def oracle() -> tuple[bool, float, str]:
-        err = compare_with_oracle(net, contract_gold(value), wrt, salt=7)
+        err = compare_with_oracle(net, contract_gold(value, net_scalars(net)), wrt, salt=7)
         sizes = trial_sizes(net, ORACLE_SIZES)
         return err < 1e-9, err, "sympy.diff of the explicit loss at " + \
             ",".join(f"{k}={v}" for k, v in sizes.items())
@@ -212,6 +202,9 @@ def net_jacobian(ctx: Context, of: str, wrt: str, answer: str) -> None:
     a, b = _target(ctx, net, of, "of"), _target(ctx, net, wrt, "wrt")
     if not (isinstance(a, Node) and isinstance(b, Node)):
         raise ctx.fail("of", "a Jacobian is between two vectors of the network")
+    if net.batch is not None:
+        raise ctx.fail("of", "on a batch the Jacobian of a matrix by a matrix is not a "
+                       "matrix: ask for net-gradient (∂E/∂wrt, the matrix a course writes)")
     try:
         J, lines = jacobian_product(net, a, b)
     except ValueError as e:
@@ -298,6 +291,10 @@ def exact_is_cheap(given: dict[Any, Any]) -> bool:
 def _float_layer(la: Any, z: np.ndarray, env: dict[str, np.ndarray]) -> np.ndarray:
     """One layer at float64 values, from the definition its step shows (``to_numpy``
     evaluates the matrix expression; softmax, a vector function, as e^{f_k} / Σ e^{f_j})."""
+    if isinstance(la, Softmax) and la.batch is not None:  # one softmax per example
+        axis = 1 if la.batch == "rows" else 0
+        e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
     if isinstance(la, Softmax):
         e = np.exp(z - np.max(z))
         return e / np.sum(e)
@@ -380,7 +377,12 @@ def net_forward(ctx: Context, answers: dict[str, str]) -> None:
         given = ctx.cache["net-given"]
         o = vals[net.output.key]
         y = given[end.target]
-        E = tame(end.exact(list(o), list(y.exact() if isinstance(y, FloatMatrix) else y)))
+        examples = 1 if net.batch is None else o.shape[0 if net.batch == "rows" else 1]
+        E = end.exact(list(o), list(y.exact() if isinstance(y, FloatMatrix) else y), examples)
+        for pen in end.penalties:
+            E += pen.exact({p: v.exact() if isinstance(v, FloatMatrix) else v
+                            for p, v in given.items() if p in pen.params})
+        E = tame(E)
         idx = ctx.step("substitute", E, lhs=end.name, before=end.definition())
         ctx.emit(answers[end.name.name], E, idx)
         computed[end.name.name] = E
@@ -455,7 +457,7 @@ def net_value(ctx: Context, of: str, answer: str) -> None:
 def _exact_value(ctx: Context, net: Network, formula: Any, given: dict[Any, Any],
                  vals: dict[str, Any]) -> Any:
     """The formula evaluated exactly (named Jacobians shown as a step of their own)."""
-    subs: dict[Any, Any] = dict(given)
+    subs: dict[Any, Any] = {**given, **net_scalars(net)}
     for n in net.nodes():
         if n.named:
             subs[n.expr] = vals[n.key]
@@ -482,7 +484,9 @@ def _float_value(ctx: Context, net: Network, formula: Any, vals: dict[str, Any])
             ctx.step("substitute", Diag(_float_matrix(d)), lhs=la.jacobian_name,
                      before=la.jacobian_value())
             env[la.jacobian_name.name] = np.diag(d.reshape(-1))
-    return _float_matrix(np.asarray(to_numpy(formula, env), dtype=float))
+    scalars = {s: float(v) for s, v in net_scalars(net).items()}
+    sizes = {**sizes_of(formula, env), **scalars} if scalars else None
+    return _float_matrix(np.asarray(to_numpy(formula, env, sizes), dtype=float))
 
 
 _BUILDERS = ("net-input", "net-dense", "net-activation", "net-softmax", "net-loss",

@@ -45,6 +45,8 @@ from derive.topics.networks.matrix_calculus import (
     size,
 )
 from derive.topics.networks.meanings import layer_meanings
+from derive.topics.networks.penalties import KINDS as PENALTIES
+from derive.topics.networks.penalties import Penalty
 
 NET, VALUES, GRADS, LINES, EXACT, MEANING = (
     "net", "net-values", "net-grads", "net-lines", "net-exact", "net-meaning")
@@ -119,18 +121,37 @@ def _out_node(ctx: Context, out: str | None, expr: Any) -> Node:
     convention=Param("text", required=False, default="row", choices=("row", "column"),
                      doc="row vectors (f = xW + b) or column vectors (f = Wx + b)"),
     value=Param("expr", required=False, doc="its given value, for numbers"),
+    batch=Param("text", required=False, choices=("rows", "columns"),
+                doc="a batch of examples instead of one: 'rows' (shape [B, N], one example "
+                    "per row, Z = XW + 1b; needs convention: row) or 'columns' (shape "
+                    "[N, B], one per column, Z = WX + b1ᵀ; needs convention: column)"),
 )
-def net_input(ctx: Context, vector: str, shape: Any, convention: str, value: Any) -> None:
-    """Start a network at an input vector."""
+def net_input(ctx: Context, vector: str, shape: Any, convention: str, value: Any,
+              batch: str | None) -> None:
+    """Start a network at an input vector, or at a batch of examples.
+
+    A batch is B examples, one per row (`batch: rows`, X is B×N, Z = XW + 1b, δ = ∂E/∂Z is
+    B×K, ∂E/∂W = Xᵀδ, ∂E/∂b = 1ᵀδ) or one per column (`batch: columns`, X is N×B,
+    Z = WX + b1ᵀ, ∂E/∂W = δXᵀ, ∂E/∂b = δ1); the loss is reduced over the batch (net-loss
+    `over_batch`), and the backward pass is written as the products a course writes (δWᵀ,
+    δ ⊙ f'(Z), the softmax rule row by row), not as Jacobians of matrices. From
+    problems/library/mlp-batch-mse.yaml: `{use: net-input, vector: X, shape: [B, N],
+    batch: rows, value: X}`."""
     sh = _shape(ctx, "shape", shape)
-    if convention == "row" and sh[0] != 1:
-        raise ctx.fail("shape", f"a row vector is 1×n, found {shape_text(sh)}")
-    if convention == "column" and sh[1] != 1:
-        raise ctx.fail("shape", f"a column vector is n×1, found {shape_text(sh)}")
+    if batch is not None and batch != f"{convention}s":
+        raise ctx.fail("batch", f"batch: {batch} needs convention: {batch[:-1]} (found "
+                       f"convention: {convention}); one example per "
+                       f"{batch[:-1]} is Z = {'XW + 1b' if batch == 'rows' else 'WX + b1ᵀ'}")
+    if batch is None and convention == "row" and sh[0] != 1:
+        raise ctx.fail("shape", f"a row vector is 1×n, found {shape_text(sh)} (a batch of "
+                       "examples, one per row, says batch: rows)")
+    if batch is None and convention == "column" and sh[1] != 1:
+        raise ctx.fail("shape", f"a column vector is n×1, found {shape_text(sh)} (a batch "
+                       "of examples, one per column, says batch: columns)")
     for key in (NET, VALUES, GRADS, LINES, EXACT, MEANING):
         ctx.cache.pop(key, None)
     sym = sp.MatrixSymbol(_name(ctx, "vector", vector), *sh)
-    ctx.cache[NET] = Network(convention, Node(sym, vector))
+    ctx.cache[NET] = Network(convention, Node(sym, vector), batch=batch)
     if value is not None:
         ctx.cache.setdefault(VALUES, {})[vector] = value
 
@@ -168,7 +189,7 @@ def net_dense(ctx: Context, W: str, shape: Any, b: str | None, out: str | None,
     z = inp.expr * Wm if row else Wm * inp.expr
     node = _out_node(ctx, out, z)
     _add_values(ctx, "values", values, [W] + ([b] if b else []))
-    _add_layer(ctx, Dense(inp, node, Wm, bm, net.convention, ctx.where))
+    _add_layer(ctx, Dense(inp, node, Wm, bm, net.convention, ctx.where, net.batch))
 
 
 @block(
@@ -184,6 +205,9 @@ def net_activation(ctx: Context, fn: str, out: str | None, label: str | None,
     """An elementwise activation a = f(z) (identity, sigmoid, tanh, relu, gelu)."""
     net = _net(ctx)
     inp = net.output
+    if jacobian and net.batch is not None:
+        raise ctx.fail("jacobian", "a named Jacobian diag(f'(z)) is one example's; on a "
+                       "batch the backward pass is δ ⊙ f'(Z) (omit jacobian)")
     n = inp.shape[0] * inp.shape[1]
     J = sp.MatrixSymbol(_name(ctx, "jacobian", jacobian), n, n) if jacobian else None
     tmp = Activation(inp, inp, fn, label, J)
@@ -196,7 +220,7 @@ def net_softmax(ctx: Context, out: str | None) -> None:
     """o = softmax(f), o_k = e^{f_k} / Σ_j e^{f_j}."""
     net = _net(ctx)
     inp = net.output
-    tmp = Softmax(inp, inp, net.convention)
+    tmp = Softmax(inp, inp, net.convention, batch=net.batch)
     _add_layer(ctx, replace(tmp, out=_out_node(ctx, out, tmp.definition()), where=ctx.where))
 
 
@@ -208,24 +232,89 @@ def net_softmax(ctx: Context, out: str | None) -> None:
     half=Param("raw", required=False, default=True,
                doc="squared error: ½ Σ (o − y)² (true) or Σ (o − y)² (false)"),
     reduction=Param("text", required=False, default="sum", choices=("sum", "mean"),
-                    doc="squared error: sum over the outputs, or their mean"),
+                    doc="over the outputs (of each example): their sum, or their mean "
+                        "('mean over outputs', ÷K; not over the batch: see over_batch)"),
     loss=Param("text", required=False, default="E", doc="the loss's name"),
+    over_batch=Param("text", required=False, choices=("mean", "sum"),
+                     doc="on a batch (net-input batch:): the mean over the examples "
+                         "(default, E = (1/B) Σ_b …, so ∂E/∂W = Xᵀδ with δ carrying 1/B) "
+                         "or their sum"),
+    penalty=Param("exprs", required=False, default={},
+                  doc="penalties added to the loss: {l2: lambda} is (λ/2) Σ ‖W‖²_F (see "
+                      "l2), {l1: lambda} is λ Σ |W_ij| with ∂/∂W = λ sign(W), sign(0) = 0; "
+                      "both may be given; added once, not divided by the batch size"),
+    penalize=Param("raw", required=False,
+                   doc="the parameters penalised, e.g. [W_1, W_2] (default: every weight "
+                       "matrix; biases are not penalised unless named)"),
+    l2=Param("text", required=False, default="half", choices=("half", "full"),
+             doc="the L2 convention: 'half' is (λ/2)‖W‖² with gradient λW, 'full' is "
+                 "λ‖W‖² with gradient 2λW"),
 )
 def net_loss(ctx: Context, kind: str, target: str, value: Any, half: Any, reduction: str,
-             loss: str) -> None:
-    """End the network with a loss E(o, y)."""
+             loss: str, over_batch: str | None, penalty: dict[str, Any], penalize: Any,
+             l2: str) -> None:
+    """End the network with a loss E(o, y).
+
+    On a batch the loss is the mean over the examples (`over_batch: mean`, so δ carries
+    1/B and ∂E/∂W = Xᵀ(O − Y)/B) or their sum; `reduction: mean` is the mean over the
+    outputs of each example, a different thing. A penalty is added once to the reduced
+    loss: `penalty: {l2: lambda}` is (λ/2) Σ ‖W‖²_F with ∂/∂W = λW (`l2: full` is λ‖W‖²
+    with 2λW), `penalty: {l1: lambda}` is λ Σ |W_ij| with ∂/∂W = λ sign(W) and sign(0) = 0;
+    on every weight matrix unless `penalize` names the parameters (biases only when
+    named). From problems/library/ridge-logistic-batch.yaml: `{use: net-loss, kind:
+    binary-cross-entropy, over_batch: mean, target: Y, value: y, penalty: {l2: lam}, l2:
+    half, penalize: [w]}`."""
     net = _net(ctx)
     if not isinstance(half, bool):
         raise ctx.fail("half", f"expected true or false, found {half!r}")
     if net.end is not None:
         raise ctx.fail("", "the network already has an end")
+    if over_batch is not None and net.batch is None:
+        raise ctx.fail("over_batch", "the network's input is one example: over_batch needs "
+                       "a batch (net-input ... batch: rows)")
     o = net.output
     y = sp.MatrixSymbol(_name(ctx, "target", target), *o.shape)
-    end = Loss(o, y, kind, half, reduction == "mean", sp.Symbol(loss, real=True), ctx.where)
+    end = Loss(o, y, kind, half, reduction == "mean", sp.Symbol(loss, real=True), ctx.where,
+               net.batch, over_batch != "sum", _penalties(ctx, net, penalty, penalize, l2))
     net.end = end
     if value is not None:
         ctx.cache.setdefault(VALUES, {})[target] = value
     ctx.step("definition", end.definition(), lhs=end.name)
+
+
+def _penalties(ctx: Context, net: Network, penalty: dict[str, Any], penalize: Any,
+               l2: str) -> tuple[Penalty, ...]:
+    """The penalty terms a net-loss declares, each on the named (or every weight) matrix."""
+    if not penalty:
+        if penalize is not None:
+            raise ctx.fail("penalize", "names what a penalty applies to: add penalty: "
+                           "{l2: lambda} or {l1: lambda}")
+        return ()
+    known = {p.name: p for p in net.params()}
+    if penalize is None:
+        params = tuple(la.W for la in net.layers if isinstance(la, Dense))
+        if not params:
+            raise ctx.fail("penalty", "the network has no weight matrix to penalise")
+    else:
+        if not isinstance(penalize, list) or not penalize:
+            raise ctx.fail("penalize", f"expected a list of parameter names such as "
+                           f"[W_1, W_2], found {penalize!r}")
+        for i, name in enumerate(penalize):
+            if not isinstance(name, str) or name not in known:
+                raise ctx.fail(f"penalize[{i}]", f"unknown parameter {name!r} (expected "
+                               f"one of: {', '.join(known)})")
+        params = tuple(dict.fromkeys(known[n] for n in penalize))
+    out = []
+    for k, coef in penalty.items():
+        if k not in PENALTIES:
+            raise ctx.fail(f"penalty.{k}", "unknown penalty; expected l1 or l2, e.g. "
+                           "penalty: {l2: lambda}")
+        v = ctx.value(coef)
+        if not (isinstance(v, sp.Expr) and v.is_number and v.is_real and v >= 0):
+            raise ctx.fail(f"penalty.{k}", f"the coefficient must be a number ≥ 0, found {v}")
+        scalars = tuple((s, ctx.value(s)) for s in sorted(coef.free_symbols, key=str))
+        out.append(Penalty(k, coef, params, scalars, l2 == "half"))
+    return tuple(out)
 
 
 @block(
@@ -279,7 +368,9 @@ def _figure(ctx: Context, net: Network) -> None:
     layers.append([sp.latex(end.name)])
     edges.append((layers[-2][0], layers[-1][0],
                   sp.latex(end.target) if isinstance(end, Loss) else None))
-    ctx.figure("network", caption=f"the network ({net.convention} vectors)",
+    shown = f"a batch, one example per {net.batch[:-1]}" if net.batch else \
+        f"{net.convention} vectors"
+    ctx.figure("network", caption=f"the network ({shown})",
                layers=layers, edges=edges)
 
 
@@ -331,11 +422,17 @@ def _bind_values(ctx: Context, net: Network) -> None:
     if isinstance(end, Loss) and end.target in exact and end.kind == "cross-entropy":
         y = exact[end.target]
         entries = y.array.ravel().tolist() if isinstance(y, FloatMatrix) else list(y)
-        if any(c not in (0, 1) for c in entries) or sum(entries) != 1:
+        if net.batch is None:
+            groups = [entries]
+        else:  # one-hot per example: every row (or column) of Y
+            m = y.array.tolist() if isinstance(y, FloatMatrix) else y.tolist()
+            groups = m if net.batch == "rows" else [list(c) for c in zip(*m, strict=True)]
+        if any(c not in (0, 1) for c in entries) or any(sum(g) != 1 for g in groups):
             shown = entries if len(entries) <= 20 else f"{len(entries)} entries summing to " \
                 f"{sum(entries):g}, {sum(c not in (0, 1) for c in entries)} not 0 or 1"
             raise SpecError(ctx.problem.path, f"givens.{_given_name(ctx, raw[end.target.name])}",
                             f"the cross-entropy target must be one-hot (entries 0 or 1, "
-                            f"one of them 1), found {shown}")
+                            f"one of them 1{' per example' if net.batch else ''}), "
+                            f"found {shown}")
     ctx.cache["net-given"] = exact
     ctx.cache["net-sizes"] = {d: n for d, (n, _) in sizes.items()}

@@ -44,6 +44,8 @@ from derive.topics.networks.matrix_calculus import (
     elementwise,
     one_minus,
 )
+from derive.topics.networks.matrix_forms import BatchSum, Ones
+from derive.topics.networks.penalties import Penalty
 
 GELU_ALPHA = sp.Rational(1702, 1000)
 
@@ -172,13 +174,21 @@ class Dense:
     b: sp.MatrixSymbol | None
     convention: str
     where: str = ""
+    batch: str | None = None
+    """'rows' (Z = XW + 1b, one example per row), 'columns' (Z = WX + b1ᵀ), or None"""
 
     kind = "dense"
 
     def definition(self, x: Any = None) -> Any:
         x = self.inp.expr if x is None else x
         z = x * self.W if self.convention == "row" else self.W * x
-        return Ordered(z, self.b) if self.b is not None else z
+        if self.b is None:
+            return z
+        if self.batch == "rows":  # the bias of every example: 1 b, B×1 times 1×M
+            return Ordered(z, Ones(x.shape[0], 1) * self.b)
+        if self.batch == "columns":
+            return Ordered(z, self.b * Ones(1, x.shape[1]))
+        return Ordered(z, self.b)
 
     def jacobian(self) -> tuple[str, Any]:
         return "dense-jacobian", (self.W.T if self.convention == "row" else self.W)
@@ -189,6 +199,12 @@ class Dense:
     def param_gradient(self, p: sp.MatrixSymbol, delta: Any) -> tuple[str, Any, Any]:
         """(rule, ∂E/∂p as a product with δ = ∂E/∂out shown, the same with δ's value)."""
         if p == self.b:
+            if self.batch == "rows":  # summed over the examples: 1ᵀ δ
+                ones = Ones(1, self.inp.shape[0])
+                return "dense-bias-gradient", ones, ones * delta
+            if self.batch == "columns":
+                ones = Ones(self.inp.shape[1], 1)
+                return "dense-bias-gradient", ones, delta * ones
             return "dense-bias-gradient", None, delta
         if self.convention == "row":
             return "dense-weight-gradient", self.inp.expr.T, self.inp.expr.T * delta
@@ -200,6 +216,11 @@ class Dense:
         return z + env[self.b.name] if self.b is not None else z
 
     def exact(self, x: Any, values: dict[Any, Any]) -> Any:
+        if self.batch is not None and self.b is not None:
+            W, b = sp.Matrix(values[self.W]), sp.Matrix(values[self.b])
+            if self.batch == "rows":
+                return sp.ImmutableMatrix(sp.Matrix(x) * W + sp.ones(x.shape[0], 1) * b)
+            return sp.ImmutableMatrix(W * sp.Matrix(x) + b * sp.ones(1, x.shape[1]))
         return sp.ImmutableMatrix(self.definition(x).xreplace(values).doit())
 
 
@@ -270,6 +291,8 @@ class Softmax:
     out: Node
     convention: str
     where: str = ""
+    batch: str | None = None
+    """'rows': a softmax per row (example); 'columns': per column; None: one vector"""
 
     kind = "softmax"
 
@@ -283,11 +306,21 @@ class Softmax:
         return "softmax-jacobian", Ordered(Diag(o), -outer)
 
     def numeric(self, z: np.ndarray, env: dict[str, np.ndarray]) -> np.ndarray:
+        if self.batch is not None:
+            axis = 1 if self.batch == "rows" else 0
+            e = np.exp(z - z.max(axis=axis, keepdims=True))
+            return e / e.sum(axis=axis, keepdims=True)
         e = np.exp(z - z.max())
         return e / e.sum()
 
     def exact(self, z: Any, values: dict[Any, Any]) -> Any:
         e = z.applyfunc(sp.exp)
+        if self.batch == "rows":
+            return sp.ImmutableMatrix(e.shape[0], e.shape[1],
+                                      lambda i, j: e[i, j] / sp.Add(*list(e.row(i))))
+        if self.batch == "columns":
+            return sp.ImmutableMatrix(e.shape[0], e.shape[1],
+                                      lambda i, j: e[i, j] / sp.Add(*list(e.col(j))))
         return sp.ImmutableMatrix(e / sp.Add(*list(e)))
 
 
@@ -304,23 +337,55 @@ class Loss:
     half: bool = True
     """squared error: ½ Σ (o − y)² (True) or Σ (o − y)²"""
     mean: bool = False
-    """divide by the number of outputs"""
+    """divide by the number of outputs (of each example, on a batch)"""
     name: sp.Symbol = field(default_factory=lambda: sp.Symbol("E", real=True))
     where: str = ""
+    batch: str | None = None
+    """'rows' or 'columns' when the output holds a batch of examples"""
+    batch_mean: bool = True
+    """on a batch: the mean over the examples (True) or their sum"""
+    penalties: tuple[Penalty, ...] = ()
+    """L1/L2 penalties added to the loss (``penalties``)"""
 
     def count(self) -> Any:
         r, c = self.out.shape
+        if self.batch is not None:  # the outputs of one example
+            return c if self.batch == "rows" else r
         return r * c
 
+    def examples(self) -> Any:
+        """the batch size B (1 for a single example)"""
+        if self.batch is None:
+            return sp.S.One
+        return self.out.shape[0] if self.batch == "rows" else self.out.shape[1]
+
     def definition(self) -> Any:
-        o, y = (sp.Symbol(f"{s.name}_k", real=True) for s in (self.out.expr, self.target))
+        batch = self.batch is not None
+        sub = "bk" if batch else "k"
+        o, y = (sp.Symbol(f"{getattr(s, 'name', 'o')}_{sub}", real=True)  # unnamed: o
+                for s in (self.out.expr, self.target))
+        total_of = BatchSum if batch else IndexSum
         if self.kind == "cross-entropy":
-            total = -IndexSum(y * sp.log(o))
+            total = -total_of(y * sp.log(o))
         elif self.kind == "binary-cross-entropy":
-            total = -IndexSum(y * sp.log(o) + (1 - y) * sp.log(1 - o))
+            total = -total_of(y * sp.log(o) + (1 - y) * sp.log(1 - o))
         else:
-            total = (sp.Rational(1, 2) if self.half else 1) * IndexSum((o - y) ** 2)
-        return total / self.count() if self.mean else total
+            total = (sp.Rational(1, 2) if self.half else 1) * total_of((o - y) ** 2)
+        total = total / self.count() if self.mean else total
+        if batch and self.batch_mean:
+            total = total / self.examples()
+        for p in self.penalties:
+            total = total + p.definition()
+        return total
+
+    def scale(self) -> Any:
+        """the factor in front of ∂E/∂o's rule: 2 (Σ (o − y)²), 1/K (a mean over the
+        outputs), 1/B (a mean over the batch)"""
+        coef = (sp.S.One if self.half or self.kind != "squared-error" else sp.Integer(2))
+        coef = coef / self.count() if self.mean else coef
+        if self.batch is not None and self.batch_mean:
+            coef = coef / self.examples()
+        return coef
 
     def gradient(self) -> tuple[str, Any]:
         """∂E/∂o by the loss's rule."""
@@ -331,8 +396,7 @@ class Loss:
             g = Quotient(o - y, Hadamard(o, one_minus(o)))
         else:
             g = o - y
-        coef = (sp.S.One if self.half or self.kind != "squared-error" else sp.Integer(2))
-        coef = coef / self.count() if self.mean else coef
+        coef = self.scale()
         if coef != 1:  # kept in front: 2 (o − y), (1/K)(o − y)
             g = sp.MatMul(coef, g)
         return f"{self.kind}-gradient", g
@@ -344,9 +408,15 @@ class Loss:
             v = -np.sum(y * np.log(o) + (1 - y) * np.log(1 - o))
         else:
             v = (0.5 if self.half else 1.0) * np.sum((o - y) ** 2)
+        if self.batch is not None:
+            per, n = o.shape[::-1] if self.batch == "rows" else o.shape
+            v = v / per if self.mean else v
+            return float(v / n if self.batch_mean else v)
         return float(v / o.size if self.mean else v)
 
-    def exact(self, o: Any, y: Any) -> Any:
+    def exact(self, o: Any, y: Any, examples: int = 1) -> Any:
+        """The loss (without penalties) at entries o, y in order; ``examples``: how many
+        examples the entries hold (a batch)."""
         if self.kind == "cross-entropy":
             v = -sp.Add(*[yk * sp.log(ok) for ok, yk in zip(o, y, strict=True) if yk != 0])
         elif self.kind == "binary-cross-entropy":
@@ -355,6 +425,9 @@ class Loss:
         else:
             v = (sp.Rational(1, 2) if self.half else 1) * sp.Add(
                 *[(ok - yk) ** 2 for ok, yk in zip(o, y, strict=True)])
+        if self.batch is not None:
+            v = v / (len(o) // examples) if self.mean else v
+            return v / examples if self.batch_mean else v
         return v / len(o) if self.mean else v
 
 
@@ -376,6 +449,8 @@ class Network:
     input: Node
     layers: list[Layer] = field(default_factory=list)
     end: Loss | Upstream | None = None
+    batch: str | None = None
+    """'rows' (one example per row), 'columns' (one per column), or None (one example)"""
 
     @property
     def output(self) -> Node:

@@ -54,7 +54,13 @@ def random_instance(net: Network, sizes: Mapping[Any, int], salt: int = 0
     end = net.end
     if isinstance(end, Loss):
         shape = concrete(end.target.shape, sizes)
-        if end.kind == "cross-entropy":
+        if end.kind == "cross-entropy" and net.batch is not None:  # one-hot per example
+            rows = net.batch == "rows"
+            n, k = shape if rows else shape[::-1]
+            y = np.zeros((n, k))
+            y[np.arange(n), r.integers(k, size=n)] = 1.0
+            env[end.target.name] = y if rows else y.T
+        elif end.kind == "cross-entropy":
             y = np.zeros(shape).reshape(-1)
             y[r.integers(y.size)] = 1.0
             env[end.target.name] = y.reshape(shape)
@@ -105,9 +111,27 @@ def objective(net: Network, env: Mapping[str, np.ndarray], vals: Mapping[str, np
     o = vals[net.output.key]
     end = net.end
     if isinstance(end, Loss):
-        return end.numeric(o, env[end.target.name])
+        return end.numeric(o, env[end.target.name]) + penalty(end, env)
     assert isinstance(end, Upstream)
     return float(np.sum(env[end.g.name] * o))
+
+
+def _coefficient(pen: Any) -> float:
+    """a penalty's λ as a float, from its description (the coefficient and its givens)"""
+    return float(sp.sympify(pen.coef).xreplace(dict(pen.scalars)))
+
+
+def penalty(end: Loss, env: Mapping[str, np.ndarray]) -> float:
+    """R of the loss's penalties from the entries: λ/2 Σ w² or λ Σ w² (l2), λ Σ |w| (l1)."""
+    total = 0.0
+    for pen in end.penalties:
+        w = np.concatenate([np.ravel(env[p.name]) for p in pen.params])
+        lam = _coefficient(pen)
+        if pen.kind == "l1":
+            total += lam * float(np.sum(np.abs(w)))
+        else:
+            total += (lam / 2 if pen.half else lam) * float(np.sum(w * w))
+    return total
 
 
 def derivative_fd(f: Any, z: np.ndarray) -> np.ndarray:
@@ -139,7 +163,9 @@ def fd_gradient(net: Network, env: Mapping[str, np.ndarray], wrt: str,
     x0 = np.array(vals[wrt] if wrt in vals else env[wrt], dtype=float)
 
     def f(x: np.ndarray) -> float:
-        return objective(net, env, forward(net, env, wrt, x, base=vals))
+        # a perturbed parameter also changes the penalty, which reads it from env
+        at = env if wrt in vals else {**env, wrt: x}
+        return objective(net, at, forward(net, env, wrt, x, base=vals))
 
     if not directions:
         return gradient_fd(f, x0)
@@ -294,7 +320,15 @@ def explicit_objective(net: Network, env: Mapping[str, np.ndarray], wrt: str
         cur = out if started else _floats(vals[layer.out.key])
     end = net.end
     if isinstance(end, Loss):
-        E = end.exact(list(cur), list(values[end.target.name]))
+        examples = 1 if net.batch is None else cur.shape[0 if net.batch == "rows" else 1]
+        E = end.exact(list(cur), list(values[end.target.name]), examples)
+        for pen in end.penalties:  # written out entry by entry: sympy.diff finds λw, sign
+            entries = [w for p in pen.params for w in values[p.name]]
+            lam = sp.Float(_coefficient(pen), 17)
+            if pen.kind == "l1":
+                E += lam * sp.Add(*[sp.Abs(w) for w in entries])
+            else:
+                E += (lam / 2 if pen.half else lam) * sp.Add(*[w ** 2 for w in entries])
     else:
         assert isinstance(end, Upstream)
         E = sp.Add(*[gi * yi for gi, yi in zip(values[end.g.name], cur, strict=True)])
