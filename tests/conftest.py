@@ -1,4 +1,5 @@
-"""Shared fixtures: golden files (``pytest --update-goldens`` rewrites them)."""
+"""Shared fixtures: golden files (``pytest --update-goldens`` rewrites them) and ``solved``
+(each problem solved once per test run, see solvekit.py)."""
 
 from __future__ import annotations
 
@@ -53,15 +54,9 @@ def golden(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="session")
 def solved():
-    """solved(pid): a reference problem with its default givens, solved and verified once
-    per test run (tests read it; a test that needs other givens solves its own)."""
-    from derive.core.spec import load_problem
+    """solved(pid, **givens): the verified solution of a problem with these given
+    overrides, solved once per test run and shared (``solvekit.solution``; read its
+    docstring: a test must not change it)."""
+    from solvekit import solution
 
-    cache: dict[str, object] = {}
-
-    def get(pid: str):
-        if pid not in cache:
-            cache[pid] = load_problem(pid).solve()
-        return cache[pid]
-
-    return get
+    return solution

@@ -10,7 +10,6 @@ import pytest
 import sympy as sp
 import yaml
 
-import derive
 from derive.core.errors import SpecError
 from derive.core.spec import load_problem
 from derive.render.text import render_text
@@ -20,8 +19,8 @@ DELTA = [-2, y - o, o, 1 - o]  # ∂E/∂o · σ′ at the output unit
 
 
 @pytest.fixture(scope="module")
-def conv():
-    return derive.load("conv-sigmoid-backprop").solve()
+def conv(solved):
+    return solved("conv-sigmoid-backprop")
 
 
 @pytest.mark.parametrize("aid,local", [
@@ -65,8 +64,8 @@ def test_conv_sigmoid_latex_keeps_the_factors_in_order(conv):
                                  r"\cdot c")
 
 
-def test_bce_sigmoid_still_cancels_to_yhat_minus_y():
-    s = derive.load("perceptron-bce").solve()
+def test_bce_sigmoid_still_cancels_to_yhat_minus_y(solved):
+    s = solved("perceptron-bce")
     out = render_text(s)
     assert "= ŷ - y   [simplify]" in out
     assert "dE/dw_1 = dE/dz·dz/dw_1 = (ŷ - y)·x_1   [chain rule]" in out

@@ -51,9 +51,7 @@ def softmax_regression_by_hand(X, W, b, Y):
     (("W=[[1,0,-1],[0.5,0.5,0]]", "b=[0.1,0.2,0.3]"), [[1, 0, -1], [0.5, 0.5, 0]],
      [0.1, 0.2, 0.3]),
 ])
-def test_softmax_regression_on_a_batch(sets, W, b):
-    import derive
-
+def test_softmax_regression_on_a_batch(sets, W, b, solved):
     X = np.array([[1, 0], [0, 1], [1, 1]], float)
     Y = np.eye(3)
     P, E, dW, db = softmax_regression_by_hand(X, np.array(W, float), np.array([b], float), Y)
@@ -65,7 +63,7 @@ def test_softmax_regression_on_a_batch(sets, W, b):
     # the formula answered is the course's X^T (P - Y)/B: evaluated on random matrices
     import sympy as sp
 
-    form = derive.load("softmax-regression-batch").solve().answers["b.dW_form"].value
+    form = solved("softmax-regression-batch").answers["b.dW_form"].value
     r = np.random.default_rng(5)
     Xr, Pr, Yr = r.normal(size=(4, 2)), r.normal(size=(4, 3)), r.normal(size=(4, 3))
     syms = {str(m): m for m in form.atoms(sp.MatrixSymbol)}

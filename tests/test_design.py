@@ -11,18 +11,18 @@ R = sp.Rational
 
 
 @pytest.fixture(scope="module")
-def gates():
-    return derive.load("logic-gates").solve()
+def gates(solved):
+    return solved("logic-gates")
 
 
 @pytest.fixture(scope="module")
-def pooling():
-    return derive.load("cnn-padding-pooling").solve()
+def pooling(solved):
+    return solved("cnn-padding-pooling")
 
 
 @pytest.fixture(scope="module")
-def separable():
-    return derive.load("separability").solve()
+def separable(solved):
+    return solved("separability")
 
 
 def test_groups(gates, pooling, separable):
@@ -144,13 +144,13 @@ def test_separating_weights(separable):
     assert not r.ok and r.feedback.startswith("d.weights must have 4 numbers")
 
 
-def test_none_is_right_only_when_no_weights_exist():
-    s = derive.load("separability", X="[[0,0],[1,1],[1,0],[0,1]]", z="[0,0,1,1]").solve()
+def test_none_is_right_only_when_no_weights_exist(solved):
+    s = solved("separability", X="[[0,0],[1,1],[1,0],[0,1]]", z="[0,0,1,1]")
     assert s.answers["b.weights"].value == "none"
     assert check_design(s, {"b.weights": "none"}).ok
     r = check_design(s, {"b.weights": [0, 1, 1]})
     assert not r.ok and r.feedback.endswith("no weights can separate these points")
-    ok = derive.load("separability").solve()
+    ok = solved("separability")
     assert not check_design(ok, {"b.weights": "none"}).ok
 
 

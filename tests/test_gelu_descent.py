@@ -76,8 +76,8 @@ def test_reference_values_of_the_problem_set():
     assert ans["a.x1"] == {"kind": "number", "value": -0.05, "latex": "-0.05"}
 
 
-def test_derivative_expression_is_equivalent_to_the_hand_derivative():
-    s = derive.load("gelu-descent").solve()
+def test_derivative_expression_is_equivalent_to_the_hand_derivative(solved):
+    s = solved("gelu-descent")
     x = sp.Symbol("x", real=True)
     d = s.answers["a.derivative"].value
     fn = sp.lambdify(x, d.rewrite(sp.exp))

@@ -70,8 +70,8 @@ GIVENS = dict(x=np.array([[1.0, 2.0]]), W1=np.array([[0.1, 0.2], [0.3, 0.4]]),
 
 @pytest.mark.parametrize("sets", [{}, {"y": "[[1,0]]"},
                                   {"x": "[[-1, 0.5]]", "b2": "[[0.3, -0.2]]"}])
-def test_softmax_backprop_numbers_match_numpy(sets):
-    s = derive.load("softmax-backprop", **sets).solve()
+def test_softmax_backprop_numbers_match_numpy(sets, solved):
+    s = solved("softmax-backprop", **sets)
     g = dict(GIVENS)
     for k, v in sets.items():
         g[k] = np.array(json.loads(v), dtype=float)
@@ -90,8 +90,8 @@ def test_softmax_backprop_cli_set_y():
     assert out["answers"]["a.dE_df2"]["value"] == "o - y"
 
 
-def test_softmax_backprop_textbook_forms():
-    a = derive.load("softmax-backprop").solve().answers
+def test_softmax_backprop_textbook_forms(solved):
+    a = solved("softmax-backprop").answers
     show = {k: latex_of(v.value) for k, v in a.items()}
     assert show["a.dE_df2"] == "o - y"
     assert show["b.dE_dx"] == (r"\left(o - y\right) W_{2}^{T} \operatorname{diag}\left(a \odot "
@@ -159,8 +159,8 @@ def jacobian_by_hand(x, WA, WB, fa=np.tanh, dfa=lambda z: 1 - np.tanh(z) ** 2,
 
 
 @pytest.mark.parametrize("sets", [{}, {"x": "[0.3, 0.2, -1]"}])
-def test_jacobian_chain_numbers_match_numpy(sets):
-    s = derive.load("jacobian-chain", **sets).solve()
+def test_jacobian_chain_numbers_match_numpy(sets, solved):
+    s = solved("jacobian-chain", **sets)
     x = np.array(json.loads(sets.get("x", "[1, -1, 0.5]")), dtype=float).reshape(-1, 1)
     WA = np.array([[0.2, -0.1, 0.4], [0.5, 0.3, -0.2]])
     WB = np.array([[1.0, -0.5], [0.25, 0.75]])
@@ -168,8 +168,8 @@ def test_jacobian_chain_numbers_match_numpy(sets):
     close(mat(s.answers["d.J_x"].value), J)
 
 
-def test_jacobian_chain_forms_and_shape():
-    a = derive.load("jacobian-chain").solve().answers
+def test_jacobian_chain_forms_and_shape(solved):
+    a = solved("jacobian-chain").answers
     latex = latex_of
     assert latex(a["a.J_x"].value) == "J_{B} W_{B} J_{A} W_{A}"
     assert latex(a["c.dL_dx"].value) == "W_{A}^{T} J_{A} W_{B}^{T} J_{B} g"
@@ -261,8 +261,8 @@ def test_conv_sigmoid_numbers_match_numpy(sets):
     close(out["e.wc_new"]["value"], want["wc_new"])
 
 
-def test_conv_sigmoid_expressions_at_random_points():
-    s = derive.load("conv-sigmoid-backprop").solve()
+def test_conv_sigmoid_expressions_at_random_points(solved):
+    s = solved("conv-sigmoid-backprop")
     names = ["x", "w_c", "b_c", "w_f", "b_f", "y"]
     syms = {n: sp.Symbol(n, real=True) for n in names}
     c, o = sp.Symbol("c", real=True), sp.Symbol("o", real=True)

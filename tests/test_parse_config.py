@@ -85,9 +85,9 @@ def test_shape_answer_config(tmp_path):
     assert parse_answer(r"1 \times M", "shape", cfg) == (1, M)
 
 
-def test_gelu_descent_end_to_end():
-    p = load_problem("gelu-descent")
-    sol = p.solve()
+def test_gelu_descent_end_to_end(solved):
+    sol = solved("gelu-descent")
+    p = sol.problem
     spec = p.answers["a.derivative"]
     cfg = config_for(p, spec)
     gold = sol.answers["a.derivative"]

@@ -33,10 +33,8 @@ def test_perceptron_bce(sets, x, w, b, y):
             assert close(got, v), (aid, got, v)
 
 
-def test_dE_dz_is_derived_in_textbook_form():
-    import derive
-
-    s = derive.load("perceptron-bce").solve()
+def test_dE_dz_is_derived_in_textbook_form(solved):
+    s = solved("perceptron-bce")
     steps = [it for it in s.items if getattr(it, "rule", "") == "simplify"]
     assert any(str(st.after) in ("-y + yhat", "yhat - y") for st in steps)
 

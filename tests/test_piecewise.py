@@ -30,8 +30,8 @@ def test_hinge_loss(sets, y, s):
     assert ans["c.loss1"]["value"] == pytest.approx(max(0.0, 1 - y * s[0]))
 
 
-def test_hinge_derivative_expression_is_right_on_both_sides():
-    v = derive.load("hinge-loss").solve().answers["a.dL"].value
+def test_hinge_derivative_expression_is_right_on_both_sides(solved):
+    v = solved("hinge-loss").answers["a.dL"].value
     f = sp.lambdify(sp.Symbol("s", real=True), v)
     for p in (-3.0, 0.2, 0.99, 1.01, 4.0):
         assert f(p) == hinge_grad(1, p)

@@ -37,16 +37,16 @@ def mentions(text: str, literal: str) -> bool:
 
 # -- the cases of the issue, rendered -------------------------------------------------------
 
-def test_gelu_alpha_variant_states_its_own_alpha():
-    s = load_problem("gelu-descent", {"alpha": "2"}).solve()
+def test_gelu_alpha_variant_states_its_own_alpha(solved):
+    s = solved("gelu-descent", alpha="2")
     for out in (render_text(s), render_latex(s)):
         assert "1.702" not in out
     assert r"$\alpha = 2$" in s.problem.statement
     assert r"$\alpha = 1.702$" in load_problem("gelu-descent").statement
 
 
-def test_conv_valid_stride_and_filters_variant():
-    s = load_problem("conv-valid", {"stride": "2", "filters": "3"}).solve()
+def test_conv_valid_stride_and_filters_variant(solved):
+    s = solved("conv-valid", stride="2", filters="3")
     text = render_text(s)
     assert "stride 1" not in text and "stride 2" in text
     assert "two such filters" not in text and "three such filters" in text

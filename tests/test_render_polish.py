@@ -6,7 +6,6 @@ import pytest
 import sympy as sp
 
 from derive.core.functions import sigmoid
-from derive.core.spec import load_problem
 from derive.render.figures import network_tex
 from derive.render.latex import _family_row, answers_tex, steps_tex
 from derive.render.printing import shown_expr, tex, upright_words
@@ -67,15 +66,15 @@ def test_a_grid_row_holds_one_family_of_answers(ids, per_row, want):
     assert _family_row(ids, per_row) == want
 
 
-def test_answers_are_left_aligned_and_a_long_one_is_not_a_centred_display():
-    s = load_problem("softmax-backprop").solve()
+def test_answers_are_left_aligned_and_a_long_one_is_not_a_centred_display(solved):
+    s = solved("softmax-backprop")
     out = answers_tex(s, ("e.o", "e.loss", "e.dE_dx"))
     assert "gather" not in out and r"\answerid{e.o}\enspace$\displaystyle \boxed{" in out
     assert out.index("e.o") < out.index("e.loss") < out.index("e.dE")
 
 
-def test_page_breaks_fall_between_steps_not_inside_one():
-    s = load_problem("tanh-derivative").solve()
+def test_page_breaks_fall_between_steps_not_inside_one(solved):
+    s = solved("tanh-derivative")
     steps = [s.items[i] for i in s.sections[0].items if hasattr(s.items[i], "rule")]
     out = steps_tex(steps)
     groups = out.split(r"\\[2pt]")

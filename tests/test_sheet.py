@@ -1,25 +1,23 @@
 """``derive sheet``: the document, its line index, compiling it, and what the PDF says."""
 
 import math
-import os
+import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sympy as sp
 from sheetkit import CONV_INPUT, CONV_KERNEL, conv2d, kinds_solution, padded
-from testkit import ROOT, run_cli, sigmoid
+from testkit import run_cli, run_process, sigmoid
 
-from derive.core.spec import load_problem, problem_paths
+from derive.core.spec import problem_paths
 from derive.render.latex import Block
 from derive.render.printing import number_tex
 from derive.render.sheet import (
     LatexError,
     assemble,
     compile_pdf,
-    make_sheet,
     sheet_of,
     write_atomic,
 )
@@ -80,10 +78,7 @@ def test_cli_unknown_problem_is_a_usage_error(tmp_path):
 
 def test_pdf_without_tex_says_how_to_install_it_and_still_writes_the_tex(tmp_path):
     out = tmp_path / "sheet.tex"
-    env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(ROOT)}
-    r = subprocess.run([sys.executable, "-m", "derive", "sheet", "gelu-descent", "-o",
-                        str(out), "--pdf"], capture_output=True, text=True, env=env,
-                       cwd=ROOT, timeout=300)
+    r = run_cli("sheet", "gelu-descent", "-o", str(out), "--pdf", env={"PATH": str(tmp_path)})
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1
     assert "apt-get install texlive-latex-base texlive-latex-recommended " \
@@ -110,20 +105,42 @@ def test_a_latex_error_names_its_line_and_problem_not_a_wall_of_log(tmp_path):
     assert not tex.with_suffix(".pdf").exists()
 
 
+@pytest.fixture(scope="module")
+def main_job(tmp_path_factory: pytest.TempPathFactory):
+    """The main job as a new user runs it, once for the module (compiling the whole set is
+    the suite's longest step): `derive sheet --pdf` in a fresh process and an empty
+    folder -> output/solutions.pdf of every problem."""
+    if shutil.which("latexmk") is None or shutil.which("pdftotext") is None:
+        pytest.skip("needs latexmk and pdftotext")
+    folder = tmp_path_factory.mktemp("new-user")
+    r = run_process("sheet", "--pdf", cwd=folder)
+    assert r.returncode == 0, r.stderr
+    return folder, r, pdf_text(folder / "output" / "solutions.pdf")
+
+
+_WROTE_PDF = re.compile(r"^wrote output/solutions\.pdf \((\d+) pages, compiled in [\d.]+ s\)$",
+                        re.M)
+_OVERFULL_NOTE = re.compile(r"^note: (\d+) line\(s\) wider than the page \(largest "
+                            r"([\d.]+)pt\)", re.M)
+
+
 @needs_tex
 @needs_poppler
-def test_the_whole_problem_set_compiles_cleanly_and_shows_its_answers(tmp_path):
-    out = tmp_path / "solutions.tex"
-    messages: list[str] = []
-    result = make_sheet([], out, pdf=True, echo=messages.append, warn=messages.append)
-    assert result is not None and result.pdf == out.with_suffix(".pdf")
-    assert result.pages >= 1
-    # no overfull-box flood: a few slightly wide lines at most
-    assert len(result.overfull) <= MAX_OVERFULL, result.overfull
-    assert all(o.points < MAX_OVERFULL_PT for o in result.overfull), result.overfull
-    text = pdf_text(result.pdf)
+def test_the_whole_problem_set_compiles_cleanly_and_shows_its_answers(main_job, solved):
+    _, r, text = main_job
+    assert f"wrote output/solutions.tex ({len(problem_paths())} problems)" in r.stdout
+    pages = _WROTE_PDF.search(r.stdout)
+    assert pages and int(pages[1]) >= 1, r.stdout
+    # no overfull-box flood: a few slightly wide lines at most (stderr is nothing but
+    # make_sheet's note of how many and the widest, and no note is none)
+    assert r.stderr.count("\n") <= 1, r.stderr
+    if r.stderr:
+        note = _OVERFULL_NOTE.match(r.stderr)
+        assert note, r.stderr
+        assert int(note[1]) <= MAX_OVERFULL, r.stderr
+        assert float(note[2]) < MAX_OVERFULL_PT, r.stderr
     for pid in problem_paths():
-        s = load_problem(pid).solve()
+        s = solved(pid)
         assert s.problem.title.split()[0] in text
         numbers = [a for a in s.answers.values()
                    if a.kind == "number" and "\\" not in number_tex(a.value)]
@@ -183,21 +200,18 @@ def _gelu_x3(x: float = 0.0, eta: float = 0.1, alpha: float = 1.702) -> float:
 
 @needs_tex
 @needs_poppler
-def test_new_user_gets_output_solutions_pdf_with_the_right_numbers(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    r = subprocess.run([sys.executable, "-m", "derive", "sheet", "gelu-descent", "--pdf"],
-                       capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
-    assert r.returncode == 0, r.stderr
-    pdf = tmp_path / "output" / "solutions.pdf"
-    assert pdf.exists() and (tmp_path / "output" / "solutions.tex").exists()
+def test_new_user_gets_output_solutions_pdf_with_the_right_numbers(main_job):
+    folder, r, text = main_job
+    pdf = folder / "output" / "solutions.pdf"
+    assert pdf.exists() and (folder / "output" / "solutions.tex").exists()
     assert "wrote output/solutions.pdf" in r.stdout
-    text = pdf_text(pdf)
     x3 = _gelu_x3()
     assert math.isclose(x3, -0.13763771842581057, rel_tol=1e-12)
     assert f"{x3:.6g}" in text  # -0.137638, computed here without derive
     assert f"{_gelu_x3(eta=1.0):.6g}" in text  # part b's x3
     assert "momentum" in text
-    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [
+    assert sorted(p.name for p in folder.iterdir()) == ["output"]
+    assert sorted(p.name for p in (folder / "output").iterdir()) == [
         "solutions.pdf", "solutions.tex"]  # the build happened elsewhere
 
 

@@ -7,11 +7,9 @@ import pytest
 import sympy as sp
 from testkit import solve_json
 
-import derive
 
-
-def test_log_sum_exp_gradient_is_softmax_for_every_k():
-    v = derive.load("log-sum-exp").solve().answers["a.grad"].value
+def test_log_sum_exp_gradient_is_softmax_for_every_k(solved):
+    v = solved("log-sum-exp").answers["a.grad"].value
     p = sp.IndexedBase("p", real=True)
     for n in (2, 3, 5, 8):  # any K, not only the checked ones
         z = np.linspace(-1.5, 2.0, n)
@@ -46,8 +44,8 @@ def _jacobian_fd(z, h=1e-6):
 
 
 @pytest.mark.parametrize("n", [3, 7])  # 7: beyond the sizes the block's check draws
-def test_softmax_jacobian_for_any_k(n):
-    s = derive.load("softmax-jacobian").solve()
+def test_softmax_jacobian_for_any_k(n, solved):
+    s = solved("softmax-jacobian")
     entry, mat = s.answers["a.entry"].value, s.answers["a.J"].value
     z = np.linspace(-1.0, 1.5, n)
     p = _softmax(z)

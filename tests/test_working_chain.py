@@ -9,16 +9,16 @@ from __future__ import annotations
 import functools
 
 import pytest
+from solvekit import solution
 
 from derive.check.working import check_working
 from derive.check.working.lines import read_lines
-from derive.core.spec import load_problem
 
 
 @functools.cache
 def _problem(pid: str):  # type: ignore[no-untyped-def]
-    p = load_problem(pid)
-    return p, {a: v.value for a, v in p.solve().answers.items()}
+    s = solution(pid)
+    return s.problem, {a: v.value for a, v in s.answers.items()}
 
 
 def run(pid: str, aid: str, text: str, own: dict | None = None):  # type: ignore[no-untyped-def]

@@ -10,21 +10,22 @@ from typing import Any
 
 import pytest
 import sympy as sp
+from solvekit import solution
 
 from derive.check.judge.diagnoses import read_mistakes
 from derive.check.working import check_working
 from derive.check.working.declared import declared_values
 from derive.check.working.diagnose import STEP_CODES
 from derive.core.catalogue import problem_paths
-from derive.core.spec import load_problem, read_yaml
+from derive.core.spec import read_yaml
 
 R = sp.Rational
 
 
 @functools.cache
 def _problem(pid: str) -> tuple[Any, dict[str, Any]]:
-    p = load_problem(pid)
-    return p, {a: v.value for a, v in p.solve().answers.items()}
+    s = solution(pid)
+    return s.problem, {a: v.value for a, v in s.answers.items()}
 
 
 def run(pid: str, aid: str, text: str, own: dict[str, Any] | None = None,

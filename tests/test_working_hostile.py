@@ -7,16 +7,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from solvekit import solution
+
 from derive.check.mark.batch import BatchOptions, run_batch
 from derive.check.working import check_working
 from derive.check.working.lines import MAX_LINES, MAX_WORKING_CHARS, read_lines
-from derive.core.spec import load_problem
 
 
 @functools.cache
 def _problem() -> tuple[Any, dict[str, Any]]:
-    p = load_problem("gelu-descent")
-    return p, {a: v.value for a, v in p.solve().answers.items()}
+    s = solution("gelu-descent")
+    return s.problem, {a: v.value for a, v in s.answers.items()}
 
 
 def run(text: str) -> Any:
