@@ -23,3 +23,18 @@ def test_every_library_problem_has_a_test_with_a_set_variant():
         owners = [t for t in tests.values() if f'"{pid}"' in t]
         assert owners, f"{pid}: no test solves it"
         assert any('=' in t.split(f'"{pid}"')[0][-400:] or "sets" in t for t in owners), pid
+
+
+def test_the_network_blocks_on_a_batch_and_their_penalties_have_library_problems():
+    """Issue 10 item 4: a batch inside the net-* blocks and L1/L2 penalties as part of the
+    network loss, each used by a shipped library problem."""
+    from derive.core.safe_yaml import load_bounded_yaml
+
+    uses: dict[str, set[str]] = {}
+    for pid in ("mlp-batch-mse", "ridge-logistic-batch", "softmax-mlp-weight-decay"):
+        assert pid in LIBRARY
+        spec = load_bounded_yaml((ROOT / "problems" / "library" / f"{pid}.yaml").read_text())
+        calls = [c for part in spec["parts"].values() for c in part["derive"]]
+        uses[pid] = {k for c in calls for k in c if k in ("batch", "over_batch", "penalty")}
+    assert all("batch" in u and "over_batch" in u for u in uses.values())
+    assert {"penalty"} <= uses["ridge-logistic-batch"] & uses["softmax-mlp-weight-decay"]

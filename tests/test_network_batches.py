@@ -113,6 +113,35 @@ def test_the_l2_convention_and_the_l1_kink_are_as_documented(tmp_path):
                            rtol=1e-12), penalty
 
 
+def softmax_mlp_by_hand(X, W1, b1, W2, b2, Y, lam):
+    """σ hidden layer, softmax by rows, mean cross-entropy + (λ/2)(‖W1‖² + ‖W2‖²)."""
+    B = len(X)
+    H = 1 / (1 + np.exp(-(X @ W1 + b1)))
+    F2 = H @ W2 + b2
+    P = np.exp(F2) / np.exp(F2).sum(axis=1, keepdims=True)
+    E = -np.sum(Y * np.log(P)) / B + lam / 2 * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+    dF2 = (P - Y) / B
+    dF1 = (dF2 @ W2.T) * H * (1 - H)
+    return dict(P=P, E=E, dW2=H.T @ dF2 + lam * W2, dW1=X.T @ dF1 + lam * W1)
+
+
+@pytest.mark.parametrize("sets,lam,Y", [
+    ((), 0.01, [[1, 0, 0], [0, 0, 1], [0, 1, 0]]),
+    (("lam=0.2", "Y=[[0,1,0],[1,0,0],[0,0,1]]"), 0.2, [[0, 1, 0], [1, 0, 0], [0, 0, 1]]),
+])
+def test_softmax_network_on_a_batch_with_weight_decay(sets, lam, Y):
+    X = np.array([[1, 0], [0, 1], [1, -1]], float)
+    W1, b1 = np.array([[0.2, -0.4], [0.6, 0.1]]), np.array([[0, 0.1]])
+    W2, b2 = np.array([[0.5, -0.5, 0.3], [-0.2, 0.4, 0.1]]), np.array([[0, 0, 0.2]])
+    want = softmax_mlp_by_hand(X, W1, b1, W2, b2, np.array(Y, float), lam)
+    ans = solve_json("softmax-mlp-weight-decay", *sets)["answers"]
+    assert np.allclose(ans["a.P"]["value"], want["P"], rtol=1e-12)
+    assert ans["a.E"]["value"] == pytest.approx(want["E"], rel=1e-12)
+    assert np.allclose(ans["c.dE_dW2"]["value"], want["dW2"], rtol=1e-12)
+    assert np.allclose(ans["c.dE_dW1"]["value"], want["dW1"], rtol=1e-12)
+    assert ans["b.dE_dF2"]["value"] in ("1/B*(P - Y)", "(P - Y)/B")
+
+
 # -- spec errors: one line naming the file and the place, exit 2 -----------------------
 
 BASE = {
