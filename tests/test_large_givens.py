@@ -103,3 +103,17 @@ def test_a_large_target_that_is_not_one_hot_is_refused_in_one_line():
         derive.load("softmax-backprop", **{**{k: v.tolist() for k, v in g.items()},
                                            "y": y.tolist()}).solve()
     assert "one-hot" in str(e.value) and "1200 entries summing to 2" in str(e.value)
+
+
+def test_solving_uses_one_blas_thread_and_restores_the_count():
+    from derive.core import blas
+
+    funcs = blas._openblas()
+    if funcs is None:
+        pytest.skip("NumPy's BLAS is not OpenBLAS")
+    get, put = funcs
+    put(2)
+    seen = []
+    with blas.one_blas_thread():
+        seen.append(get())
+    assert seen == [1] and get() == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from derive.core.blas import one_blas_thread
 from derive.core.derivation import Context, Solution, range_hint
 from derive.core.errors import DerivationError, SpecError, VerificationError
 from derive.core.model import Problem
@@ -29,7 +30,8 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
             if blk is None:  # a Problem built by hand, not from a spec
                 raise SpecError(problem.path, call.where, f"unknown block '{call.block}'")
             try:
-                blk.fn(ctx, **call.args)
+                with one_blas_thread():  # small products: more threads would only spin
+                    blk.fn(ctx, **call.args)
             except DerivationError as e:
                 raise SpecError(problem.path, call.where, str(e)) from None
     missing = [a for a in problem.answers if a not in ctx.answers]
@@ -46,7 +48,8 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
                         answers, tuple(ctx.checks), meanings=dict(ctx.meanings))
     if not verify:
         return solution
-    results = run_checks(solution)
+    with one_blas_thread():
+        results = run_checks(solution)
     failures = [f"{r.name} ({r.method}: {r.detail or f'error {r.error:.2e}'})"
                 for r in results if not r.ok]
     if failures:
