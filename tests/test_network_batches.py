@@ -142,6 +142,34 @@ def test_softmax_network_on_a_batch_with_weight_decay(sets, lam, Y):
     assert ans["b.dE_dF2"]["value"] in ("1/B*(P - Y)", "(P - Y)/B")
 
 
+def test_mean_over_outputs_is_not_mean_over_the_batch_and_softmax_without_cross_entropy(
+        tmp_path):
+    """Squared error after a softmax, reduction: mean (÷K, the outputs of one example),
+    over_batch: sum, l1 on W_2 only: the softmax's own rule by rows (no simplification)."""
+    spec = yaml.safe_load((ROOT / "problems/library/softmax-mlp-weight-decay.yaml").read_text())
+    loss = spec["parts"]["a"]["derive"][5]
+    loss.update({"kind": "squared-error", "reduction": "mean", "over_batch": "sum",
+                 "penalty": {"l1": "lam"}, "penalize": ["W_2"]})
+    path = tmp_path / "softmax-mlp-weight-decay.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True))
+    ans = solve_json(str(path))["answers"]
+    X = np.array([[1, 0], [0, 1], [1, -1]], float)
+    W1, b1 = np.array([[0.2, -0.4], [0.6, 0.1]]), np.array([[0, 0.1]])
+    W2, b2 = np.array([[0.5, -0.5, 0.3], [-0.2, 0.4, 0.1]]), np.array([[0, 0, 0.2]])
+    Y, lam, K = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0]], float), 0.01, 3
+    H = 1 / (1 + np.exp(-(X @ W1 + b1)))
+    F2 = H @ W2 + b2
+    P = np.exp(F2) / np.exp(F2).sum(axis=1, keepdims=True)
+    E = np.sum(0.5 * (P - Y) ** 2) / K + lam * np.abs(W2).sum()
+    dP = (P - Y) / K
+    # the softmax Jacobian of each row, diag(p) - p^T p, applied row by row
+    dF2 = np.stack([dP[b] @ (np.diag(P[b]) - np.outer(P[b], P[b])) for b in range(3)])
+    dF1 = (dF2 @ W2.T) * H * (1 - H)
+    assert ans["a.E"]["value"] == pytest.approx(E, rel=1e-12)
+    assert np.allclose(ans["c.dE_dW2"]["value"], H.T @ dF2 + lam * np.sign(W2), rtol=1e-12)
+    assert np.allclose(ans["c.dE_dW1"]["value"], X.T @ dF1, rtol=1e-12)
+
+
 # -- spec errors: one line naming the file and the place, exit 2 -----------------------
 
 BASE = {
