@@ -405,7 +405,8 @@ def test_sums_over_indexed_names():
     (r"\csname x\endcsname", r"'\\csname' is not a command"),
     (r"\foo(x)", r"'\\foo' is not a command"),
     (r"x + \text{for one-hot encoded vector}", "text"),
-    (r"\begin{cases} 1 \\ 2 \end{cases}", "environment 'cases'"),
+    # cases are read (value & condition per row): rows without a condition are refused
+    (r"\begin{cases} 1 \\ 2 \end{cases}", "case 1 is written 'value & condition'"),
     ("x + ", "cannot read"),
     ("", "empty"),
     ("3!", "factorial"),

@@ -215,3 +215,49 @@ def test_condition_sets_agree_with_the_conditions_pointwise():
             assert bool(s.contains(v)) == bool(cond.xreplace({X: v})), (cond, v)
     assert not cheap_condition(sp.exp(X) > 1, X)
     assert not cheap_condition(X**3 > 1, X)
+
+
+# -- marking answers written as cases -----------------------------------------------------
+
+def test_cases_conditions_are_evaluated_pointwise():
+    from derive.core import pointwise
+
+    e = sp.Piecewise((1, (X >= 0) & (X <= 1)), (2, (X < -1) | ~(X < 3)), (0, True))
+    for q, want in ((0.5, 1), (-2, 2), (4, 2), (2, 0), (-0.5, 0)):
+        assert pointwise.evaluate(e, lambda name, q=q: {"x": q}[name]) == want
+
+
+def _verdict(tmp_path, aid: str, answer: str) -> str:
+    """``derive check`` of one answer to piecewise-by-cases: its verdict."""
+    import json
+
+    sheet = tmp_path / "s.yaml"
+    sheet.write_text(yaml.safe_dump({"student": "s",
+                                     "answers": {"piecewise-by-cases": {aid: answer}}}))
+    r = run_cli("check", str(sheet), "--format", "json")
+    assert r.returncode in (0, 1), r.stderr
+    results = json.loads(r.stdout)["submissions"][0]["results"]
+    return next(a["verdict"] for a in results if a["answer"] == aid)
+
+
+@pytest.mark.parametrize("answer,verdict", [
+    # right: the slopes by hand are 0.1, 1, 0.5 (a = 0.1, c = 0.5)
+    (r"\begin{cases} 0.1 & z < 0 \\ 1 & 0 \le z \le 1 \\ 0.5 & z > 1 \end{cases}", "correct"),
+    (r"\varphi'(z) = \begin{cases} 0.1 & \text{if } z < 0 \\ 1 & \text{if } z \leq 1 \\"
+     r" \frac{1}{2} & \text{otherwise} \end{cases}", "correct"),
+    (r"\begin{cases} 0.5 & z < 0 \\ 1 & 0 \le z \le 1 \\ 0.5 & z > 1 \end{cases}", "incorrect"),
+    (r"\begin{cases} 0.1 & z < 0 \\ 1 & z > 1 \end{cases}", "incorrect"),
+    (r"\begin{cases} 0.1 & z < 0 \\ 1 & z & 1 \end{cases}", "unparsable"),
+    (r"\begin{cases} 0.1 & z \\ 1 & \text{otherwise} \end{cases}", "unparsable"),
+    (r"\begin{cases} " + r" \\ ".join(["1 & z < 0"] * 21) + r" \end{cases}", "unparsable"),
+    (r"\begin{cases} \begin{cases} 1 & z < 0 \end{cases} & z < 0 \end{cases}", "unparsable"),
+])
+def test_a_cases_answer_is_read_and_judged(tmp_path, answer, verdict):
+    assert _verdict(tmp_path, "a.dphi", answer) == verdict
+
+
+def test_the_folded_dl_dw_written_by_a_student_as_cases_is_correct(tmp_path):
+    right = (r"\begin{cases} -0.2 & w < 0 \\ -2 & 0 \le w \le 0.25 \\ 4w - 3 & 0.25 < w \le 0.5"
+             r" \\ w - 1 & 0.5 < w < 2 \\ 1 & w \ge 2 \end{cases}")
+    assert _verdict(tmp_path, "c.dL", right) == "correct"
+    assert _verdict(tmp_path, "c.dL", right.replace("4w - 3", "4w - 2")) == "incorrect"

@@ -114,6 +114,13 @@ def _truth(cond: Any, scalar: Any, item: Any, bound: dict[str, int]) -> bool:
     ops = {sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
            sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
            sp.Eq: lambda a, b: a == b, sp.Ne: lambda a, b: a != b}
+    if isinstance(cond, (sp.And, sp.Or)):  # cases written 0 <= x <= 1, x < -1 or x > 1
+        parts = (_truth(a, scalar, item, bound) for a in cond.args)
+        return all(parts) if isinstance(cond, sp.And) else any(parts)
+    if isinstance(cond, sp.Not):
+        return not _truth(cond.args[0], scalar, item, bound)
+    if cond in (sp.true, sp.false):
+        return bool(cond)
     op = ops.get(type(cond))
     if op is None:
         raise Unsupported(f"condition {type(cond).__name__}")

@@ -80,6 +80,9 @@ COURSE_FUNCTIONS: dict[str, Function] = {
     "diag": Function("diag", tv.diag, False, "vector"),
     "max": Function("max", sp.Max, False, "multi"),
     "min": Function("min", sp.Min, False, "multi"),
+    # the derivative of |x| and of piecewise losses (\operatorname{sign}(r), \mathrm{sgn})
+    "sign": Function("sign", sp.sign),
+    "sgn": Function("sgn", sp.sign),
 }
 #: function words also read when typed without a command, if followed by '('
 PLAIN_WORDS = sorted(["softmax", "sigmoid", "relu", "gelu", "tanh", "sech", "sinh", "cosh",

@@ -47,6 +47,7 @@ from typing import Any
 import sympy as sp
 
 from derive.check.read import values as tv
+from derive.check.read.cases import cases_body, read_cases
 from derive.check.read.config import ParseConfig, ParseError, ShapeMismatch
 from derive.check.read.emitter import Emitter
 from derive.check.read.numbers import WrittenNumber, check_limits, read_number
@@ -100,6 +101,11 @@ def parse_with_notes(text: Any, kind: str, config: ParseConfig) -> tuple[Any, li
         return read_choice(str(text), config), []
     if kind == "shape":
         return read_shape(str(text), config), []
+    if kind == "expression":
+        body = cases_body(str(text))
+        if body is not None:  # \begin{cases} value & condition \\ … \end{cases}
+            check_limits(str(text), config)
+            return read_cases(body, lambda part: _one_expression(part, config)), []
     value, notes = _read(text, config)
     if kind == "expression":
         if isinstance(value, list):
@@ -140,6 +146,14 @@ def _read(text: Any, config: ParseConfig) -> tuple[Any, list[str]]:
     except Exception as e:  # a SymPy corner not foreseen: a message, never a traceback
         raise ParseError(f"the answer could not be read ({type(e).__name__}: "
                          f"{str(e)[:80]})") from None
+
+
+def _one_expression(text: str, config: ParseConfig) -> Any:
+    """One value or one side of a comparison inside cases."""
+    value, _ = _read(text, config)
+    if isinstance(value, list) or tv.is_matrix(value):
+        raise ParseError(f"{text.strip()[:40]!r} inside cases is not one expression")
+    return value
 
 
 def _is_number(v: Any) -> bool:

@@ -1,0 +1,153 @@
+"""A student's ``\\begin{cases} … \\end{cases}`` answer -> a SymPy Piecewise.
+
+Each row is ``value & condition``; the value is read by the ordinary expression reader,
+the condition here: comparisons (``<``, ``>``, ``\\le``, ``\\leq``, ``\\leqslant``,
+``\\ge``…, chained as ``0 \\le z \\le 1``) whose sides are again read by the expression
+reader, joined by ``\\text{and}``, ``\\land``, ``\\wedge``, ``,`` (and) or ``\\text{or}``,
+``\\lor``, ``\\vee`` (or); ``\\text{if}``/``\\text{for}``/``\\text{when}`` are dropped;
+``\\text{otherwise}``, ``\\text{else}`` or an empty condition mean "every other value".
+Rows are tried in order, as a course reads cases. Nothing is evaluated; sizes are bounded
+(rows, comparisons), and the whole text has passed the reader's limits first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+from derive.check.read.config import ParseError
+
+#: most rows of a cases answer
+MAX_ROWS = 20
+#: most comparisons in one row's condition
+MAX_COMPARISONS = 12
+
+_ENV = re.compile(r"\\begin\s*\{\s*cases\s*\}(.*?)\\end\s*\{\s*cases\s*\}", re.S)
+_OTHERWISE = re.compile(r"^(?:\\(?:text|mathrm|textrm|mbox)\s*\{\s*)?\s*(otherwise|else|"
+                        r"sonst|elsewhere)\s*\}?\s*\.?$")
+_WORDS = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*(if|for|when|falls|wenn)\s*\}|"
+                    r"\\(?:quad|qquad)\b|\\[,;:!]|^\s*(?:if|for)\b")
+_AND = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*and\s*\}|\\land\b|\\wedge\b|,")
+_OR = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*or\s*\}|\\lor\b|\\vee\b")
+_RELATIONS = {r"\leqslant": "<=", r"\geqslant": ">=", r"\leq": "<=", r"\geq": ">=",
+              r"\le": "<=", r"\ge": ">=", r"\lt": "<", r"\gt": ">", "<=": "<=", ">=": ">=",
+              "<": "<", ">": ">"}
+_RELATION = re.compile(r"\\leqslant\b|\\geqslant\b|\\leq\b|\\geq\b|\\le\b|\\ge\b|\\lt\b|"
+                       r"\\gt\b|<=|>=|<|>")
+_OPS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan,
+        ">=": sp.GreaterThan}
+
+
+def cases_body(text: str) -> str | None:
+    """The body of an answer written as one cases environment (``f'(z) = \\begin{cases}…``
+    too), or None when the answer is not cases."""
+    m = _ENV.search(text)
+    if m is None:
+        return None
+    before, after = text[:m.start()].strip(), text[m.end():].strip()
+    if after.strip(".,;$ ") or (before and not before.rstrip("$ ").endswith("=")
+                                and before.strip("$ ")):
+        raise ParseError("write the cases as the whole answer (f(x) = \\begin{cases} … "
+                         "\\end{cases})")
+    body = m.group(1)
+    if "\\begin" in body:
+        raise ParseError("an environment inside cases is not read")
+    return body
+
+
+def read_cases(body: str, read_expr: Callable[[str], Any]) -> sp.Piecewise:
+    """The Piecewise of a cases body; ``read_expr`` reads one value or comparison side."""
+    rows = [r for r in _top_split(body, "\\\\") if r.strip()]
+    if not rows:
+        raise ParseError("the cases are empty")
+    if len(rows) > MAX_ROWS:
+        raise ParseError(f"more than {MAX_ROWS} cases")
+    pieces = []
+    for n, row in enumerate(rows, start=1):
+        cells = _top_split(row, "&")
+        if len(cells) != 2:
+            raise ParseError(f"case {n} is written 'value & condition'")
+        value = read_expr(cells[0])
+        if not isinstance(value, sp.Expr) or isinstance(value, sp.MatrixBase):
+            raise ParseError(f"case {n}: the value is not an expression")
+        pieces.append((value, _condition(cells[1], n, read_expr)))
+    try:
+        return sp.Piecewise(*pieces)
+    except (TypeError, ValueError) as e:
+        raise ParseError(f"the cases cannot be read ({str(e)[:60]})") from None
+
+
+def _condition(text: str, n: int, read_expr: Callable[[str], Any]) -> Any:
+    text = text.strip().rstrip(".")
+    if not text or _OTHERWISE.match(text):
+        return sp.true
+    text = _WORDS.sub(" ", text)
+    ors = []
+    count = 0
+    for alternative in _top_split_re(text, _OR):
+        ands = []
+        for part in _top_split_re(alternative, _AND):
+            sides = _top_split_re(part, _RELATION, keep=True)
+            ops, operands = sides[1::2], sides[0::2]
+            if not ops:
+                raise ParseError(f"case {n}: the condition {part.strip()!r} is not a "
+                                 "comparison")
+            count += len(ops)
+            if count > MAX_COMPARISONS:
+                raise ParseError(f"case {n}: more than {MAX_COMPARISONS} comparisons")
+            vals = [read_expr(s) for s in operands]
+            for v in vals:
+                if not isinstance(v, sp.Expr) or isinstance(v, sp.MatrixBase):
+                    raise ParseError(f"case {n}: a comparison of expressions was expected")
+            try:
+                ands += [_OPS[_RELATIONS[op.strip()]](vals[i], vals[i + 1])
+                         for i, op in enumerate(ops)]
+            except TypeError as e:  # a non-real number compared
+                raise ParseError(f"case {n}: {str(e)[:60]}") from None
+        ors.append(sp.And(*ands))
+    return sp.Or(*ors)
+
+
+def _top_split(text: str, sep: str) -> list[str]:
+    """Split at ``sep`` outside braces and brackets."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        c = text[i]
+        if c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth -= 1
+        elif depth == 0 and text.startswith(sep, i):
+            out.append(text[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    out.append(text[start:])
+    return out
+
+
+def _top_split_re(text: str, pattern: re.Pattern[str], keep: bool = False) -> list[str]:
+    """Split at matches of ``pattern`` outside brackets (with the separators when kept).
+
+    A comma inside brackets (``\\max(0, x)``) or a brace group is not a separator."""
+    out, start, depth = [], 0, []
+    level = 0
+    for c in text:
+        depth.append(level)
+        if c in "{([":
+            level += 1
+        elif c in "})]":
+            level -= 1
+    for m in pattern.finditer(text):
+        if depth[m.start()] != 0 or m.start() < start:
+            continue
+        out.append(text[start:m.start()])
+        if keep:
+            out.append(m.group(0))
+        start = m.end()
+    out.append(text[start:])
+    return out
