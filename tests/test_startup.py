@@ -50,3 +50,19 @@ def test_a_spec_without_a_title_is_listed_as_invalid(tmp_path, monkeypatch):
     assert r.returncode == 0
     line = next(ln for ln in r.stdout.splitlines() if ln.startswith("untitled"))
     assert line.split(None, 1)[1] == "(invalid spec: title: missing (expected one line of text))"
+
+
+def test_marking_plain_numbers_does_not_import_latex2sympy2(tmp_path):
+    """latex2sympy2 parses two formulas as it is imported: only an answer that needs it
+    (an expression) pays for that."""
+    numbers = tmp_path / "numbers.yaml"
+    numbers.write_text("student: s1\nanswers:\n  gelu-descent:\n    a.x1: '-0.05'\n")
+    formula = tmp_path / "formula.yaml"
+    formula.write_text("student: s1\nanswers:\n  gelu-descent:\n"
+                       "    a.derivative: '\\sigma(\\alpha x)'\n")
+    code = ("from derive.check.mark.marking import Marker\n"
+            "m = Marker(phase=lambda key, seconds: None)\n"
+            f"assert not m.mark_file({str(numbers)!r}).error\n")
+    assert "latex2sympy2" not in _modules_after(code)
+    code += f"assert not m.mark_file({str(formula)!r}).error\n"
+    assert "latex2sympy2" in _modules_after(code)

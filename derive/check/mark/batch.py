@@ -72,8 +72,12 @@ def run_batch(paths: list[str], options: BatchOptions | None = None,
     if not paths:
         return []
     jobs = min(options.jobs or default_jobs(), len(paths))
-    if jobs > 1 and options.plan is None and "fork" in mp.get_all_start_methods():
-        presolve(paths)  # forked workers then start from solved problems
+    if jobs > 1 and "fork" in mp.get_all_start_methods():
+        if options.plan is None:
+            presolve(paths)  # forked workers then start from solved problems
+        # and with latex2sympy2 imported once, shared, not once per worker (the reader
+        # imports it on first use)
+        import derive.check.read.latex2sympy_adapter  # noqa: F401
     return _Pool(paths, options, jobs, on_done).run()
 
 

@@ -45,7 +45,6 @@ import sympy as sp
 from derive.check.read import values as tv
 from derive.check.read.config import ParseConfig, ParseError
 from derive.check.read.emitter import Emitter
-from derive.check.read.latex2sympy_adapter import read_core
 from derive.check.read.names import (
     CORE_TOKEN,
     COURSE_FUNCTIONS,
@@ -115,6 +114,10 @@ class Reader:
         if len(CORE_TOKEN.findall(core)) > MAX_CORE_TOKENS:
             raise ParseError(f"the expression {render(tokens)[:40]!r}… is too long to be "
                              "read at once")
+        # imported on first use: latex2sympy2 parses two formulas as it is imported (a
+        # third of a second), which a file of plain numbers never needs
+        from derive.check.read.latex2sympy_adapter import read_core
+
         try:
             tree = read_core(core)
         except ParseError:
