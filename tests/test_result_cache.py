@@ -158,3 +158,13 @@ def test_a_failed_verification_is_not_kept(cache_home, monkeypatch):
     r = CliRunner().invoke(cli, ["verify", PROBLEM])
     assert r.exit_code == 1 and "FAIL" in r.stdout
     assert not cache_home.exists() or not entries(cache_home)
+
+
+def test_entries_unused_for_a_month_are_pruned(cache_home):
+    run("solve", PROBLEM)
+    run("solve", "conv-layer-shapes")
+    old, new = entries(cache_home)
+    month = result_cache.UNUSED_SECONDS
+    os.utime(old, (0, 1_000_000))
+    assert result_cache.prune(cache_home, now=1_000_000 + month + 1) == 1
+    assert entries(cache_home) == [new]

@@ -19,6 +19,9 @@ this cache keeps that text, never a Python object:
 - **Where**: ``$XDG_CACHE_HOME/derive`` (``~/.cache/derive``), a folder of mode 0700
   that must belong to the user and be writable by nobody else, or the cache is not used.
   Entries are written atomically (temporary file + rename) with mode 0600.
+- **Size**: an entry is touched when it is used; entries unused for 30 days are removed
+  now and then as new ones are written (every key of older code ends up unused).
+  Deleting the folder at any time is safe.
 - **Off**: ``DERIVE_CACHE=off`` (or ``0``/``no``/``false``) or a command's ``--no-cache``.
   The tests run with it off: they break the maths on purpose, which the code
   fingerprint (files on disk) would not see.
@@ -32,9 +35,11 @@ import hashlib
 import importlib.util
 import json
 import os
+import random
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +51,10 @@ MAX_ENTRY_BYTES = 20_000_000
 #: installed packages whose version can change the text
 DEPENDENCIES = ("sympy", "numpy", "mpmath", "yaml")
 _OFF = ("off", "0", "no", "false")
+#: entries not used for this long are removed
+UNUSED_SECONDS = 30 * 86400
+#: one write in this many looks for unused entries
+PRUNE_ONE_IN = 32
 
 
 def enabled() -> bool:
@@ -140,7 +149,25 @@ def load(k: str | None) -> Any:
             os.close(fd)
     if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != k:
         return None
+    try:
+        os.utime(path)  # used: kept by prune()
+    except OSError:
+        pass
     return entry.get("value")
+
+
+def prune(folder: Path, now: float | None = None) -> int:
+    """Remove entries unused for UNUSED_SECONDS; how many were removed."""
+    now = time.time() if now is None else now
+    removed = 0
+    for entry in folder.glob("*/*.json"):
+        try:
+            if now - entry.lstat().st_mtime > UNUSED_SECONDS:
+                entry.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def store(k: str | None, value: Any) -> None:
@@ -159,6 +186,8 @@ def store(k: str | None, value: Any) -> None:
             f.write(data)
         os.replace(tmp, path)
         tmp = None
+        if random.randrange(PRUNE_ONE_IN) == 0:
+            prune(folder)
     except OSError:
         pass
     finally:
