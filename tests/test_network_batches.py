@@ -76,8 +76,8 @@ def ridge_logistic_by_hand(X, w, b, y, lam):
 
 @pytest.mark.parametrize("sets,lam,w", [
     ((), 0.1, [[0.3], [-0.2]]),
-    (("lam=0.5", "w0=[[1],[0.25]]"), 0.5, [[1], [0.25]]),
-    (("lam=0",), 0.0, [[0.3], [-0.2]]),
+    (("lamda=0.5", "w0=[[1],[0.25]]"), 0.5, [[1], [0.25]]),
+    (("lamda=0",), 0.0, [[0.3], [-0.2]]),
 ])
 def test_l2_regularised_logistic_regression_on_a_batch(sets, lam, w):
     y = np.array([[1], [0], [0], [1]], float)
@@ -96,8 +96,8 @@ def test_the_l2_convention_and_the_l1_kink_are_as_documented(tmp_path):
     X = np.array([[1, 2], [2, -1], [-1, 0.5], [0.5, 1]], float)
     y = np.array([[1], [0], [0], [1]], float)
     for penalty, w, extra in [
-        ({"l2": "lam"}, [[0.3], [-0.2]], lambda w: 2 * 0.1 * w),
-        ({"l1": "lam"}, [[0.3], [0]], lambda w: 0.1 * np.sign(w)),
+        ({"l2": "lamda"}, [[0.3], [-0.2]], lambda w: 2 * 0.1 * w),
+        ({"l1": "lamda"}, [[0.3], [0]], lambda w: 0.1 * np.sign(w)),
     ]:
         s = copy.deepcopy(spec)
         loss = s["parts"]["a"]["derive"][3]
@@ -127,7 +127,7 @@ def softmax_mlp_by_hand(X, W1, b1, W2, b2, Y, lam):
 
 @pytest.mark.parametrize("sets,lam,Y", [
     ((), 0.01, [[1, 0, 0], [0, 0, 1], [0, 1, 0]]),
-    (("lam=0.2", "Y=[[0,1,0],[1,0,0],[0,0,1]]"), 0.2, [[0, 1, 0], [1, 0, 0], [0, 0, 1]]),
+    (("lamda=0.2", "Y=[[0,1,0],[1,0,0],[0,0,1]]"), 0.2, [[0, 1, 0], [1, 0, 0], [0, 0, 1]]),
 ])
 def test_softmax_network_on_a_batch_with_weight_decay(sets, lam, Y):
     X = np.array([[1, 0], [0, 1], [1, -1]], float)
@@ -149,7 +149,7 @@ def test_mean_over_outputs_is_not_mean_over_the_batch_and_softmax_without_cross_
     spec = yaml.safe_load((ROOT / "problems/library/softmax-mlp-weight-decay.yaml").read_text())
     loss = spec["parts"]["a"]["derive"][5]
     loss.update({"kind": "squared-error", "reduction": "mean", "over_batch": "sum",
-                 "penalty": {"l1": "lam"}, "penalize": ["W_2"]})
+                 "penalty": {"l1": "lamda"}, "penalize": ["W_2"]})
     path = tmp_path / "softmax-mlp-weight-decay.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True))
     ans = solve_json(str(path))["answers"]

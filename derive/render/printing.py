@@ -17,7 +17,8 @@ from derive.core.values import decimal_string, format_number
 from derive.render.conditions import ChainedConditions
 
 _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
-          "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu", "pi", "chi"}
+          "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu", "pi", "chi",
+          "lamda"}  # lamda: SymPy's spelling of λ (lambda is no name a spec may use)
 
 
 #: separates a substituted value's sort name from what is shown (see ``substituted``)
@@ -187,8 +188,8 @@ class CourseText(ChainedConditions, DecimalStr):
             return unicodedata.normalize("NFC", name[0] + "\u0302")  # yhat: ŷ
         base = name.split("_")[0]
         if base in _GREEK:
-            sym = {"eta": "η", "alpha": "α", "beta": "β", "sigma": "σ", "delta": "δ"}.get(
-                base, base)
+            sym = {"eta": "η", "alpha": "α", "beta": "β", "sigma": "σ", "delta": "δ",
+                   "lamda": "λ"}.get(base, base)
             return sym + name[len(base):]
         if m := _TRAILING_INDEX.match(name):  # h1 -> h_1, as the sheet's h_{1}
             return f"{m.group(1)}_{m.group(2)}"

@@ -199,7 +199,7 @@ def _softmax_rows_fact(rows: bool) -> Any:
     """each example's softmax Jacobian: δ_b (diag(o_b) − o_bᵀ o_b) = o_b ⊙ δ_b − (o_b·δ_b) o_b"""
     n = sp.Symbol("K", integer=True, positive=True)
     shape = (1, n) if rows else (n, 1)
-    o, d = sp.MatrixSymbol("o_b", *shape), sp.MatrixSymbol("δ_b", *shape)
+    o, d = sp.MatrixSymbol("o_b", *shape), sp.MatrixSymbol("delta_b", *shape)
     if rows:
         return sp.Eq(d * Ordered(Diag(o), -(o.T * o)), Ordered(Hadamard(o, d),
                      -(d * o.T * o)), evaluate=False)

@@ -262,7 +262,7 @@ def net_loss(ctx: Context, kind: str, target: str, value: Any, half: Any, reduct
     with 2λW), `penalty: {l1: lambda}` is λ Σ |W_ij| with ∂/∂W = λ sign(W) and sign(0) = 0;
     on every weight matrix unless `penalize` names the parameters (biases only when
     named). From problems/library/ridge-logistic-batch.yaml: `{use: net-loss, kind:
-    binary-cross-entropy, over_batch: mean, target: Y, value: y, penalty: {l2: lam}, l2:
+    binary-cross-entropy, over_batch: mean, target: Y, value: y, penalty: {l2: lamda}, l2:
     half, penalize: [w]}`."""
     net = _net(ctx)
     if not isinstance(half, bool):
