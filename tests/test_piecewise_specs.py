@@ -261,3 +261,12 @@ def test_the_folded_dl_dw_written_by_a_student_as_cases_is_correct(tmp_path):
              r" \\ w - 1 & 0.5 < w < 2 \\ 1 & w \ge 2 \end{cases}")
     assert _verdict(tmp_path, "c.dL", right) == "correct"
     assert _verdict(tmp_path, "c.dL", right.replace("4w - 3", "4w - 2")) == "incorrect"
+
+
+def test_conditions_print_as_a_course_writes_them():
+    from derive.render.printing import latex, text
+
+    assert text(sp.Piecewise((1, (X >= 0) & (X <= sp.Rational(1, 2))), (0, True))) == \
+        "{1 if 0 <= x <= 0.5; 0 otherwise}"
+    assert r"0 \leq x \leq 0.5" in latex(sp.And(X >= 0, X <= sp.Rational(1, 2)))
+    assert text(sp.ITE(X < 0, X > -1, X > 2)) == "(if x < 0 then x > -1 else x > 2)"

@@ -30,9 +30,14 @@ def interval_chain(cond: Any) -> tuple[Any, bool, Any, bool, Any] | None:
 
 
 class ChainedConditions:
-    """Mixin for a SymPy printer: a two-sided bound printed as one chain."""
+    """Mixin for a SymPy printer: a two-sided bound printed as one chain, and cases inside
+    a condition (SymPy's ``ITE``) as words."""
 
     _less = ("<", "<=")
+    _ite = "(if %s then %s else %s)"
+
+    def _print_ITE(self, expr: Any) -> str:
+        return self._ite % tuple(self._print(a) for a in expr.args)  # type: ignore[attr-defined]
 
     def _print_And(self, expr: Any) -> str:
         chain = interval_chain(expr)

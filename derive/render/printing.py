@@ -64,6 +64,7 @@ class CourseLatex(ChainedConditions, LatexPrinter):
     """LaTeX as a course writes it."""
 
     _less = ("<", r"\leq")
+    _ite = r"\left(\text{if } %s \text{ then } %s \text{ else } %s\right)"
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
         return _positive_first(super()._as_ordered_terms(expr, order=order))
