@@ -38,9 +38,16 @@ def fingerprint(solution: Any) -> tuple[Any, ...]:
 
 
 def _identity(value: Any) -> Any:
+    import numpy as np
     import sympy as sp
 
-    if isinstance(value, sp.MatrixBase | list | tuple):  # a Matrix iterates its entries
+    if isinstance(value, sp.MutableDenseMatrix | sp.MutableSparseMatrix):
+        # its entries are made afresh at each reading (SymPy stores a DomainMatrix): a
+        # copy of them, compared by value; an immutable Matrix is its identity
+        return (id(value), value.shape, tuple(value))
+    if isinstance(value, np.ndarray):
+        return (id(value), value.shape, value.tobytes())
+    if isinstance(value, list | tuple):
         return (id(value), *(_identity(v) for v in value))
     if isinstance(value, dict):
         return (id(value), *((k, _identity(v)) for k, v in value.items()))

@@ -9,6 +9,12 @@ import sympy as sp
 from solvekit import fingerprint, solution
 
 
+def test_an_unchanged_solution_keeps_its_fingerprint(solved):
+    for pid in ("logic-gates", "mlp-forward-backward", "softmax-backprop"):
+        s = solved(pid)
+        assert fingerprint(s) == fingerprint(s)  # (SymPy makes a Matrix's entries anew)
+
+
 def test_the_same_problem_and_givens_are_solved_once(solved):
     assert solved is solution
     first = solved("perceptron-bce", b="0.25")
@@ -28,6 +34,12 @@ def test_a_change_in_place_changes_the_fingerprint():
     seen = fingerprint(s)
     assert fingerprint(s) == seen
     s.givens["W"][0][1] = 3
+    assert fingerprint(s) != seen
+    s = fake()
+    s.answers["a.m"] = sp.Matrix([[1, 2]])  # a mutable Matrix, changed entry by entry
+    seen = fingerprint(s)
+    assert fingerprint(s) == seen
+    s.answers["a.m"][0, 1] = 3
     assert fingerprint(s) != seen
     s = fake()
     seen = fingerprint(s)
