@@ -1,5 +1,6 @@
 """`derive blocks` and docs/blocks.md: every block documented, with a working example."""
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -7,9 +8,16 @@ import yaml
 from testkit import ROOT, run_cli
 
 from derive.core.registry import registry
-from derive.render.reference import block_docs, reference_markdown
+from derive.render.reference import BlockDoc, block_docs, reference_markdown
 
 BLOCKS = sorted(registry())
+
+
+@functools.cache
+def docs() -> dict[str, BlockDoc]:
+    """The reference of every block, read once for the module (it reads every shipped spec
+    for the examples: half a second a call)."""
+    return {d.name: d for d in block_docs()}
 
 
 def test_docs_blocks_md_is_current():
@@ -23,13 +31,13 @@ def test_every_block_has_documentation_and_an_example(name):
     assert b.doc.strip(), f"block {name} has no docstring"
     undocumented = [p for p, spec in b.params.items() if not spec.doc.strip()]
     assert not undocumented, f"block {name}: arguments without doc: {undocumented}"
-    doc = next(d for d in block_docs() if d.name == name)
+    doc = docs()[name]
     assert doc.example, f"block {name}: no shipped problem uses it, so it has no example"
 
 
 @pytest.mark.parametrize("name", BLOCKS)
 def test_every_example_is_a_valid_call_of_its_block(name):
-    doc = next(d for d in block_docs() if d.name == name)
+    doc = docs()[name]
     call = yaml.safe_load(doc.example)
     assert call["use"] == name
     params = registry()[name].params
