@@ -222,7 +222,9 @@ def _simplify_batch_output(net: Network, layer: Layer, g: Any) -> tuple[Any, Any
         return after, sp.Eq(Ones(1, o.shape[0]) * y, Ones(1, o.shape[1]), evaluate=False)
     if isinstance(layer, Activation) and layer.fn == "sigmoid" and \
             end.kind == "binary-cross-entropy":
-        return after, diag_hadamard_identity()
+        n = sp.Symbol("n", integer=True, positive=True)
+        v, u = sp.MatrixSymbol("v", n, n), sp.MatrixSymbol("u", n, n)
+        return after, sp.Eq(Hadamard(Quotient(v, u), u), v, evaluate=False)  # (v ⊘ u) ⊙ u
     return None
 
 
