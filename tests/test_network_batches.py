@@ -192,6 +192,8 @@ BASE = {
     ("0", {"batch": None}, "derive[0].shape: a row vector is 1×n, found B×N (a batch"),
     ("2", {"penalty": {"l3": 0.1}}, "derive[2].penalty.l3: unknown penalty; expected l1 or l2"),
     ("2", {"penalty": {"l2": -1}}, "derive[2].penalty.l2: the coefficient must be a number ≥ 0"),
+    ("2", {"penalty": {"l1": "W"}}, "derive[2].penalty.l1: the coefficient must be a number "
+     "≥ 0 (e.g. 0.01, or a given such as lamda), found a matrix"),
     ("2", {"penalty": {"l2": 0.1}, "penalize": ["W_9"]}, "derive[2].penalize[0]: unknown "
      "parameter 'W_9' (expected one of: W_1)"),
     ("2", {"penalize": ["W_1"]}, "derive[2].penalize: names what a penalty applies to"),
@@ -260,3 +262,11 @@ def test_one_example_per_column_softmax_sum_over_the_batch_and_both_penalties():
     assert np.allclose(ans["c.db1"]["value"], dF1.sum(axis=1, keepdims=True) + pen(b1),
                        rtol=1e-12)
     assert np.allclose(ans["c.dX"]["value"], W1.T @ dF1, rtol=1e-12)
+
+
+def test_a_set_target_that_is_not_one_hot_per_example_is_one_line():
+    r = run_cli("solve", "softmax-mlp-weight-decay", "--set", "Y=[[1,1,0],[0,0,1],[0,1,0]]")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "givens.Y: the cross-entropy target must be one-hot (entries 0 or 1, one of them " \
+        "1 per example)" in r.stderr, r.stderr

@@ -311,7 +311,9 @@ def _penalties(ctx: Context, net: Network, penalty: dict[str, Any], penalize: An
                            "penalty: {l2: lambda}")
         v = ctx.value(coef)
         if not (isinstance(v, sp.Expr) and v.is_number and v.is_real and v >= 0):
-            raise ctx.fail(f"penalty.{k}", f"the coefficient must be a number ≥ 0, found {v}")
+            found = "a matrix" if isinstance(v, sp.MatrixBase) else str(v)[:40]
+            raise ctx.fail(f"penalty.{k}", f"the coefficient must be a number ≥ 0 (e.g. "
+                           f"0.01, or a given such as lamda), found {found}")
         scalars = tuple((s, ctx.value(s)) for s in sorted(coef.free_symbols, key=str))
         out.append(Penalty(k, coef, params, scalars, l2 == "half"))
     return tuple(out)
