@@ -149,7 +149,8 @@ def _check_shape(ctx: Context, aid: str, value: Any) -> None:
     answer=Param("answer", doc="a matrix-expression answer: ∂E/∂wrt"),
 )
 def net_gradient(ctx: Context, wrt: str, answer: str) -> None:
-    """∂E/∂wrt in matrix form: local Jacobians, chain rule, textbook simplifications."""
+    """∂E/∂wrt in matrix form: local Jacobians, chain rule, textbook simplifications (on a
+    batch: δWᵀ, δ ⊙ f'(Z), Xᵀδ, 1ᵀδ, with a penalty's λW or λ sign(W) added)."""
     net = _close(ctx)
     target = _target(ctx, net, wrt, "wrt")
     if isinstance(target, Node):

@@ -166,7 +166,8 @@ def net_input(ctx: Context, vector: str, shape: Any, convention: str, value: Any
 )
 def net_dense(ctx: Context, W: str, shape: Any, b: str | None, out: str | None,
               values: dict[str, Any]) -> None:
-    """A dense layer: f = xW + b (row vectors) or f = Wx + b (column vectors)."""
+    """A dense layer: f = xW + b (row vectors) or f = Wx + b (column vectors); on a batch
+    Z = XW + 1b (one example per row) or Z = WX + b1ᵀ (per column)."""
     net = _net(ctx)
     inp = net.output
     ws = _shape(ctx, "shape", shape)
@@ -217,7 +218,7 @@ def net_activation(ctx: Context, fn: str, out: str | None, label: str | None,
 
 @block("net-softmax", out=Param("text", required=False, doc="the output's name, e.g. o"))
 def net_softmax(ctx: Context, out: str | None) -> None:
-    """o = softmax(f), o_k = e^{f_k} / Σ_j e^{f_j}."""
+    """o = softmax(f), o_k = e^{f_k} / Σ_j e^{f_j} (on a batch, one softmax per example)."""
     net = _net(ctx)
     inp = net.output
     tmp = Softmax(inp, inp, net.convention, batch=net.batch)
