@@ -14,6 +14,8 @@ environment is dropped for the children, and ``derive`` is compiled once first):
 otherwise every run would compile derive's modules again while SymPy's stay compiled.
 
     python benchmarks/bench_cli.py [--repeat 3] [--widths 64 256 1024] [--limit 600]
+    git worktree add --detach /tmp/base COMMIT    # then, to compare with COMMIT:
+    python benchmarks/bench_cli.py --baseline /tmp/base --widths
 
 Rows (issue 13's table): ``derive list``; ``derive solve P`` for each reference
 problem; ``derive verify`` (all); ``derive sheet`` (no PDF, all); ``derive check`` of
@@ -37,11 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def child_env(cache: Path | None) -> dict[str, str]:
-    """The children's environment: this tree, byte-code on, the result cache in ``cache``
-    (off when None)."""
+def child_env(cache: Path | None, root: Path = ROOT) -> dict[str, str]:
+    """The children's environment: the tree at ``root``, byte-code on, the result cache
+    in ``cache`` (off when None)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(root)
     if cache is None:
         env["DERIVE_CACHE"] = "off"
     else:
@@ -49,12 +51,13 @@ def child_env(cache: Path | None) -> dict[str, str]:
     return env
 
 
-def cpu_seconds(args: list[str], limit: float, cache: Path | None = None) -> float | None:
+def cpu_seconds(args: list[str], limit: float, cache: Path | None = None,
+                root: Path = ROOT) -> float | None:
     """CPU seconds (user + system) of one command and its children; None past ``limit``."""
     before = os.times()
     try:
-        r = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                           timeout=limit, env=child_env(cache))
+        r = subprocess.run(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           timeout=limit, env=child_env(cache, root))
     except subprocess.TimeoutExpired:
         return None
     after = os.times()
@@ -65,10 +68,10 @@ def cpu_seconds(args: list[str], limit: float, cache: Path | None = None) -> flo
 
 
 def median_cpu(args: list[str], repeat: int, limit: float,
-               cache: Path | None = None) -> float | None:
+               cache: Path | None = None, root: Path = ROOT) -> float | None:
     runs = []
     for _ in range(repeat):
-        t = cpu_seconds(args, limit, cache)
+        t = cpu_seconds(args, limit, cache, root)
         if t is None:
             return None
         runs.append(t)
@@ -106,11 +109,24 @@ def answer_file(directory: Path) -> Path:
     return path
 
 
-def problems() -> list[str]:
-    order = (ROOT / "problems" / "ORDER").read_text().splitlines()
+def problems(root: Path = ROOT) -> list[str]:
+    order = (root / "problems" / "ORDER").read_text().splitlines()
     listed = [w for ln in order if (w := ln.split("#", 1)[0].strip())]
-    others = sorted(p.stem for p in (ROOT / "problems").glob("*.yaml") if p.stem not in listed)
+    others = sorted(p.stem for p in (root / "problems").glob("*.yaml") if p.stem not in listed)
     return listed + others
+
+
+def every_problem(root: Path) -> list[str]:
+    """The ids ``derive list`` prints in the tree at ``root`` (library included)."""
+    r = subprocess.run([sys.executable, "-m", "derive", "list"], cwd=root, check=True,
+                       capture_output=True, text=True, env=child_env(None, root))
+    return [ln.split()[0] for ln in r.stdout.splitlines() if ln.strip()]
+
+
+def cell(t: float | None, ref: float, limit: float) -> str:
+    if t is None:
+        return f"{'> ' + format(limit, 'g'):>10} {'> ' + format(limit / ref, '.0f'):>8}"
+    return f"{t:10.2f} {t / ref:7.2f}x"
 
 
 def main() -> None:
@@ -120,42 +136,63 @@ def main() -> None:
                     help="softmax-backprop widths (none: no width rows)")
     ap.add_argument("--limit", type=float, default=600, help="seconds before a row stops")
     ap.add_argument("--only", default="", help="rows whose command contains this text")
+    ap.add_argument("--baseline", type=Path, metavar="DIR",
+                    help="another checkout (git worktree add DIR COMMIT): its cold times in "
+                         "a first column, run interleaved with this tree's so both see the "
+                         "same load; verify and sheet also over its problems only")
     opts = ap.parse_args()
     py = sys.executable
     derive = [py, "-m", "derive"]
+    base = opts.baseline.resolve() if opts.baseline else None
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        check = derive + ["check", str(answer_file(work)), "-o", str(work / "r.txt")]
         rows: list[tuple[str, list[str], int]] = [("derive list", derive + ["list"], opts.repeat)]
         rows += [(f"derive solve {p}", derive + ["solve", p], opts.repeat) for p in problems()]
-        rows += [("derive verify", derive + ["verify"], opts.repeat),
-                 ("derive sheet (no PDF)", derive + ["sheet", "-o", str(work / "s.tex")],
-                  opts.repeat),
-                 ("derive check (1 file, 35 answers)",
-                  derive + ["check", str(answer_file(work)), "-o", str(work / "r.txt")],
-                  opts.repeat)]
+        n = len(every_problem(ROOT))
+        rows += [(f"derive verify (all {n})", derive + ["verify"], opts.repeat),
+                 (f"derive sheet (no PDF, all {n})",
+                  derive + ["sheet", "-o", str(work / "s.tex")], opts.repeat)]
+        base_ids = set(every_problem(base)) if base is not None else set()
+        if base is not None:  # the same problems in both trees
+            common = [p for p in every_problem(base) if p in every_problem(ROOT)]
+            rows += [(f"derive verify (the baseline's {len(common)})",
+                      derive + ["verify", *common], opts.repeat),
+                     (f"derive sheet (no PDF, the baseline's {len(common)})",
+                      derive + ["sheet", *common, "-o", str(work / "s.tex")], opts.repeat)]
+        rows += [("derive check (1 file, 35 answers)", check, opts.repeat)]
         rows += [(f"softmax-backprop width {w}: solve + verify (API)",
                   [py, "-c", WIDTH_SCRIPT, str(w)], 1) for w in opts.widths]
         rows = [r for r in rows if opts.only in r[0]]
-        subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "derive")], check=True,
-                       stdout=subprocess.DEVNULL, env=child_env(None))
+        for root in [ROOT] + ([base] if base else []):
+            subprocess.run([py, "-m", "compileall", "-q", str(root / "derive")], check=True,
+                           stdout=subprocess.DEVNULL, env=child_env(None, root))
         ref = median_cpu([py, "-c", "import sympy"], max(opts.repeat, 5), 60)
         assert ref is not None
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
               f"reference python -c 'import sympy': {ref:.2f} s CPU (median)\n")
-        print(f"{'command':<52} {'cold CPU s':>10} {'ratio':>8} {'warm CPU s':>10} "
-              f"{'ratio':>8}")
+        head = f"{'command':<52}"
+        if base is not None:
+            head += f" {'baseline cold':>13} {'ratio':>8}"
+        print(head + f" {'cold CPU s':>10} {'ratio':>8} {'warm CPU s':>10} {'ratio':>8}")
         for i, (label, args, repeat) in enumerate(rows):
+            line = f"{label:<52}"
+            if base is not None:
+                # a problem the baseline does not have, and the rows of all problems
+                # (other sets) are not compared
+                known = args[3:4] != ["solve"] or args[4] in base_ids
+                known = known and "(all" not in label
+                b = median_cpu(args, repeat, opts.limit, root=base) if known else None
+                line += f" {cell(b, ref, opts.limit):>22}" if known else f" {'-':>22}"
             t = median_cpu(args, repeat, opts.limit)
             warm = "-"
             if label.startswith(CACHED):
                 cache = work / "cache" / str(i)  # a fresh folder per row
                 cpu_seconds(args, opts.limit, cache)  # fills it
                 w = median_cpu(args, repeat, opts.limit, cache)
-                warm = f"{w:10.2f} {w / ref:7.2f}x" if w is not None else "-"
-            cold = (f"{t:10.2f} {t / ref:7.2f}x" if t is not None else
-                    f"{'> ' + format(opts.limit, 'g'):>10} "
-                    f"{'> ' + format(opts.limit / ref, '.0f'):>8}")
-            print(f"{label:<52} {cold} {warm:>19}", flush=True)
+                warm = cell(w, ref, opts.limit)
+            print(f"{line} {cell(t, ref, opts.limit)} {warm:>19}", flush=True)
+        print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":
