@@ -115,6 +115,8 @@ def dloss(r, beta):
     # starts on the kink at w = 0: the middle piece decides, g0 = -2 (not the average)
     (("w0=0", "a=0.2", "c=0.25"), 0.2, 0.25, 1, 2, 1.5, 0, 1, 4),
     (("beta=0.5", "steps=3", "eta=0.5", "t=1"), 0.1, 0.5, 0.5, 2, 1, -0.5, 0.5, 3),
+    # starts where the loss turns linear (|r| = beta): smooth there, but not twice
+    (("w0=2",), 0.1, 0.5, 1, 2, 1.5, 2, 1, 4),
 ])
 def test_piecewise_by_cases(sets, a, c, beta, u, t, w0, eta, steps):
     ans = solve_json("piecewise-by-cases", *sets)["answers"]
@@ -156,6 +158,17 @@ def test_a_sided_gradient_picks_a_slope_f_has_and_never_another():
         pytest.approx(1.0)
     assert gradient_sided(f, np.array([0.5, 1.0]), near=np.array([9.0, 9.0])) == \
         pytest.approx([1.0, 3.0])
+
+
+def test_where_pieces_meet_smoothly_the_sided_gradient_is_the_slope():
+    from derive.core.numeric import gradient_fd
+
+    def f(v):  # v²/2 turning into v − 1/2 at v = 1: f' = 1 there, f'' jumps
+        return v[0] ** 2 / 2 if v[0] < 1 else v[0] - 0.5
+
+    assert abs(gradient_fd(f, np.array([1.0]))[0] - 1) > 1e-5  # the stencil straddles
+    assert gradient_sided(f, np.array([1.0]))[0] == pytest.approx(1.0, rel=1e-9)
+    assert gradient_sided(f, np.array([0.3]))[0] == pytest.approx(0.3, rel=1e-9)
 
 
 def test_descent_from_a_kink_follows_the_piece_that_holds(tmp_path):

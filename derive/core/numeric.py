@@ -96,19 +96,20 @@ def kink_near(f: Callable[[float], float], x: float) -> bool:
 
 def gradient_sided(f: Callable[[np.ndarray], float], x: np.ndarray,
                    near: np.ndarray | None = None) -> np.ndarray:
-    """``gradient_fd``, except along a coordinate where f has a kink at x: there the
-    one-sided slope nearer ``near``.
+    """``gradient_fd``, except along a coordinate where pieces of f meet within the
+    central stencil: there the one-sided slopes, measured on either side of x.
 
-    At a kink a convention picks one piece (the one whose condition holds there), so a
-    derived gradient is one of the two one-sided slopes, and the central difference is
-    neither. Both slopes are measured here; ``near`` (the value under check) only
-    chooses between them, so a value equal to neither still disagrees.
+    Where pieces meet with equal slopes (smooth L1 at |r| = β: f is C¹, not C²) the
+    central difference loses its accuracy and the one-sided slopes, each exact on its
+    side, are the derivative. At a kink a convention picks one piece (the one whose
+    condition holds there), so a derived gradient is one of the two one-sided slopes and
+    the central difference is neither: the slope nearer ``near`` (the value under check)
+    is taken; ``near`` only chooses between two measured slopes, so a value equal to
+    neither still disagrees.
     """
     g = gradient_fd(f, x)
-    if near is None:
-        return g
     x = np.array(x, dtype=float)
-    want = np.asarray(near, dtype=float).reshape(-1)
+    want = None if near is None else np.asarray(near, dtype=float).reshape(-1)
     flat, gf = x.reshape(-1), g.reshape(-1)
     for i in range(flat.size):
         xi = flat[i]
@@ -117,8 +118,14 @@ def gradient_sided(f: Callable[[np.ndarray], float], x: np.ndarray,
             flat[i] = t
             return float(f(x))
 
-        if kink_near(fi, xi):
-            left, right = one_sided_diffs(fi, xi)
+        left, right = one_sided_diffs(fi, xi)
+        scale = max(1.0, abs(left), abs(right))
+        if abs(left - right) <= 1e-7 * scale:
+            # pieces meet near x and the slope goes on: the central difference is off by
+            # far more than the two sides disagree (not by rounding noise)
+            if abs(gf[i] - left) > max(1e-7 * scale, 100 * abs(left - right)):
+                gf[i] = (left + right) / 2
+        elif want is not None and kink_near(fi, xi):
             gf[i] = left if abs(left - want[i]) <= abs(right - want[i]) else right
         flat[i] = xi
     return g
