@@ -7,6 +7,7 @@ that SymPy's own ``diff`` can serve as an independent oracle in tests.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -184,5 +185,18 @@ def lambdify(args: Any, expr: Any) -> Any:
     NumPy is passed as the module, not as the name ``"numpy"``: for the name, SymPy runs
     ``from numpy import *``, which imports every lazily loaded NumPy submodule (f2py,
     testing, ma, random…), a third of a second at each start for nothing used. The
-    printer is NumPy's either way (calls print as ``numpy.f``, imported explicitly)."""
-    return sp.lambdify(args, expr, modules=[NUMERIC, np])
+    printer is NumPy's either way (calls print as ``numpy.f``, imported explicitly).
+
+    The same expression over the same arguments gets the same function (generating one
+    prints and compiles code, milliseconds each): marking solves a problem again for
+    follow-through and conventions, and a sheet meets sigma and its twins many times."""
+    try:
+        return _lambdified(tuple(args) if isinstance(args, list) else args, expr)
+    except TypeError:  # unhashable (a mutable Matrix): generated afresh
+        return sp.lambdify(args, expr, modules=[NUMERIC, np])
+
+
+@lru_cache(maxsize=1024)
+def _lambdified(args: Any, expr: Any) -> Any:
+    return sp.lambdify(list(args) if isinstance(args, tuple) else args, expr,
+                       modules=[NUMERIC, np])
