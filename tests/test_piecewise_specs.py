@@ -55,6 +55,8 @@ def test_pieces_and_conditions_are_read(text, pieces):
      "the pieces leave x in {0} uncovered; end with an otherwise-piece"),
     ("Piecewise((-1, x < d), (1, x > d))",
      "cannot tell that the conditions cover every case; end with an otherwise-piece"),
+    ("Piecewise((1, x < 0), (2, x > 1))", "leave x in [0, 1] uncovered"),
+    ("Piecewise((1, x**2 < 1))", "leave x in (-oo, -1] ∪ [1, oo) uncovered"),
     ("Piecewise((x, x), (0, True))", "piece 1's condition is not a comparison"),
     ("Piecewise((x, x + 1), (0, True))", "piece 1's condition is not a comparison"),
     ("Piecewise((x, x > 0, 1), (0, True))", "piece 1 has more than two items"),

@@ -96,7 +96,12 @@ def _require_cover(conds: list[Any]) -> None:
 
 
 def _shown(gap: Any) -> str:
-    """A gap as a person writes it: x = 1 for a point, else the interval."""
+    """A gap as a person writes it: {0} for a point, [0, 1) for an interval, joined by ∪."""
     if isinstance(gap, sp.FiniteSet):
         return "{" + ", ".join(str(v) for v in gap) + "}"
-    return str(gap).replace("Interval.open", "open interval ").replace("Interval", "")
+    if isinstance(gap, sp.Interval):
+        return (("(" if gap.left_open else "[") + f"{gap.start}, {gap.end}"
+                + (")" if gap.right_open else "]"))
+    if isinstance(gap, sp.Union):
+        return " ∪ ".join(_shown(a) for a in gap.args)
+    return str(gap)
