@@ -148,7 +148,7 @@ def test_mean_over_outputs_is_not_mean_over_the_batch_and_softmax_without_cross_
     over_batch: sum, l1 on W_2 only: the softmax's own rule by rows (no simplification)."""
     spec = yaml.safe_load((ROOT / "problems/library/softmax-mlp-weight-decay.yaml").read_text())
     loss = spec["parts"]["a"]["derive"][5]
-    loss.update({"kind": "squared-error", "reduction": "mean", "over_batch": "sum",
+    loss.update({"kind": "squared-error", "over_outputs": "mean", "over_batch": "sum",
                  "penalty": {"l1": "lamda"}, "penalize": ["W_2"]})
     path = tmp_path / "softmax-mlp-weight-decay.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True))
@@ -199,6 +199,8 @@ BASE = {
     ("2", {"penalize": ["W_1"]}, "derive[2].penalize: names what a penalty applies to"),
     ("2", {"penalty": {"l2": 0.1}, "penalize": "W_1"}, "derive[2].penalize: expected a list"),
     ("2", {"over_batch": "median"}, "derive[2].over_batch:"),
+    ("2", {"reduction": "mean", "over_outputs": "sum"}, "derive[2].over_outputs: says sum but "
+     "reduction says mean (they name the same thing: give one)"),
 ])
 def test_bad_batch_and_penalty_arguments_are_one_line_spec_errors(tmp_path, where, change,
                                                                     message):

@@ -236,6 +236,9 @@ def net_softmax(ctx: Context, out: str | None) -> None:
                     doc="over the outputs (of each example): their sum, or their mean "
                         "('mean over outputs', ÷K; not over the batch: see over_batch)"),
     loss=Param("text", required=False, default="E", doc="the loss's name"),
+    over_outputs=Param("text", required=False, choices=("sum", "mean"),
+                       doc="the same as reduction, named as what it reduces: the outputs "
+                           "of each example (mean: ÷K)"),
     over_batch=Param("text", required=False, choices=("mean", "sum"),
                      doc="on a batch (net-input batch:): the mean over the examples "
                          "(default, E = (1/B) Σ_b …, so ∂E/∂W = Xᵀδ with δ carrying 1/B) "
@@ -252,8 +255,8 @@ def net_softmax(ctx: Context, out: str | None) -> None:
                  "λ‖W‖² with gradient 2λW"),
 )
 def net_loss(ctx: Context, kind: str, target: str, value: Any, half: Any, reduction: str,
-             loss: str, over_batch: str | None, penalty: dict[str, Any], penalize: Any,
-             l2: str) -> None:
+             loss: str, over_outputs: str | None, over_batch: str | None,
+             penalty: dict[str, Any], penalize: Any, l2: str) -> None:
     """End the network with a loss E(o, y).
 
     On a batch the loss is the mean over the examples (`over_batch: mean`, so δ carries
@@ -273,9 +276,13 @@ def net_loss(ctx: Context, kind: str, target: str, value: Any, half: Any, reduct
     if over_batch is not None and net.batch is None:
         raise ctx.fail("over_batch", "the network's input is one example: over_batch needs "
                        "a batch (net-input ... batch: rows)")
+    if over_outputs is not None and reduction != "sum" and reduction != over_outputs:
+        raise ctx.fail("over_outputs", f"says {over_outputs} but reduction says {reduction} "
+                       "(they name the same thing: give one)")
     o = net.output
     y = sp.MatrixSymbol(_name(ctx, "target", target), *o.shape)
-    end = Loss(o, y, kind, half, reduction == "mean", sp.Symbol(loss, real=True), ctx.where,
+    mean = (over_outputs or reduction) == "mean"
+    end = Loss(o, y, kind, half, mean, sp.Symbol(loss, real=True), ctx.where,
                net.batch, over_batch != "sum", _penalties(ctx, net, penalty, penalize, l2))
     net.end = end
     if value is not None:
