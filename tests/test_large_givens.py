@@ -117,3 +117,17 @@ def test_solving_uses_one_blas_thread_and_restores_the_count():
     with blas.one_blas_thread():
         seen.append(get())
     assert seen == [1] and get() == 2
+
+
+def test_a_large_given_a_block_reads_entry_by_entry_is_built_exactly():
+    # conv-valid's convolve reads M's entries: M stays an exact matrix; softmax-backprop's
+    # W1 goes only to the network's values and stays float64
+    from derive.core.arrays import FloatMatrix
+
+    m = np.random.default_rng(3).integers(0, 3, (40, 40))
+    p = derive.load("conv-valid", M=m.tolist())
+    assert isinstance(p.givens["M"].value, sp.MatrixBase)
+    assert p.givens["M"].value == sp.ImmutableMatrix(m.tolist())
+    assert p.solve().verified
+    w = derive.load("softmax-backprop", W1=np.zeros((40, 40)).tolist()).givens["W1"].value
+    assert isinstance(w, FloatMatrix)

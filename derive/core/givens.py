@@ -75,7 +75,10 @@ def default_latex(name: str) -> str:
     return sp.latex(sp.Symbol(name))
 
 
-def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Given]:
+def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any],
+                 exact: frozenset[str] = frozenset()) -> dict[str, Given]:
+    """The givens of a spec with ``overrides`` applied; large ones stay float64 unless
+    named in ``exact`` (a block reads them entry by entry)."""
     givens: dict[str, Given] = {}
     for name, spec in raw.items():
         where = f"givens.{name}"
@@ -88,7 +91,7 @@ def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any]) -> d
         if "value" not in info:
             raise SpecError(path, f"{where}.value", "missing (expected a number or a list)")
         try:
-            value = read_value(info["value"])
+            value = read_value(info["value"], name in exact)
         except ValueError_ as e:
             raise SpecError(path, f"{where}.value", str(e)) from None
         column = bool(info.get("column", False))
@@ -116,12 +119,14 @@ def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any]) -> d
             )
         g = givens[name]
         try:
-            if isinstance(new, (sp.Basic, FloatMatrix)):
+            if isinstance(new, FloatMatrix):
+                value = new.exact() if name in exact else new
+            elif isinstance(new, sp.Basic):
                 value = new
             elif isinstance(new, str):
                 value = parse_set_value(new)
             else:
-                value = read_value(new)
+                value = read_value(new, name in exact)
         except ValueError_ as e:
             raise SpecError(path, f"--set {name}", str(e)) from None
         if is_matrix(value) and is_matrix(g.value) and (
@@ -132,9 +137,9 @@ def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any]) -> d
     return givens
 
 
-def read_value(obj: Any) -> Any:
+def read_value(obj: Any, exact: bool = False) -> Any:
     """A given's value from YAML or the Python API: exact, or float64 when large."""
-    large = read_large(obj)
+    large = None if exact else read_large(obj)
     return large if large is not None else to_exact(obj)
 
 

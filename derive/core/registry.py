@@ -51,6 +51,9 @@ class Param:
     doc: str = ""
     choices: tuple[str, ...] = ()
     """for 'text': the accepted values"""
+    float64: bool = False
+    """for 'expr'/'exprs': a large given here may stay a float64 array
+    (``core.arrays.FloatMatrix``): the block reads it as numbers only"""
 
 
 @dataclass(frozen=True)

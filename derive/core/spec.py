@@ -16,6 +16,7 @@ import yaml
 
 from derive.core import functions
 from derive.core.answer_ranges import expand_answer_ranges
+from derive.core.arrays import FloatMatrix
 
 # where specs are is the catalogue's (re-exported: callers find problems here too)
 from derive.core.catalogue import find_problem as find_problem
@@ -117,8 +118,15 @@ def override_givens(problem: Problem, overrides: dict[str, Any]) -> Problem:
     return build_problem(raw, problem.path, overrides)
 
 
-def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any]) -> Problem:
-    """Validate a spec's YAML data and build the Problem (with ``overrides`` applied)."""
+def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any],
+                  exact: frozenset[str] = frozenset()) -> Problem:
+    """Validate a spec's YAML data and build the Problem (with ``overrides`` applied).
+
+    A given of more than ``arrays.LARGE_ENTRIES`` numbers stays a float64 array only where
+    every use of it takes one (a ``float64`` block argument: a network's values); used
+    anywhere else (a definition, a block that reads its entries) it is built exactly, as
+    the names in ``exact`` are, and so is every large given when the float64 build fails.
+    """
     unknown_keys(path, "", raw, _TOP_KEYS)
     pid = text_field(path, "id", raw.get("id"))
     if not pid:
@@ -129,7 +137,55 @@ def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any]) -> 
     title = text_field(path, "title", raw.get("title"), pid)
     statement = text_field(path, "statement", raw.get("statement"))
 
-    givens = build_givens(path, mapping(path, "givens", raw.get("givens")), overrides)
+    givens = build_givens(path, mapping(path, "givens", raw.get("givens")), overrides, exact)
+    large = {g.name for g in givens.values() if isinstance(g.value, FloatMatrix)}
+    try:
+        problem = _build_rest(raw, path, pid, title, statement, givens)
+    except SpecError:
+        if not large:
+            raise
+        return build_problem(raw, path, overrides, exact | large)  # errors read as before
+    elsewhere = _read_entry_by_entry(problem, large)
+    if elsewhere:
+        return build_problem(raw, path, overrides, exact | elsewhere)
+    return problem
+
+
+def _read_entry_by_entry(problem: Problem, large: set[str]) -> set[str]:
+    """The large givens some use of which is not a ``float64`` block argument."""
+    if not large:
+        return set()
+    symbols = {n: problem.namespace[n] for n in large}
+    found: set[str] = set()
+
+    def scan(v: Any) -> None:
+        if isinstance(v, str):  # a block argument naming a given (gradient-step's)
+            found.update({v} & large)
+        elif isinstance(v, dict):
+            for x in v.values():
+                scan(x)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                scan(x)
+        elif isinstance(v, sp.Basic):
+            found.update(n for n, s in symbols.items() if v.has(s))
+
+    for part in problem.parts:
+        for call in part.calls:
+            blk = registered(call.block)
+            for name, v in call.args.items():
+                param = blk.params.get(name) if blk is not None else None
+                if param is None or not param.float64:
+                    scan(v)
+    for d in problem.definitions.values():
+        scan(d.expr)
+    for a in problem.answers.values():
+        scan(list(a.meanings.values()))
+    return found
+
+
+def _build_rest(raw: dict[str, Any], path: str, pid: str, title: str, statement: str,
+                givens: dict[str, Any]) -> Problem:
     symbols = build_symbols(path, raw.get("symbols"))
     for name in symbols:
         if name in givens:

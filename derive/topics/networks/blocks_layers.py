@@ -120,7 +120,7 @@ def _out_node(ctx: Context, out: str | None, expr: Any) -> Node:
     shape=Param("raw", doc="[1, N] for a row vector, [N, 1] for a column vector"),
     convention=Param("text", required=False, default="row", choices=("row", "column"),
                      doc="row vectors (f = xW + b) or column vectors (f = Wx + b)"),
-    value=Param("expr", required=False, doc="its given value, for numbers"),
+    value=Param("expr", required=False, doc="its given value, for numbers", float64=True),
     batch=Param("text", required=False, choices=("rows", "columns"),
                 doc="a batch of examples instead of one: 'rows' (shape [B, N], one example "
                     "per row, Z = XW + 1b; needs convention: row) or 'columns' (shape "
@@ -162,7 +162,8 @@ def net_input(ctx: Context, vector: str, shape: Any, convention: str, value: Any
     shape=Param("raw", doc="W's shape, e.g. [N, M]"),
     b=Param("text", required=False, doc="the bias's name, e.g. b_1 (omit for none)"),
     out=Param("text", required=False, doc="the output's name, e.g. f_1"),
-    values=Param("exprs", required=False, default={}, doc="given values: {W_1: W1, b_1: b1}"),
+    values=Param("exprs", required=False, default={}, doc="given values: {W_1: W1, b_1: b1}",
+                 float64=True),
 )
 def net_dense(ctx: Context, W: str, shape: Any, b: str | None, out: str | None,
               values: dict[str, Any]) -> None:
@@ -229,7 +230,7 @@ def net_softmax(ctx: Context, out: str | None) -> None:
     "net-loss",
     kind=Param("text", choices=LOSSES, doc="which loss E(o, y) ends the network"),
     target=Param("text", doc="the target's name, e.g. y"),
-    value=Param("expr", required=False, doc="the target's given value"),
+    value=Param("expr", required=False, doc="the target's given value", float64=True),
     half=Param("raw", required=False, default=True,
                doc="squared error: ½ Σ (o − y)² (true) or Σ (o − y)² (false)"),
     reduction=Param("text", required=False, default="sum", choices=("sum", "mean"),
@@ -331,7 +332,8 @@ def _penalties(ctx: Context, net: Network, penalty: dict[str, Any], penalize: An
     "net-upstream",
     gradient=Param("text", doc="the upstream gradient's name, e.g. g (= ∂L/∂y)"),
     objective=Param("text", required=False, default="L", doc="the name of the scalar L"),
-    value=Param("expr", required=False, doc="the upstream gradient's value (a given), "
+    value=Param("expr", required=False, float64=True,
+                doc="the upstream gradient's value (a given), "
                 "for numbers at the givens"),
 )
 def net_upstream(ctx: Context, gradient: str, objective: str, value: Any) -> None:
@@ -439,7 +441,7 @@ def _bind_values(ctx: Context, net: Network) -> None:
             groups = m if net.batch == "rows" else [list(c) for c in zip(*m, strict=True)]
         if any(c not in (0, 1) for c in entries) or any(sum(g) != 1 for g in groups):
             shown = entries if len(entries) <= 20 else f"{len(entries)} entries summing to " \
-                f"{sum(entries):g}, {sum(c not in (0, 1) for c in entries)} not 0 or 1"
+                f"{float(sum(entries)):g}, {sum(c not in (0, 1) for c in entries)} not 0 or 1"
             raise SpecError(ctx.problem.path, f"givens.{_given_name(ctx, raw[end.target.name])}",
                             f"the cross-entropy target must be one-hot (entries 0 or 1, "
                             f"one of them 1{' per example' if net.batch else ''}), "
