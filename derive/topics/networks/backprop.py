@@ -301,18 +301,13 @@ def param_line(net: Network, p: sp.MatrixSymbol, delta: Grad) -> Line:
         if isinstance(end, Loss) else []
     facts: tuple[Any, ...] = ()
     if penalties:  # E = data loss + R: ∂E/∂W = (the data term) + ∂R/∂W
-        shown = [Partial(_penalty_of(pen, p), p) for pen in penalties]
+        shown = [Partial(pen.term(p), p) for pen in penalties]
         grads = [pen.gradient(p) for pen in penalties]
         facts = tuple(Equals(s, gr) for s, gr in zip(shown, grads, strict=True))
         before, value = Terms(before, *shown), Ordered(value, *grads)
         rule = "penalty-gradient"
     return Line(f"grad:{p.name}", rule, _partial(net.objective, p), value, before=before,
                 facts=facts, uses=(delta.line,))
-
-
-def _penalty_of(pen: Any, p: sp.MatrixSymbol) -> Any:
-    """the term of the penalty that holds p: (λ/2)‖W‖², λ‖W‖², λ Σ|W_ij|"""
-    return type(pen)(pen.kind, pen.coef, (p,), pen.scalars, pen.half).definition()
 
 
 def jacobian_product(net: Network, of: Node, wrt: Node) -> tuple[Any, list[Line]]:

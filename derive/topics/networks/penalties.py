@@ -14,7 +14,7 @@ The oracle never calls ``gradient``: it recomputes R from the entries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy as sp
@@ -54,9 +54,9 @@ class Penalty:
             return sp.MatMul(self.coef, elementwise(sp.Lambda(t, sp.sign(t)), p))
         return sp.MatMul(self.coef if self.half else 2 * self.coef, p)
 
-    def value(self) -> Any:
-        """the coefficient's exact value"""
-        return self.coef.xreplace(dict(self.scalars))
+    def term(self, p: sp.MatrixSymbol) -> Any:
+        """the part of R that holds p: (λ/2)‖W‖², λ‖W‖², λ Σ|W_ij|"""
+        return replace(self, params=(p,)).definition()
 
     def exact(self, values: dict[Any, Any]) -> Any:
         """R at explicit parameter values (exact)."""
