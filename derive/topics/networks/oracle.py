@@ -118,7 +118,7 @@ def objective(net: Network, env: Mapping[str, np.ndarray], vals: Mapping[str, np
 
 def _coefficient(pen: Any) -> float:
     """a penalty's λ as a float, from its description (the coefficient and its givens)"""
-    return float(sp.sympify(pen.coef).xreplace(dict(pen.scalars)))
+    return float(sp.S(pen.coef, strict=True).xreplace(dict(pen.scalars)))
 
 
 def penalty(end: Loss, env: Mapping[str, np.ndarray]) -> float:
