@@ -131,3 +131,17 @@ def test_a_large_given_a_block_reads_entry_by_entry_is_built_exactly():
     assert p.solve().verified
     w = derive.load("softmax-backprop", W1=np.zeros((40, 40)).tolist()).givens["W1"].value
     assert isinstance(w, FloatMatrix)
+
+
+@pytest.mark.parametrize(("bad", "says"), [
+    ("1e400", "x = 1e400: too large to verify numerically"),
+    ("1000000.5", "x = 1000000.5: too large to verify numerically"),
+    ("-2e6", "x = -2000000: too large to verify numerically"),
+])
+def test_one_bad_entry_among_many_exact_ones_is_named(bad, says):
+    # past 16 entries the bounds are tested in float64 first; the exact test decides
+    text = "[" + ", ".join(["0.5"] * 30 + [bad] + ["-0.25"] * 5) + "]"
+    with pytest.raises(SpecError) as e:
+        derive.load("softmax-shift", x=text)
+    assert says in str(e.value)
+    assert derive.load("softmax-shift", x="[" + ", ".join(["1e6"] * 20) + "]").givens["x"]
