@@ -285,3 +285,14 @@ def test_conditions_print_as_a_course_writes_them():
         "{1 if 0 <= x <= 0.5; 0 otherwise}"
     assert r"0 \leq x \leq 0.5" in latex(sp.And(X >= 0, X <= sp.Rational(1, 2)))
     assert text(sp.ITE(X < 0, X > -1, X > 2)) == "(if x < 0 then x > -1 else x > 2)"
+
+
+def test_a_smooth_join_is_found_like_a_kink():
+    from derive.core.numeric import kink_near
+
+    def f(v):  # f' = 1 on both sides of 1, f'' jumps from 1 to 0
+        return v * v / 2 if v < 1 else v - 0.5
+
+    assert kink_near(f, 1.0) and kink_near(f, 1.0004)
+    assert not kink_near(f, 0.5) and not kink_near(f, 1.5)
+    assert not kink_near(math.exp, 3.0) and not kink_near(lambda v: 1e6 + v * v, 0.7)

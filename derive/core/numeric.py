@@ -84,14 +84,22 @@ def one_sided_diffs(f: Callable[[float], float], x: float,
 
 
 def kink_near(f: Callable[[float], float], x: float) -> bool:
-    """True when f has a kink (or a jump) within the stencil ``central_diff`` uses at x.
+    """True when pieces of f meet within the stencil ``central_diff`` uses at x: a kink
+    or a jump, or a join where only f'' jumps (smooth L1 at |r| = β).
 
-    The one-sided slopes over a wider step disagree there; for a smooth f they agree to
-    O(h²). Checks of piecewise functions sample away from such points.
+    At a kink the one-sided slopes over a wider step disagree; at a smooth join they
+    agree but the central difference, straddling it, is off by far more than they
+    disagree. For a smooth f all three agree to O(h²). Checks of piecewise functions
+    sample away from such points.
     """
     h = 2e-3 * max(1.0, abs(x))
     left, right = one_sided_diffs(f, x, h)
-    return abs(left - right) > 1e-3 * max(1.0, abs(left), abs(right))
+    if abs(left - right) > 1e-3 * max(1.0, abs(left), abs(right)):
+        return True
+    left, right = one_sided_diffs(f, x)
+    scale = max(1.0, abs(left), abs(right))
+    return abs(central_diff(f, x) - (left + right) / 2) > max(1e-7 * scale,
+                                                               100 * abs(left - right))
 
 
 def gradient_sided(f: Callable[[np.ndarray], float], x: np.ndarray,
