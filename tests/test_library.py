@@ -38,3 +38,17 @@ def test_the_network_blocks_on_a_batch_and_their_penalties_have_library_problems
         uses[pid] = {k for c in calls for k in c if k in ("batch", "over_batch", "penalty")}
     assert all("batch" in u and "over_batch" in u for u in uses.values())
     assert {"penalty"} <= uses["ridge-logistic-batch"] & uses["softmax-mlp-weight-decay"]
+
+
+def test_piecewise_written_out_in_a_spec_has_a_library_problem():
+    """Issue 10 item 2: cases written directly as Piecewise((value, condition), …), its
+    derivative asked at points on both sides of a kink, and a descent step through it."""
+    from derive.core.safe_yaml import load_bounded_yaml
+
+    assert "piecewise-by-cases" in LIBRARY
+    spec = load_bounded_yaml((ROOT / "problems" / "library" /
+                              "piecewise-by-cases.yaml").read_text())
+    assert any(str(e).startswith("Piecewise((") for e in spec["define"].values())
+    calls = [c for part in spec["parts"].values() for c in part["derive"]]
+    assert any(c["use"] == "derivative" and len(c.get("at", [])) >= 2 for c in calls)
+    assert any(c["use"] in ("optimize", "descent") for c in calls)
