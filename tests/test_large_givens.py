@@ -145,3 +145,17 @@ def test_one_bad_entry_among_many_exact_ones_is_named(bad, says):
         derive.load("softmax-shift", x=text)
     assert says in str(e.value)
     assert derive.load("softmax-shift", x="[" + ", ".join(["1e6"] * 20) + "]").givens["x"]
+
+
+def test_a_float64_given_is_written_out_in_text_and_json():
+    import json
+
+    from derive.render import render_json, render_text
+
+    g = _givens(40, 40, 2, seed=8)  # W1 is 40×40: float64
+    s = derive.load("softmax-backprop", **{k: v.tolist() for k, v in g.items()}).solve()
+    row = next(ln for ln in render_text(s, steps=False).splitlines()
+               if ln.strip().startswith("W1 ="))
+    assert row.split("= ", 1)[1].startswith("[[" + ", ".join(
+        str(sp.Rational(str(c))) if c == int(c) else str(c) for c in g["W1"][0][:3]))
+    assert json.loads(render_json(s))["givens"]["W1"] == g["W1"].tolist()
