@@ -109,3 +109,19 @@ def test_values_that_would_run_for_minutes_stop_with_one_line(problem, sets, fie
         load_problem(problem, sets).solve()
     assert e.value.field == field
     assert message in e.value.message
+
+
+def test_a_sigmoid_saturated_at_a_huge_argument_is_evaluated_without_cancelling():
+    # alpha = -1e6 puts σ(5·10⁴) in gelu-descent's derivative: 1 − σ(z) cancelled at any
+    # fixed precision and SymPy's evalf ran for minutes; it is σ(−z) = 1/(1 + e^{z})
+    import mpmath
+    import sympy as sp
+
+    from derive.core.functions import sigmoid
+    from derive.core.numbers import approx
+
+    z = sp.Integer(50_000)
+    got = approx(5 * (1 - sigmoid(z)) * sigmoid(z))
+    with mpmath.workprec(80_000):
+        want = 5 / (1 + mpmath.exp(z)) / (1 + mpmath.exp(-z))
+    assert abs(float(got / sp.Float(want, 40)) - 1) < 1e-30
