@@ -41,6 +41,12 @@ def read(text: str):
     ("Piecewise((-1, x < d), (1, x >= d))", [(-1, X < D), (1, True)]),
     ("Piecewise((Piecewise((x, x > 1), (1, True)), x > 0), (0, True))",
      [(sp.Piecewise((X, X > 1), (1, True)), X > 0), (0, True)]),
+    # cases(…): one value per case, the last without 'if' for every other value
+    ("cases(0.1*x if x < 0, x if 0 <= x <= 1, 1 + (x - 1)/2)",
+     [(X / 10, X < 0), (X, (X >= 0) & (X <= 1)), (1 + (X - 1) / 2, True)]),
+    ("cases(-1 if x < 0, 1 if x >= 0)", [(-1, X < 0), (1, True)]),
+    ("cases(x if x > 0, cases(1 if x < -1, 2))",
+     [(X, X > 0), (sp.Piecewise((1, X < -1), (2, True)), True)]),
 ])
 def test_pieces_and_conditions_are_read(text, pieces):
     got = read(text)
@@ -72,6 +78,10 @@ def test_pieces_and_conditions_are_read(text, pieces):
     ("Piecewise(" + ", ".join(f"({k}, x < {k})" for k in range(21)) + ", (0, True))",
      "at most 20 pieces"),
     ("Piecewise((x, " + " < ".join(["x"] * 14) + "), (0, True))", "more than 12 comparisons"),
+    ("cases(-1 if x < 0, 1 if x > 0)", "cases(…): the pieces leave x in {0} uncovered"),
+    ("cases(x if x, 0)", "cases(…): case 1's condition is not a comparison"),
+    ("cases(x, 0 if x > 1)", "piece 2 follows the otherwise-piece"),
+    ("cases(x if x > 0 0)", "case 1 is written 'value if condition'"),
 ])
 def test_malformed_pieces_are_one_line_spec_errors(text, message):
     with pytest.raises(SpecError) as e:

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from derive.core import spec_cases
+
 
 class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
     """The logistic function σ(z) = 1 / (1 + e^{-z})."""
@@ -159,6 +161,7 @@ NAMESPACE: dict[str, Any] = {
     # cases written out: Piecewise((value, condition), …, (value, True)); the grammar
     # reads its pieces and conditions itself (spec_cases), never as a plain call
     "Piecewise": sp.Piecewise,
+    "cases": spec_cases.cases,  # cases(a*z if z < 0, z): the same, one value per case
     "sigmoid": sigmoid,
     "sigma": sigmoid,
     "relu": relu,

@@ -36,6 +36,13 @@ class CasesError(Exception):
     """A malformed Piecewise; the message says what to write instead."""
 
 
+def cases(*args: Any) -> Any:
+    """``cases(a*z if z < 0, z)`` in a spec: the same Piecewise written as a course reads
+    it, the last value without ``if`` for every other value. Read by the grammar (its
+    ``if`` is no Python), never called."""
+    raise TypeError("cases(…) is read by the spec grammar")
+
+
 def compare(op: str, a: Any, b: Any) -> Any:
     """``a op b`` for two real scalars (a number comparison is decided at once)."""
     for v in (a, b):
@@ -84,7 +91,8 @@ def _case_depth(e: Any) -> int:
 
 def _require_cover(conds: list[Any]) -> None:
     """Refuse pieces that may leave a value uncovered (decided exactly where cheap)."""
-    hint = "end with an otherwise-piece, e.g. (0, True)"
+    hint = ("end with an otherwise-piece: (value, True) in Piecewise(…), a last value "
+            "without 'if' in cases(…)")
     free = set().union(*(c.free_symbols for c in conds))
     if len(free) != 1 or not all(cheap_condition(c, next(iter(free))) for c in conds):
         raise CasesError("cannot tell that the conditions cover every case; " + hint)

@@ -6,10 +6,11 @@ defines: numbers, the names the caller passes (givens, symbols, definitions and 
 function table), ``{answer.id}`` references, arithmetic (``+ - * / **``), postfix ``!``,
 calls of the function table or of a definition, subscripts of indexed symbols and given
 vectors, bracketed matrices, parenthesised tuples (the limits of ``Sum``), and
-``Piecewise((value, condition), …)`` whose conditions are comparisons (``<``, ``<=``,
-``>``, ``>=``, chained as ``0 <= x < 1``, joined with ``and``/``or``) or ``True`` for the
-otherwise-piece (``spec_cases``); a comparison anywhere else is an error. Nothing is
-evaluated as Python; there is no attribute access, no keyword argument, no string.
+``Piecewise((value, condition), …)`` or ``cases(value if condition, …, value)`` whose
+conditions are comparisons (``<``, ``<=``, ``>``, ``>=``, chained as ``0 <= x < 1``,
+joined with ``and``/``or``), ``True`` marking the otherwise-piece (``spec_cases``); a
+comparison anywhere else is an error. Nothing is evaluated as Python; there is no
+attribute access, no keyword argument, no string.
 
 Sizes are bounded before SymPy sees them: number literals, integer exponents,
 factorials and the digits a numeric power would produce, so that ``10**10**10`` or
@@ -212,6 +213,8 @@ class _Parser:
     def call(self, name: str, fn: Any) -> Any:
         if fn is sp.Piecewise:
             return self.piecewise()
+        if fn is spec_cases.cases:
+            return self.cases_call()
         self._enter()
         args = [] if self.t.accept(")") else self.arguments(")")
         self.depth -= 1
@@ -259,45 +262,80 @@ class _Parser:
             if self.t.accept(")"):
                 break
             self.t.expect(",")
+        return self._built(pieces, otherwise_at, "Piecewise")
+
+    def cases_call(self) -> Any:
+        """``cases(value if condition, …, value)`` (the '(' is read): the last value
+        without ``if`` holds where no condition before it does."""
+        self._enter()
+        self.cases += 1
+        if self.cases > spec_cases.MAX_CASE_DEPTH:
+            raise SpecExprError(f"Piecewise nested more than {spec_cases.MAX_CASE_DEPTH} deep")
+        pieces: list[tuple[Any, Any]] = []
+        otherwise_at = None
+        while True:
+            n = len(pieces) + 1
+            if n > spec_cases.MAX_PIECES:
+                raise SpecExprError(f"cases(…): at most {spec_cases.MAX_PIECES} cases")
+            value = self.sum()
+            if self._keyword("if"):
+                cond: Any = self.condition(n, "cases")
+            else:
+                cond = sp.true
+                if otherwise_at is None:
+                    otherwise_at = len(pieces)
+            pieces.append((value, cond))
+            if self.t.accept(")"):
+                break
+            if not self.t.accept(","):
+                raise SpecExprError(f"cases(…): case {n} is written 'value if condition' "
+                                    f"(or the last one 'value'); found {self._found()}")
+        return self._built(pieces, otherwise_at, "cases")
+
+    def _built(self, pieces: list[tuple[Any, Any]], otherwise_at: int | None,
+               label: str) -> Any:
         self.cases -= 1
         self.depth -= 1
         try:
             return spec_cases.build(pieces, otherwise_at)
         except CasesError as e:
-            raise SpecExprError(f"Piecewise(…): {e}") from None
+            raise SpecExprError(f"{label}(…): {e}") from None
 
-    def condition(self, n: int) -> Any:
+    def condition(self, n: int, label: str = "Piecewise") -> Any:
         """Comparisons (chained ``a < x <= b``) joined by ``and`` (binding first) and ``or``."""
         links = [0]
-        ors = [self._conjunction(n, links)]
+        ors = [self._conjunction(n, links, label)]
         while self._keyword("or"):
-            ors.append(self._conjunction(n, links))
+            ors.append(self._conjunction(n, links, label))
         return sp.Or(*ors)
 
-    def _conjunction(self, n: int, links: list[int]) -> Any:
-        ands = [self._comparison(n, links)]
+    def _conjunction(self, n: int, links: list[int], label: str) -> Any:
+        ands = [self._comparison(n, links, label)]
         while self._keyword("and"):
-            ands.append(self._comparison(n, links))
+            ands.append(self._comparison(n, links, label))
         return sp.And(*ands)
 
-    def _comparison(self, n: int, links: list[int]) -> Any:
+    def _comparison(self, n: int, links: list[int], label: str) -> Any:
         operands = [self.sum()]
         ops: list[str] = []
         while (tok := self.t.peek()) is not None and tok[0] == "op" and tok[1] in RELATIONS:
             ops.append(self.t.take()[1])
             operands.append(self.sum())
+        piece = f"{label}(…): {'piece' if label == 'Piecewise' else 'case'} {n}"
         if not ops:
-            raise SpecExprError(f"Piecewise(…): piece {n}'s condition is not a comparison "
-                                f"(found {self._found()}); write e.g. x > 0, 0 <= x < 1, "
-                                "x < -1 or x > 1, or True for the otherwise-piece")
+            other = ("or True for the otherwise-piece" if label == "Piecewise" else
+                     "and leave the last value without 'if' for every other value")
+            raise SpecExprError(f"{piece}'s condition is not a comparison (found "
+                                f"{self._found()}); write e.g. x > 0, 0 <= x < 1, x < -1 or "
+                                f"x > 1, {other}")
         links[0] += len(ops)
         if links[0] > spec_cases.MAX_COMPARISONS:
-            raise SpecExprError(f"Piecewise(…): piece {n}'s condition has more than "
+            raise SpecExprError(f"{piece}'s condition has more than "
                                 f"{spec_cases.MAX_COMPARISONS} comparisons")
         try:
             return spec_cases.chain(ops, operands)
         except CasesError as e:
-            raise SpecExprError(f"Piecewise(…): piece {n}: {e}") from None
+            raise SpecExprError(f"{piece}: {e}") from None
 
     def _keyword(self, word: str) -> bool:
         tok = self.t.peek()
