@@ -159,3 +159,33 @@ def test_a_float64_given_is_written_out_in_text_and_json():
     assert row.split("= ", 1)[1].startswith("[[" + ", ".join(
         str(sp.Rational(str(c))) if c == int(c) else str(c) for c in g["W1"][0][:3]))
     assert json.loads(render_json(s))["givens"]["W1"] == g["W1"].tolist()
+
+
+def test_a_large_jacobian_at_the_givens_is_checked_column_by_column(tmp_path):
+    # jacobian-chain with n = 40, m = 35, k = 30: ∂y/∂x has 1200 entries, past the
+    # every-entry limit; by hand ∂y/∂x = diag(σ′(W_B h)) W_B diag(1 − h²) W_A, h = tanh(W_A x)
+    import yaml
+
+    from derive.core.numeric import GRAD_TOL
+    from derive.core.spec import find_problem
+    from derive.topics.networks.blocks_gradients import network_of
+    from derive.topics.networks.oracle import fd_sampled_error
+
+    spec = yaml.safe_load(find_problem("jacobian-chain").read_text())
+    spec["answers"]["d.J_x"]["shape"] = [30, 40]
+    path = tmp_path / "jacobian-chain.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    rng = np.random.default_rng(1)
+    x, wa, wb = (np.round(rng.uniform(-1, 1, s), 3) for s in ((40, 1), (35, 40), (30, 35)))
+    p = derive.load(str(path), x=x.tolist(), WA=wa.tolist(), WB=wb.tolist())
+    s = p.solve()
+    h = np.tanh(wa @ x)
+    y = 1 / (1 + np.exp(-(wb @ h)))
+    want = np.diag((y * (1 - y)).ravel()) @ wb @ np.diag((1 - h ** 2).ravel()) @ wa
+    got = np.array(s.answers["d.J_x"].value.tolist(), dtype=float)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    assert s.verified and any("seeded columns" in r.detail for r in s.results)
+    env = {"x": x, "W_A": wa, "W_B": wb, "g": np.ones((30, 1))}
+    wrong = want.copy()
+    wrong[:, 7] *= 1.05
+    assert fd_sampled_error(network_of(p), env, wrong, "x", "y") > GRAD_TOL

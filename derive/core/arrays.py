@@ -173,5 +173,6 @@ def doubtful_entries(m: FloatMatrix, *, integer: bool, low: Any, high: Any,
         doubt |= near_or_past(high, 1)
     if count is not None:
         doubt |= near_or_past(0, -1) | near_or_past(count, 1)
-    doubt |= near_or_past(largest, 1) | near_or_past(-largest, -1)
+    big = float(largest)
+    doubt |= np.abs(a) >= big - 1e-9 * big  # one pass for both signs
     return [sp.Rational(repr(x)) for x in a[doubt].tolist()]

@@ -445,8 +445,9 @@ def net_value(ctx: Context, of: str, answer: str) -> None:
         of_, wrt = (None, meaning[1]) if meaning[0] == "grad" else meaning[1:]
         if computed.size > FULL_FD_LIMIT:  # each entry costs four forward passes
             err = fd_sampled_error(net, env, computed, wrt, of_, salt=3)
+            which = "entries" if of_ is None else "columns"
             return (err < GRAD_TOL, err, f"central differences of the float64 forward pass "
-                    f"at the givens: {SAMPLED_ENTRIES + 1} entries and "
+                    f"at the givens: {SAMPLED_ENTRIES} seeded {which} and the largest, "
                     f"{SAMPLED_DIRECTIONS} random directions")
         want = fd_gradient(net, env, wrt) if of_ is None else fd_jacobian(net, env, of_, wrt)
         return (rel_error(computed, want) < GRAD_TOL, rel_error(computed, want),
