@@ -179,9 +179,9 @@ def main() -> None:
             line = f"{label:<52}"
             if base is not None:
                 # a problem the baseline does not have, and the rows of all problems
-                # (other sets) are not compared
+                # (other sets of problems in the two trees) are not compared
                 known = args[3:4] != ["solve"] or args[4] in base_ids
-                known = known and "(all" not in label
+                known = known and ", all " not in label and "(all " not in label
                 b = median_cpu(args, repeat, opts.limit, root=base) if known else None
                 line += f" {cell(b, ref, opts.limit):>22}" if known else f" {'-':>22}"
             t = median_cpu(args, repeat, opts.limit)
