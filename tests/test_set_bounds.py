@@ -125,3 +125,21 @@ def test_a_sigmoid_saturated_at_a_huge_argument_is_evaluated_without_cancelling(
     with mpmath.workprec(80_000):
         want = 5 / (1 + mpmath.exp(z)) / (1 + mpmath.exp(-z))
     assert abs(float(got / sp.Float(want, 40)) - 1) < 1e-30
+
+
+def test_a_tiny_start_keeps_adagrad_exact_where_cheap_and_right():
+    # start = 1e-400: the accumulated squares have 800-digit integers, whose exact square
+    # root SymPy simplified by factoring them (seconds); by hand in mpmath at 3000 digits
+    import mpmath
+
+    from derive.core.numbers import approx
+
+    s = load_problem("adagrad-rmsprop", {"start": "[1e-400, 1e-400]"}).solve()
+    assert s.verified
+    with mpmath.workdps(3000):
+        x = [mpmath.mpf("1e-400")] * 2
+        eta, eps = mpmath.mpf("0.5"), mpmath.mpf("1e-8")
+        g = [2 * x[0] + x[1], 8 * x[1] + x[0]]
+        x1 = [xi - eta * gi / (abs(gi) + eps) for xi, gi in zip(x, g, strict=True)]
+        for got, want in zip(s.answers["a.x1"].value, x1, strict=True):
+            assert abs(mpmath.mpf(str(approx(got))) / want - 1) < mpmath.mpf("1e-30")

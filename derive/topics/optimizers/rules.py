@@ -26,6 +26,8 @@ from typing import Any
 
 import sympy as sp
 
+from derive.core.numbers import approx
+
 METHODS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 #: the quantities each method carries besides g and x, in the order a table shows them
@@ -66,6 +68,18 @@ def initial_state(method: str, n: int) -> dict[str, Vec]:
     return {k: [sp.S.Zero] * n for k in CARRIED[method] if k not in ("mhat", "vhat")}
 
 
+#: bits of a rational's numerator or denominator past which its square root is taken in
+#: 40-digit floats: to simplify an exact root SymPy factors both integers (seconds at a
+#: few hundred digits, which a --set start=1e-400 reaches in one step)
+EXACT_ROOT_BITS = 200
+
+
+def _sqrt(v: Any) -> Any:
+    if isinstance(v, sp.Rational) and max(abs(v.p), v.q).bit_length() > EXACT_ROOT_BITS:
+        return sp.sqrt(approx(v))
+    return sp.sqrt(v)
+
+
 def update(method: str, hp: Hyper, t: int, x: Vec, g: Vec,
            state: dict[str, Vec]) -> tuple[dict[str, Vec], Vec]:
     """One step: the new carried quantities and x_{t+1} (t counts from 0)."""
@@ -85,14 +99,14 @@ def update(method: str, hp: Hyper, t: int, x: Vec, g: Vec,
             s = [si + gi**2 for si, gi in zip(state["s"], g, strict=True)]
         else:
             s = [b * si + (1 - b) * gi**2 for si, gi in zip(state["s"], g, strict=True)]
-        xn = [xi - eta * gi / (sp.sqrt(si) + hp.eps) for xi, gi, si in zip(x, g, s, strict=True)]
+        xn = [xi - eta * gi / (_sqrt(si) + hp.eps) for xi, gi, si in zip(x, g, s, strict=True)]
         return {"s": s}, xn
     if method == "adam":
         m = [hp.beta1 * mi + (1 - hp.beta1) * gi for mi, gi in zip(state["m"], g, strict=True)]
         v = [hp.beta2 * vi + (1 - hp.beta2) * gi**2 for vi, gi in zip(state["v"], g, strict=True)]
         mhat = [mi / (1 - hp.beta1 ** (t + 1)) for mi in m]
         vhat = [vi / (1 - hp.beta2 ** (t + 1)) for vi in v]
-        xn = [xi - eta * mh / (sp.sqrt(vh) + hp.eps)
+        xn = [xi - eta * mh / (_sqrt(vh) + hp.eps)
               for xi, mh, vh in zip(x, mhat, vhat, strict=True)]
         return {"m": m, "v": v, "mhat": mhat, "vhat": vhat}, xn
     raise ValueError(f"unknown method {method!r}")
