@@ -23,6 +23,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.check.read.problem_config import ones_by_name
 from derive.check.read.values import same_value
 from derive.core.derivation import Answer
 from derive.core.model import Problem
@@ -103,6 +104,8 @@ def settle(v: Any) -> Any:
     anew for each comparison would cost tens of milliseconds)."""
     if isinstance(v, sp.MatrixBase):
         return sp.ImmutableMatrix(v.applyfunc(settle))
+    if isinstance(v, sp.MatrixExpr):
+        return ones_by_name(v)
     if isinstance(v, sp.Rational):
         return v
     if isinstance(v, sp.Float):

@@ -18,6 +18,7 @@ from derive.check.read.names import (
     Function,
     plain_number,
 )
+from derive.check.read.ones import BOLD, bold_one
 from derive.check.read.token_groups import (
     match,
     render,
@@ -98,12 +99,16 @@ class Atoms:
             if not inner.isalnum():
                 raise ParseError(f"'{t.text}{{{render(arg)}}}' is not understood")
             return f"{ACCENTS[t.text]}({inner})", False
+        if t.text == r"\mathbb" and render(arg) != "1":
+            raise ParseError(f"'\\mathbb{{{render(arg)}}}' is not understood (\\mathbb{{1}} "
+                             "is read: a vector of ones or an indicator)")
         if all(a.kind in (NAME, NUM) for a in words) and words:
             word = "".join(a.text for a in words)
             if len(words) == 1 and words[0].kind == NAME:
                 return word, False
-            if word == "1" and t.text in (r"\mathbf", r"\bm", r"\boldsymbol"):
+            if word == "1" and t.text in BOLD:
                 return "1", False
+
             return word, True
         if len(words) == 1 and words[0].kind == CMD and words[0].text[1:] in GREEK:
             return words[0].text[1:], False
@@ -121,6 +126,8 @@ class Atoms:
     def atom(self) -> None:
         start_pos = self.pos
         key, word = self.base()
+        if key == "1" and self.toks[start_pos].kind == CMD and bold_one(self):
+            return
         if key == "1":
             self.units.append((len(self.parts), "num", "1"))
             self.parts.append("1")

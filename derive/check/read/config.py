@@ -62,6 +62,9 @@ class ParseConfig:
     defined_primes: bool = True
     """whether ``f'(x)`` of a function the problem defines may be written (an expression
     answer asks the derivative written out: restating it is no answer)"""
+    ones_vectors: bool = False
+    """``\\mathbf{1}``, ``1^T`` are vectors of ones (matrix-expression answers), not the
+    number 1"""
     course_functions: bool = True
     """the course's function table (σ, φ, tanh, sech, ReLU, GELU, softmax, diag…)"""
 

@@ -23,6 +23,7 @@ from derive.check.read.names import (
     index_symbol,
     plain_number,
 )
+from derive.check.read.ones import bold_one
 from derive.check.read.patterns import has_ellipsis, read_pattern, with_ellipses
 from derive.check.read.token_groups import (
     match,
@@ -150,12 +151,17 @@ class Emitter(Atoms):
             if t.kind == NUM and "e" in t.text.lower():  # 1.5e-3, exactly
                 self.pos += 1
                 self.emit_value(tv.check_number(sp.Rational(t.text)))
+            elif t.kind == NUM and t.text == "1" and self.r.cfg.ones_vectors \
+                    and self.is_op(self.peek(1), "_"):
+                self.pos += 1  # 1_B: a vector of ones of length B
+                bold_one(self)
             elif t.kind == NUM:
                 self.units.append((len(self.parts), "num", t.text))
                 self.parts.append(t.text)
                 self.pos += 1
             elif t.kind == NAME or (t.kind == CMD and (t.text[1:] in GREEK or t.text in ACCENTS
                                                        or t.text in SAME_NAME
+                                                       or t.text == r"\mathbb"
                                                        or t.text in FUNCTION_CMDS)):
                 self.atom()
             elif t.kind == CMD:
@@ -254,6 +260,10 @@ class Emitter(Atoms):
             raise ParseError(f"a superscript without a base in {render(self.toks)!r}")
         if self.is_transpose(script):
             start, kind, what = self.units.pop()
+            if kind == "num" and what == "1" and self.r.cfg.ones_vectors:
+                del self.parts[start:]  # 1^T: the row of ones
+                self.emit_value(tv.ones(False))
+                return
             if kind == "num":
                 return
             value = what if kind == "slot" else self.r.expr(what)

@@ -122,7 +122,7 @@ def parse_with_notes(text: Any, kind: str, config: ParseConfig) -> tuple[Any, li
     if kind == "matrix-expression":
         if isinstance(value, list):
             value = _as_matrix(value)
-        return value, notes
+        return tv.sized(value, config.shape), notes
     raise ParseError(f"answers of kind {kind!r} are not read")
 
 

@@ -159,6 +159,11 @@ def config_for(problem: Problem, spec: AnswerSpec) -> ParseConfig:
             names[n] = value
             if tv.is_matrix(value):
                 symbols[n] = sp.MatrixSymbol(n, *value.shape)
+        elif spec.kind == "matrix-expression" and isinstance(ns.get(n), sp.MatrixBase):
+            # a given matrix (Y of a batch) stands for its matrix symbol (from the gold):
+            # its entries' symbols are the given at one size, not a definition
+            if isinstance(symbols.get(n), sp.MatrixSymbol):
+                names[n] = symbols[n]
         elif n in symbols or n in ns:
             names[n] = ns.get(n, sp.Symbol(n, real=True))
     functions: dict[str, Any] = {}
@@ -178,6 +183,7 @@ def config_for(problem: Problem, spec: AnswerSpec) -> ParseConfig:
     if bound:
         kwargs["sum_bound"] = sp.Symbol(str(bound), integer=True, positive=True)
     kwargs["defined_primes"] = spec.kind != "expression"
+    kwargs["ones_vectors"] = spec.kind == "matrix-expression"
     kwargs["properties"] = _properties(problem, spec)
     return ParseConfig(symbols=symbols, functions=functions, names=names,
                        constants=constants, aliases=aliases, shape=spec.shape,
@@ -201,6 +207,16 @@ def _properties(problem: Problem, spec: AnswerSpec) -> dict[str, str]:
                             f"unknown property {kind!r} (expected one of: "
                             + ", ".join(PROPERTIES) + ")")
     return {str(k): str(v) for k, v in raw.items()}
+
+
+def ones_by_name(gold: Any) -> Any:
+    """A gold value with a matrix symbol named ``1`` (a block's ``1ᵀ(P − Y)/B``) as the
+    vector of ones it stands for (``OneMatrix``), not a matrix of random values."""
+    if not isinstance(gold, sp.Basic):
+        return gold
+    named = {m: sp.OneMatrix(*m.shape) for m in gold.atoms(sp.MatrixSymbol)
+             if str(m.name) == "1"}
+    return gold.xreplace(named) if named else gold
 
 
 def with_gold_symbols(config: ParseConfig, gold: Any) -> ParseConfig:

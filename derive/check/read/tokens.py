@@ -8,7 +8,7 @@ that is not on the list ends as a ``ParseError`` that names it (``\\input``, ``\
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from derive.check.read.config import ParseError
 
@@ -28,6 +28,9 @@ TENSOR = "tensor"
 class Token:
     kind: str
     text: str
+    sign: str = field(default="", compare=False)
+    """an inequality's own sign ('<', '>', '<=', '>='): INEQ tokens compare equal whatever
+    their direction; an indicator 1[z > 0] reads it"""
     """the number, the letter, the command name with its backslash, or the operator"""
 
 
@@ -55,6 +58,8 @@ _OPS = {
     r"\top": TRANSPOSE_MARK, r"\intercal": TRANSPOSE_MARK, r"\prime": "'",
     r"\\": r"\\",
 }
+_SIGNS = {r"\le": "<=", r"\leq": "<=", r"\ge": ">=", r"\geq": ">=", r"\lt": "<",
+          r"\gt": ">", r"\leqslant": "<=", r"\geqslant": ">="}
 #: what a command that cannot be marked means, for the message
 _EXPLAINED = {
     r"\dots": "an ellipsis", r"\ldots": "an ellipsis", r"\cdots": "an ellipsis",
@@ -81,7 +86,7 @@ GREEK = {
 STRUCTURAL = {
     r"\frac", r"\dfrac", r"\tfrac", r"\cfrac", r"\sqrt", r"\sum", r"\begin", r"\end",
     r"\operatorname", r"\mathrm", r"\text", r"\textrm", r"\textit", r"\textbf", r"\mathit",
-    r"\mathbf", r"\mathsf", r"\mathtt", r"\mathcal", r"\bm", r"\boldsymbol", r"\vec",
+    r"\mathbf", r"\mathbb", r"\mathsf", r"\mathtt", r"\mathcal", r"\bm", r"\boldsymbol", r"\vec",
     r"\hat", r"\widehat", r"\bar", r"\overline", r"\tilde", r"\widetilde", r"\dot",
     r"\ddot", r"\exp", r"\log", r"\ln", r"\lg", r"\tanh", r"\sinh", r"\cosh", r"\sin",
     r"\cos", r"\tan", r"\sech", r"\csch", r"\coth", r"\max", r"\min", r"\operatornamewithlimits",
@@ -151,7 +156,7 @@ def tokenize(text: str) -> list[Token]:
             elif s == "!":
                 out.append(Token(BAD, "'!' (a factorial) cannot be marked: write the number"))
             elif s in "<>":
-                out.append(Token(OP, INEQ))
+                out.append(Token(OP, INEQ, s))
             elif s == "=":
                 # ':=' and '=' both separate sides of a relation
                 if out and out[-1] == Token(OP, ":"):
@@ -163,7 +168,7 @@ def tokenize(text: str) -> list[Token]:
             if s in _DROPPED:
                 continue
             if s in _OPS:
-                out.append(Token(OP, _OPS[s]))
+                out.append(Token(OP, _OPS[s], _SIGNS.get(s, "")))
             elif s in ELLIPSES:
                 out.append(Token(OP, s))
             elif s in STRUCTURAL or s[1:] in GREEK:

@@ -9,6 +9,9 @@ the rules live in one place:
   course writes σ' = a(1−a);
 - a number added to a matrix means that number times a matrix of ones (``1 - a``);
 - ``\\odot`` / ``\\circ`` is the elementwise (Hadamard) product;
+- a vector of ones written without its length (``\\mathbf{1}^T δ``, ``X W + \\mathbf{1} b``)
+  has a placeholder length (``ones``) that the first product or sum fitting it settles
+  (1ᵀδ with δ B×K: 1ᵀ is 1×B); a bare one in a sum or ``⊙`` is the number 1;
 - powers are bounded: an exponent beyond ``MAX_EXPONENT`` or a number beyond
   ``MAX_BITS`` is a ParseError before anything is computed (``10^{10^{10}}``).
 """
@@ -59,7 +62,7 @@ def describe(v: Any) -> str:
     if isinstance(v, sp.MatrixSymbol):
         return str(v.name)
     if isinstance(v, sp.OneMatrix):
-        return "1"
+        return "1^T" if v.shape[0] == 1 and v.shape[1] != 1 else "1"
     if isinstance(v, sp.Transpose):
         return _wrapped(v.arg) + "^T"
     if isinstance(v, sp.Inverse):
@@ -103,6 +106,63 @@ def _wrapped(v: Any) -> str:
     return text if simple else f"({text})"
 
 
+#: the name of a placeholder length: a vector of ones written without its length
+UNSIZED = "len(1)"
+
+
+def ones(column: bool, length: Any = None) -> Any:
+    """A vector of ones (``\\mathbf{1}``: a column; its transpose a row); without a length,
+    a placeholder that a product or sum settles."""
+    n = length if length is not None else sp.Dummy(UNSIZED, integer=True, positive=True)
+    return sp.OneMatrix(n, 1) if column else sp.OneMatrix(1, n)
+
+
+def unsized(v: Any) -> set[Any]:
+    """The placeholder lengths left in a value."""
+    if not isinstance(v, sp.Basic):
+        return set()
+    found = {d for d in v.free_symbols if isinstance(d, sp.Dummy) and d.name == UNSIZED}
+    if is_matrix(v):
+        found |= {d for d in v.shape if isinstance(d, sp.Dummy) and d.name == UNSIZED}
+    return found
+
+
+def _settle(v: Any, mine: Any, other: Any) -> Any:
+    """``v`` with its placeholder length ``mine`` set to ``other`` (when it is one)."""
+    if isinstance(mine, sp.Dummy) and mine.name == UNSIZED and mine != other:
+        return v.xreplace({mine: other})
+    return v
+
+
+def fit(a: Any, b: Any, da: int, db: int) -> tuple[Any, Any]:
+    """``a`` and ``b`` with a placeholder length of dimension ``da`` of a / ``db`` of b
+    set to the other's size (a product: da = 1, db = 0; a sum: both dimensions)."""
+    x, y = a.shape[da], b.shape[db]
+    if same_size(x, y):
+        return a, b
+    a2 = _settle(a, x, y)
+    return (a2, b) if a2 is not a else (a, _settle(b, y, x))
+
+
+def sized(v: Any, shape: tuple[Any, ...] | None) -> Any:
+    """A whole answer with the lengths its vectors of ones still lack taken from the
+    expected shape where they are the answer's own size (``\\mathbf{1}^T`` alone), else
+    a ParseError."""
+    if not unsized(v):
+        return v
+    if is_matrix(v) and shape is not None and len(shape) == 2:
+        for d in (0, 1):
+            v = _settle(v, v.shape[d], sp.sympify(shape[d], strict=True))
+    if unsized(v):
+        raise ParseError("the length of a vector of ones cannot be told from the "
+                         "expression: write it, as in \\mathbf{1}_B")
+    return v
+
+
+def _bare_ones(v: Any) -> bool:
+    return isinstance(v, sp.OneMatrix) and bool(unsized(v))
+
+
 def same_size(a: Any, b: Any) -> bool:
     d = sp.sympify(a, strict=True) - sp.sympify(b, strict=True)
     return d == 0
@@ -117,9 +177,19 @@ def check_number(v: Any) -> Any:
 
 
 def add(values: list[Any]) -> Any:
+    values = list(values)
+    if any(is_matrix(v) and not _bare_ones(v) for v in values):
+        values = [sp.Integer(1) if _bare_ones(v) else v for v in values]  # 1 - a
     mats = [v for v in values if is_matrix(v)]
     if not mats:
         return check_number(sp.Add(*values))
+    known = [m for m in mats if not unsized(m)] or mats
+    for i, v in enumerate(values):
+        if is_matrix(v) and unsized(v):
+            for d in (0, 1):
+                v, _ = fit(v, known[0], d, d)
+            values[i] = v
+    mats = [v for v in values if is_matrix(v)]
     shape = mats[0].shape
     for m in mats[1:]:
         if not (same_size(m.shape[0], shape[0]) and same_size(m.shape[1], shape[1])):
@@ -155,6 +225,7 @@ def _mul2(a: Any, b: Any, notes: Notes | None) -> Any:
         if isinstance(m, sp.MatrixBase):
             return sp.ImmutableMatrix(s * m)
         return sp.MatMul(s, m, evaluate=True) if s != 1 else m
+    a, b = fit(a, b, 1, 0)
     if same_size(a.shape[1], b.shape[0]):
         if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
             return sp.ImmutableMatrix(a * b)
@@ -168,8 +239,12 @@ def _mul2(a: Any, b: Any, notes: Notes | None) -> Any:
 
 
 def hadamard(a: Any, b: Any) -> Any:
+    if _bare_ones(a) or _bare_ones(b):  # 1 ⊙ A is A
+        a, b = (sp.Integer(1), b) if _bare_ones(a) else (a, sp.Integer(1))
     if not is_matrix(a) or not is_matrix(b):
         return _mul2(a, b, None)
+    for d in (0, 1):
+        a, b = fit(a, b, d, d)
     if not (same_size(a.shape[0], b.shape[0]) and same_size(a.shape[1], b.shape[1])):
         raise ShapeMismatch(f"{_factor(a)} ⊙ {_factor(b)}: {shape_str(a.shape)} and "
                             f"{shape_str(b.shape)} (an elementwise product needs equal sizes)")

@@ -139,11 +139,13 @@ def print_file(m: Marked, out: Any) -> None:
                       header_style="bold")
             for col in ("answer", "verdict", "given", "expected", "feedback"):
                 t.add_column(col, overflow="fold", no_wrap=col in ("answer", "verdict"))
-            for r in shown:
-                t.add_row(r.answer, Text(r.verdict, style=STYLE[r.verdict]),
-                          _short(r.given or "", 40), r.expected if r.verdict != "correct"
-                          else "", r.feedback + ("; " if r.feedback else "")
-                          + working_summary(r) if r.working is not None else r.feedback)
+            for r in shown:  # Text, not markup: a student's [z > 0] is shown as written
+                t.add_row(Text(r.answer), Text(r.verdict, style=STYLE[r.verdict]),
+                          Text(_short(r.given or "", 40)),
+                          Text(r.expected if r.verdict != "correct" else ""),
+                          Text(r.feedback + ("; " if r.feedback else "")
+                               + working_summary(r) if r.working is not None
+                               else r.feedback))
             from rich.padding import Padding
 
             out.print(Padding(t, (0, 0, 0, 4)))

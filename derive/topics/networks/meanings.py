@@ -28,9 +28,13 @@ def _derivative(fn: Any, z: Any) -> Any:
     return z.applyfunc(sp.Lambda(u, sp.diff(fn(u), u)))
 
 
-def _softmax(z: Any) -> Any:
+def _softmax(z: Any, batch: str | None = None) -> Any:
     e = _applied(sp.exp, z)
     rows, cols = z.shape
+    if batch == "rows":  # a softmax per example (row): diag(E 1)^{-1} E
+        return sp.MatMul(sp.Inverse(DiagMatrix(sp.MatMul(e, sp.OneMatrix(cols, 1)))), e)
+    if batch == "columns":  # per column: E diag(1ᵀ E)^{-1}
+        return sp.MatMul(e, sp.Inverse(DiagMatrix(sp.MatMul(sp.OneMatrix(1, rows), e))))
     if rows == 1:
         return sp.MatMul(sp.Inverse(sp.MatMul(e, sp.OneMatrix(cols, 1))), e)
     return sp.MatMul(e, sp.Inverse(sp.MatMul(sp.OneMatrix(1, rows), e)))
@@ -42,14 +46,19 @@ def layer_meanings(layer: Layer) -> dict[str, Any]:
     z = layer.inp.expr
     if isinstance(layer, Dense):
         prod = sp.MatMul(z, layer.W) if layer.convention == "row" else sp.MatMul(layer.W, z)
-        value: Any = sp.MatAdd(prod, layer.b) if layer.b is not None else prod
+        bias = layer.b
+        if bias is not None and layer.batch == "rows":  # X W + 1 b: the bias of every row
+            bias = sp.MatMul(sp.OneMatrix(z.shape[0], 1), bias)
+        elif bias is not None and layer.batch == "columns":  # W X + b 1ᵀ
+            bias = sp.MatMul(bias, sp.OneMatrix(1, z.shape[1]))
+        value: Any = sp.MatAdd(prod, bias) if bias is not None else prod
     elif isinstance(layer, Activation):
         fn = sp.Function(layer.label) if layer.label else layer.rule_.scalar
         value = z if layer.fn == "identity" and not layer.label else _applied(fn, z)
         if layer.jacobian_name is not None:
             out[layer.jacobian_name.name] = DiagMatrix(_derivative(fn, z))
     elif isinstance(layer, Softmax):
-        value = _softmax(z)
+        value = _softmax(z, layer.batch)
     else:
         return out
     if layer.out.named:

@@ -1,0 +1,119 @@
+"""Batch answers in matrix form (issue 10's library problems), as students write them:
+vectors of ones (``\\mathbf{1}^T δ``, ``1^T``, ``\\vec{1}^T``, ``\\mathbb{1}^T``,
+``\\mathbf{1}_B^T``), indicators for ReLU's derivative (``\\mathbb{1}[F_1 > 0]``), and
+near misses of each (no 1/B for a mean loss, X δ for Xᵀ δ, no indicator).
+
+Each expected verdict was decided by hand from the problem's maths: e.g. softmax
+regression with the mean cross-entropy has ∂E/∂b = 1ᵀ(P − Y)/B (1×K: the column sums of
+P − Y over the B examples, over B), so ``\\mathbf{1}^T(P - Y)`` (B times too large) is
+wrong and ``(P - Y)^T \\mathbf{1}/B`` is K×1 where a 1×K row is asked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from checkkit import make_marker, mark, run_cli
+
+
+@pytest.fixture(scope="module")
+def marker():
+    return make_marker()
+
+
+def verdict(marker, pid: str, aid: str, text: str) -> str:
+    return mark(marker, {pid: {aid: text}})[pid, aid].verdict
+
+
+SOFTMAX = "softmax-regression-batch"
+RIDGE = "ridge-logistic-batch"
+MLP = "mlp-batch-mse"
+DECAY = "softmax-mlp-weight-decay"
+INSIDE = r"\left((O - Y) W_2^T \odot {} \right)"
+
+#: (problem, answer, a right form, a near miss of it)
+PAIRS = [
+    # a row of ones, its length B read from the product it is in
+    (SOFTMAX, "b.db_form", r"\frac{1}{B} \mathbf{1}^T (P - Y)", r"\mathbf{1}^T (P - Y)"),
+    (SOFTMAX, "b.db_form", r"\mathbf 1^\top (P - Y)/B", r"\mathbf 1^\top (Y - P)/B"),
+    (SOFTMAX, "b.db_form", r"1^T (P - Y) / B", r"1^T (P - Y) / K"),
+    (SOFTMAX, "b.db_form", r"\frac{1}{B}\vec{1}^T(P - Y)", r"\frac{1}{B}\vec{1}^T P"),
+    (SOFTMAX, "b.db_form", r"\frac{1}{B}\mathbb{1}^T(P - Y)", r"\frac{2}{B}\mathbb{1}^T(P - Y)"),
+    (SOFTMAX, "b.db_form", r"\frac{1}{B}\mathbf{1}_B^T(P - Y)",
+     r"\frac{1}{B}(P - Y)^T \mathbf{1}_B"),
+    (RIDGE, "b.dE_db", r"\frac{1}{B} 1^T (P - Y)", r"1^T (P - Y)"),
+    # a 1×1 answer: the transposed form δᵀ1 is the same number
+    (RIDGE, "b.dE_db", r"(P - Y)^T \mathbf{1} / B", r"(P - Y)^T \mathbf{1}"),
+    (MLP, "b.dE_db2", r"\frac{2}{B} \mathbf{1}^T (O - Y)", r"\frac{1}{B} \mathbf{1}^T (O - Y)"),
+    # the given Y is the matrix Y of the formula (not its entries at B = 3)
+    (SOFTMAX, "b.dW_form", r"\frac{1}{B} X^T (P - Y)", r"X^T (P - Y)"),
+    (DECAY, "b.dE_dF2", r"(P - Y)/B", r"P - Y"),
+    (DECAY, "b.dE_dW2", r"H^T (P - Y)/B + \lambda W_2", r"H^T (P - Y) + \lambda W_2"),
+    # the indicator of ReLU's derivative, entrywise
+    (MLP, "b.dE_dW1", r"X^T \left(\frac{2}{B}(O - Y) W_2^T \odot \mathbb{1}[F_1 > 0]\right)",
+     r"X^T \left(\frac{2}{B}(O - Y) W_2^T\right)"),
+    (MLP, "b.dE_dW1", r"\frac{2}{B} X^T " + INSIDE.format(r"\mathbf{1}(F_1 > 0)"),
+     r"\frac{2}{B} X^T " + INSIDE.format(r"\mathbf{1}(F_1 < 0)")),
+    (MLP, "b.dE_db1", r"\frac{2}{B} \mathbf{1}^T " + INSIDE.format(r"\mathbb{1}_{F_1 > 0}"),
+     r"\frac{2}{B} \mathbf{1}^T " + INSIDE.format(r"\mathbb{1}_{F_1 > 1}")),
+    (MLP, "b.dE_db1", r"\frac{2}{B} 1^T " + INSIDE.format(r"\mathbb{1}\{0 < F_1\}"),
+     r"\frac{2}{B} 1^T " + INSIDE.format(r"\mathbb{1}\{0 > F_1\}")),
+    # an expression answer: ReLU'(z) as an indicator
+    ("activation-derivatives", "a.relu", r"\mathbb{1}[z > 0]", r"\mathbb{1}[z < 0]"),
+]
+
+
+@pytest.mark.parametrize(("pid", "aid", "right", "miss"), PAIRS,
+                         ids=[f"{p[1]}:{p[2][:30]}" for p in PAIRS])
+def test_right_form_accepted_near_miss_rejected(marker, pid, aid, right, miss):
+    assert verdict(marker, pid, aid, right) == "correct"
+    assert verdict(marker, pid, aid, miss) == "incorrect"
+
+
+@pytest.mark.parametrize("text", [
+    r"\frac{1}{B}(P - Y)^T \mathbf{1}",  # K×1 where the row 1×K is asked
+    r"\frac{1}{B}\mathbf{1}_K^T(P - Y)",  # 1×K times B×K: the sizes do not fit
+])
+def test_ones_of_the_wrong_shape_are_wrong(marker, text):
+    r = mark(marker, {SOFTMAX: {"b.db_form": text}})[SOFTMAX, "b.db_form"]
+    assert r.verdict == "incorrect"
+    assert r.feedback
+
+
+@pytest.mark.parametrize("text", [
+    r"\mathbb{R}^T (P - Y)/B",  # a set, not a vector
+    r"\frac{1}{B}\mathbf{1}_Q^T(P - Y)",  # Q is no size of the problem
+    r"\frac{1}{B}\mathbf{1}^T \mathbf{1}",  # no product tells the length
+    r"\mathbb{1}[0 < P < 1]^T",  # an indicator holds one comparison
+    r"\mathbb{1}[P > Y]",  # compares two matrices
+    r"\mathbf{1}_{" + "B" * 3000 + "}^T (P - Y)",  # too long
+])
+def test_garbled_ones_are_unparsable_with_feedback(marker, text):
+    r = mark(marker, {SOFTMAX: {"b.db_form": text}})[SOFTMAX, "b.db_form"]
+    assert r.verdict == "unparsable"
+    assert r.feedback
+
+
+def test_answer_file_marked_through_the_cli(tmp_path):
+    answers = {"student": "s101", "answers": {
+        SOFTMAX: {"b.db_form": r"\frac{1}{B}\mathbf{1}^T (P - Y)",
+                  "b.dW_form": r"X^T (P - Y)"},
+        MLP: {"b.dE_db1": r"\frac{2}{B} \mathbf{1}^T " + INSIDE.format(r"\mathbb{1}[F_1>0]"),
+              "b.dE_db2": r"\mathbf{1}_B^\top (O - Y)"},
+        "activation-derivatives": {"a.relu": r"\mathbb{1}[z > 0]"},
+    }}
+    path = tmp_path / "s101.yaml"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    r = run_cli("check", str(path), "--format", "json", "-j", "1")
+    assert r.returncode == 0, r.stderr
+    got = {(x["problem"], x["answer"]): x for s in json.loads(r.stdout)["submissions"]
+           for x in s["results"]}
+    assert got[SOFTMAX, "b.db_form"]["verdict"] == "correct"
+    assert got[SOFTMAX, "b.dW_form"]["verdict"] == "incorrect"  # 1/B missing
+    assert got[MLP, "b.dE_db1"]["verdict"] == "correct"
+    assert got[MLP, "b.dE_db2"]["verdict"] == "incorrect"  # 2/B missing
+    assert got["activation-derivatives", "a.relu"]["verdict"] == "correct"
+    # the text report shows the student's brackets as written (not as markup)
+    text = run_cli("check", str(path), "-j", "1").stdout
+    assert r"\mathbb{1}[z > 0]" in text
