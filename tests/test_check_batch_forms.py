@@ -117,3 +117,38 @@ def test_answer_file_marked_through_the_cli(tmp_path):
     # the text report shows the student's brackets as written (not as markup)
     text = run_cli("check", str(path), "-j", "1").stdout
     assert r"\mathbb{1}[z > 0]" in text
+
+
+#: (problem, answer, near miss, the diagnosis a marker names for it)
+DIAGNOSED = [
+    # the sum over the batch where the loss is its mean: 1/B left out, whole or in a term
+    (SOFTMAX, "b.dW_form", r"X^T (P - Y)", "missing-batch-mean"),
+    (SOFTMAX, "b.db_form", r"\mathbf{1}^T (P - Y)", "missing-batch-mean"),
+    (MLP, "b.dE_dO", r"2(O - Y)", "missing-batch-mean"),
+    (DECAY, "b.dE_dF2", r"P - Y", "missing-batch-mean"),
+    (DECAY, "b.dE_dW2", r"H^T (P - Y) + \lambda W_2", "missing-batch-mean"),
+    (RIDGE, "b.dE_dw", r"X^T (P - Y) + \lambda w", "missing-batch-mean"),
+    # X δ for Xᵀ δ: the sizes do not fit, one transpose makes it right
+    (RIDGE, "b.dE_dw", r"X (P - Y)/B + \lambda w", "transpose"),
+    # the 2 of the squared error's derivative left out (MSE without ½)
+    (MLP, "b.dE_db2", r"\frac{1}{B} \mathbf{1}^T (O - Y)", "half-factor"),
+    # ReLU's derivative 1[F_1 > 0] left out of the chain rule
+    (MLP, "b.dE_dW1", r"X^T \left(\frac{2}{B}(O - Y) W_2^T\right)",
+     "missing-activation-derivative"),
+]
+
+
+@pytest.mark.parametrize(("pid", "aid", "text", "code"), DIAGNOSED,
+                         ids=[f"{d[1]}:{d[3]}" for d in DIAGNOSED])
+def test_near_misses_are_named(marker, pid, aid, text, code):
+    r = mark(marker, {pid: {aid: text}})[pid, aid]
+    assert (r.verdict, r.diagnosis) == ("incorrect", code), r.feedback
+    assert r.feedback
+
+
+def test_a_wrong_answer_of_another_kind_gets_no_batch_diagnosis(marker):
+    # 1/K is no batch mean: wrong, and not said to be a missing 1/B
+    r = mark(marker, {SOFTMAX: {"b.db_form": r"\frac{1}{K}\mathbf{1}^T (P - Y)"}})
+    got = r[SOFTMAX, "b.db_form"]
+    assert got.verdict == "incorrect"
+    assert got.diagnosis != "missing-batch-mean"

@@ -3,7 +3,11 @@
 - ``half-factor``: the answer is the right one times 2 or ½ (the ½ of a squared error
   dropped or added);
 - ``missing-factor``: the answer is the right one divided by a single factor: a given
-  (w_f, η), a constant of the right answer (1.702), or one of its variables;
+  (w_f, η), a constant of the right answer (1.702), or one of its variables; in a matrix
+  expression, a scalar factor of the right answer or of one of its terms
+  (``X^T(P - Y) + λw`` for ``X^T(P - Y)/B + λw``);
+- ``missing-batch-mean``: that missing factor is 1/B, B the batch size (a ``batch:``
+  block's size, or a size named B): the sum over the batch where the loss is its mean;
 - ``transpose``: the sizes do not fit, and adding ``^T`` to one or two factors makes the
   answer right;
 - ``bias-omitted``: the answer is what the problem gives with a bias (a given named b…)
@@ -20,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from derive.check.judge.diagnoses import (
     CATALOGUE,
@@ -67,6 +72,11 @@ def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
             if value is not None and not same_value(value, sit.gold) and sit.matches(value):
                 return Diagnosis("bias-omitted", fill(CATALOGUE["bias-omitted"], given,
                                                       expected, show(value), {}))
+    if kind == "matrix-expression":
+        found = _matrix_factor(sit, expected, given, givens) or _dropped_derivative(
+            sit, expected, given)
+        if found:
+            return found
     if kind == "matrix-expression" and sit.matches_text is not None:
         fixed = _transposes_added(sit.text, matrix_names, sit.matches_text)
         if fixed:
@@ -111,6 +121,102 @@ def _factor(sit: Situation, expected: str, given: str,
             return Diagnosis(code, fill(CATALOGUE[code], given, expected, show(value), {}))
         return Diagnosis(code, fill(MISSING_FACTOR, given, expected, shown, {}))
     return None
+
+
+MISSING_BATCH_MEAN = ("{given} sums over the batch without the 1/{value} of the mean: the "
+                      "loss averages over the {value} examples (expected {expected})")
+
+
+def _matrix_factor(sit: Situation, expected: str, given: str,
+                   givens: dict[str, tuple[Any, str]]) -> Diagnosis | None:
+    """A scalar factor missing from a matrix expression, or from one of its terms."""
+    gold = sit.gold
+    if not isinstance(gold, sp.MatrixExpr):
+        return None
+    terms = list(gold.args) if isinstance(gold, sp.MatAdd) else [gold]
+    batch = set(sit.batch_sizes)
+    tried = 0
+    for term in terms:
+        for f in _scalar_factors(term, givens):
+            if tried >= MAX_FACTORS:
+                return None
+            tried += 1
+            value = gold + sp.MatMul(1 / f - 1, term) if len(terms) > 1 \
+                else sp.MatMul(1 / f, gold)
+            if not sit.matches(value):
+                continue
+            size = 1 / f
+            if isinstance(size, sp.Symbol) and size.name in batch:
+                return Diagnosis("missing-batch-mean", fill(MISSING_BATCH_MEAN, given,
+                                                            expected, str(size), {}))
+            if f in (2, sp.Rational(1, 2)):
+                return Diagnosis("half-factor", fill(CATALOGUE["half-factor"], given,
+                                                     expected, show(value), {}))
+            return Diagnosis("missing-factor", fill(MISSING_FACTOR, given, expected,
+                                                    show(f), {}))
+    return None
+
+
+def _scalar_factors(term: Any, givens: dict[str, tuple[Any, str]]) -> list[Any]:
+    """The scalar factors a term is multiplied by (2, 1/B, λ), at any depth of its
+    products (not inside an elementwise function), each once."""
+    found: list[Any] = []
+
+    def add(f: Any) -> None:
+        f = abs(f) if f.is_number else f
+        if f not in found and f != 1 and f.is_commutative:
+            found.append(f)
+
+    def walk(e: Any) -> None:  # products only: a factor inside a sum scales one summand
+        if isinstance(e, (sp.MatMul, sp.HadamardProduct)) and len(found) < 16:
+            for a in e.args:
+                if isinstance(a, sp.MatrixExpr):
+                    walk(a)
+                elif isinstance(a, sp.Expr):
+                    parts = sp.Mul.make_args(a)
+                    for f in parts:
+                        add(f)
+                    if len([f for f in parts if abs(f) != 1]) > 1:
+                        add(a)  # the whole coefficient (2/B) missing
+        elif isinstance(e, sp.Transpose):
+            walk(e.arg)
+
+    walk(term)
+    return found
+
+
+def _dropped_derivative(sit: Situation, expected: str, given: str) -> Diagnosis | None:
+    """``δ W^T`` for ``δ W^T ⊙ f'(Z)``: an elementwise factor (the activation's
+    derivative: σ'(Z), 1[Z > 0]) of a ⊙ product of the right answer left out."""
+    gold = sit.gold
+    if not isinstance(gold, sp.MatrixExpr):
+        return None
+    products = [h for h in gold.atoms(sp.HadamardProduct)][:MAX_FACTORS]
+    for h in products:
+        for i, a in enumerate(h.args):
+            if not isinstance(a, ElementwiseApplyFunction):
+                continue
+            rest = h.args[:i] + h.args[i + 1:]
+            value = gold.xreplace({h: sp.HadamardProduct(*rest) if len(rest) > 1
+                                   else rest[0]})
+            if sit.matches(value):
+                return Diagnosis("missing-activation-derivative",
+                                 fill(CATALOGUE["missing-activation-derivative"], given,
+                                      expected, show(value), {}))
+    return None
+
+
+def batch_sizes(problem: Any) -> tuple[str, ...]:
+    """The batch sizes of a problem: the size along which a ``batch:`` block stacks its
+    examples (``shape: [B, N], batch: rows`` -> B); without one, a size named B."""
+    found = []
+    for part in problem.parts:
+        for call in part.calls:
+            shape, batch = call.args.get("shape"), call.args.get("batch")
+            if batch in ("rows", "columns") and isinstance(shape, (list, tuple)) \
+                    and len(shape) == 2:
+                found.append(str(shape[0] if batch == "rows" else shape[1]))
+    return tuple(found) or ("B",)
 
 
 def _candidates(kind: str, gold: Any, givens: dict[str, tuple[Any, str]]

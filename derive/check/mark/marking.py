@@ -411,7 +411,8 @@ class Marker:
                            lambda v: self._matches(prep, aid, texts[aid], v), contexts,
                            lambda t: parse.read_number(t, prep.configs[aid]),
                            lambda t: self._judge(prep, aid, t, prep.right[aid],
-                                                 "gold").verdict == "correct")
+                                                 "gold").verdict == "correct",
+                           factors.batch_sizes(problem))
         expected = prep.expected[aid]
         try:
             return (dg.declared(sit, mistakes, problem, lambda m: self._variant_value(prep, m,

@@ -214,8 +214,10 @@ def ones_by_name(gold: Any) -> Any:
     vector of ones it stands for (``OneMatrix``), not a matrix of random values."""
     if not isinstance(gold, sp.Basic):
         return gold
-    named = {m: sp.OneMatrix(*m.shape) for m in gold.atoms(sp.MatrixSymbol)
-             if str(m.name) == "1"}
+    named: dict[Any, Any] = {t: tv.Ones(*t.shape) for t in gold.atoms(sp.Transpose)
+                             if isinstance(t.arg, sp.MatrixSymbol) and str(t.arg.name) == "1"}
+    named.update({m: tv.Ones(*m.shape) for m in gold.atoms(sp.MatrixSymbol)
+                  if str(m.name) == "1"})
     return gold.xreplace(named) if named else gold
 
 

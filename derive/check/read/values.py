@@ -106,6 +106,22 @@ def _wrapped(v: Any) -> str:
     return text if simple else f"({text})"
 
 
+class Ones(sp.OneMatrix):
+    """A vector of ones as a course writes it: ``1`` (a column) or ``1^T`` (a row)."""
+
+    def _row(self) -> bool:
+        return self.shape[0] == 1 and self.shape[1] != 1
+
+    def _eval_transpose(self) -> Any:
+        return Ones(self.shape[1], self.shape[0])
+
+    def _sympystr(self, printer: Any) -> str:
+        return "1^T" if self._row() else "1"
+
+    def _latex(self, printer: Any) -> str:
+        return r"\mathbf{1}^{T}" if self._row() else r"\mathbf{1}"
+
+
 #: the name of a placeholder length: a vector of ones written without its length
 UNSIZED = "len(1)"
 
@@ -114,7 +130,7 @@ def ones(column: bool, length: Any = None) -> Any:
     """A vector of ones (``\\mathbf{1}``: a column; its transpose a row); without a length,
     a placeholder that a product or sum settles."""
     n = length if length is not None else sp.Dummy(UNSIZED, integer=True, positive=True)
-    return sp.OneMatrix(n, 1) if column else sp.OneMatrix(1, n)
+    return Ones(n, 1) if column else Ones(1, n)
 
 
 def unsized(v: Any) -> set[Any]:
