@@ -152,3 +152,24 @@ def test_a_wrong_answer_of_another_kind_gets_no_batch_diagnosis(marker):
     got = r[SOFTMAX, "b.db_form"]
     assert got.verdict == "incorrect"
     assert got.diagnosis != "missing-batch-mean"
+
+
+#: indicators that agree with the right answer everywhere but at the kink, where the
+#: problem states its convention (ReLU'(0) = 0, leaky ReLU'(0) = a = 0.1): by hand,
+#: 1[z ≥ 0] is 1 at z = 0, 1[z > 0] + 0.1·1[z ≤ 0] is 0.1 there
+KINKS = [
+    ("activation-derivatives", "a.relu", r"\mathbb{1}[z > 0]", r"\mathbb{1}[z \ge 0]"),
+    ("activation-derivatives", "a.leaky", r"\mathbb{1}[z > 0] + 0.1\,\mathbb{1}[z \le 0]",
+     r"\mathbb{1}[z \geq 0] + 0.1\,\mathbb{1}[z < 0]"),
+    (MLP, "b.dE_dW1", r"X^T \left(\frac{2}{B}(O - Y) W_2^T \odot \mathbb{1}[F_1 > 0]\right)",
+     r"X^T \left(\frac{2}{B}(O - Y) W_2^T \odot \mathbb{1}[F_1 \ge 0]\right)"),
+]
+
+
+@pytest.mark.parametrize(("pid", "aid", "right", "other_convention"), KINKS,
+                         ids=[k[1] for k in KINKS])
+def test_the_convention_at_the_kink_is_held(marker, pid, aid, right, other_convention):
+    assert verdict(marker, pid, aid, right) == "correct"
+    r = mark(marker, {pid: {aid: other_convention}})[pid, aid]
+    assert r.verdict == "incorrect"
+    assert "convention" in r.feedback

@@ -30,6 +30,7 @@ import numpy as np
 import sympy as sp
 
 from derive.check.judge import numeric as en
+from derive.check.judge.kinks import kink_conflict
 from derive.check.judge.rounded import propagated_unit
 from derive.check.judge.symbolic import confirm_equal
 from derive.check.read import values as tv
@@ -221,6 +222,8 @@ def _judge_expression(g: Any, value: Any, config: ParseConfig,
                                                  f"({outcome.detail})")
         return _verdict(confirmed, value, "not equivalent to the expected expression",
                         notes)
+    if outcome.equal and kink_conflict(gold_x, ans_x):  # points never land on a kink
+        return Judgement("incorrect", value, kink_conflict(gold_x, ans_x))
     return _verdict(outcome.equal, value, outcome.detail, notes)
 
 
@@ -281,6 +284,7 @@ def _judge_matrix_expression(g: Any, value: Any, config: ParseConfig,
         return Judgement("incorrect", value, str(e))
     except (ValueError, TypeError, sp.ShapeError) as e:
         return Judgement("incorrect", value, f"could not be evaluated: {e}")
+    diff = diff or kink_conflict(g, value)  # points never land on a kink
     return _verdict(diff == "", value, diff, notes)
 
 
