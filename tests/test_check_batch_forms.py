@@ -173,3 +173,25 @@ def test_the_convention_at_the_kink_is_held(marker, pid, aid, right, other_conve
     r = mark(marker, {pid: {aid: other_convention}})[pid, aid]
     assert r.verdict == "incorrect"
     assert "convention" in r.feedback
+
+
+def test_a_column_of_ones_takes_its_length_from_the_sum():
+    import sympy as sp
+
+    from derive.check.read.parse import ParseConfig, parse_answer
+
+    B, N, M = (sp.Symbol(s, integer=True, positive=True) for s in "BNM")
+    X, W, b = sp.MatrixSymbol("X", B, N), sp.MatrixSymbol("W", N, M), sp.MatrixSymbol("b", 1, M)
+    cfg = ParseConfig(symbols={"X": X, "W": W, "b": b}, sizes={"B": B, "N": N, "M": M},
+                      ones_vectors=True)
+    value = parse_answer(r"X W + \mathbf{1} b", "matrix-expression", cfg)
+    assert value.shape == (B, M)
+    # 1 b is the bias in every row: with B = 2, N = 1, M = 2 by hand
+    x, w, bb = sp.Matrix([[1], [2]]), sp.Matrix([[3, 4]]), sp.Matrix([[5, 6]])
+    got = value.subs({B: 2, N: 1, M: 2}).xreplace({
+        sp.MatrixSymbol("X", 2, 1): x, sp.MatrixSymbol("W", 1, 2): w,
+        sp.MatrixSymbol("b", 1, 2): bb}).as_explicit()
+    assert got == sp.Matrix([[8, 10], [11, 14]])
+    # ones of the wrong orientation do not fit
+    with pytest.raises(ValueError):
+        parse_answer(r"X W + b \mathbf{1}", "matrix-expression", cfg)

@@ -176,7 +176,19 @@ def sized(v: Any, shape: tuple[Any, ...] | None) -> Any:
 
 
 def _bare_ones(v: Any) -> bool:
-    return isinstance(v, sp.OneMatrix) and bool(unsized(v))
+    return _ones_scale(v) is not None
+
+
+def _ones_scale(v: Any) -> Any:
+    """c for a vector of ones of no length yet times a number c (``2\\mathbf{1}``), else
+    None: in a sum or ⊙ it is the number c."""
+    if isinstance(v, sp.OneMatrix) and unsized(v):
+        return sp.Integer(1)
+    if isinstance(v, sp.MatMul):
+        mats = [a for a in v.args if is_matrix(a)]
+        if len(mats) == 1 and isinstance(mats[0], sp.OneMatrix) and unsized(mats[0]):
+            return sp.Mul(*[a for a in v.args if not is_matrix(a)])
+    return None
 
 
 def same_size(a: Any, b: Any) -> bool:
@@ -195,7 +207,7 @@ def check_number(v: Any) -> Any:
 def add(values: list[Any]) -> Any:
     values = list(values)
     if any(is_matrix(v) and not _bare_ones(v) for v in values):
-        values = [sp.Integer(1) if _bare_ones(v) else v for v in values]  # 1 - a
+        values = [_ones_scale(v) if _bare_ones(v) else v for v in values]  # 1 - a
     mats = [v for v in values if is_matrix(v)]
     if not mats:
         return check_number(sp.Add(*values))
@@ -256,7 +268,7 @@ def _mul2(a: Any, b: Any, notes: Notes | None) -> Any:
 
 def hadamard(a: Any, b: Any) -> Any:
     if _bare_ones(a) or _bare_ones(b):  # 1 ⊙ A is A
-        a, b = (sp.Integer(1), b) if _bare_ones(a) else (a, sp.Integer(1))
+        a, b = (_ones_scale(a), b) if _bare_ones(a) else (a, _ones_scale(b))
     if not is_matrix(a) or not is_matrix(b):
         return _mul2(a, b, None)
     for d in (0, 1):
