@@ -152,7 +152,10 @@ def steps_tex(steps: list[Step]) -> str:
         if prev is not None and step.lhs is not None and step.lhs == prev[0]:
             lead, seen = "", {head, prev[1]}  # the same quantity again: continue its chain
         elif head is not None and tex_width(head) > LHS_EM:
-            out.append(r"\MoveEqLeft[1] " + head)
+            # a head wider than the line (a long definition's derivative) is scaled too
+            wide = tex_width(head) > (LINE_EM - 1.5) * 0.92
+            out.append(r"\MoveEqLeft[1] " + (r"\derivefit{%.1fem}{%s}" % (LINE_EM - 1.5, head)
+                                              if wide else head))
             lead = ""
         last = ""
         for rel, value in sides:
