@@ -38,10 +38,15 @@ def _by_hand(g: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def test_a_wide_input_is_solved_in_float64_and_checked_at_the_givens():
-    # x has 1500 entries and W1 4500: both past the exact threshold; ∂E/∂x is past the
-    # every-entry limit of the finite differences, so the sampled check runs
+    # W1 has 4500 entries, past the exact threshold (x's 1500 too, but the spec also
+    # names x as the network's input, so it is read exactly); ∂E/∂x has 1500 entries,
+    # past the every-entry limit of the finite differences, so the sampled check runs
+    from derive.core.arrays import FloatMatrix
+
     g = _givens(1500, 3, 2, seed=5)
-    s = derive.load("softmax-backprop", **{k: v.tolist() for k, v in g.items()}).solve()
+    p = derive.load("softmax-backprop", **{k: v.tolist() for k, v in g.items()})
+    assert isinstance(p.givens["W1"].value, FloatMatrix)
+    s = p.solve()
     assert s.verified
     for aid, want in _by_hand(g).items():
         v = s.answers[aid].value
