@@ -59,6 +59,10 @@ PAIRS = [
      r"\frac{2}{B} \mathbf{1}^T " + INSIDE.format(r"\mathbb{1}_{F_1 > 1}")),
     (MLP, "b.dE_db1", r"\frac{2}{B} 1^T " + INSIDE.format(r"\mathbb{1}\{0 < F_1\}"),
      r"\frac{2}{B} 1^T " + INSIDE.format(r"\mathbb{1}\{0 > F_1\}")),
+    # a sum over the rows (examples) of a B×K matrix is 1ᵀ times it
+    (SOFTMAX, "b.db_form", r"\frac{1}{B}\sum_b (P_b - Y_b)", r"\frac{1}{B}\sum_b (P_b + Y_b)"),
+    (SOFTMAX, "b.db_form", r"\frac{1}{B}\sum_{b=1}^{B} (P_{b} - Y_{b})",
+     r"\sum_{b=1}^{B} (P_{b} - Y_{b})"),
     # an expression answer: ReLU'(z) as an indicator
     ("activation-derivatives", "a.relu", r"\mathbb{1}[z > 0]", r"\mathbb{1}[z < 0]"),
 ]
@@ -88,6 +92,8 @@ def test_ones_of_the_wrong_shape_are_wrong(marker, text):
     r"\mathbb{1}[0 < P < 1]^T",  # an indicator holds one comparison
     r"\mathbb{1}[P > Y]",  # compares two matrices
     r"\mathbf{1}_{" + "B" * 3000 + "}^T (P - Y)",  # too long
+    r"\frac{1}{B}\sum_{b=1}^{K} (P_b - Y_b)",  # K is not the number of rows
+    r"\frac{1}{B}\sum_b P_b Y_b^T",  # not a plain sum of rows
 ])
 def test_garbled_ones_are_unparsable_with_feedback(marker, text):
     r = mark(marker, {SOFTMAX: {"b.db_form": text}})[SOFTMAX, "b.db_form"]
@@ -125,6 +131,7 @@ DIAGNOSED = [
     (SOFTMAX, "b.dW_form", r"X^T (P - Y)", "missing-batch-mean"),
     (SOFTMAX, "b.db_form", r"\mathbf{1}^T (P - Y)", "missing-batch-mean"),
     (MLP, "b.dE_dO", r"2(O - Y)", "missing-batch-mean"),
+    (SOFTMAX, "b.db_form", r"\sum_b (P_b - Y_b)", "missing-batch-mean"),
     (DECAY, "b.dE_dF2", r"P - Y", "missing-batch-mean"),
     (DECAY, "b.dE_dW2", r"H^T (P - Y) + \lambda W_2", "missing-batch-mean"),
     (RIDGE, "b.dE_dw", r"X^T (P - Y) + \lambda w", "missing-batch-mean"),

@@ -369,7 +369,7 @@ class Emitter(Atoms):
         elif rest:
             raise ParseError(f"the sum's index {render(sub)!r} is not understood")
         self.r.scope[name] = k
-        var = self.slot(IndexSlot(k, exclude))
+        var = self.slot(IndexSlot(k, exclude, upper is not None))
         lo = self.inline(lower) if lower else "1"
         hi = self.inline(upper) if upper else self.slot(self.r.cfg.sum_bound)
         self.parts.append(r"\sum_{" + var + "=" + lo + "}^{" + hi + "}")

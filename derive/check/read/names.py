@@ -95,6 +95,8 @@ class IndexSlot:
 
     symbol: sp.Symbol
     exclude: Any = None
+    bounded: bool = True
+    """an upper bound was written (``\\sum_b`` alone runs over every row of a matrix)"""
 
 
 def plain_number(tokens: list[Token]) -> Any:

@@ -61,6 +61,7 @@ from derive.check.read.patterns import (
     read_pattern,
     with_ellipses,
 )
+from derive.check.read.row_sums import row_of, row_sum
 from derive.check.read.token_groups import (
     last_side,
     matrix_cells,
@@ -87,6 +88,8 @@ class Reader:
         for name, fn in config.functions.items():
             self.functions[name] = fn if isinstance(fn, Function) else Function(name, fn)
         self.scope: dict[str, sp.Symbol] = {}
+        self.rows: dict[Any, tuple[Any, Any]] = {}
+        """row symbols of matrices inside sums (``P_b``) -> (the matrix, the index)"""
         self.bound_name = str(config.sum_bound)
 
     # ------------------------------------------------------------ entry points
@@ -166,6 +169,9 @@ class Reader:
             return v
         if sub:
             base_v = self.lookup(base)
+            if sub in self.scope and tv.is_matrix(base_v) and self.cfg.ones_vectors \
+                    and base_v.shape[0] != 1 and base_v.shape[1] != 1:
+                return row_of(self.rows, base_v, base, self.scope[sub])  # P_b: row b of P
             if isinstance(base_v, sp.IndexedBase):
                 return base_v[self.index_value(sub)]
             if base_v is not None and (sub.isdigit() or self._is_index(sub)):
@@ -293,6 +299,11 @@ class Reader:
             if not isinstance(slot, IndexSlot):
                 raise ParseError("the index of a sum is not understood")
             lo, hi = self.build(lo, slots), self.build(hi, slots)
+            if tv.is_matrix(total) and self.rows and not (tv.is_matrix(lo)
+                                                           or tv.is_matrix(hi)):
+                total = row_sum(self.rows, total, slot.symbol, lo,
+                                None if not slot.bounded else hi)
+                continue
             if tv.is_matrix(total) or tv.is_matrix(lo) or tv.is_matrix(hi):
                 raise ParseError("a sum of matrices cannot be marked")
             k = slot.symbol
