@@ -23,6 +23,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.core.arrays import FloatMatrix
 from derive.core.catalogue import WORDS
 from derive.core.errors import SpecError
 from derive.core.model import Problem
@@ -40,6 +41,8 @@ MAX_PLACEHOLDERS = 200
 
 def shown_value(value: Any) -> str:
     """A given's value as prose shows it (a matrix as a bracketed list of rows)."""
+    if isinstance(value, FloatMatrix):  # a large given the prose spells out: its numbers
+        value = value.exact()
     if isinstance(value, sp.MatrixBase):
         rows = ["[" + ", ".join(format_number(x) for x in value.row(i)) + "]"
                 for i in range(value.rows)]
