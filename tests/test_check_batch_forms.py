@@ -63,6 +63,7 @@ PAIRS = [
     (SOFTMAX, "b.db_form", r"\frac{1}{B}\sum_b (P_b - Y_b)", r"\frac{1}{B}\sum_b (P_b + Y_b)"),
     (SOFTMAX, "b.db_form", r"\frac{1}{B}\sum_{b=1}^{B} (P_{b} - Y_{b})",
      r"\sum_{b=1}^{B} (P_{b} - Y_{b})"),
+    (MLP, "b.dE_db2", r"\frac{2}{B}\sum_b (O_b - Y_b)", r"\frac{1}{B}\sum_b (O_b - Y_b)"),
     # an expression answer: ReLU'(z) as an indicator
     ("activation-derivatives", "a.relu", r"\mathbb{1}[z > 0]", r"\mathbb{1}[z < 0]"),
 ]

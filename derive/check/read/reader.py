@@ -170,7 +170,7 @@ class Reader:
         if sub:
             base_v = self.lookup(base)
             if sub in self.scope and tv.is_matrix(base_v) and self.cfg.ones_vectors \
-                    and base_v.shape[0] != 1 and base_v.shape[1] != 1:
+                    and base_v.shape[0] != 1:
                 return row_of(self.rows, base_v, base, self.scope[sub])  # P_b: row b of P
             if isinstance(base_v, sp.IndexedBase):
                 return base_v[self.index_value(sub)]

@@ -54,7 +54,8 @@ def as_matrix(v: Any) -> Any:
 
 
 def shape_str(shape: tuple[Any, ...]) -> str:
-    return "×".join(str(d) for d in shape)
+    return "×".join("?" if isinstance(d, sp.Dummy) and d.name == UNSIZED else str(d)
+                    for d in shape)
 
 
 def describe(v: Any) -> str:
