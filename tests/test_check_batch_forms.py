@@ -203,3 +203,34 @@ def test_a_column_of_ones_takes_its_length_from_the_sum():
     # ones of the wrong orientation do not fit
     with pytest.raises(ValueError):
         parse_answer(r"X W + b \mathbf{1}", "matrix-expression", cfg)
+
+
+def test_later_answers_follow_through_from_a_wrong_formula(marker):
+    # δ = 2(O − Y) without the 1/B: Hᵀδ, 1ᵀδ from it are right from the student's δ
+    got = mark(marker, {MLP: {"b.dE_dO": "2(O - Y)", "b.dE_dW2": "2 H^T (O - Y)",
+                              "b.dE_db2": r"2\,\mathbf{1}^T (O - Y)",
+                              "b.dE_dW1": r"X^T \left(2 (O - Y) W_2^T\right)"}})
+    assert got[MLP, "b.dE_dO"].diagnosis == "missing-batch-mean"
+    assert got[MLP, "b.dE_dW2"].verdict == "follow-through"
+    assert got[MLP, "b.dE_db2"].verdict == "follow-through"
+    # the indicator is missing besides: wrong even from the student's δ
+    assert got[MLP, "b.dE_dW1"].verdict == "incorrect"
+
+
+def test_values_follow_through_from_a_wrong_formula(marker):
+    # by hand (numpy of the givens): H = ReLU(X W_1 + 1 b_1), O = H W_2 + 1 b_2;
+    # the student's 2 Hᵀ(O − Y) is [1.272, -0.66, 4.034]ᵀ, the right (2/B) Hᵀ(O − Y)
+    # is [0.318, -0.165, 1.0085]ᵀ
+    import numpy as np
+
+    X = np.array([[1, 2], [0, -1], [2, 0.5], [-1, 1]])
+    W1 = np.array([[0.5, -0.3, 0.8], [0.2, 0.4, -0.6]])
+    H = np.maximum(X @ W1 + np.array([[0.1, 0.2, 0.3]]), 0)
+    O = H @ np.array([[0.7], [-0.5], [0.4]]) + 0.05
+    Y = np.array([[1], [0], [0.5], [-0.5]])
+    theirs = [[round(float(v), 4)] for v in (2 * H.T @ (O - Y)).ravel()]
+    got = mark(marker, {MLP: {"b.dE_dW2": "2 H^T (O - Y)", "c.dE_dW2": theirs}})
+    assert got[MLP, "c.dE_dW2"].verdict == "follow-through"
+    wrong = [[v[0] + 0.5] for v in theirs]
+    got = mark(marker, {MLP: {"b.dE_dW2": "2 H^T (O - Y)", "c.dE_dW2": wrong}})
+    assert got[MLP, "c.dE_dW2"].verdict == "incorrect"

@@ -70,6 +70,15 @@ def cut(problem: Problem, aid: str, given: Iterable[str]) -> list[str]:
     return out
 
 
+def wrong_formulas(problem: Problem, judged: dict[str, Any]) -> dict[str, Any]:
+    """A student's wrong matrix-expression answers, pinned for follow-through only: a
+    later answer derived from their own δ = 2(O − Y) (Hᵀ δ) is follow-through. (Right ones
+    are not pinned: written otherwise, they would only differ in form.)"""
+    return {a: j.value for a, j in judged.items()
+            if j.verdict == "incorrect" and isinstance(j.value, sp.MatrixExpr)
+            and problem.answers[a].kind == "matrix-expression"}
+
+
 def pin_value(v: Any) -> Any:
     """A value to pin: integers exact, other numbers as 40-digit floats."""
     if isinstance(v, sp.MatrixBase):

@@ -346,7 +346,7 @@ class Marker:
                         judged: dict[str, Judgement], out: dict[str, Result],
                         disabled: dict[Any, str]) -> None:
         problem, right = prep.problem, prep.right
-        values = _student_values(problem, judged)
+        values = {**_student_values(problem, judged), **ft.wrong_formulas(problem, judged)}
         candidates = [a for a, j in judged.items()
                       if j.verdict == "incorrect" and problem.answers[a].depends]
         cuts = {a: ft.cut(problem, a, values) for a in candidates}
