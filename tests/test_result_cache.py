@@ -168,3 +168,11 @@ def test_entries_unused_for_a_month_are_pruned(cache_home):
     os.utime(old, (0, 1_000_000))
     assert result_cache.prune(cache_home, now=1_000_000 + month + 1) == 1
     assert entries(cache_home) == [new]
+
+
+def test_a_spec_too_large_to_load_is_not_read_for_a_key(cache_home, tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (result_cache.MAX_SPEC_BYTES + 1))
+    assert result_cache.key("solve", big) is None
+    r = CliRunner().invoke(cli, ["solve", str(big)])
+    assert r.exit_code == 2 and "larger than" in r.output

@@ -48,6 +48,9 @@ from typing import Any
 FORMAT = 1
 #: entries larger than this are not read (a sheet's problem is a few hundred kB at most)
 MAX_ENTRY_BYTES = 20_000_000
+#: spec files larger than this are not keyed (read whole to hash them; the loader refuses
+#: specs past a megabyte anyway, and must be the one to say so)
+MAX_SPEC_BYTES = 1_000_000
 #: installed packages whose version can change the text
 DEPENDENCIES = ("sympy", "numpy", "mpmath", "yaml")
 _OFF = ("off", "0", "no", "false")
@@ -112,6 +115,8 @@ def key(kind: str, spec_path: Path, options: Iterable[Any] = ()) -> str | None:
         return None
     try:
         resolved = spec_path.resolve()
+        if not resolved.is_file() or resolved.stat().st_size > MAX_SPEC_BYTES:
+            return None
         content = resolved.read_bytes()
         cwd = os.getcwd()
     except OSError:
