@@ -44,12 +44,10 @@ def test_relu_mlp_on_a_batch_with_mean_squared_error(sets, changes):
         assert np.allclose(ans[aid]["value"], want[key], rtol=1e-12, atol=1e-15), aid
 
 
-def test_the_batch_formula_is_the_matrix_form_a_course_writes():
+def test_the_batch_formula_is_the_matrix_form_a_course_writes(solved):
     """∂E/∂W_1 = Xᵀ((2/B)(O − Y) W_2ᵀ ⊙ [F_1 > 0]) and ∂E/∂b_1 = 1ᵀ(…): the formula
     answered, evaluated at random matrices, against the same form written here."""
-    import derive
-
-    answers = derive.load("mlp-batch-mse").solve().answers
+    answers = solved("mlp-batch-mse").answers
     r = np.random.default_rng(3)
     B, N, M = 5, 2, 3
     vals = {"X": r.normal(size=(B, N)), "O": r.normal(size=(B, 1)), "Y": r.normal(size=(B, 1)),
