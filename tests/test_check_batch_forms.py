@@ -234,3 +234,28 @@ def test_values_follow_through_from_a_wrong_formula(marker):
     wrong = [[v[0] + 0.5] for v in theirs]
     got = mark(marker, {MLP: {"b.dE_dW2": "2 H^T (O - Y)", "c.dE_dW2": wrong}})
     assert got[MLP, "c.dE_dW2"].verdict == "incorrect"
+
+
+def test_a_sum_over_the_batch_for_its_mean_is_named_in_numbers(marker):
+    # by hand (numpy): the MSE over the 4 examples is mean((O - Y)^2) = 0.39975, their sum
+    # 1.599; ∂E/∂W_2 = (2/B) Hᵀ(O − Y), 4 times it is the sum's gradient
+    import numpy as np
+
+    X = np.array([[1, 2], [0, -1], [2, 0.5], [-1, 1]])
+    H = np.maximum(X @ np.array([[0.5, -0.3, 0.8], [0.2, 0.4, -0.6]])
+                   + np.array([[0.1, 0.2, 0.3]]), 0)
+    O = H @ np.array([[0.7], [-0.5], [0.4]]) + 0.05
+    Y = np.array([[1], [0], [0.5], [-0.5]])
+    total = round(float(((O - Y) ** 2).sum()), 4)
+    summed = [[round(float(v), 4)] for v in (2 * H.T @ (O - Y)).ravel()]
+    got = mark(marker, {MLP: {"a.E": total, "c.dE_dW2": summed}})
+    for aid in ("a.E", "c.dE_dW2"):
+        assert (got[MLP, aid].verdict, got[MLP, aid].diagnosis) == (
+            "incorrect", "missing-batch-mean")
+    mean = round(float(((O - Y) ** 2).mean()), 4)
+    got = mark(marker, {MLP: {"a.E": mean, "c.dE_dW2": [[v[0] / 4] for v in summed]}})
+    assert got[MLP, "a.E"].verdict == "correct"
+    assert got[MLP, "c.dE_dW2"].verdict == "correct"
+    # another wrong number: no batch diagnosis
+    got = mark(marker, {MLP: {"a.E": round(total * 3, 4)}})
+    assert got[MLP, "a.E"].diagnosis != "missing-batch-mean"

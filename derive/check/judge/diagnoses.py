@@ -131,8 +131,9 @@ class Situation:
     read_number: Callable[[str], Any] | None = None
     matches_text: Callable[[str], bool] | None = None
     """is this other text (a variant of the student's) right? (None: not tried)"""
-    batch_sizes: tuple[str, ...] = ()
-    """the names of the problem's batch sizes (``missing-batch-mean``)"""
+    batch_sizes: Any = ()
+    """the problem's batch sizes, name -> number of examples or None
+    (``missing-batch-mean``)"""
 
 
 # -- reading the spec's mistakes -----------------------------------------------------------

@@ -63,6 +63,10 @@ def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
     with that given set to 0 (None when it cannot be had)."""
     kind = sit.spec.kind
     given = quoted(sit.text, kind)
+    if kind in ("number", "matrix") and sit.batch_sizes:
+        found = _batch_count(sit, expected, given)
+        if found:
+            return found
     if kind in ("number", "expression"):
         found = _factor(sit, expected, given, givens, answer)
         if found:
@@ -125,6 +129,10 @@ def _factor(sit: Situation, expected: str, given: str,
 
 MISSING_BATCH_MEAN = ("{given} sums over the batch without the 1/{value} of the mean: the "
                       "loss averages over the {value} examples (expected {expected})")
+
+
+BATCH_SUM = ("{given} is the sum over the batch, {value} times the mean the loss takes over "
+             "its examples: divide by the number of examples (expected {expected})")
 
 
 def _matrix_factor(sit: Situation, expected: str, given: str,
@@ -206,17 +214,37 @@ def _dropped_derivative(sit: Situation, expected: str, given: str) -> Diagnosis 
     return None
 
 
-def batch_sizes(problem: Any) -> tuple[str, ...]:
+def batch_sizes(problem: Any) -> dict[str, int | None]:
     """The batch sizes of a problem: the size along which a ``batch:`` block stacks its
-    examples (``shape: [B, N], batch: rows`` -> B); without one, a size named B."""
-    found = []
+    examples (``shape: [B, N], batch: rows`` -> B), with its number where the block's
+    value gives it (4 examples); without one, a size named B."""
+    found: dict[str, int | None] = {}
     for part in problem.parts:
         for call in part.calls:
             shape, batch = call.args.get("shape"), call.args.get("batch")
             if batch in ("rows", "columns") and isinstance(shape, (list, tuple)) \
                     and len(shape) == 2:
-                found.append(str(shape[0] if batch == "rows" else shape[1]))
-    return tuple(found) or ("B",)
+                value = call.args.get("value")
+                count = None
+                if isinstance(value, sp.MatrixBase):
+                    count = value.rows if batch == "rows" else value.cols
+                found[str(shape[0] if batch == "rows" else shape[1])] = count
+    return found or {"B": None}
+
+
+def _batch_count(sit: Situation, expected: str, given: str) -> Diagnosis | None:
+    """A number or matrix B times the right one, B the number of examples of a batch
+    whose loss is their mean: the sum where the mean is asked."""
+    gold = sit.gold
+    for name, count in dict(sit.batch_sizes).items():
+        if not count or count < 2 or not isinstance(gold, (sp.Expr, sp.MatrixBase)):
+            continue
+        value = sp.ImmutableMatrix(gold * count) if isinstance(gold, sp.MatrixBase) \
+            else gold * count
+        if not same_value(value, gold) and sit.matches(value):
+            return Diagnosis("missing-batch-mean", fill(BATCH_SUM, given, expected,
+                                                        f"{name} = {count}", {}))
+    return None
 
 
 def _candidates(kind: str, gold: Any, givens: dict[str, tuple[Any, str]]
