@@ -259,3 +259,14 @@ def test_a_sum_over_the_batch_for_its_mean_is_named_in_numbers(marker):
     # another wrong number: no batch diagnosis
     got = mark(marker, {MLP: {"a.E": round(total * 3, 4)}})
     assert got[MLP, "a.E"].diagnosis != "missing-batch-mean"
+
+
+def test_a_column_written_as_a_list_of_one_entry_rows(marker):
+    # ∂E/∂W_2 (3×1) at the givens, by hand above: [0.318, -0.165, 1.0085]ᵀ; a student's
+    # '[[0.318], [-0.165], [1.0085]]' is that column (it was read as a 1×3 row)
+    got = mark(marker, {MLP: {"c.dE_dW2": "[[0.318], [-0.165], [1.0085]]"}})
+    assert got[MLP, "c.dE_dW2"].verdict == "correct"
+    got = mark(marker, {MLP: {"c.dE_dW2": "[[0.318, -0.165, 1.0085]]"}})
+    assert got[MLP, "c.dE_dW2"].verdict == "incorrect"  # the row: 1×3 for 3×1
+    got = mark(marker, {MLP: {"c.dE_dW2": "[[0.318], [-0.165, 1.0085]]"}})
+    assert got[MLP, "c.dE_dW2"].verdict == "unparsable"

@@ -244,6 +244,13 @@ class Emitter(Atoms):
         """``[a, b]`` -> a 1×n row; ``[[1, 2], [3, 4]]`` -> a matrix."""
         if any(not it for it in items):
             raise ParseError("an empty item in a list")
+        if all(self.is_op(it[0], "[") and match(it, 0) == len(it) - 1 for it in items):
+            # [[1], [2], [3]]: rows in brackets, one entry each too (a column)
+            rows = [[self.r.expr(c) for c in split_top(it[1:-1], {","})] for it in items]
+            if any(not r or any(tv.is_matrix(v) for v in r) for r in rows) \
+                    or len({len(r) for r in rows}) != 1:
+                raise ParseError("a list of rows of different lengths")
+            return sp.ImmutableMatrix(rows)
         values = [self.r.expr(it) for it in items]
         if all(tv.is_matrix(v) for v in values):
             rows = [sp.ImmutableMatrix(v) for v in values if isinstance(v, sp.MatrixBase)]
