@@ -270,3 +270,23 @@ def test_a_column_written_as_a_list_of_one_entry_rows(marker):
     assert got[MLP, "c.dE_dW2"].verdict == "incorrect"  # the row: 1×3 for 3×1
     got = mark(marker, {MLP: {"c.dE_dW2": "[[0.318], [-0.165, 1.0085]]"}})
     assert got[MLP, "c.dE_dW2"].verdict == "unparsable"
+
+
+def test_a_working_with_indicators_and_ones_is_checked_step_by_step(marker):
+    # each line equals the one above (by hand: 2/B moved out of the product) until the
+    # last, which drops the indicator
+    working = "\n".join([
+        r"\frac{\partial E}{\partial b_1} &= \mathbf{1}^T \left(\frac{2}{B}(O - Y) W_2^T"
+        r" \odot \mathbb{1}[F_1 > 0]\right) \\",
+        r"&= \frac{2}{B}\mathbf{1}^T \left((O - Y) W_2^T \odot \mathbb{1}[F_1 > 0]\right) \\",
+        r"&= \frac{2}{B}\mathbf{1}^T (O - Y) W_2^T",
+    ])
+    from derive.check.mark.answers import Submission
+
+    sub = Submission("s.yaml", "s", {MLP: {"b.dE_db1": r"\frac{2}{B}\mathbf{1}^T (O - Y) W_2^T"}},
+                     working={(MLP, "b.dE_db1"): working})
+    r = next(x for x in marker.mark(sub).results if x.answer == "b.dE_db1")
+    assert r.verdict == "incorrect"
+    steps = [s.verdict for s in r.working.steps]
+    assert steps == ["valid", "valid", "invalid"], r.working
+    assert r.working.first_error == 3

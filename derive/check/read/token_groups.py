@@ -34,6 +34,8 @@ def render(tokens: list[Token]) -> str:
              REL: "=", INEQ: "<", SEP: r"\quad", TRANSPOSE_MARK: r"\top",
              NEQ: r"\neq"}.get(t.text, t.text) \
             if t.kind == OP else t.text
+        if t.kind == OP and t.text == INEQ and t.sign:  # the comparison as written
+            s = {"<=": r"\le", ">=": r"\ge"}.get(t.sign, t.sign)
         if out and (t.kind in (NAME, NUM) and out[-1][-1:].isalpha() and out[-1].startswith("\\")):
             out.append(" ")
         out.append(s)

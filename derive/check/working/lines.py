@@ -122,7 +122,7 @@ def split_lines(text: str) -> list[str]:
 def _top_level(s: str, signs: tuple[str, ...]) -> list[tuple[int, str]]:
     """Positions of relation signs outside braces and environments, in order."""
     found: list[tuple[int, str]] = []
-    depth = env = 0
+    depth = env = paren = 0
     i, n = 0, len(s)
     while i < n:
         m = _MATRIX_ENV.match(s, i)
@@ -135,8 +135,15 @@ def _top_level(s: str, signs: tuple[str, ...]) -> list[tuple[int, str]]:
             depth += 1
         elif c == "}":
             depth = max(0, depth - 1)
+        elif c in "([":
+            paren += 1
+        elif c in ")]":
+            paren = max(0, paren - 1)
         if depth == 0 and env <= 0:
             for sign in signs:
+                # a comparison in brackets is an indicator's condition (1[z > 0])
+                if paren and sign in INEQUALITY:
+                    continue
                 if s.startswith(sign, i):
                     end = i + len(sign)
                     # a command sign must end there (\to, not \top)
