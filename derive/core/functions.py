@@ -196,10 +196,23 @@ def lambdify(args: Any, expr: Any) -> Any:
     try:
         return _lambdified(tuple(args) if isinstance(args, list) else args, expr)
     except TypeError:  # unhashable (a mutable Matrix): generated afresh
-        return sp.lambdify(args, expr, modules=[NUMERIC, np])
+        return sp.lambdify(args, _without_ite(expr), modules=[NUMERIC, np])
 
 
 @lru_cache(maxsize=1024)
 def _lambdified(args: Any, expr: Any) -> Any:
-    return sp.lambdify(list(args) if isinstance(args, tuple) else args, expr,
+    return sp.lambdify(list(args) if isinstance(args, tuple) else args, _without_ite(expr),
                        modules=[NUMERIC, np])
+
+
+def _without_ite(expr: Any) -> Any:
+    """``expr`` with each ``ITE(a, b, c)`` (a nested Piecewise's condition, e.g. a case
+    of ℓ(φ(w u) − t)) written as the equivalent ``(¬a ∨ b) ∧ (a ∨ c)``.
+
+    NumPy's printer would hand an ITE condition to ``simplify_logic``, which simplifies
+    each relational in it (importing ``sympy.physics`` on the way): a third of a second
+    for one Piecewise, and a rewritten inequality is not the one the spec wrote. The two
+    forms are true at the same points, as written."""
+    if not (isinstance(expr, sp.Basic) and expr.has(sp.ITE)):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sp.ITE), lambda e: e.to_nnf(simplify=False))
