@@ -11,7 +11,7 @@ from derive.core.derivation import Context
 from derive.core.notation import Product, Sum
 from derive.core.registry import Param, block
 from derive.topics.design import design_spec, evaluate_design, separation_data
-from derive.topics.threshold.separability import separate
+from derive.topics.threshold.separability import TooLarge, separate
 
 
 def _rows(ctx: Context, field: str, exprs: list[Any]) -> list[list[Any]]:
@@ -44,7 +44,10 @@ def _exact(v: Any) -> Fraction:
 )
 def separability(ctx: Context, points: list[Any], labels: list[Any], features: list[Any],
                  answer: str | None, weights: str | None, bias: str) -> None:
-    """Decide whether one threshold unit outputs every point's label (exactly)."""
+    """Decide whether one threshold unit outputs every point's label (exactly).
+
+    Exact Fourier–Motzkin elimination, whose rows square at each stage: a few dozen
+    points in general position at most (more stop with a one-line error)."""
     if not answer and not weights:
         raise ctx.fail("answer", "give answer (yes/no), weights (a design answer) or both")
     pts = _rows(ctx, "points", points)
@@ -76,7 +79,10 @@ def separability(ctx: Context, points: list[Any], labels: list[Any], features: l
         z = net.xreplace(dict(zip(all_x, x, strict=True)))
         conds.append((sp.Tuple(*x), sp.Integer(y), sp.Gt(z, 0) if y else sp.Le(z, 0)))
     ctx.table("conditions", ("point", "label", "needs"), conds, uses=[rule])
-    sep = separate(full, labs)
+    try:
+        sep = separate(full, labs)
+    except TooLarge as e:
+        raise ctx.fail("points", f"too many points for exact elimination: {e}") from None
     word = "yes" if sep.separable else "no"
     if sep.separable:
         assert sep.weights is not None

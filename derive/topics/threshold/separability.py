@@ -59,8 +59,22 @@ class _Row:
     m: tuple[Fraction, ...]
 
 
+#: pairs one elimination may combine, times the points each row remembers: Fourier–Motzkin
+#: squares the rows at each stage, so a few hundred points in general position would run
+#: for hours and gigabytes (a course asks for ten)
+MAX_WORK = 500_000
+
+
+class TooLarge(ValueError):
+    """The elimination would combine more than ``MAX_WORK`` entries."""
+
+
 def _frac(v: Any) -> Fraction:
-    r = sp.Rational(sp.nsimplify(v))
+    # a float given is the decimal it was written as (nsimplify would guess a surd for
+    # some floats, which no Rational holds)
+    if isinstance(v, (float, sp.Float)):
+        return Fraction(repr(float(v)))
+    r = sp.Rational(v)
     return Fraction(int(r.p), int(r.q))
 
 
@@ -73,6 +87,9 @@ def _eliminate(rows: list[_Row], j: int) -> list[_Row]:
     lower = [r for r in rows if r.a[j] > 0]
     upper = [r for r in rows if r.a[j] < 0]
     out = [r for r in rows if r.a[j] == 0]
+    if lower and upper and len(lower) * len(upper) * len(rows[0].m) > MAX_WORK:
+        raise TooLarge(f"eliminating w{j} would combine {len(lower)} x {len(upper)} bounds "
+                       f"of {len(rows[0].m)} points (at most {MAX_WORK:,} entries)")
     for lo in lower:
         for up in upper:
             lo1, up1 = _scaled(lo, 1 / lo.a[j]), _scaled(up, -1 / up.a[j])
