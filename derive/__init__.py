@@ -32,7 +32,11 @@ def _with_givens(problem: Problem, overrides: dict[str, Any]) -> Problem:
     return override_givens(problem, overrides)
 
 
-OPERATIONS.update(solve=_solve, with_givens=_with_givens)
+def _load_display() -> None:
+    import derive.render  # noqa: F401  (registers the notebook display of a Solution)
+
+
+OPERATIONS.update(solve=_solve, with_givens=_with_givens, display=_load_display)
 
 #: public names imported on first use (PEP 562), each from the module that defines it
 _LAZY = {

@@ -2,11 +2,15 @@
 breaking of long sides, prose escaping, notebook reprs and goldens."""
 
 import math
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import sympy as sp
 from sheetkit import kinds_solution
+from testkit import ROOT
 
 from derive.render.latex import LINE_EM, render_latex
 from derive.render.printing import SheetLatex, number_tex, tex, value_tex
@@ -133,3 +137,17 @@ def test_a_long_quotient_breaks_inside_delimiters_that_span_lines():
     assert lines[-1].endswith(r"\Bigr)")
     # every term of the numerator is there, once
     assert sum(line.count(r"\tanh") for line in lines) == 11
+
+
+def test_a_fresh_notebook_shows_a_solution_without_importing_the_renderers():
+    # as a notebook's first cell: nothing but `import derive`, the solve as the last line
+    code = ("import sys, derive\n"
+            "s = derive.load('tanh-derivative').solve()\n"
+            "print('derive.render' in sys.modules)\n"
+            "print(s._repr_markdown_()[:60])\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=300, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0, r.stderr
+    before, shown = r.stdout.split("\n", 1)
+    assert before == "False"  # the solve itself did not import the renderers
+    assert shown.startswith("### ")

@@ -13,7 +13,7 @@ from typing import Any
 import sympy as sp
 
 from derive.core.errors import SpecError
-from derive.core.model import Problem
+from derive.core.model import OPERATIONS, Problem
 
 #: Notebook display of a Solution, by format ("latex", "markdown"): registered by the
 #: render package when it is imported, so that the data never imports its renderers.
@@ -152,13 +152,21 @@ class Solution:
     def verified(self) -> bool:
         return bool(self.results) and all(r.ok for r in self.results)
 
-    def _repr_latex_(self) -> str | None:  # Jupyter
-        show = DISPLAY.get("latex")
+    def _display(self, kind: str) -> str | None:
+        show = DISPLAY.get(kind)
+        if show is None and "display" in OPERATIONS:
+            # the renderers come later in the flow: the package root imports them on the
+            # first display, so `derive.load(...).solve()` shows itself in a notebook
+            # without `import derive.render`
+            OPERATIONS["display"]()
+            show = DISPLAY.get(kind)
         return show(self) if show else None
 
+    def _repr_latex_(self) -> str | None:  # Jupyter
+        return self._display("latex")
+
     def _repr_markdown_(self) -> str | None:  # Jupyter prefers it: the whole worked solution
-        show = DISPLAY.get("markdown")
-        return show(self) if show else None
+        return self._display("markdown")
 
 
 class Context:
