@@ -15,6 +15,8 @@ from sympy.printing.str import StrPrinter
 from derive.core.arrays import FloatMatrix, shown
 from derive.core.values import decimal_string, format_number
 from derive.render.conditions import ChainedConditions
+from derive.render.latex_memo import keep, memo_key, recall, settings_key
+from derive.render.upright import upright_words
 
 _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
           "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu", "pi", "chi",
@@ -310,6 +312,7 @@ class SheetLatex(CourseLatex):
         self.names: dict[Any, str] = s.pop("names", None) or {}
         """symbols printed as given text (the values substituted for them)"""
         super().__init__(s)
+        self._memo_key = settings_key(s, self.prime, self.names)
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         inner, vc = expr.expr, expr.variable_count
@@ -399,53 +402,21 @@ class SheetLatex(CourseLatex):
         return upright_words(super()._print_Symbol(expr, style=style))
 
     def doprint(self, expr: Any) -> str:
-        out = self._print_whole(expr)
-        # a negative value written in as a function's argument needs no second pair
-        return _DOUBLE_PARENS.sub(r"\\left(\1\\right)", out)
+        key = memo_key(self._memo_key, expr)
+        hit = recall(key)
+        if hit is None:
+            # a negative value written in as a function's argument needs no second pair
+            hit = _DOUBLE_PARENS.sub(r"\\left(\1\\right)", self._print_whole(expr))
+            keep(key, hit)
+        return hit
+
+
 
 
 #: the placeholder an elementwise function's printed argument replaces (matrix_calculus)
 _ELEMENTWISE_ARG = "ZARGZ"
 _HYPHENATED = re.compile(r"^[A-Za-z]{2,}(-[A-Za-z]{2,})+$")
 _DOUBLE_PARENS = re.compile(r"\\left\(\\left\((-[^()]*?)\\right\)\\right\)")
-#: LaTeX commands whose argument is text or a name, left as it is by ``upright_words``
-_VERBATIM_ARG = {"text", "textrm", "textit", "texttt", "textbf", "mathrm", "operatorname",
-                 "mathbf", "mathit", "mathsf", "mathtt", "mathcal", "mathbb", "begin", "end",
-                 "label", "tag", "color", "textcolor", "hspace", "vspace", "mbox"}
-_MATH_WORD = re.compile(r"\\([A-Za-z]+)|([A-Za-z]{3,}\d*)")
-
-
-def upright_words(math: str) -> str:
-    """Math with its multi-letter words upright: ``s_{pool}`` -> ``s_{\\mathrm{pool}}``,
-    ``filters_1`` -> ``\\mathrm{filters}_1`` (italic letters read as a product)."""
-    out, pos = [], 0
-    for m in _MATH_WORD.finditer(math):
-        if m.start() < pos:
-            continue
-        out.append(math[pos:m.start()])
-        pos = m.end()
-        if m.group(1) is None:
-            out.append(r"\mathrm{%s}" % m.group(2))
-            continue
-        out.append(m.group(0))
-        if m.group(1) in _VERBATIM_ARG:  # copy the argument(s) through unchanged
-            while pos < len(math) and math[pos] in "{*":
-                end = pos if math[pos] == "*" else _closing(math, pos)
-                out.append(math[pos:end + 1])
-                pos = end + 1
-    out.append(math[pos:])
-    return "".join(out)
-
-
-def _closing(s: str, i: int) -> int:
-    depth = 0
-    for j in range(i, len(s)):
-        depth += (s[j] == "{") - (s[j] == "}")
-        if depth == 0:
-            return j
-    return len(s) - 1
-
-
 def _is_number(e: Any) -> bool:
     return isinstance(e, sp.Expr) and e.is_number and not isinstance(e, sp.Integer) and (
         isinstance(e, (sp.Rational, sp.Float)) or not e.has(sp.Symbol))

@@ -1,0 +1,56 @@
+"""What a sheet printer printed, kept by (its settings, the expression's type, the
+expression): a sheet prints the same ~1,200 expressions ~2,900 times (a step's result
+starts the next step, answers are boxed again, a line is measured before it is broken).
+
+Printing is a pure function of that key. A printer's only state is its settings, fixed
+when it is made: derive's printers set attributes only in ``__init__``; SymPy's keep
+``_settings`` (filled in ``__init__``), ``_print_level`` (back at 0 after each call) and
+``_context`` (changed only by the Fortran printer). SymPy's ``==`` on expressions is
+structural and type-exact (``Float(1) != Integer(1)``, a Float's precision and a
+Symbol's assumptions count); the type in the key keeps Python's ``1`` apart from
+``Integer(1)``, which are equal. A printer whose settings cannot be hashed, or an
+expression that cannot (a mutable Matrix), is printed every time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PRINTED: dict[Any, str] = {}
+#: entries kept before the memo starts afresh (a sheet of 40 problems needs ~1,200)
+_KEEP = 8192
+
+
+def settings_key(settings: dict[str, Any], *extra: Any) -> Any:
+    """A hashable key of a printer's settings (and its own ``extra`` ones), or None."""
+    try:
+        key = (tuple(sorted(settings.items())), *(
+            frozenset(e.items()) if isinstance(e, dict) else e for e in extra))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def memo_key(settings: Any, expr: Any) -> Any:
+    """The key of printing ``expr`` with settings keyed ``settings``; None: not kept."""
+    if settings is None:
+        return None
+    key = (settings, type(expr), expr)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def recall(key: Any) -> str | None:
+    return None if key is None else _PRINTED.get(key)
+
+
+def keep(key: Any, printed: str) -> None:
+    if key is None:
+        return
+    if len(_PRINTED) >= _KEEP:
+        _PRINTED.clear()
+    _PRINTED[key] = printed

@@ -1,0 +1,44 @@
+"""The sheet printer's memo (render.latex_memo) never changes what is printed: values
+that hash alike or compare equal across types print as they do with the memo empty."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.render import latex_memo
+from derive.render.printing import SheetLatex, shown_expr, tex
+
+
+def _fresh(expr: object, **settings: object) -> str:
+    latex_memo._PRINTED.clear()
+    return tex(expr, **settings)
+
+
+def test_memo_keeps_alike_values_apart() -> None:
+    x, xr = sp.Symbol("x"), sp.Symbol("x", positive=True)
+    alike = [1, sp.Integer(1), sp.Float(1.0), sp.Float(1.0, 30), sp.Rational(1, 2),
+             sp.Float(0.5), 0.5, x, xr, x + 1, xr + 1, sp.Float(0.1, 15), sp.Float(0.1, 30),
+             sp.Derivative(sp.Function("f")(x), x)]
+    settings = [{}, {"prime": True}, {"mul_symbol": "dot"}]
+    want = [[_fresh(e, **s) for e in alike] for s in settings]
+    latex_memo._PRINTED.clear()
+    for _ in range(2):  # filled, then read back, both orders of settings
+        for s, row in zip(settings + settings[::-1], want + want[::-1], strict=True):
+            assert [tex(e, **s) for e in alike] == row
+    assert want[1][-1] != want[0][-1]  # prime: f'(x), not d f(x)/dx
+
+
+def test_names_are_part_of_the_key() -> None:
+    x, y = sp.symbols("x y")
+    a = shown_expr(x * y, ((x, sp.Integer(2)),))
+    b = shown_expr(x * y, ((x, sp.Integer(3)),))
+    first = a.printer().doprint(a.expr)
+    assert b.printer().doprint(b.expr) != first
+    assert a.printer().doprint(a.expr) == first
+
+
+def test_unhashable_is_printed_not_kept() -> None:
+    latex_memo._PRINTED.clear()
+    m = sp.Matrix([[1, 2]])
+    assert SheetLatex().doprint(m) == SheetLatex().doprint(sp.ImmutableMatrix(m))
+    assert all(k[1] is not sp.MutableDenseMatrix for k in latex_memo._PRINTED)
