@@ -44,6 +44,7 @@ import sympy as sp
 
 from derive.check.read import values as tv
 from derive.check.read.config import ParseConfig, ParseError
+from derive.check.read.core_arithmetic import read_arithmetic
 from derive.check.read.emitter import Emitter
 from derive.check.read.names import (
     CORE_TOKEN,
@@ -117,14 +118,17 @@ class Reader:
         if len(CORE_TOKEN.findall(core)) > MAX_CORE_TOKENS:
             raise ParseError(f"the expression {render(tokens)[:40]!r}… is too long to be "
                              "read at once")
-        # imported on first use: latex2sympy2 parses two formulas as it is imported (a
-        # third of a second), which a file of plain numbers never needs
-        from derive.check.read.latex2sympy_adapter import read_core
+        # plain arithmetic is read here, to latex2sympy2's very tree (core_arithmetic);
+        # latex2sympy2, imported on first use (it parses two formulas as it is imported),
+        # reads the rest and words every error
+        tree = read_arithmetic(core)
+        if tree is None:
+            from derive.check.read.latex2sympy_adapter import read_core
 
-        try:
-            tree = read_core(core)
-        except ParseError:
-            raise ParseError(f"cannot read {render(tokens)!r}") from None
+            try:
+                tree = read_core(core)
+            except ParseError:
+                raise ParseError(f"cannot read {render(tokens)!r}") from None
         value = self.build(tree, em.slots)
         if getattr(em, "tensor", False) and isinstance(value, sp.Basic) and (
                 tv.is_matrix(value) or value.atoms(sp.MatrixSymbol)):
