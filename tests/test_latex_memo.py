@@ -41,4 +41,5 @@ def test_unhashable_is_printed_not_kept() -> None:
     latex_memo._PRINTED.clear()
     m = sp.Matrix([[1, 2]])
     assert SheetLatex().doprint(m) == SheetLatex().doprint(sp.ImmutableMatrix(m))
-    assert all(k[1] is not sp.MutableDenseMatrix for k in latex_memo._PRINTED)
+    assert all(k[2] is not sp.MutableDenseMatrix for k in latex_memo._PRINTED)
+    assert any(k[2] is sp.Integer for k in latex_memo._PRINTED)  # its cells are kept

@@ -1,12 +1,14 @@
-"""What a sheet printer printed, kept by (its settings, the expression's type, the
-expression): a sheet prints the same ~1,200 expressions ~2,900 times (a step's result
-starts the next step, answers are boxed again, a line is measured before it is broken).
+"""What a sheet printer printed, kept by (its class and settings, whole or part, the
+expression's type, the expression): a sheet prints the same ~1,200 expressions ~2,900
+times (a step's result starts the next step, answers are boxed again, a line is
+measured before it is broken), and their parts more often still.
 
 Printing is a pure function of that key. A printer's only state is its settings, fixed
 when it is made: derive's printers set attributes only in ``__init__``; SymPy's keep
-``_settings`` (filled in ``__init__``), ``_print_level`` (back at 0 after each call) and
-``_context`` (changed only by the Fortran printer). SymPy's ``==`` on expressions is
-structural and type-exact (``Float(1) != Integer(1)``, a Float's precision and a
+``_settings`` (filled in ``__init__``), ``_print_level`` (back at 0 after each call;
+only the str printer reads it) and ``_context`` (changed only by the Fortran printer);
+a part printed with extra arguments (``_print(e, exp=2)``) is not kept. SymPy's ``==``
+on expressions is structural and type-exact (``Float(1) != Integer(1)``, a Float's precision and a
 Symbol's assumptions count); the type in the key keeps Python's ``1`` apart from
 ``Integer(1)``, which are equal. A printer whose settings cannot be hashed, or an
 expression that cannot (a mutable Matrix), is printed every time.
@@ -17,8 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 _PRINTED: dict[Any, str] = {}
-#: entries kept before the memo starts afresh (a sheet of 40 problems needs ~1,200)
-_KEEP = 8192
+#: entries kept before the memo starts afresh (a sheet of 40 problems needs ~1,200
+#: whole expressions and ~7,000 parts)
+_KEEP = 65536
 
 
 def settings_key(settings: dict[str, Any], *extra: Any) -> Any:
@@ -32,11 +35,13 @@ def settings_key(settings: dict[str, Any], *extra: Any) -> Any:
     return key
 
 
-def memo_key(settings: Any, expr: Any) -> Any:
-    """The key of printing ``expr`` with settings keyed ``settings``; None: not kept."""
+def memo_key(settings: Any, expr: Any, what: str) -> Any:
+    """The key of printing ``expr`` (``what``: the whole of what is printed, or a part of
+    it, which the printer writes differently) with settings keyed ``settings``; None:
+    not kept."""
     if settings is None:
         return None
-    key = (settings, type(expr), expr)
+    key = (settings, what, type(expr), expr)
     try:
         hash(key)
     except TypeError:
@@ -48,8 +53,8 @@ def recall(key: Any) -> str | None:
     return None if key is None else _PRINTED.get(key)
 
 
-def keep(key: Any, printed: str) -> None:
-    if key is None:
+def keep(key: Any, printed: Any) -> None:
+    if key is None or not isinstance(printed, str):
         return
     if len(_PRINTED) >= _KEEP:
         _PRINTED.clear()

@@ -312,7 +312,16 @@ class SheetLatex(CourseLatex):
         self.names: dict[Any, str] = s.pop("names", None) or {}
         """symbols printed as given text (the values substituted for them)"""
         super().__init__(s)
-        self._memo_key = settings_key(s, self.prime, self.names)
+        self._memo_key = settings_key(s, type(self), self.prime, self.names)
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        # every node printed once per settings: a step's result is the next step's start
+        key = None if kwargs else memo_key(self._memo_key, expr, "part")
+        hit = recall(key)
+        if hit is None:
+            hit = super()._print(expr, **kwargs)
+            keep(key, hit)
+        return hit
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         inner, vc = expr.expr, expr.variable_count
@@ -402,7 +411,7 @@ class SheetLatex(CourseLatex):
         return upright_words(super()._print_Symbol(expr, style=style))
 
     def doprint(self, expr: Any) -> str:
-        key = memo_key(self._memo_key, expr)
+        key = memo_key(self._memo_key, expr, "whole")
         hit = recall(key)
         if hit is None:
             # a negative value written in as a function's argument needs no second pair

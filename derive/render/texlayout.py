@@ -9,6 +9,7 @@ about 10%; a line that is still too wide is scaled down by ``\\derivefit`` in Te
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
@@ -221,8 +222,10 @@ def _atom_from(r: _Reader, t: str) -> float:
     return 0.6  # Greek letters and other symbols
 
 
+@lru_cache(maxsize=16384)
 def tex_width(s: str) -> float:
-    """Estimated width of LaTeX math ``s`` in em (display style)."""
+    """Estimated width of LaTeX math ``s`` in em (display style); a pure function of
+    the text, kept (a line is measured again each time it is packed or scaled)."""
     return _width(_Reader(s))
 
 
