@@ -22,12 +22,25 @@ MAX_STEPS = 50
 DIGITS = 40
 
 
+#: tame's decision for each value seen (``count_ops`` builds a symbolic sum of the
+#: operations on every call; a marker re-derives a problem at the students' values, which
+#: repeats most iterates: 221 calls, 96 values for one file of gelu-descent answers)
+_TOO_BIG: dict[Any, bool] = {}
+_TOO_BIG_KEEP = 4096
+
+
 def tame(v: Any) -> Any:
     """Keep an exact number exact while it stays small, else 40 significant digits."""
     if isinstance(v, sp.MatrixBase):
         return v.applyfunc(tame)
     if isinstance(v, sp.Basic) and v.is_number and not isinstance(v, sp.Rational):
-        if sp.count_ops(v) > MAX_EXACT_OPS:
+        too_big = _TOO_BIG.get(v)  # structurally equal values have equal counts
+        if too_big is None:
+            too_big = sp.count_ops(v) > MAX_EXACT_OPS
+            if len(_TOO_BIG) >= _TOO_BIG_KEEP:
+                _TOO_BIG.clear()
+            _TOO_BIG[v] = too_big
+        if too_big:
             return approx(v)
     return v
 
