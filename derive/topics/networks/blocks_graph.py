@@ -146,8 +146,9 @@ def _cancels(e: Any) -> Any:
     """The cancelled form of ``e`` when cancelling really removes something (σ′ against a
     denominator: BCE + sigmoid -> ŷ − y), else None (a product is kept as written)."""
     try:
-        num, den = sp.fraction(sp.together(e))
-        cnum, cden = sp.fraction(sp.cancel(sp.together(e)))
+        together = sp.together(e)  # once: it costs as much as the cancelling
+        num, den = sp.fraction(together)
+        cnum, cden = sp.fraction(sp.cancel(together))
         gens = sorted(e.free_symbols, key=str)
         if not gens:
             return None
