@@ -481,6 +481,8 @@ def _student_values(problem: Problem, judged: dict[str, Judgement]) -> dict[str,
 
 def _design_groups(problem: Problem) -> dict[str, tuple[str, ...]]:
     """answer id -> its design group, for the answers marked by a design's property."""
+    if all(spec.kind != "design" for spec in problem.answers.values()):
+        return {}  # without importing the design topic (and the two it imports)
     from derive.topics.design import design_group
 
     out: dict[str, tuple[str, ...]] = {}
