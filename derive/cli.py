@@ -172,27 +172,13 @@ def verify(problems: tuple[str, ...], verbose: bool, no_cache: bool) -> None:
 def _verify_lines(pid: str, verbose: bool) -> tuple[list[str], bool]:
     """``derive verify``'s lines for one problem, and whether a check failed."""
     from derive.core.spec import load_problem
-    from derive.core.verify import run_checks, unchecked
+    from derive.core.verify import report_lines, run_checks
 
     try:
         s = load_problem(pid).solve(verify=False)
     except SpecError as e:
         _fail(str(e), 2)
-    results = run_checks(s)
-    bad = [r for r in results if not r.ok]
-    # the largest error of any check, failing ones included (a failure must not read 0)
-    worst = max((r.error for r in results), default=0.0)
-    status = "ok  " if not bad else "FAIL"
-    lines = [f"{status} {s.problem.id}: {len(results) - len(bad)}/{len(results)} checks "
-             f"passed, largest relative error {worst:.1e}"]
-    for r in results:
-        if verbose or not r.ok:
-            mark = "  ok  " if r.ok else "  FAIL"
-            lines.append(f"{mark} {r.name} [{r.method}] error {r.error:.1e} {r.detail}")
-    missing = unchecked(s)
-    if missing:
-        lines.append(f"  note: no check covers {', '.join(missing)}")
-    return lines, bool(bad)
+    return report_lines(s, run_checks(s), verbose)
 
 
 @cli.command()

@@ -139,6 +139,17 @@ def test_verify_and_sheet_hits_equal_their_cold_output(cache_home, tmp_path, mon
     assert (tmp_path / "warm.tex").read_text() == cold
 
 
+def test_a_cold_sheet_leaves_verify_warm(cache_home, tmp_path, monkeypatch):
+    problems = [PROBLEM, "softmax-shift"]
+    cold = {v: run("verify", *problems, *v, "--no-cache") for v in ((), ("-v",))}
+    run("sheet", *problems, "-o", str(tmp_path / "s.tex"))
+    no_deriving(monkeypatch)  # verify now prints what the sheet's checks left
+    for v, text in cold.items():
+        assert run("verify", *problems, *v) == text
+    with pytest.raises(AssertionError, match="derived although"):
+        run("verify", "conv-layer-shapes")  # a problem the sheet did not show
+
+
 def test_a_code_change_changes_every_key(cache_home, monkeypatch):
     spec = Path(__file__).parent.parent / "problems" / f"{PROBLEM}.yaml"
     before = result_cache.key("solve", spec)

@@ -28,3 +28,22 @@ def unchecked(solution: Solution) -> list[str]:
     """Answers that no check covers."""
     covered = {a for c in solution.checks for a in c.answers}
     return [a for a in solution.answers if a not in covered]
+
+
+def report_lines(solution: Solution, results: tuple[CheckResult, ...],
+                 verbose: bool) -> tuple[list[str], bool]:
+    """``derive verify``'s lines for one solved problem, and whether a check failed."""
+    bad = [r for r in results if not r.ok]
+    # the largest error of any check, failing ones included (a failure must not read 0)
+    worst = max((r.error for r in results), default=0.0)
+    status = "ok  " if not bad else "FAIL"
+    lines = [f"{status} {solution.problem.id}: {len(results) - len(bad)}/{len(results)} "
+             f"checks passed, largest relative error {worst:.1e}"]
+    for r in results:
+        if verbose or not r.ok:
+            mark = "  ok  " if r.ok else "  FAIL"
+            lines.append(f"{mark} {r.name} [{r.method}] error {r.error:.1e} {r.detail}")
+    missing = unchecked(solution)
+    if missing:
+        lines.append(f"  note: no check covers {', '.join(missing)}")
+    return lines, bool(bad)

@@ -123,9 +123,28 @@ def build_sheet(problems: Iterable[str] = (), *, cache: bool = True) -> Sheet:
         mine = problem_blocks(s)
         result_cache.store(key, {"id": s.problem.id,
                                  "blocks": [[b.where, b.tex] for b in mine]})
+        if key is not None:
+            _keep_verify_lines(pid, s)
         shown.append(s.problem.id)
         blocks += mine
     return assemble(blocks, problems=tuple(shown))
+
+
+def _keep_verify_lines(pid: str, s: Solution) -> None:
+    """What ``derive verify [-v] pid`` prints, kept from the checks this solve just ran:
+    after a change to the code or a spec, the sheet's cold run leaves ``derive verify``
+    warm instead of deriving and checking everything again. The lines are made by
+    verify's own ``report_lines`` from the same results, under verify's own keys."""
+    from derive.core import result_cache
+    from derive.core.catalogue import find_problem
+    from derive.core.verify import report_lines
+
+    for verbose in (False, True):
+        key = result_cache.key("verify", find_problem(pid), [verbose])
+        if result_cache.load(key) is None:
+            lines, bad = report_lines(s, s.results, verbose)
+            if not bad:  # a solved problem passed every check; kept only then all the same
+                result_cache.store(key, lines)
 
 
 def _cached_blocks(hit: object) -> TypeGuard[dict[str, Any]]:
