@@ -336,3 +336,18 @@ def path_between(net: Network, start: Node, end: Node) -> list[Layer]:
         out.append(la)
         n = la.out
     return out
+
+
+def printed_among(after: Any, seen: list[list[Any]]) -> bool:
+    """Whether ``after`` prints as one of ``seen`` ([expression, its str or None]) does;
+    added when not. Equal expressions print alike, so ``==`` first; ``str`` (slow for a
+    matrix product: SymPy negates it) once per expression, between unequal ones only."""
+    if any(after is a or bool(after == a) for a, _ in seen):
+        return True
+    text = str(after) if seen else None
+    for entry in seen:
+        entry[1] = str(entry[0]) if entry[1] is None else entry[1]
+        if entry[1] == text:
+            return True
+    seen.append([after, text])
+    return False

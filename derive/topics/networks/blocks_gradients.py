@@ -27,6 +27,7 @@ from derive.topics.networks.backprop import (
     jacobian_product,
     loss_gradient,
     param_line,
+    printed_among,
 )
 from derive.topics.networks.blocks_layers import (
     EXACT,
@@ -77,7 +78,7 @@ def _record(ctx: Context, lines: list[Line], answers: list[str], net: Network) -
     done: dict[tuple[str, str], list[list[Any]]] = ctx.cache.setdefault("net-done", {})
     last = -1
     for ln in lines:
-        if _printed_among(ln.after, done.setdefault((ln.key, ln.rule), [])):
+        if printed_among(ln.after, done.setdefault((ln.key, ln.rule), [])):
             last = index[ln.key]
             continue
         uses = [index[u] for u in ln.uses if u in index]
@@ -87,25 +88,6 @@ def _record(ctx: Context, lines: list[Line], answers: list[str], net: Network) -
         if ln.rule in SIMPLIFY_RULES and ln.before is not None:
             _identity_check(ctx, net, ln, answers)
     return last
-
-
-def _printed_among(after: Any, seen: list[list[Any]]) -> bool:
-    """Whether ``after`` prints as one of ``seen`` does (a line already recorded); adds
-    it to ``seen`` when not. ``seen`` holds [expression, its str or None].
-
-    An equal expression prints the same, so ``==`` answers first; ``str`` (slow for a
-    matrix product: SymPy negates it to choose a sign) is taken, once per expression,
-    only to compare unequal ones."""
-    if any(after is a or bool(after == a) for a, _ in seen):
-        return True
-    text = str(after) if seen else None
-    for entry in seen:
-        if entry[1] is None:
-            entry[1] = str(entry[0])
-        if entry[1] == text:
-            return True
-    seen.append([after, text])
-    return False
 
 
 def _identity_check(ctx: Context, net: Network, ln: Line, answers: list[str]) -> None:
