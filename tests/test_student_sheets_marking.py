@@ -115,3 +115,16 @@ def test_missing_lists_match(stem: str) -> None:
 def test_known_differences_are_items() -> None:
     keys = {(s[:3], p, a) for s, p, a, _ in ITEMS}
     assert set(KNOWN_DIFFERENCES) <= keys
+
+
+def test_feedback_is_the_same_in_every_process() -> None:
+    """Sample points are drawn by name in a fixed order: Python's string hashing (a new
+    seed per process) once reordered them, so re-marking a sheet changed its feedback."""
+    from testkit import run_process
+
+    sheet = str(Path(__file__).parent / "data" / "student-sheets" / "003_6c13d2aa68a8a4ca.yaml")
+    runs = [run_process("check", sheet, "--format", "json", env={"PYTHONHASHSEED": seed})
+            for seed in ("1", "2")]
+    assert all(r.returncode in (0, 1) for r in runs), runs[0].stderr
+    assert "differs at" in runs[0].stdout  # a feedback that names its sample point
+    assert runs[0].stdout == runs[1].stdout

@@ -138,15 +138,18 @@ def _evaluate(expr: Any, vals: _Values, ints: dict[str, int]) -> complex | None:
                        if isinstance(s, sp.Symbol) and s.name in ints})
     if e.has(sp.Sum):
         e = e.doit()
+    # values are drawn on first request, so names are visited in a fixed order (a set's
+    # order follows string hashing, which changes per process: the same answer got other
+    # sample points, and other feedback, on each run)
     subs: dict[Any, Any] = {}
-    for ix in e.atoms(sp.Indexed):
+    for ix in sorted(e.atoms(sp.Indexed), key=str):
         idx = ix.indices[0] if len(ix.indices) == 1 else None
         if idx is None or not idx.is_Integer:
             return None
         subs[ix] = sp.Float(vals.item(str(ix.base.label), int(idx)), DIGITS)
     e = e.xreplace(subs)
-    e = e.xreplace({s: sp.Float(vals.scalar(s.name), DIGITS) for s in e.free_symbols
-                    if isinstance(s, sp.Symbol)})
+    e = e.xreplace({s: sp.Float(vals.scalar(s.name), DIGITS)
+                    for s in sorted(e.free_symbols, key=str) if isinstance(s, sp.Symbol)})
     try:
         v = complex(sp.N(e, DIGITS))
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
