@@ -54,12 +54,13 @@ def test_a_spec_without_a_title_is_listed_as_invalid(tmp_path, monkeypatch):
 
 def test_marking_plain_numbers_does_not_import_latex2sympy2(tmp_path):
     """latex2sympy2 parses two formulas as it is imported: only an answer that needs it
-    (an expression) pays for that."""
+    (an expression outside the plain arithmetic ``read.core_arithmetic`` reads: here
+    ``|x|``) pays for that."""
     numbers = tmp_path / "numbers.yaml"
     numbers.write_text("student: s1\nanswers:\n  gelu-descent:\n    a.x1: '-0.05'\n")
     formula = tmp_path / "formula.yaml"
     formula.write_text("student: s1\nanswers:\n  gelu-descent:\n"
-                       "    a.derivative: '\\sigma(\\alpha x)'\n")
+                       "    a.derivative: '|x| \\sigma(\\alpha x)'\n")
     code = ("from derive.check.mark.marking import Marker\n"
             "m = Marker(phase=lambda key, seconds: None)\n"
             f"assert not m.mark_file({str(numbers)!r}).error\n")
