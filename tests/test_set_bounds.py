@@ -3,6 +3,7 @@ anything is solved; sizes are bounded; every error is one line with exit 2."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from testkit import run_cli
 
@@ -143,3 +144,35 @@ def test_a_tiny_start_keeps_adagrad_exact_where_cheap_and_right():
         x1 = [xi - eta * gi / (abs(gi) + eps) for xi, gi in zip(x, g, strict=True)]
         for got, want in zip(s.answers["a.x1"].value, x1, strict=True):
             assert abs(mpmath.mpf(str(approx(got))) / want - 1) < mpmath.mpf("1e-30")
+
+
+def _jacobian_chain(n: int):
+    """jacobian-chain's d.J_x for an input of ``n`` entries given as a flat list (x is a
+    column given): solved, and by hand in numpy."""
+    import numpy as np
+
+    rng = np.random.default_rng(n)
+    x = rng.uniform(-1, 1, n).round(3)
+    wa = rng.uniform(-1, 1, (2, n)).round(3)
+    wb = np.array([[1.0, -0.5], [0.25, 0.75]])
+    p = load_problem("jacobian-chain", {"x": x.tolist(), "WA": wa.tolist()})
+    assert p.givens["x"].value.shape == (n, 1)
+    got = np.array(p.solve().answers["d.J_x"].value.tolist(), dtype=float)
+    a = wa @ x
+    y = 1 / (1 + np.exp(-(wb @ np.tanh(a))))
+    want = np.diag(y * (1 - y)) @ wb @ np.diag(1 - np.tanh(a) ** 2) @ wa
+    return got, want
+
+
+@pytest.mark.parametrize("n", [5, 1100])
+def test_a_flat_list_for_a_column_given_is_a_column(n):
+    """jacobian-chain's x is a column ([1, -1, 0.5] in the spec, read as 3×1): a longer
+    flat list through the API is a column too, small (exact) or large (float64)."""
+    got, want = _jacobian_chain(n)
+    assert got.shape == (2, n)
+    assert np.allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def test_a_row_given_resized_as_a_column_is_a_row():
+    a = load_problem("perceptron-bce", {"x": "[[3], [1], [4]]", "w": "[1, 2, 3]"})
+    assert a.givens["x"].value.shape == (1, 3)

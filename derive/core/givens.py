@@ -129,12 +129,28 @@ def build_givens(path: str, raw: dict[str, Any], overrides: dict[str, Any],
                 value = read_value(new, name in exact)
         except ValueError_ as e:
             raise SpecError(path, f"--set {name}", str(e)) from None
-        if is_matrix(value) and is_matrix(g.value) and (
-                1 in value.shape and 1 in g.value.shape and len(value) == len(g.value)):
-            value = value.reshape(*g.value.shape)  # a vector in either orientation
+        value = _oriented(g, value)
         check_value(path, f"--set {name}", g, value, g.value)
         givens[name] = replace(g, value=value)
     return givens
+
+
+def _oriented(g: Given, value: Any) -> Any:
+    """A vector override in the orientation of the given: a flat list (read as a row)
+    for a column given is its column, as the spec's own value is read, and a vector of
+    the spec's length may be written either way; a resized one keeps the given's
+    orientation too (a column given's flat list of any length is a column)."""
+    if not (is_matrix(value) and is_matrix(g.value)) or 1 not in value.shape:
+        return value
+    if 1 not in g.value.shape:
+        return value
+    if len(value) == len(g.value):
+        return value.reshape(*g.value.shape)
+    column = g.column or g.value.cols == 1 and g.value.rows > 1
+    row = g.value.rows == 1 and g.value.cols > 1
+    if column and value.rows == 1 or row and value.cols == 1:
+        return value.T
+    return value
 
 
 def read_value(obj: Any, exact: bool = False) -> Any:
