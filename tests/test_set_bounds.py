@@ -176,3 +176,38 @@ def test_a_flat_list_for_a_column_given_is_a_column(n):
 def test_a_row_given_resized_as_a_column_is_a_row():
     a = load_problem("perceptron-bce", {"x": "[[3], [1], [4]]", "w": "[1, 2, 3]"})
     assert a.givens["x"].value.shape == (1, 3)
+
+
+def _numbers(n: int, seed: int) -> list[float]:
+    return np.random.default_rng(seed).uniform(-1, 1, n).round(3).tolist()
+
+
+@pytest.mark.parametrize("n", [65, 1500])
+def test_a_given_written_into_expressions_is_bounded(n):
+    """perceptron-bce's x and w enter ``dot(w, x)``, a symbol per entry, exactly: 1500
+    entries took 263 s. Past 64 entries: one line naming the file and the given, exit 2."""
+    x, w = (",".join(map(str, _numbers(n, s))) for s in (1, 2))
+    r = run_cli("solve", "perceptron-bce", "--set", f"x=[{x}]", "--set", f"w=[{w}]")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1, r.stderr
+    assert "problems/perceptron-bce.yaml" in r.stderr
+    assert f"--set w: w has {n:,} entries" in r.stderr and "at most 64" in r.stderr
+
+
+def test_a_given_written_into_expressions_at_the_bound_is_solved():
+    """64 entries (the bound) are solved; the answers are numpy's by hand."""
+    x, w = _numbers(64, 1), _numbers(64, 2)
+    s = load_problem("perceptron-bce", {"x": x, "w": w}).solve()
+    z = float(np.dot(x, w)) + 0.1
+    yhat = 1 / (1 + np.exp(-z))
+    assert np.isclose(float(s.answers["a.z"].value), z, rtol=1e-12)
+    assert np.isclose(float(s.answers["b.loss"].value), -np.log(yhat), rtol=1e-12)
+    got = np.array(s.answers["b.dE_dw"].value.tolist(), dtype=float).ravel()
+    assert np.allclose(got, (yhat - 1) * np.array(x), rtol=1e-10, atol=1e-14)
+
+
+def test_a_network_given_is_not_bounded_by_the_expression_bound():
+    """jacobian-chain's x goes to the network blocks by name (float64 there), not into
+    expressions: 100 entries are solved (the d.J_x values are checked above at 1100)."""
+    p = load_problem("jacobian-chain", {"x": _numbers(100, 3), "WA": [_numbers(100, 4)] * 2})
+    assert p.givens["x"].value.shape == (100, 1)

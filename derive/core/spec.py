@@ -24,6 +24,7 @@ from derive.core.catalogue import problem_dirs as problem_dirs
 from derive.core.catalogue import problem_paths as problem_paths
 from derive.core.errors import SpecError
 from derive.core.expressions import parse_spec_expr
+from derive.core.given_uses import check_expression_sizes, read_entry_by_entry
 from derive.core.givens import (
     build_givens,
     build_symbols,
@@ -145,43 +146,11 @@ def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any],
         if not large:
             raise
         return build_problem(raw, path, overrides, exact | large)  # errors read as before
-    elsewhere = _read_entry_by_entry(problem, large)
+    elsewhere = read_entry_by_entry(problem, large)
     if elsewhere:
         return build_problem(raw, path, overrides, exact | elsewhere)
+    check_expression_sizes(problem, path, overrides)
     return problem
-
-
-def _read_entry_by_entry(problem: Problem, large: set[str]) -> set[str]:
-    """The large givens some use of which is not a ``float64`` block argument."""
-    if not large:
-        return set()
-    symbols = {n: problem.namespace[n] for n in large}
-    found: set[str] = set()
-
-    def scan(v: Any) -> None:
-        if isinstance(v, str):  # a block argument naming a given (gradient-step's)
-            found.update({v} & large)
-        elif isinstance(v, dict):
-            for x in v.values():
-                scan(x)
-        elif isinstance(v, (list, tuple)):
-            for x in v:
-                scan(x)
-        elif isinstance(v, sp.Basic):
-            found.update(n for n, s in symbols.items() if v.has(s))
-
-    for part in problem.parts:
-        for call in part.calls:
-            blk = registered(call.block)
-            for name, v in call.args.items():
-                param = blk.params.get(name) if blk is not None else None
-                if param is None or not param.float64:
-                    scan(v)
-    for d in problem.definitions.values():
-        scan(d.expr)
-    for a in problem.answers.values():
-        scan(list(a.meanings.values()))
-    return found
 
 
 def _build_rest(raw: dict[str, Any], path: str, pid: str, title: str, statement: str,
