@@ -183,9 +183,10 @@ def _numbers(n: int, seed: int) -> list[float]:
 
 
 @pytest.mark.parametrize("n", [65, 1500])
-def test_a_given_written_into_expressions_is_bounded(n):
-    """perceptron-bce's x and w enter ``dot(w, x)``, a symbol per entry, exactly: 1500
-    entries took 263 s. Past 64 entries: one line naming the file and the given, exit 2."""
+def test_a_given_written_into_a_definition_is_bounded(n):
+    """perceptron-bce's x and w enter the definition ``dot(w, x)``, a symbol per entry,
+    exactly: 1500 entries took 263 s. Past 64 entries: one line naming the file and the
+    given, exit 2."""
     x, w = (",".join(map(str, _numbers(n, s))) for s in (1, 2))
     r = run_cli("solve", "perceptron-bce", "--set", f"x=[{x}]", "--set", f"w=[{w}]")
     assert r.returncode == 2 and r.stdout == ""
@@ -194,7 +195,7 @@ def test_a_given_written_into_expressions_is_bounded(n):
     assert f"--set w: w has {n:,} entries" in r.stderr and "at most 64" in r.stderr
 
 
-def test_a_given_written_into_expressions_at_the_bound_is_solved():
+def test_a_given_written_into_a_definition_at_the_bound_is_solved():
     """64 entries (the bound) are solved; the answers are numpy's by hand."""
     x, w = _numbers(64, 1), _numbers(64, 2)
     s = load_problem("perceptron-bce", {"x": x, "w": w}).solve()
@@ -206,8 +207,18 @@ def test_a_given_written_into_expressions_at_the_bound_is_solved():
     assert np.allclose(got, (yhat - 1) * np.array(x), rtol=1e-10, atol=1e-14)
 
 
-def test_a_network_given_is_not_bounded_by_the_expression_bound():
-    """jacobian-chain's x goes to the network blocks by name (float64 there), not into
-    expressions: 100 entries are solved (the d.J_x values are checked above at 1100)."""
+def test_a_network_given_is_not_bounded_by_the_definition_bound():
+    """jacobian-chain's x goes to the network blocks (float64 there), not into a
+    definition: 100 entries are solved (the d.J_x values are checked above at 1100)."""
     p = load_problem("jacobian-chain", {"x": _numbers(100, 3), "WA": [_numbers(100, 4)] * 2})
     assert p.givens["x"].value.shape == (100, 1)
+
+
+def test_a_block_argument_is_not_bounded_by_the_definition_bound():
+    """softmax-shift's x is the softmax block's argument, which reads it its own way:
+    200 entries are solved, and the probabilities are numpy's."""
+    x = _numbers(200, 5)
+    s = load_problem("softmax-shift", {"x": x}).solve()
+    got = np.array(s.answers["b.probs"].value.tolist(), dtype=float).ravel()
+    e = np.exp(np.array(x) - max(x))
+    assert np.allclose(got, e / e.sum(), rtol=1e-10, atol=0)

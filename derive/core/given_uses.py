@@ -1,9 +1,10 @@
 """How a spec uses its vector and matrix givens, and the size bound that follows.
 
 A given passed by name to a block that takes float64 (a network's values) costs the same
-at any size. A given written into an expression (a definition, an answer's meaning, an
-expression argument of a block) becomes one SymPy symbol per entry, and the derivation
-carries every entry through every step, exactly: perceptron-bce's ``dot(w, x)`` with
+at any size; other blocks that take a given (softmax, convolutions, separability) read it
+their own way, with their own bounds. A given written into a definition (or an answer's
+meaning) becomes one SymPy symbol per entry, and the scalar derivation (evaluate,
+backprop) carries every entry through every step, exactly: perceptron-bce's ``dot(w, x)`` with
 n entries each writes ~n steps of n terms (measured: n = 64 in 2.3 s CPU, 200 in 7.8 s,
 400 in 29 s, 1500 in 263 s). Such a given is bounded at ``MAX_EXPRESSION_ENTRIES``
 entries, a refusal naming the file and the given, so that no given makes a solve hang.
@@ -20,16 +21,16 @@ from derive.core.errors import SpecError
 from derive.core.model import Problem
 from derive.core.registry import registered
 
-#: entries of a given written into expressions (a symbol per entry, exact); past this a
-#: solve takes more than about twice its default time
+#: entries of a given written into a definition (a symbol per entry, exact); past this
+#: a solve takes about twice its default time. Givens that blocks take as arguments are
+#: not counted: softmax-shift's x of 800 entries solves in 2.2 s
 MAX_EXPRESSION_ENTRIES = 64
 
 
 def read_entry_by_entry(problem: Problem, names: set[str], *,
-                        by_name: bool = True) -> set[str]:
+                        blocks: bool = True) -> set[str]:
     """The givens among ``names`` some use of which is not a ``float64`` block argument;
-    with ``by_name=False`` only uses in expressions count (not a block argument that
-    names the given, which that block reads with its own bounds)."""
+    with ``blocks=False`` only uses in definitions and answers' meanings count."""
     if not names:
         return set()
     symbols: dict[str, set[Any]] = {}
@@ -40,8 +41,7 @@ def read_entry_by_entry(problem: Problem, names: set[str], *,
 
     def scan(v: Any) -> None:
         if isinstance(v, str):  # a block argument naming a given (gradient-step's)
-            if by_name:
-                found.update({v} & names)
+            found.update({v} & names)
         elif isinstance(v, dict):
             for x in v.values():
                 scan(x)
@@ -54,7 +54,7 @@ def read_entry_by_entry(problem: Problem, names: set[str], *,
                          if n not in found and (free & s or any(v.has(x) for x in s
                                                                 if isinstance(x, sp.MatrixSymbol))))
 
-    for part in problem.parts:
+    for part in problem.parts if blocks else ():
         for call in part.calls:
             blk = registered(call.block)
             for name, v in call.args.items():
@@ -70,12 +70,12 @@ def read_entry_by_entry(problem: Problem, names: set[str], *,
 
 def check_expression_sizes(problem: Problem, path: str, overrides: dict[str, Any]) -> None:
     """A SpecError for the first given of more than ``MAX_EXPRESSION_ENTRIES`` entries
-    that is written into an expression."""
+    that is written into a definition or an answer's meaning."""
     big = {g.name for g in problem.givens.values()
            if is_matrix(g.value) and len(g.value) > MAX_EXPRESSION_ENTRIES}
-    for name in sorted(read_entry_by_entry(problem, big, by_name=False)):
+    for name in sorted(read_entry_by_entry(problem, big, blocks=False)):
         g = problem.givens[name]
         field = f"--set {name}" if name in overrides else f"givens.{name}.value"
-        raise SpecError(path, field, f"{name} has {len(g.value):,} entries; it is used in "
-                        f"expressions, a symbol per entry, so at most {MAX_EXPRESSION_ENTRIES} "
+        raise SpecError(path, field, f"{name} has {len(g.value):,} entries; it is written into "
+                        f"a definition, a symbol per entry, so at most {MAX_EXPRESSION_ENTRIES} "
                         "are accepted (the exact derivation's time grows as the square)")
