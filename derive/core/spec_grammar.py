@@ -229,16 +229,8 @@ class _Parser:
 
     def piecewise(self) -> Any:
         """``Piecewise((value, condition), …, (value, True))`` (the '(' is read)."""
-        self._enter()
-        self.cases += 1
-        if self.cases > spec_cases.MAX_CASE_DEPTH:
-            raise SpecExprError(f"Piecewise nested more than {spec_cases.MAX_CASE_DEPTH} deep")
-        pieces: list[tuple[Any, Any]] = []
-        otherwise_at = None
-        while True:
-            n = len(pieces) + 1
-            if n > spec_cases.MAX_PIECES:
-                raise SpecExprError(f"Piecewise(…): at most {spec_cases.MAX_PIECES} pieces")
+
+        def piece(n: int) -> tuple[Any, Any, bool]:
             if not self.t.accept("("):
                 raise SpecExprError(f"Piecewise(…): piece {n} is written (value, condition), "
                                     f"e.g. (x, x > 0); found {self._found()}")
@@ -247,26 +239,40 @@ class _Parser:
                 raise SpecExprError(f"Piecewise(…): piece {n} has one item; each piece is "
                                     f"(value, condition); found {self._found()}")
             tok = self.t.peek()
-            if tok is not None and tok[0] == "name" and tok[1] in OTHERWISE:
+            otherwise = tok is not None and tok[0] == "name" and tok[1] in OTHERWISE
+            if otherwise:
                 self.t.take()
-                cond: Any = sp.true
-                if otherwise_at is None:
-                    otherwise_at = len(pieces)
-            else:
-                cond = self.condition(n)
+            cond = sp.true if otherwise else self.condition(n)
             if self.t.accept(","):
                 raise SpecExprError(f"Piecewise(…): piece {n} has more than two items; each "
                                     "piece is (value, condition)")
             self.t.expect(")")
-            pieces.append((value, cond))
-            if self.t.accept(")"):
-                break
-            self.t.expect(",")
-        return self._built(pieces, otherwise_at, "Piecewise")
+            return value, cond, otherwise
+
+        return self._pieces("Piecewise", "pieces", piece, None)
 
     def cases_call(self) -> Any:
         """``cases(value if condition, …, value)`` (the '(' is read): the last value
         without ``if`` holds where no condition before it does."""
+
+        def case(n: int) -> tuple[Any, Any, bool]:
+            value = self.sum()
+            if self._keyword("if"):
+                return value, self.condition(n, "cases"), False
+            return value, sp.true, True
+
+        def no_comma(n: int) -> str:
+            return (f"cases(…): case {n} is written 'value if condition' "
+                    f"(or the last one 'value'); found {self._found()}")
+
+        return self._pieces("cases", "cases", case, no_comma)
+
+    def _pieces(self, label: str, unit: str,
+                read: Callable[[int], tuple[Any, Any, bool]],
+                no_comma: Callable[[int], str] | None) -> Any:
+        """The pieces of ``Piecewise(`` or ``cases(`` up to the closing ')', each read by
+        ``read(n)`` as (value, condition, is the otherwise-piece), nesting and count
+        bounded; the first otherwise-piece is remembered for the coverage check."""
         self._enter()
         self.cases += 1
         if self.cases > spec_cases.MAX_CASE_DEPTH:
@@ -276,21 +282,18 @@ class _Parser:
         while True:
             n = len(pieces) + 1
             if n > spec_cases.MAX_PIECES:
-                raise SpecExprError(f"cases(…): at most {spec_cases.MAX_PIECES} cases")
-            value = self.sum()
-            if self._keyword("if"):
-                cond: Any = self.condition(n, "cases")
-            else:
-                cond = sp.true
-                if otherwise_at is None:
-                    otherwise_at = len(pieces)
+                raise SpecExprError(f"{label}(…): at most {spec_cases.MAX_PIECES} {unit}")
+            value, cond, otherwise = read(n)
+            if otherwise and otherwise_at is None:
+                otherwise_at = len(pieces)
             pieces.append((value, cond))
             if self.t.accept(")"):
                 break
-            if not self.t.accept(","):
-                raise SpecExprError(f"cases(…): case {n} is written 'value if condition' "
-                                    f"(or the last one 'value'); found {self._found()}")
-        return self._built(pieces, otherwise_at, "cases")
+            if no_comma is None:
+                self.t.expect(",")
+            elif not self.t.accept(","):
+                raise SpecExprError(no_comma(n))
+        return self._built(pieces, otherwise_at, label)
 
     def _built(self, pieces: list[tuple[Any, Any]], otherwise_at: int | None,
                label: str) -> Any:
