@@ -299,15 +299,21 @@ def diag_hadamard_identity() -> sp.Eq:
 class IndexSum(sp.Expr):
     """``Σ_k term`` over the entries of the vectors in ``term`` (display only)."""
 
+    #: the summation signs before the term (a batch's sum has two)
+    LATEX_SIGNS = r"\sum_{k}"
+    TEXT_SIGNS = "Σ_k"
+
     def _latex(self, printer: Any) -> str:
         body = printer._print(self.args[0])
         if isinstance(self.args[0], sp.Add):
             body = r"\left(%s\right)" % body
-        return r"\sum_{k} %s" % body
+        return f"{self.LATEX_SIGNS} {body}"
 
     def _sympystr(self, printer: Any) -> str:
         body = printer._print(self.args[0])
-        return f"Σ_k ({body})" if isinstance(self.args[0], sp.Add) else f"Σ_k {body}"
+        if isinstance(self.args[0], sp.Add):
+            body = f"({body})"
+        return f"{self.TEXT_SIGNS} {body}"
 
 
 class Partial(sp.Expr):

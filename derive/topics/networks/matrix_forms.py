@@ -17,6 +17,8 @@ from typing import Any
 
 import sympy as sp
 
+from derive.topics.networks.matrix_calculus import IndexSum
+
 
 class Ones(sp.OneMatrix):
     """A vector of ones: ``1`` (a column) or ``1ᵀ`` (a row)."""
@@ -93,15 +95,8 @@ class AbsSum(sp.Expr):
         return f"Σ_ij |({printer._print(self.args[0])})_ij|"
 
 
-class BatchSum(sp.Expr):
+class BatchSum(IndexSum):
     """``Σ_b Σ_k term`` over the examples and the outputs of a batch (display only)."""
 
-    def _latex(self, printer: Any) -> str:
-        body = printer._print(self.args[0])
-        if isinstance(self.args[0], sp.Add):
-            body = r"\left(%s\right)" % body
-        return r"\sum_{b} \sum_{k} %s" % body
-
-    def _sympystr(self, printer: Any) -> str:
-        body = printer._print(self.args[0])
-        return f"Σ_b Σ_k ({body})" if isinstance(self.args[0], sp.Add) else f"Σ_b Σ_k {body}"
+    LATEX_SIGNS = r"\sum_{b} \sum_{k}"
+    TEXT_SIGNS = "Σ_b Σ_k"
