@@ -20,6 +20,7 @@ import yaml
 from checkkit import SPECS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testkit import tiny_spec
 
 from derive.check.mark.answers import (
     AnswerFileError,
@@ -110,15 +111,7 @@ def test_list_givens_give_one_line_errors(empty_cwd, text, problem):
 
 # -- spec fields ---------------------------------------------------------------------------
 
-GOOD = {
-    "id": "fuzz",
-    "title": "Fuzz",
-    "givens": {"a": 2},
-    "symbols": ["x"],
-    "define": {"f(x)": "a*x**2"},
-    "answers": {"a.d": {"kind": "expression", "vars": ["x"]}},
-    "parts": {"a": {"derive": [{"use": "derivative", "f": "f", "wrt": "x", "answer": "a.d"}]}},
-}
+GOOD = tiny_spec("fuzz", "Fuzz")
 
 _PIECES = ["x", "a", "f", "(", ")", "[", "]", "**", "*", "+", "-", "/", "!", "^", ",", ".",
            "__class__", "__import__('os').system('touch MARKER')", "sigmoid", "Sum",

@@ -13,21 +13,13 @@ from pathlib import Path
 import pytest
 import sympy as sp
 import yaml
-from testkit import run_cli
+from testkit import run_cli, tiny_spec
 
 from derive.core.errors import SpecError
 from derive.core.spec import load_problem
 from derive.core.spec_grammar import SpecExprError, read_spec_expression
 
-GOOD = {
-    "id": "tiny",
-    "title": "Tiny",
-    "givens": {"a": 2},
-    "symbols": ["x"],
-    "define": {"f(x)": "a*x**2"},
-    "answers": {"a.d": {"kind": "expression", "vars": ["x"]}},
-    "parts": {"a": {"derive": [{"use": "derivative", "f": "f", "wrt": "x", "answer": "a.d"}]}},
-}
+GOOD = tiny_spec()
 
 
 def _payloads(marker: Path) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from testkit import softmax_backprop_by_hand
 
 import derive
 
@@ -25,21 +26,12 @@ def _givens(width: int, seed: int) -> dict[str, np.ndarray]:
             "W2": r(width, width), "b2": r(1, width), "y": y}
 
 
-def _by_hand(g: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    a = 1 / (1 + np.exp(-(g["x"] @ g["W1"] + g["b1"])))
-    f2 = a @ g["W2"] + g["b2"]
-    o = np.exp(f2) / np.exp(f2).sum()
-    loss = -float(np.sum(g["y"] * np.log(o)))
-    dx = (((o - g["y"]) @ g["W2"].T) * a * (1 - a)) @ g["W1"].T
-    return {"e.o": o, "e.loss": np.array([[loss]]), "e.dE_dx": dx}
-
-
 @pytest.mark.parametrize(("width", "seed"), [(64, 1), (11, 2)])
 def test_softmax_backprop_at_width_agrees_with_numpy(width, seed):
     g = _givens(width, seed)
     s = derive.load("softmax-backprop", **{k: v.tolist() for k, v in g.items()}).solve()
     assert s.verified
-    for aid, want in _by_hand(g).items():
+    for aid, want in softmax_backprop_by_hand(g).items():
         v = s.answers[aid].value
         got = np.array(v.tolist() if hasattr(v, "tolist") else [[v]], dtype=float)
         assert got.shape == want.shape, aid

@@ -4,19 +4,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from testkit import tiny_spec
 
 from derive.core.errors import SpecError
 from derive.core.spec import load_problem
 
-GOOD = {
-    "id": "tiny",
-    "title": "Tiny",
-    "givens": {"a": 2},
-    "symbols": ["x"],
-    "define": {"f(x)": "a*x**2"},
-    "answers": {"a.d": {"kind": "expression", "vars": ["x"]}},
-    "parts": {"a": {"derive": [{"use": "derivative", "f": "f", "wrt": "x", "answer": "a.d"}]}},
-}
+GOOD = tiny_spec()
 
 
 def write(tmp_path: Path, spec: dict | str, name: str = "tiny") -> Path:

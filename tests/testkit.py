@@ -73,3 +73,31 @@ def solve_json(problem: str, *sets: str) -> dict:
 
 def close(a: float, b: float, rel: float = 1e-9) -> bool:
     return abs(a - b) <= rel * max(abs(a), abs(b), 1e-12)
+
+
+def tiny_spec(pid: str = "tiny", title: str = "Tiny") -> dict:
+    """A fresh copy of the smallest valid spec (a derivative of a·x²), for tests that
+    break one field of it."""
+    return {
+        "id": pid,
+        "title": title,
+        "givens": {"a": 2},
+        "symbols": ["x"],
+        "define": {"f(x)": "a*x**2"},
+        "answers": {"a.d": {"kind": "expression", "vars": ["x"]}},
+        "parts": {"a": {"derive": [{"use": "derivative", "f": "f", "wrt": "x",
+                                    "answer": "a.d"}]}},
+    }
+
+
+def softmax_backprop_by_hand(g: dict) -> dict:
+    """softmax-backprop's part (e) in numpy: sigmoid hidden layer, softmax output,
+    cross-entropy; o, the loss and ∂E/∂x (row vectors)."""
+    import numpy as np
+
+    a = 1 / (1 + np.exp(-(g["x"] @ g["W1"] + g["b1"])))
+    f2 = a @ g["W2"] + g["b2"]
+    o = np.exp(f2) / np.exp(f2).sum()
+    loss = -float(np.sum(g["y"] * np.log(o)))
+    dx = (((o - g["y"]) @ g["W2"].T) * a * (1 - a)) @ g["W1"].T
+    return {"e.o": o, "e.loss": np.array([[loss]]), "e.dE_dx": dx}
