@@ -18,7 +18,7 @@ import yaml
 
 from derive.core.errors import SpecError, UsageError
 from derive.core.model import Problem
-from derive.core.safe_yaml import load_bounded_yaml
+from derive.core.safe_yaml import load_bounded_yaml, yaml_error_place
 from derive.core.spec import find_problem, load_problem
 from derive.core.spec_fields import unknown_keys
 from derive.core.values import ValueError_, to_exact
@@ -86,10 +86,7 @@ def load_assignment(path: str | Path) -> Assignment:
     except UnicodeDecodeError as e:
         raise SpecError(shown, "", f"not UTF-8 text ({e.reason})") from None
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise SpecError(shown, where, "invalid YAML: "
-                        + (getattr(e, "problem", None) or str(e).splitlines()[0])) from None
+        raise SpecError(shown, *yaml_error_place(e)) from None
     return build_assignment(raw, shown)
 
 

@@ -101,3 +101,12 @@ def _load(text: str, loader_class: Any) -> Any:
             loader.dispose()
     except RecursionError:
         raise YamlSizeError("nested too deeply") from None
+
+
+def yaml_error_place(e: yaml.YAMLError) -> tuple[str, str]:
+    """Where a YAML error is (``line N``, or '' when PyYAML does not say) and the one-line
+    message a user sees (``invalid YAML: …``)."""
+    mark = getattr(e, "problem_mark", None)
+    where = f"line {mark.line + 1}" if mark else ""
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    return where, f"invalid YAML: {problem}"

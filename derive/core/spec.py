@@ -46,7 +46,7 @@ from derive.core.model import (
 )
 from derive.core.placeholders import fill_prose
 from derive.core.registry import PARAM_TYPES, registered, registry
-from derive.core.safe_yaml import load_bounded_yaml
+from derive.core.safe_yaml import load_bounded_yaml, yaml_error_place
 from derive.core.spec_fields import (
     expected,
     mapping,
@@ -102,10 +102,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except ValueError as e:  # an integer of more than 4300 digits, say
         raise SpecError(shown, "", f"invalid YAML: {str(e).splitlines()[0][:100]}") from None
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise SpecError(shown, where, f"invalid YAML: {problem}") from None
+        raise SpecError(shown, *yaml_error_place(e)) from None
     if not isinstance(raw, dict):
         raise SpecError(shown, "", "expected a mapping with id, title, givens, answers, parts")
     return raw

@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from derive.core.safe_yaml import yaml_error_place
+
 #: answer files larger than this are refused before they are read
 MAX_FILE_BYTES = 1_000_000
 
@@ -118,10 +120,7 @@ def parse_yaml_answers(text: str, file: str) -> Submission:
     try:
         raw = loader.get_single_data()
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise AnswerFileError(file, where, f"invalid YAML: {problem}") from None
+        raise AnswerFileError(file, *yaml_error_place(e)) from None
     except RecursionError:
         raise AnswerFileError(file, "", "invalid YAML: nested too deeply") from None
     finally:
