@@ -12,6 +12,7 @@ from derive.core import functions
 from derive.core.derivation import Context, DiffStep
 from derive.core.model import Definition
 from derive.core.numbers import approx
+from derive.core.op_count import count_ops
 
 #: a number whose exact form grows past this many operations is carried as a
 #: 40-digit float instead (iterations would otherwise nest exponentials without end)
@@ -22,9 +23,9 @@ MAX_STEPS = 50
 DIGITS = 40
 
 
-#: tame's decision for each value seen (``count_ops`` builds a symbolic sum of the
-#: operations on every call; a marker re-derives a problem at the students' values, which
-#: repeats most iterates: 221 calls, 96 values for one file of gelu-descent answers)
+#: tame's decision for each value seen (counting the operations walks the whole tree; a
+#: marker re-derives a problem at the students' values, which repeats most iterates: 221
+#: calls, 96 values for one file of gelu-descent answers)
 _TOO_BIG: dict[Any, bool] = {}
 _TOO_BIG_KEEP = 4096
 
@@ -36,7 +37,7 @@ def tame(v: Any) -> Any:
     if isinstance(v, sp.Basic) and v.is_number and not isinstance(v, sp.Rational):
         too_big = _TOO_BIG.get(v)  # structurally equal values have equal counts
         if too_big is None:
-            too_big = sp.count_ops(v) > MAX_EXACT_OPS
+            too_big = count_ops(v) > MAX_EXACT_OPS
             if len(_TOO_BIG) >= _TOO_BIG_KEEP:
                 _TOO_BIG.clear()
             _TOO_BIG[v] = too_big

@@ -13,6 +13,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from derive.core.arrays import FloatMatrix, shown
+from derive.core.op_count import count_ops
 from derive.core.values import decimal_string, format_number
 from derive.render.conditions import ChainedConditions
 from derive.render.latex_memo import keep, memo_key, recall, settings_key
@@ -212,7 +213,7 @@ def latex(expr: Any, **settings: Any) -> str:
         rows = [" & ".join(latex(c, **settings) for c in r) for r in expr.tolist()]
         return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
     if (isinstance(expr, sp.Basic) and expr.is_number and not isinstance(expr, sp.Rational)
-            and sp.count_ops(expr) > LONG_EXACT_OPS):
+            and count_ops(expr) > LONG_EXACT_OPS):
         return format_number(expr)  # tanh(0.5 tanh(0.5 tanh(1) + 0.5) - 0.5) as 0.706818
     return CourseLatex(settings).doprint(sp.sympify(expr))
 

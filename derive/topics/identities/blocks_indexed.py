@@ -30,6 +30,7 @@ from derive.core.local_names import (
     parse_local,
 )
 from derive.core.numeric import GRAD_TOL, central_diff, rel_error, rng, softmax
+from derive.core.op_count import count_ops
 from derive.core.registry import Param, block
 from derive.topics.scalar.calculus import differentiate
 
@@ -132,7 +133,7 @@ def indexed_backprop(ctx: Context, answer: str, loss: Any, output: str, activati
     result = sifted
     if used:
         applied = result.xreplace({f.lhs: f.rhs for f in used})
-        applied = sp.expand(applied) if sp.count_ops(applied) < 40 else applied
+        applied = sp.expand(applied) if count_ops(applied) < 40 else applied
         if applied != result:
             last = ctx.step("simplify", applied, lhs=lhs, before=result, uses=[last], facts=used)
             result = applied
@@ -209,7 +210,7 @@ def _tidy(e: Any) -> Any:
         out = sp.factor(sp.cancel(e))
     except (sp.PolynomialError, TypeError):
         return e
-    return out if sp.count_ops(out) <= sp.count_ops(e) else e
+    return out if count_ops(out) <= count_ops(e) else e
 
 
 def _sift(summand: Any, k: Any, i: Any, one: Any, size: Any) -> Any:

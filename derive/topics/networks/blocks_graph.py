@@ -22,6 +22,7 @@ from derive.core.blockkit import numeric_function, record_diff_steps, tame, to_f
 from derive.core.derivation import Context
 from derive.core.notation import Written
 from derive.core.numeric import GRAD_TOL, central_diff, rel_error, rng
+from derive.core.op_count import count_ops
 from derive.core.registry import Param, block
 from derive.topics.scalar.calculus import differentiate
 
@@ -100,14 +101,14 @@ MAX_TIDY_NAMES = 8
 
 def _simplify(e: Any) -> Any:
     """A bounded tidy-up: cancel and factor rational functions of the names."""
-    if not isinstance(e, sp.Basic) or sp.count_ops(e) > MAX_TIDY_OPS \
+    if not isinstance(e, sp.Basic) or count_ops(e) > MAX_TIDY_OPS \
             or len(e.free_symbols) > MAX_TIDY_NAMES:
         return e
     try:
         out = sp.factor(sp.cancel(sp.together(e)))
     except (sp.PolynomialError, TypeError):
         return e
-    return out if sp.count_ops(out) <= sp.count_ops(e) else e
+    return out if count_ops(out) <= count_ops(e) else e
 
 
 class _Chain(Written):

@@ -1,0 +1,81 @@
+"""derive.core.op_count.count_ops is SymPy's count_ops, counted as an integer.
+
+Every decision made on an operation count (tame's exact-or-40-digits, the bounds on
+symbolic confirmation, folding cases, printing long exact values) must come out as it
+did with ``sympy.count_ops``: the expected counts here are SymPy's own.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+
+import pytest
+import sympy as sp
+
+import derive
+from derive.core import blockkit, op_count
+
+x, y, z = sp.symbols("x y z", real=True)
+
+
+def _random_expr(r: random.Random, depth: int) -> sp.Expr:
+    leaves = [x, y, z, sp.Integer(r.randint(-5, 5)), sp.Rational(r.randint(-7, 7), 3),
+              sp.Float(r.uniform(-3, 3), 20), sp.E, sp.pi]
+    if depth == 0 or r.random() < 0.2:
+        return r.choice(leaves)
+    a, b = _random_expr(r, depth - 1), _random_expr(r, depth - 1)
+    if (a + b).has(sp.zoo, sp.nan):  # no Max of an infinity
+        return a
+    return r.choice([
+        lambda: a + b, lambda: a - b, lambda: -a - b, lambda: a * b, lambda: -a * b,
+        lambda: a / b if b.is_zero is False else a, lambda: 1 / (1 + sp.exp(-a)), lambda: sp.exp(a),
+        lambda: a ** 2, lambda: a ** -2, lambda: sp.sqrt(sp.Abs(a) + 1), lambda: sp.tanh(a),
+        lambda: sp.Max(a, b), lambda: sp.Piecewise((a, x > 0), (b, True)),
+        lambda: sp.log(sp.Abs(a) + 2), lambda: sp.Function("f")(a),
+    ])()
+
+
+def test_random_expressions_count_as_sympy_counts() -> None:
+    r = random.Random(13)
+    for _ in range(400):
+        e = _random_expr(r, 4)
+        if e.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            continue
+        assert op_count.count_ops(e) == sp.count_ops(e), e
+
+
+def test_matrix_expressions_and_relations() -> None:
+    A, B = sp.MatrixSymbol("A", 2, 2), sp.MatrixSymbol("B", 2, 2)
+    for e in [A * B, -A * B, A + B, A - B, -A - B, sp.Eq(x, y + 1), x > y,
+              sp.ImmutableMatrix([[x - 1, 1 / y], [sp.exp(-z), 2]])]:
+        assert op_count.count_ops(e) == sp.count_ops(e), e
+
+
+@pytest.mark.parametrize("pid", ["gelu-descent", "piecewise-by-cases", "softmax-shift",
+                                 "loss-gradients", "adam-vs-rmsprop", "mlp-forward-backward"])
+def test_every_count_a_solve_asks_for(pid: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every expression whose operations a solve counts, counted both ways."""
+    derive.load(pid).solve()  # every module it needs imported, so that all are patched
+    monkeypatch.setattr(blockkit, "_TOO_BIG", {})  # tame asks again, not its memo
+    seen: list[object] = []
+    count = op_count.count_ops
+
+    def recording(e: object) -> int:
+        seen.append(e)
+        return count(e)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("derive.") and module is not op_count and \
+                getattr(module, "count_ops", None) is count:
+            monkeypatch.setattr(module, "count_ops", recording)
+    derive.load(pid).solve()
+    derive.load(pid, **_other_givens(pid)).solve()
+    assert seen, f"{pid}: no operation count asked for"
+    for e in seen:
+        assert op_count.count_ops(e) == sp.count_ops(e), e
+
+
+def _other_givens(pid: str) -> dict[str, object]:
+    """Other numbers, so that the counted iterates are not only the defaults' ones."""
+    return {"gelu-descent": {"x0": 1, "eta": 0.3}}.get(pid, {})
