@@ -104,9 +104,10 @@ class ActivationRule:
 
     name: str
     scalar: Callable[[Any], Any]
-    """z -> f(z) as a SymPy expression (exact values, the SymPy oracle)"""
+    """z -> f(z) as a SymPy expression (exact values at the givens)"""
     numeric: Callable[[np.ndarray], np.ndarray]
-    """the numpy twin of ``scalar`` (the finite-difference route)"""
+    """the numpy twin of ``scalar`` (the finite-difference and complex-step routes;
+    it must take complex entries)"""
     derivative: Callable[[Any, Any], Any]
     """the rule: (output a, input z) -> f'(z) as a vector expression, e.g. a ⊙ (1 − a)"""
     rule: str
@@ -401,7 +402,8 @@ class Loss:
             g = sp.MatMul(coef, g)
         return f"{self.kind}-gradient", g
 
-    def numeric(self, o: np.ndarray, y: np.ndarray) -> float:
+    def numeric(self, o: np.ndarray, y: np.ndarray) -> Any:
+        """The loss in float64 (complex128 on the oracle's complex step: no cast)."""
         if self.kind == "cross-entropy":
             v = -np.sum(y * np.log(o))
         elif self.kind == "binary-cross-entropy":
@@ -411,8 +413,8 @@ class Loss:
         if self.batch is not None:
             per, n = o.shape[::-1] if self.batch == "rows" else o.shape
             v = v / per if self.mean else v
-            return float(v / n if self.batch_mean else v)
-        return float(v / o.size if self.mean else v)
+            return v / n if self.batch_mean else v
+        return v / o.size if self.mean else v
 
     def exact(self, o: Any, y: Any, examples: int = 1) -> Any:
         """The loss (without penalties) at entries o, y in order; ``examples``: how many

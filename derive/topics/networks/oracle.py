@@ -1,12 +1,19 @@
 """Independent numerical routes for networks: float64 forward passes, finite differences,
-and SymPy's own differentiation of the fully explicit scalar loss (an oracle).
+and complex-step derivatives of the same forward pass (an oracle to rounding error).
 
 None of this uses a derivative rule: the oracle reads the network's description
-(``layers``: what each layer computes, ``numeric``/``exact``), finite differences only
-evaluate, and the SymPy oracle differentiates with ``sympy.diff`` (whose σ' comes from
-σ's definition). The value under test arrives as a callable that evaluates it (``Gold``),
+(``layers``: what each layer computes, ``numeric``), finite differences and complex steps
+only evaluate. The value under test arrives as a callable that evaluates it (``Gold``),
 so this module imports nothing that derives or represents derivatives (matrix forms,
 backprop rules); ``tests/test_architecture.py`` enforces that.
+
+The complex step: for a function analytic near x, f(x + ih)/h has imaginary part f'(x)
+to rounding for any tiny h (nothing is subtracted, so nothing cancels), where a central
+difference is accurate to ~1e-8. Every layer's ``numeric`` takes complex entries for
+this (ReLU's ``maximum`` compares real parts first; |w| of an L1 penalty is written
+w sign(Re w)), so the check that needs all the digits, the derived expression against
+the derivative at the oracle sizes, costs forward passes, not ``sympy.diff`` of an
+explicit loss (which was a second a problem).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import numpy as np
 import sympy as sp
 
 from derive.core.numeric import gradient_fd, rel_error, rng
-from derive.topics.networks.layers import Activation, Dense, Loss, Network, Softmax, Upstream
+from derive.topics.networks.layers import Activation, Loss, Network, Upstream
 
 #: a derived value under test, evaluated at named float64 values and concrete sizes
 Gold = Callable[[Mapping[Any, Any], Mapping[Any, int]], Any]
@@ -27,8 +34,11 @@ ContractGold = Callable[[Mapping[Any, Any]], Any]
 
 #: widths tried by the checks, given in order to the network's size symbols (N, M, K…)
 SIZE_TRIALS: tuple[tuple[int, ...], ...] = ((3, 4, 2, 3), (2, 7, 5, 4), (1, 3, 4, 2))
-#: the width of every size in the SymPy-oracle check (small: the loss is explicit)
+#: the width of every size in the complex-step check (small: the derived value is
+#: evaluated there in SymPy Floats, by the contract)
 ORACLE_SIZES: tuple[int, ...] = (2, 3, 2, 2)
+#: the imaginary step of the complex-step derivative (any tiny h: no cancellation)
+COMPLEX_STEP = 1e-30
 #: beyond this many entries a gradient is compared along random directions only
 FULL_FD_LIMIT = 400
 
@@ -106,14 +116,15 @@ def forward(net: Network, env: Mapping[str, np.ndarray], start: str | None = Non
 
 
 def objective(net: Network, env: Mapping[str, np.ndarray], vals: Mapping[str, np.ndarray]
-              ) -> float:
-    """E (a loss) or L = Σ g ⊙ y (an upstream gradient g = ∂L/∂y)."""
+              ) -> Any:
+    """E (a loss) or L = Σ g ⊙ y (an upstream gradient g = ∂L/∂y): a float64, or a
+    complex128 on a complex step."""
     o = vals[net.output.key]
     end = net.end
     if isinstance(end, Loss):
         return end.numeric(o, env[end.target.name]) + penalty(end, env)
     assert isinstance(end, Upstream)
-    return float(np.sum(env[end.g.name] * o))
+    return np.sum(env[end.g.name] * o)
 
 
 def _coefficient(pen: Any) -> float:
@@ -121,16 +132,17 @@ def _coefficient(pen: Any) -> float:
     return float(sp.S(pen.coef, strict=True).xreplace(dict(pen.scalars)))
 
 
-def penalty(end: Loss, env: Mapping[str, np.ndarray]) -> float:
-    """R of the loss's penalties from the entries: λ/2 Σ w² or λ Σ w² (l2), λ Σ |w| (l1)."""
-    total = 0.0
+def penalty(end: Loss, env: Mapping[str, np.ndarray]) -> Any:
+    """R of the loss's penalties from the entries: λ/2 Σ w² or λ Σ w² (l2), λ Σ |w| (l1;
+    |w| as w sign(Re w), the same for real w and analytic for a complex step)."""
+    total: Any = 0.0
     for pen in end.penalties:
         w = np.concatenate([np.ravel(env[p.name]) for p in pen.params])
         lam = _coefficient(pen)
         if pen.kind == "l1":
-            total += lam * float(np.sum(np.abs(w)))
+            total = total + lam * np.sum(w * np.sign(w.real))
         else:
-            total += (lam / 2 if pen.half else lam) * float(np.sum(w * w))
+            total = total + (lam / 2 if pen.half else lam) * np.sum(w * w)
     return total
 
 
@@ -282,91 +294,40 @@ def compare_jacobian(net: Network, gold: Gold, of: str, wrt: str, widths: tuple[
     return rel_error(got, fd_jacobian(net, env, of, wrt))
 
 
-# -- the SymPy oracle ------------------------------------------------------------------
-
-def _sym_matrix(name: str, shape: tuple[int, int]) -> sp.ImmutableMatrix:
-    return sp.ImmutableMatrix(shape[0], shape[1],
-                              lambda i, j: sp.Symbol(f"{name}_{i}{j}", real=True))
-
+# -- the complex-step oracle ----------------------------------------------------------
 
 def _floats(a: np.ndarray) -> sp.ImmutableMatrix:
     a = np.atleast_2d(np.asarray(a, dtype=float))
     return sp.ImmutableMatrix(a.shape[0], a.shape[1], lambda i, j: sp.Float(a[i, j], 17))
 
 
-def explicit_objective(net: Network, env: Mapping[str, np.ndarray], wrt: str
-                       ) -> tuple[sp.Expr, sp.ImmutableMatrix, dict[str, Any]]:
-    """The objective as an explicit SymPy expression of ``wrt``'s entries (everything
-    else numeric), with the symbol matrix and the numeric values used."""
+def _stepped(x0: np.ndarray, i: int) -> np.ndarray:
+    """``x0`` as complex numbers with entry ``i`` stepped by i·h."""
+    x = x0.astype(complex).reshape(-1)
+    x[i] += 1j * COMPLEX_STEP
+    return x.reshape(x0.shape)
+
+
+def complex_step_gradient(net: Network, env: Mapping[str, np.ndarray], wrt: str
+                          ) -> np.ndarray:
+    """∂objective/∂wrt entry by entry: Im objective(wrt + i h e_k) / h."""
     vals = forward(net, env)
-    base = vals[wrt] if wrt in vals else env[wrt]
-    X = _sym_matrix("v", np.shape(base))
-    values = {k: _floats(v) for k, v in env.items()}
-    if net.node(wrt) is None:
-        values[wrt] = X
-    params = {p: values[p.name] for p in net.params()}
-    cur = X if wrt == net.input.key else values[net.input.key]
-    started = wrt == net.input.key or net.node(wrt) is None
-    for layer in net.layers:
-        if isinstance(layer, Dense):
-            out = layer.exact(cur, params)
-        elif isinstance(layer, Activation):
-            out = layer.exact(cur, {})
-        else:
-            assert isinstance(layer, Softmax)
-            out = layer.exact(cur, {})
-        if layer.out.key == wrt:
-            out, started = X, True
-        cur = out if started else _floats(vals[layer.out.key])
-    end = net.end
-    if isinstance(end, Loss):
-        examples = 1 if net.batch is None else cur.shape[0 if net.batch == "rows" else 1]
-        E = end.exact(list(cur), list(values[end.target.name]), examples)
-        for pen in end.penalties:  # written out entry by entry: sympy.diff finds λw, sign
-            entries = [w for p in pen.params for w in values[p.name]]
-            lam = sp.Float(_coefficient(pen), 17)
-            if pen.kind == "l1":
-                E += lam * sp.Add(*[sp.Abs(w) for w in entries])
-            else:
-                E += (lam / 2 if pen.half else lam) * sp.Add(*[w ** 2 for w in entries])
-    else:
-        assert isinstance(end, Upstream)
-        E = sp.Add(*[gi * yi for gi, yi in zip(values[end.g.name], cur, strict=True)])
-    return E, X, values
+    x0 = np.asarray(vals[wrt] if wrt in vals else env[wrt], dtype=float)
+    out = np.empty(x0.size)
+    for k in range(x0.size):
+        x = _stepped(x0, k)
+        at = env if wrt in vals else {**env, wrt: x}  # the penalty reads a parameter here
+        out[k] = np.imag(objective(net, at, forward(net, at, wrt, x))) / COMPLEX_STEP
+    return out.reshape(x0.shape)
 
 
-def oracle_gradient(net: Network, env: Mapping[str, np.ndarray], wrt: str) -> np.ndarray:
-    """∂objective/∂wrt entry by entry with ``sympy.diff`` of the explicit objective."""
-    E, X, _ = explicit_objective(net, env, wrt)
-    base = np.asarray(forward(net, env)[wrt] if net.node(wrt) else env[wrt], dtype=float)
-    point = {s: sp.Float(v, 17) for s, v in zip(X, base.reshape(-1), strict=True)}
-    out = [float(sp.diff(E, s).xreplace(point).evalf(20)) for s in X]
-    return np.array(out).reshape(X.shape)
-
-
-def oracle_jacobian(net: Network, env: Mapping[str, np.ndarray], of: str, wrt: str
-                    ) -> np.ndarray:
-    """∂of/∂wrt with SymPy's ``Matrix.jacobian`` of the explicit forward pass."""
-    vals = forward(net, env)
-    X = _sym_matrix("v", np.shape(vals[wrt]))
-    params = {p: _floats(env[p.name]) for p in net.params()}
-    cur: Any = X
-    started = False
-    if wrt == net.input.key:
-        started = True
-    for layer in net.layers:
-        if not started:
-            if layer.out.key == wrt:
-                started = True
-            continue
-        cur = layer.exact(cur, params) if isinstance(layer, Dense) else layer.exact(cur, {})
-        if layer.out.key == of:
-            break
-    flat = sp.Matrix(list(cur))
-    J = flat.jacobian(sp.Matrix(list(X)))
-    point = {s: sp.Float(v, 17) for s, v in zip(X, np.asarray(vals[wrt]).reshape(-1),
-                                                   strict=True)}
-    return np.array(J.xreplace(point).evalf(20).tolist(), dtype=float)
+def complex_step_jacobian(net: Network, env: Mapping[str, np.ndarray], of: str, wrt: str
+                          ) -> np.ndarray:
+    """∂of/∂wrt (entries of ``of`` down, of ``wrt`` across), a column per complex step."""
+    x0 = np.asarray(forward(net, env)[wrt], dtype=float)
+    cols = [np.imag(forward(net, env, wrt, _stepped(x0, k))[of]).reshape(-1) / COMPLEX_STEP
+            for k in range(x0.size)]
+    return np.array(cols).T
 
 
 def contract_values(net: Network, env: Mapping[str, np.ndarray]) -> dict[Any, Any]:
@@ -393,9 +354,10 @@ def contract_values(net: Network, env: Mapping[str, np.ndarray]) -> dict[Any, An
 def compare_with_oracle(net: Network, gold: ContractGold, wrt: str, of: str | None = None,
                         salt: int = 0) -> float:
     """Relative error of a gold value (evaluated by the contract: xreplace + doit) against
-    SymPy's elementwise derivative at the oracle sizes."""
+    the complex-step derivative at the oracle sizes."""
     sizes = trial_sizes(net, ORACLE_SIZES)
     env = random_instance(net, sizes, salt)
     got = np.asarray(gold(contract_values(net, env)), dtype=float)
-    want = oracle_jacobian(net, env, of, wrt) if of else oracle_gradient(net, env, wrt)
+    want = complex_step_jacobian(net, env, of, wrt) if of else \
+        complex_step_gradient(net, env, wrt)
     return rel_error(got, want, floor=1e-12)
