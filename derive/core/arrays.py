@@ -23,8 +23,10 @@ import sympy as sp
 from derive.core.values import ValueError_
 
 #: a given with more entries than this is kept in float64 (exact arithmetic on it is no
-#: longer cheap); smaller givens, every reference problem's among them, stay exact
-LARGE_ENTRIES = 1024
+#: longer cheap: the four 1024-entry vectors of softmax-backprop at width 1024, read
+#: exactly, cost 0.3 s of a 1 s solve); smaller givens, every shipped problem's among
+#: them, stay exact
+LARGE_ENTRIES = 256
 
 
 class FloatMatrix:

@@ -142,12 +142,21 @@ def build_problem(raw: dict[str, Any], path: str, overrides: dict[str, Any],
     except SpecError:
         if not large:
             raise
-        return build_problem(raw, path, overrides, exact | large)  # errors read as before
+        # errors read as before
+        return build_problem(raw, path, _read_once(overrides, givens), exact | large)
     elsewhere = read_entry_by_entry(problem, large)
     if elsewhere:
-        return build_problem(raw, path, overrides, exact | elsewhere)
+        return build_problem(raw, path, _read_once(overrides, givens), exact | elsewhere)
     check_expression_sizes(problem, path, overrides)
     return problem
+
+
+def _read_once(overrides: dict[str, Any], givens: dict[str, Any]) -> dict[str, Any]:
+    """``overrides`` with each one already read as a float64 array replaced by that array,
+    for a rebuild: the weights of a wide network (a million numbers each) are not read
+    again because its input vector turned out to be needed entry by entry."""
+    return {k: givens[k].value if k in givens and isinstance(givens[k].value, FloatMatrix)
+            else v for k, v in overrides.items()}
 
 
 def _build_rest(raw: dict[str, Any], path: str, pid: str, title: str, statement: str,
