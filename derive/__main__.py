@@ -1,3 +1,3 @@
-from derive.cli import cli
+from derive.cli import main
 
-cli(prog_name="derive")
+main()

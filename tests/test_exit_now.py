@@ -1,0 +1,52 @@
+"""``derive``'s program ends without the interpreter's teardown (``lifetime.exit_now``),
+as ``sys.exit`` would otherwise: same status, every stream flushed, atexit handlers run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from testkit import ROOT, run_process
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, "-c", "import sys\n"
+                           "from derive.core.lifetime import exit_now\n" + code],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env={**env, "PYTHONPATH": str(ROOT)})
+
+
+def test_status_buffered_output_and_atexit_handlers_are_kept(tmp_path):
+    r = _run("import atexit, tempfile, pathlib\n"
+             f"d = tempfile.TemporaryDirectory(dir={str(tmp_path)!r})\n"
+             "pathlib.Path(d.name, 'f').write_text('x')\n"
+             "atexit.register(lambda: print('handler ran'))\n"
+             "print('x' * 100000, end='')\n"
+             "exit_now(3)")
+    assert r.returncode == 3
+    assert r.stdout == "x" * 100000 + "handler ran\n"
+    assert list(tmp_path.iterdir()) == []  # the temporary directory's finalizer ran
+
+
+def test_statuses_are_those_sys_exit_gives():
+    for code in ("None", "0", "2", "130", "256", "-1", "'derive: went wrong'"):
+        now, plain = _run(f"exit_now({code})"), _run(f"sys.exit({code})")
+        assert (now.returncode, now.stderr) == (plain.returncode, plain.stderr), code
+
+
+def test_a_stdout_that_cannot_be_flushed_exits_as_python_does():
+    # a buffered line, then standard output closed under it: the final flush fails
+    code = "import os\nsys.stdout.write('x')\nos.close(1)\n"
+    now, plain = _run(code + "exit_now(0)"), _run(code + "sys.exit(0)")
+    assert now.returncode == plain.returncode == 120
+
+
+def test_the_program_keeps_its_exit_codes_and_messages(tmp_path):
+    ok = run_process("list")
+    assert ok.returncode == 0 and "gelu-descent" in ok.stdout
+    bad = run_process("solve", "no-such-problem")
+    assert bad.returncode == 2 and bad.stderr.startswith("derive: ")
+    assert run_process("--help").returncode == 0
+    assert run_process("no-such-command").returncode == 2
