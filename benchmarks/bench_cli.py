@@ -20,7 +20,8 @@ otherwise every run would compile derive's modules again while SymPy's stay comp
 Rows (issue 13's table): ``derive list``; ``derive solve P`` for each reference
 problem; ``derive verify`` (all); ``derive sheet`` (no PDF, all); ``derive check`` of
 one file of 35 answers (gelu-descent, from bench_check's class); softmax-backprop
-solved and verified through the Python API with random givens of each ``--widths``. A
+solved and verified through the Python API with random givens of each ``--widths`` as
+NumPy arrays, and of the largest as Python lists. A
 row that runs past ``--limit`` seconds is stopped and printed as ``> limit``.
 """
 
@@ -79,19 +80,21 @@ def median_cpu(args: list[str], repeat: int, limit: float,
 
 
 #: softmax-backprop solved and verified with random givens of one width, through the
-#: Python API (a spec file that size is refused: specs are short text files)
+#: Python API (a spec file that size is refused: specs are short text files), given as
+#: NumPy arrays (how a notebook holds a network's weights) or as Python lists
 WIDTH_SCRIPT = """
 import sys
 import numpy as np
 import derive
-w = int(sys.argv[1])
+w, lists = int(sys.argv[1]), sys.argv[2] == "lists"
 rng = np.random.default_rng(w)
 def r(*shape):
-    return np.round(rng.uniform(-1, 1, shape), 3).tolist()
-y = [[0] * w]
-y[0][int(rng.integers(w))] = 1
+    a = np.round(rng.uniform(-1, 1, shape), 3)
+    return a.tolist() if lists else a
+y = np.zeros((1, w), dtype=int)
+y[0, int(rng.integers(w))] = 1
 s = derive.load("softmax-backprop", x=r(1, w), W1=r(w, w), b1=r(1, w), W2=r(w, w),
-                b2=r(1, w), y=y).solve()
+                b2=r(1, w), y=y.tolist() if lists else y).solve()
 assert s.verified
 """
 
@@ -161,8 +164,12 @@ def main() -> None:
                      (f"derive sheet (no PDF, the baseline's {len(common)})",
                       derive + ["sheet", *common, "-o", str(work / "s.tex")], opts.repeat)]
         rows += [("derive check (1 file, 35 answers)", check, opts.repeat)]
-        rows += [(f"softmax-backprop width {w}: solve + verify (API)",
-                  [py, "-c", WIDTH_SCRIPT, str(w)], 1) for w in opts.widths]
+        rows += [(f"softmax-backprop width {w}: solve + verify (API, arrays)",
+                  [py, "-c", WIDTH_SCRIPT, str(w), "arrays"], opts.repeat)
+                 for w in opts.widths]
+        rows += [(f"softmax-backprop width {w}: solve + verify (API, lists)",
+                  [py, "-c", WIDTH_SCRIPT, str(w), "lists"], opts.repeat)
+                 for w in opts.widths[-1:]]
         rows = [r for r in rows if opts.only in r[0]]
         for root in [ROOT] + ([base] if base else []):
             subprocess.run([py, "-m", "compileall", "-q", str(root / "derive")], check=True,
