@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -44,3 +45,19 @@ def test_outside_the_reals_is_nan_and_unknown_nodes_are_refused():
         _at(sp.gamma(x))
     with pytest.raises(pointwise.Unsupported):  # a bound that is not a whole number
         _at(sp.Sum(p[k], (k, 1, x)))
+
+
+def test_indexed_check_values_by_the_tree_and_by_sympy_where_the_tree_cannot():
+    """The indexed-backprop check reads an answer at drawn entries: on the tree, or (a
+    function the tree does not know) with the sums written out; both by numpy here."""
+    from derive.topics.identities.blocks_indexed import _value
+
+    p, y = sp.IndexedBase("p"), sp.IndexedBase("y")
+    k, i, n = sp.symbols("k i K", integer=True)
+    pv, yv = np.array([0.2, 0.5, 0.3]), np.array([0.0, 1.0, 0.0])
+    values = {"p": pv, "y": yv}
+    known = p[i] * sp.Sum(y[k], (k, 1, n)) - y[i]
+    assert _value(known, values, {n: 3, i: 2}) == pytest.approx(pv[1] * yv.sum() - yv[1])
+    unknown = sp.erf(p[i]) + sp.Sum(y[k] * p[k], (k, 1, n))
+    want = math.erf(pv[0]) + float(yv @ pv)
+    assert _value(unknown, values, {n: 3, i: 1}) == pytest.approx(want, rel=1e-12)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from derive.core import pointwise
 from derive.core.blockkit import numeric_function, record_diff_steps
 from derive.core.derivation import Context
 from derive.core.local_names import (
@@ -244,30 +245,42 @@ def _check(loss: Any, answer: Any, p: Any, z: Any, i: Any, size: Any, activation
         bases = sorted(samplers, key=str)
         args = [p[j] for j in range(1, n + 1)] + [b[j] for b in bases for j in range(1, n + 1)]
         f_loss = numeric_function(args, concrete)
-        # the sums written out once per size (and index), not at every drawn point
-        sides = [tuple(expand_sums(s, {size: n}) for s in (fact.lhs, fact.rhs))
-                 for fact in facts]
-        partial = [expand_sums(answer, {size: n, i: j}) for j in range(1, n + 1)]
         for trial in range(4):
             zv = r.normal(0.0, 1.5, size=n)
             others = [SAMPLERS[samplers[b][trial % len(samplers[b])]](r, n) for b in bases]
-            flat = [sp.Float(float(v)) for o in others for v in o]
-            point = dict(zip(args[n:], flat, strict=True))
-            for fact, (left, right) in zip(facts, sides, strict=True):
-                # the facts must hold for what is drawn
-                lhs, rhs = (float(side.xreplace(point)) for side in (left, right))
+            pv = forward(zv)
+            values = {str(p.label): pv} | {str(b.label): o for b, o in
+                                           zip(bases, others, strict=True)}
+            for fact in facts:  # the facts must hold for what is drawn
+                lhs, rhs = (_value(side, values, {size: n}) for side in (fact.lhs, fact.rhs))
                 if abs(lhs - rhs) > 1e-12:
                     return False, float("inf"), f"the drawn inputs break the fact {fact}"
 
             fds = _partials(f_loss, forward, zv, [v for o in others for v in o])
-            pv = forward(zv)
             for j in range(1, n + 1):
-                fd = fds[j - 1]
-                at = {p[m]: sp.Float(float(pv[m - 1])) for m in range(1, n + 1)} | point
-                got = float(partial[j - 1].xreplace(at))
-                worst = max(worst, rel_error(got, fd))
+                got = _value(answer, values, {size: n, i: j})
+                worst = max(worst, rel_error(got, fds[j - 1]))
                 draws += 1
     return worst < GRAD_TOL, worst, f"K = {SIZES.start}..{SIZES.stop - 1}, {draws} partials"
+
+
+def _value(expr: Any, values: dict[str, np.ndarray], ints: dict[Any, int]) -> float:
+    """``expr`` at drawn entries (``values``: base name -> entries 1..n) and concrete
+    sizes and indices, in float64 on the tree (``core.pointwise``), or where that does not
+    know a piece, by writing the sums out and substituting SymPy floats."""
+    try:
+        return pointwise.evaluate(expr, _no_scalar, lambda b, k: float(values[b][k - 1]),
+                                  {str(s): v for s, v in ints.items()})
+    except (pointwise.Unsupported, KeyError, IndexError):
+        pass
+    concrete = expand_sums(expr, ints)
+    at = {ix: sp.Float(float(values[str(ix.base.label)][int(ix.indices[0]) - 1]))
+          for ix in concrete.atoms(sp.Indexed)}
+    return float(concrete.xreplace(at))
+
+
+def _no_scalar(name: str) -> float:
+    raise pointwise.Unsupported(f"free symbol {name}")
 
 
 def _partials(f_loss: Callable[..., Any], forward: Callable[[np.ndarray], np.ndarray],
