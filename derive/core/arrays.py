@@ -15,7 +15,6 @@ NumPy is imported only when a large value arrives, so small problems start witho
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import sympy as sp
@@ -82,6 +81,8 @@ class FloatMatrix:
 
     def digest(self) -> str:
         if not self._digest:
+            import hashlib  # here: OpenSSL's start-up (~4 ms) only for a large given
+
             self._digest = hashlib.sha256(self.array.tobytes()).hexdigest()[:16]
         return self._digest
 
