@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +43,37 @@ def decimalize(expr: Any, max_digits: int = 8) -> Any:
     return expr.xreplace(reps) if reps else expr
 
 
+def _matmul_sign(self: Any) -> bool:
+    """Whether a matrix product starts with a negative number (-W^T δ)."""
+    c = self.args[0]
+    return bool(c.is_Number and c.is_extended_negative)
+
+
+@contextmanager
+def cheap_matmul_sign() -> Iterator[None]:
+    """While printing, a matrix product tells its sign from its leading number.
+
+    SymPy's printers ask every product ``could_extract_minus_sign`` (to choose a sign and
+    parentheses). ``Mul``'s answer first checks ``self == -self``, and negating a matrix
+    product runs ``MatMul.doit``'s canonicalisation: a tenth of a second of a cold
+    ``derive solve softmax-backprop``, for an answer that is the leading number's sign
+    whenever a product is not zero (a product equal to its negation would be a zero
+    matrix, which SymPy does not leave as a product). Only for the printers' calls: the
+    class attribute is restored on the way out (nesting is fine)."""
+    saved = sp.MatMul.could_extract_minus_sign
+    sp.MatMul.could_extract_minus_sign = _matmul_sign  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        sp.MatMul.could_extract_minus_sign = saved  # type: ignore[method-assign]
+
+
 class DecimalStr(StrPrinter):
     """``str()`` with terminating rationals as decimals: ``x*sigmoid(1.702*x)``."""
 
     def doprint(self, expr: Any) -> str:
-        return super().doprint(decimalize(expr))
+        with cheap_matmul_sign():
+            return super().doprint(decimalize(expr))
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         d = decimal_string(expr)
@@ -78,7 +106,8 @@ class CourseLatex(ChainedConditions, LatexPrinter):
         super().__init__(s)
 
     def doprint(self, expr: Any) -> str:
-        return super().doprint(decimalize(expr))
+        with cheap_matmul_sign():
+            return super().doprint(decimalize(expr))
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         d = decimal_string(expr, max_digits=8)
@@ -320,7 +349,8 @@ class SheetLatex(CourseLatex):
         key = None if kwargs else memo_key(self._memo_key, expr, "part")
         hit = recall(key)
         if hit is None:
-            hit = super()._print(expr, **kwargs)
+            with cheap_matmul_sign():  # printed by pieces too, not only through doprint
+                hit = super()._print(expr, **kwargs)
             keep(key, hit)
         return hit
 
@@ -360,13 +390,14 @@ class SheetLatex(CourseLatex):
     def add_terms(self, expr: Any) -> list[tuple[str, Any]]:
         """The terms of a sum with the sign printed before each ('', '- ', '+ ')."""
         out = []
-        for i, term in enumerate(self.ordered_terms(expr)):
-            sign = ""
-            if i and term.could_extract_minus_sign():
-                sign, term = "- ", -term
-            elif i:
-                sign = "+ "
-            out.append((sign, term))
+        with cheap_matmul_sign():
+            for i, term in enumerate(self.ordered_terms(expr)):
+                sign = ""
+                if i and term.could_extract_minus_sign():
+                    sign, term = "- ", -term
+                elif i:
+                    sign = "+ "
+                out.append((sign, term))
         return out
 
     def term(self, term: Any) -> str:
