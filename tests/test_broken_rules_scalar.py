@@ -64,3 +64,21 @@ def test_wrong_tanh_rule_fails_rnn_vanishing(monkeypatch):
     monkeypatch.setitem(calculus.RULES, sp.tanh, ("tanh-derivative", lambda u: 1 - sp.tanh(u)))
     msg = failures("rnn-vanishing")
     assert "b.dh4_dh1" in msg and "c.dc4_dc1" not in msg
+
+
+@pytest.mark.parametrize("f", [sp.exp, sp.erf])  # erf: not on the float64 tree, the fallback
+def test_identity_points_tell_a_true_step_from_a_false_one(f):
+    """The numeric half of an identity step (Σ_k e^{x_k + c} f(x_k) = e^c Σ_k e^{x_k} f(x_k))
+    at seeded points with K pinned: a true step agrees to rounding, one that drops the
+    factor e^c does not."""
+    import numpy as np
+
+    x = sp.IndexedBase("x")
+    k, big_k = sp.symbols("k K", integer=True)
+    c = sp.Symbol("c", real=True)
+    before = sp.Sum(sp.exp(x[k] + c) * f(x[k]), (k, 1, big_k))
+    right = sp.exp(c) * sp.Sum(sp.exp(x[k]) * f(x[k]), (k, 1, big_k))
+    wrong = sp.Sum(sp.exp(x[k]) * f(x[k]), (k, 1, big_k))
+    r = np.random.default_rng(0)
+    assert identity._worst_at_points(before, right, {big_k: 4}, big_k, r) < 1e-12
+    assert identity._worst_at_points(before, wrong, {big_k: 4}, big_k, r) > 1e-3
