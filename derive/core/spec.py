@@ -65,9 +65,16 @@ def load_problem(ref: str | Path, overrides: dict[str, Any] | None = None) -> Pr
 
     Overrides are exact values or strings as ``--set`` takes them.
     """
+    return load_problem_and_data(ref, overrides)[0]
+
+
+def load_problem_and_data(ref: str | Path, overrides: dict[str, Any] | None = None
+                          ) -> tuple[Problem, dict[str, Any]]:
+    """``load_problem``, and the spec's YAML data it was built from (marking builds the
+    mistakes' variants from it; ``build_problem`` only reads it, so the file is read once)."""
     path = find_problem(str(ref))
     raw = read_yaml(path)
-    return build_problem(raw, _display_path(path), overrides or {})
+    return build_problem(raw, _display_path(path), overrides or {}), raw
 
 
 def _display_path(path: Path) -> str:

@@ -135,10 +135,9 @@ class Marker:
         return got
 
     def _prepare(self, pid: str, givens: dict[str, Any], key: Any) -> Prepared:
-        from derive.core.spec import load_problem, read_yaml
+        from derive.core.spec import load_problem_and_data
 
-        problem = load_problem(self.paths[pid], givens)
-        raw = read_yaml(self.paths[pid])
+        problem, raw = load_problem_and_data(self.paths[pid], givens)
         gold = solve_once(problem)  # solved already when the batch's parent presolved it
         right = {aid: replace(a, value=ft.settle(a.value)) for aid, a in gold.answers.items()}
         configs = {aid: parse_config(problem, s) for aid, s in problem.answers.items()}

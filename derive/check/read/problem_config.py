@@ -37,6 +37,7 @@ MatrixSymbol with ``xreplace`` (and Integers for the size Symbols) and calling
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
@@ -52,9 +53,11 @@ from derive.core.model import AnswerSpec, Problem
 # ---------------------------------------------------------------- names and configs
 
 
+@lru_cache(maxsize=4096)
 def name_key(latex: str) -> str | None:
     """How the reader spells a written name (``\\hat{y}`` -> 'hat(y)', ``w_{c}`` -> 'w_c');
-    None when the text is not a single name."""
+    None when the text is not a single name. Memoised (a string in, a string out): every
+    answer's config asks it for each of the problem's symbols and givens."""
     try:
         tokens = tokenize(latex)
     except ParseError:
