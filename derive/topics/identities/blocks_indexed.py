@@ -241,10 +241,8 @@ def _check(loss: Any, answer: Any, p: Any, z: Any, i: Any, size: Any, activation
     forward = FORWARD[activation]
     worst, draws = 0.0, 0
     for n in SIZES:
-        concrete = expand_sums(loss, {size: n})
         bases = sorted(samplers, key=str)
-        args = [p[j] for j in range(1, n + 1)] + [b[j] for b in bases for j in range(1, n + 1)]
-        f_loss = numeric_function(args, concrete)
+        f_loss = _loss_function(loss, p, bases, size, n)
         for trial in range(4):
             zv = r.normal(0.0, 1.5, size=n)
             others = [SAMPLERS[samplers[b][trial % len(samplers[b])]](r, n) for b in bases]
@@ -262,6 +260,31 @@ def _check(loss: Any, answer: Any, p: Any, z: Any, i: Any, size: Any, activation
                 worst = max(worst, rel_error(got, fds[j - 1]))
                 draws += 1
     return worst < GRAD_TOL, worst, f"K = {SIZES.start}..{SIZES.stop - 1}, {draws} partials"
+
+
+def _loss_function(loss: Any, p: Any, bases: list[Any], size: Any, n: int
+                   ) -> Callable[..., float]:
+    """L(p_1..p_n, then each base's n entries) at size n: on the tree as written
+    (``core.pointwise``: a few hundred evaluations cost less than generating numpy code
+    for each size), or lambdified with its sums written out where the tree does not
+    know a piece."""
+    labels = [str(p.label)] + [str(b.label) for b in bases]
+    ints = {str(size): n}
+
+    def on_tree(*values: float) -> float:
+        def item(base: str, k: int) -> float:
+            if not 1 <= k <= n:
+                raise KeyError(k)
+            return values[labels.index(base) * n + k - 1]
+
+        return pointwise.evaluate(loss, _no_scalar, item, ints)
+
+    try:
+        on_tree(*([0.5] * (n * len(labels))))
+        return on_tree
+    except (pointwise.Unsupported, KeyError, ValueError):
+        args = [p[j] for j in range(1, n + 1)] + [b[j] for b in bases for j in range(1, n + 1)]
+        return numeric_function(args, expand_sums(loss, {size: n}))
 
 
 def _value(expr: Any, values: dict[str, np.ndarray], ints: dict[Any, int]) -> float:
