@@ -61,3 +61,17 @@ def test_indexed_check_values_by_the_tree_and_by_sympy_where_the_tree_cannot():
     unknown = sp.erf(p[i]) + sp.Sum(y[k] * p[k], (k, 1, n))
     want = math.erf(pv[0]) + float(yv @ pv)
     assert _value(unknown, values, {n: 3, i: 1}) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("f,f_np", [(sp.exp, np.exp), (sp.erf, np.vectorize(math.erf))])
+def test_indexed_check_loss_on_the_tree_or_lambdified(f, f_np):
+    """The loss of the indexed-backprop check as a function of p_1..p_n, y_1..y_n: on
+    the tree (exp) or, for a function the tree does not know (erf), lambdified."""
+    from derive.topics.identities.blocks_indexed import _loss_function
+
+    p, y = sp.IndexedBase("p"), sp.IndexedBase("y")
+    k, n = sp.symbols("k K", integer=True)
+    loss = -sp.Sum(y[k] * sp.log(f(p[k])), (k, 1, n)) + p[1]
+    pv, yv = np.array([0.2, 0.5, 0.3]), np.array([0.0, 1.0, 2.0])
+    fn = _loss_function(loss, p, [y], n, 3)
+    assert fn(*pv, *yv) == pytest.approx(-float(yv @ np.log(f_np(pv))) + pv[0], rel=1e-12)
