@@ -325,14 +325,17 @@ def assign(assignment: str, roster: str | None, students: int | None, output: st
 
 
 def main() -> None:
-    """The ``derive`` program (``python -m derive``, the installed script): ``cli``, then
-    the process ends without tearing the interpreter down (``lifetime.exit_now``).
+    """The ``derive`` program (``python -m derive``, the installed script): ``cli``, with
+    OpenBLAS on one thread unless the user chose a count (``blas.one_thread_unless_chosen``);
+    then the process ends without tearing the interpreter down (``lifetime.exit_now``).
 
     Tearing down frees every SymPy object one by one: a tenth of a second of CPU at the
     end of every command, more than a one-file ``derive check`` spends marking. Tests run
     ``cli`` itself (Click's runner), never this."""
+    from derive.core.blas import one_thread_unless_chosen
     from derive.core.lifetime import exit_now
 
+    one_thread_unless_chosen()  # before NumPy is imported
     try:
         cli(prog_name="derive")
     except SystemExit as e:
