@@ -268,8 +268,11 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
     Exit 0 when every file was marked (wrong answers are not errors), 1 when some file
     could not be marked (the others are), 2 for a usage error.
     """
-    from derive.check.command import CheckRequest, run_check
-    from derive.check.mark.batch import BatchOptions
+    from derive.core.lifetime import imports_frozen
+
+    with imports_frozen():  # workers are forked from this process
+        from derive.check.command import CheckRequest, run_check
+        from derive.check.mark.batch import BatchOptions
 
     req = CheckRequest(answers, fmt, output, summary, gradescope, csv_path, feedback,
                        not no_pdf, follow_through_credit,
@@ -333,9 +336,10 @@ def main() -> None:
     end of every command, more than a one-file ``derive check`` spends marking. Tests run
     ``cli`` itself (Click's runner), never this."""
     from derive.core.blas import one_thread_unless_chosen
-    from derive.core.lifetime import exit_now
+    from derive.core.lifetime import exit_now, program_started
 
     one_thread_unless_chosen()  # before NumPy is imported
+    program_started()
     try:
         cli(prog_name="derive")
     except SystemExit as e:

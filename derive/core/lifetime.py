@@ -13,6 +13,7 @@ it starts (the symbolic confirmation) gets only the time left.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import signal
 import sys
@@ -24,6 +25,7 @@ from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 _deadline: float | None = None
+_program = False
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -113,3 +115,32 @@ def exit_now(code: object) -> None:
         except (OSError, ValueError):
             status = status or 120
     os._exit(status & 0xFF)
+
+
+def program_started() -> None:
+    """This process is the ``derive`` program (``cli.main``), not a host that imported
+    derive (a test runner, a notebook): ``imports_frozen`` may then pause its GC."""
+    global _program
+    _program = True
+
+
+@contextmanager
+def imports_frozen() -> Iterator[None]:
+    """Import a command's modules (SymPy, NumPy, derive's) with the cyclic GC paused, then
+    freeze what they made (``gc.freeze``: never traversed by a collection again).
+
+    The import makes a few hundred thousand objects that live as long as the process;
+    collecting while they are made only traverses them again and again (a third of a
+    second's imports spent ~35 ms in the GC), and a forked worker's collections would
+    write into every page of them (copy-on-write). This is Python's own advice for a
+    process that forks workers (the ``gc.freeze`` documentation). Only in the program:
+    in a host process the GC is the host's, and freezing would keep its garbage."""
+    if not _program or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()

@@ -1,5 +1,7 @@
-"""``derive``'s program ends without the interpreter's teardown (``lifetime.exit_now``),
-as ``sys.exit`` would otherwise: same status, every stream flushed, atexit handlers run."""
+"""The ``derive`` program's own process: it ends without the interpreter's teardown
+(``lifetime.exit_now``: same status as ``sys.exit``, every stream flushed, atexit handlers
+run), and imports a command's modules with the GC paused, then frozen
+(``lifetime.imports_frozen``; only in the program, never in a host process)."""
 
 from __future__ import annotations
 
@@ -50,3 +52,29 @@ def test_the_program_keeps_its_exit_codes_and_messages(tmp_path):
     assert bad.returncode == 2 and bad.stderr.startswith("derive: ")
     assert run_process("--help").returncode == 0
     assert run_process("no-such-command").returncode == 2
+
+
+def test_imports_frozen_pauses_and_freezes_only_in_the_program():
+    code = ("import gc\n"
+            "from derive.core import lifetime\n"
+            "seen = []\n"
+            "with lifetime.imports_frozen():\n"
+            "    seen.append(gc.isenabled())\n"
+            "    import fractions\n"
+            "host = (seen.pop(), gc.isenabled(), gc.get_freeze_count())\n"
+            "lifetime.program_started()\n"
+            "with lifetime.imports_frozen():\n"
+            "    seen.append(gc.isenabled())\n"
+            "    import decimal\n"
+            "program = (seen.pop(), gc.isenabled(), gc.get_freeze_count() > 0)\n"
+            "gc.disable()\n"
+            "before = gc.get_freeze_count()\n"
+            "with lifetime.imports_frozen():\n"
+            "    import statistics\n"
+            "paused = (gc.isenabled(), gc.get_freeze_count() == before)\n"
+            "print(host, program, paused)\n")
+    r = _run(code)
+    assert r.returncode == 0, r.stderr
+    # a host's GC is left alone; the program's is paused while importing, then frozen
+    # and running again; a GC the program paused itself stays paused, nothing frozen
+    assert r.stdout.strip() == "(True, True, 0) (False, True, True) (False, True)"
