@@ -41,8 +41,9 @@ def test_statuses_are_those_sys_exit_gives():
 def test_a_stdout_that_cannot_be_flushed_exits_as_python_does():
     # a buffered line, then standard output closed under it: the final flush fails
     code = "import os\nsys.stdout.write('x')\nos.close(1)\n"
-    now, plain = _run(code + "exit_now(0)"), _run(code + "sys.exit(0)")
-    assert now.returncode == plain.returncode == 120
+    for status in (0, 3):
+        now, plain = _run(code + f"exit_now({status})"), _run(code + f"sys.exit({status})")
+        assert now.returncode == plain.returncode == 120
 
 
 def test_the_program_keeps_its_exit_codes_and_messages(tmp_path):

@@ -96,10 +96,11 @@ def exit_now(code: object) -> None:
     """End the process as ``sys.exit(code)`` would, without the interpreter's teardown.
 
     What a normal exit does that matters still happens: the standard streams are flushed
-    (a flush that fails, e.g. a closed pipe, exits 120 as Python does) and the ``atexit``
-    handlers run (multiprocessing's, ``weakref.finalize``'s: temporary directories). Only
-    the freeing of every object is skipped; every output is written and closed before
-    (``outputs.atomic_write``), so nothing is left in a buffer that teardown would flush."""
+    (a flush that fails, e.g. a closed pipe, makes the status 120, as Python does) and
+    the ``atexit`` handlers run (multiprocessing's, ``weakref.finalize``'s: temporary
+    directories). Only the freeing of every object is skipped; every output is written
+    and closed before (``outputs.atomic_write``), so nothing is left in a buffer that
+    teardown would flush."""
     if code is None:
         status = 0
     elif isinstance(code, int):
@@ -113,7 +114,7 @@ def exit_now(code: object) -> None:
             if stream is not None:
                 stream.flush()
         except (OSError, ValueError):
-            status = status or 120
+            status = 120
     os._exit(status & 0xFF)
 
 
