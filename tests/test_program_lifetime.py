@@ -32,6 +32,13 @@ def test_status_buffered_output_and_atexit_handlers_are_kept(tmp_path):
     assert list(tmp_path.iterdir()) == []  # the temporary directory's finalizer ran
 
 
+def test_a_thread_that_is_not_a_daemon_is_waited_for():
+    r = _run("import threading, time\n"
+             "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n"
+             "exit_now(0)")
+    assert (r.returncode, r.stdout) == (0, "thread done\n")
+
+
 def test_statuses_are_those_sys_exit_gives():
     for code in ("None", "0", "2", "130", "256", "-1", "'derive: went wrong'"):
         now, plain = _run(f"exit_now({code})"), _run(f"sys.exit({code})")

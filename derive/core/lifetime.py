@@ -95,12 +95,13 @@ def seconds_left(default: float) -> float:
 def exit_now(code: object) -> None:
     """End the process as ``sys.exit(code)`` would, without the interpreter's teardown.
 
-    What a normal exit does that matters still happens: the standard streams are flushed
-    (a flush that fails, e.g. a closed pipe, makes the status 120, as Python does) and
-    the ``atexit`` handlers run (multiprocessing's, ``weakref.finalize``'s: temporary
-    directories). Only the freeing of every object is skipped; every output is written
-    and closed before (``outputs.atomic_write``), so nothing is left in a buffer that
-    teardown would flush."""
+    What a normal exit does that matters still happens, in Python's order: threads that
+    are not daemons are waited for, the ``atexit`` handlers run (multiprocessing's,
+    ``weakref.finalize``'s: temporary directories), the standard streams are flushed (a
+    flush that fails, e.g. a closed pipe, makes the status 120, as Python does). Only
+    the freeing of every object is skipped; every output is written and closed before
+    (``outputs.atomic_write``), so nothing is left in a buffer that teardown would
+    flush."""
     if code is None:
         status = 0
     elif isinstance(code, int):
@@ -108,6 +109,9 @@ def exit_now(code: object) -> None:
     else:  # sys.exit("message"): the message on stderr, status 1
         print(code, file=sys.stderr)
         status = 1
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
