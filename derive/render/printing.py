@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +17,7 @@ from derive.core.op_count import count_ops
 from derive.core.values import decimal_string, format_number
 from derive.render.conditions import ChainedConditions
 from derive.render.latex_memo import keep, memo_key, recall, settings_key
+from derive.render.matmul_sign import cheap_matmul_sign
 from derive.render.upright import upright_words
 
 _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
@@ -41,31 +40,6 @@ def decimalize(expr: Any, max_digits: int = 8) -> Any:
             if d is not None:
                 reps[r] = sp.Float(d, 30)
     return expr.xreplace(reps) if reps else expr
-
-
-def _matmul_sign(self: Any) -> bool:
-    """Whether a matrix product starts with a negative number (-W^T δ)."""
-    c = self.args[0]
-    return bool(c.is_Number and c.is_extended_negative)
-
-
-@contextmanager
-def cheap_matmul_sign() -> Iterator[None]:
-    """While printing, a matrix product tells its sign from its leading number.
-
-    SymPy's printers ask every product ``could_extract_minus_sign`` (to choose a sign and
-    parentheses). ``Mul``'s answer first checks ``self == -self``, and negating a matrix
-    product runs ``MatMul.doit``'s canonicalisation: a tenth of a second of a cold
-    ``derive solve softmax-backprop``, for an answer that is the leading number's sign
-    whenever a product is not zero (a product equal to its negation would be a zero
-    matrix, which SymPy does not leave as a product). Only for the printers' calls: the
-    class attribute is restored on the way out (nesting is fine)."""
-    saved = sp.MatMul.could_extract_minus_sign
-    sp.MatMul.could_extract_minus_sign = _matmul_sign  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        sp.MatMul.could_extract_minus_sign = saved  # type: ignore[method-assign]
 
 
 class DecimalStr(StrPrinter):
