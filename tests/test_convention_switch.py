@@ -96,3 +96,23 @@ def test_a_wrong_value_that_is_no_convention_is_not_called_one(marker_for):
     got = mark(marker_for("sum"), {"a.v1": fmt(v1), "a.x1": fmt(x1), "a.v2": fmt(wrong)})
     assert got["a.v2"].verdict == "incorrect"
     assert got["a.v2"].diagnosis != "momentum-convention"
+
+
+def test_a_variant_is_built_without_changing_the_specs_data(marker_for):
+    import copy
+
+    from derive.check.judge.conventions import convention_mistakes
+    from derive.check.judge.diagnoses import build_variant
+
+    prep = marker_for("sum").prepared("bowl-momentum")
+    before = copy.deepcopy(prep.raw)
+    m = convention_mistakes(prep.problem)["a.x2"][0]
+    variant = build_variant(prep.problem, prep.raw, m, floats=True)
+    assert prep.raw == before  # the variant's argument is set in copies on its path only
+    assert variant.parts[0].calls[0].args["convention"] == "average"
+    v2, x2 = momentum("average")[1]
+    solved = variant.solve(verify=False).answers
+    assert abs(float(solved["a.x2"].value) - x2) < 1e-12
+    assert abs(float(solved["a.v2"].value) - v2) < 1e-12
+    again = build_variant(prep.problem, prep.raw, m, floats=True)  # the same, built twice
+    assert again.parts[0].calls[0].args["convention"] == "average" and prep.raw == before

@@ -215,9 +215,9 @@ def build_variant(problem: Problem, raw: dict[str, Any], m: Mistake, *,
     from derive.core.spec import build_problem
     from derive.core.values import ValueError_, to_exact
 
-    data = copy.deepcopy(raw)
+    data = raw  # build_problem only reads it: each argument set copies its own path
     for path, value in m.args:
-        _set_path(problem.path, f"{m.where}.args.{path}", data, path, value)
+        data = _set_path(problem.path, f"{m.where}.args.{path}", data, path, value)
     for name, _ in m.sets:
         if name not in problem.givens:
             raise SpecError(problem.path, f"{m.where}.set.{name}", "unknown given (expected "
@@ -250,8 +250,10 @@ def _set_value(v: Any) -> Any:
     return str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
 
 
-def _set_path(file: str, where: str, data: Any, path: str, value: Any) -> None:
-    """``parts.c.derive[1].convention = value`` inside the raw YAML data."""
+def _set_path(file: str, where: str, data: Any, path: str, value: Any) -> Any:
+    """The raw YAML data with ``parts.c.derive[1].convention = value``: the mappings and
+    lists on the path are copies, the rest is shared with ``data`` (left unchanged; a deep
+    copy of the whole spec for each variant was most of the cost of building one)."""
     steps: list[Any] = []
     for token in path.split("."):
         m = _ARG_PATH.match(token)
@@ -263,13 +265,14 @@ def _set_path(file: str, where: str, data: Any, path: str, value: Any) -> None:
     if len(steps) < 2 or steps[0] != "parts":
         raise SpecError(file, where, "expected a path into parts, e.g. "
                         "parts.c.derive[1].convention")
-    node = data
+    top = node = copy.copy(data)
     for i, step in enumerate(steps[:-1]):
         ok = (isinstance(node, dict) and step in node) or (
             isinstance(node, list) and isinstance(step, int) and step < len(node))
         if not ok:
             shown = ".".join(str(s) for s in steps[: i + 1])
             raise SpecError(file, where, f"the spec has no {shown}")
+        node[step] = copy.copy(node[step])
         node = node[step]
     last = steps[-1]
     if isinstance(node, dict) and isinstance(last, str):
@@ -278,6 +281,7 @@ def _set_path(file: str, where: str, data: Any, path: str, value: Any) -> None:
         node[last] = value
     else:
         raise SpecError(file, where, "the path does not end at a block argument")
+    return top
 
 
 # -- trying them ----------------------------------------------------------------------------
