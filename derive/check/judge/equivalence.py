@@ -174,7 +174,8 @@ def _judge_number(g: Any, spec: AnswerSpec, text: str, value: Any,
             spec.marking.relative)
         ok = _number_close(g, value if unit is None else sp.Rational(sp.N(value, 40)), unit,
                            spec)
-    return _verdict(ok, value, f"expected {format_number(g)}")
+    # the feedback only for a wrong number (formatting the right one costs an evaluation)
+    return _verdict(ok, value, "" if ok else f"expected {format_number(g)}")
 
 
 # ---------------------------------------------------------------- expressions
