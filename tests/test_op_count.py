@@ -58,12 +58,12 @@ def test_every_count_a_solve_asks_for(pid: str, monkeypatch: pytest.MonkeyPatch)
     """Every expression whose operations a solve counts, counted both ways."""
     derive.load(pid).solve()  # every module it needs imported, so that all are patched
     monkeypatch.setattr(blockkit, "_TOO_BIG", {})  # tame asks again, not its memo
-    seen: list[object] = []
+    seen: list[tuple[object, int | None]] = []
     count = op_count.count_ops
 
-    def recording(e: object) -> int:
-        seen.append(e)
-        return count(e)
+    def recording(e: object, limit: int | None = None) -> int:
+        seen.append((e, limit))
+        return count(e, limit)
 
     for name, module in list(sys.modules.items()):
         if name.startswith("derive.") and module is not op_count and \
@@ -72,10 +72,25 @@ def test_every_count_a_solve_asks_for(pid: str, monkeypatch: pytest.MonkeyPatch)
     derive.load(pid).solve()
     derive.load(pid, **_other_givens(pid)).solve()
     assert seen, f"{pid}: no operation count asked for"
-    for e in seen:
+    for e, limit in seen:
         assert op_count.count_ops(e) == sp.count_ops(e), e
+        if limit is not None:  # the bound's decision is SymPy's
+            assert (op_count.count_ops(e, limit) > limit) == (sp.count_ops(e) > limit), e
 
 
 def _other_givens(pid: str) -> dict[str, object]:
     """Other numbers, so that the counted iterates are not only the defaults' ones."""
     return {"gelu-descent": {"x0": 1, "eta": 0.3}}.get(pid, {})
+
+
+def test_a_limit_stops_the_walk_but_keeps_every_comparison_with_it() -> None:
+    r = random.Random(7)
+    for _ in range(300):
+        e = _random_expr(r, 5)
+        if e.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            continue
+        full = sp.count_ops(e)
+        for limit in (0, 3, 10, 40):
+            got = op_count.count_ops(e, limit)
+            assert (got > limit) == (full > limit), (e, limit)
+            assert got <= full

@@ -37,7 +37,7 @@ def tame(v: Any) -> Any:
     if isinstance(v, sp.Basic) and v.is_number and not isinstance(v, sp.Rational):
         too_big = _TOO_BIG.get(v)  # structurally equal values have equal counts
         if too_big is None:
-            too_big = count_ops(v) > MAX_EXACT_OPS
+            too_big = count_ops(v, MAX_EXACT_OPS) > MAX_EXACT_OPS
             if len(_TOO_BIG) >= _TOO_BIG_KEEP:
                 _TOO_BIG.clear()
             _TOO_BIG[v] = too_big

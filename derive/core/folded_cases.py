@@ -40,7 +40,7 @@ def fold_cases(expr: Any) -> Any:
     if not isinstance(expr, sp.Expr) or not expr.has(sp.Piecewise):
         return None
     free = expr.free_symbols
-    if len(free) != 1 or count_ops(expr) > MAX_OPS:
+    if len(free) != 1 or count_ops(expr, MAX_OPS) > MAX_OPS:
         return None
     x = next(iter(free))
     count = 1
@@ -62,7 +62,7 @@ def _split(expr: Any, x: sp.Symbol, region: Any, out: list[tuple[Any, Any]]) -> 
     inner = next((p for p in sp.preorder_traversal(expr) if isinstance(p, sp.Piecewise)
                   and not any(a.has(sp.Piecewise) for a in p.args)), None)
     if inner is None:
-        if count_ops(expr) <= MAX_EXPAND_OPS:
+        if count_ops(expr, MAX_EXPAND_OPS) <= MAX_EXPAND_OPS:
             expr = sp.expand(_resolve_signs(expr, x, region))
         out.append((expr, region))
         return True

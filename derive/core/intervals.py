@@ -33,7 +33,7 @@ def cheap_condition(cond: Any, x: sp.Symbol) -> bool:
             cond, (sp.Eq, sp.Ne)):
         return False
     side = cond.lhs - cond.rhs
-    if side.free_symbols - {x} or count_ops(side) > MAX_SIDE_OPS:
+    if side.free_symbols - {x} or count_ops(side, MAX_SIDE_OPS) > MAX_SIDE_OPS:
         return False
     inner = [a.args[0] for a in side.atoms(sp.Abs)]
     if not all(g.is_polynomial(x) and sp.Poly(g, x).degree() == 1 for g in inner):

@@ -28,13 +28,19 @@ def _isneg(a: Any) -> bool:
     return a.is_Number and a.is_extended_negative
 
 
-def count_ops(expr: Any) -> int:
-    """``sympy.count_ops(expr)`` (``visual=False``) for an expression."""
+def count_ops(expr: Any, limit: int | None = None) -> int:
+    """``sympy.count_ops(expr)`` (``visual=False``) for an expression.
+
+    With ``limit``, the walk stops as soon as the count passes it (the count only grows):
+    the result is then some number above ``limit``, which is all a bound asks, and a
+    huge expression is not walked to its end."""
     if not isinstance(expr, sp.Expr) or expr.is_Relational:
         return int(sp.count_ops(expr))
     n = 0
     args = [expr]
     while args:
+        if limit is not None and n > limit:
+            return n
         a = args.pop()
         if a.is_Rational:
             if a is not sp.S.One:

@@ -216,7 +216,7 @@ def latex(expr: Any, **settings: Any) -> str:
         rows = [" & ".join(latex(c, **settings) for c in r) for r in expr.tolist()]
         return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
     if (isinstance(expr, sp.Basic) and expr.is_number and not isinstance(expr, sp.Rational)
-            and count_ops(expr) > LONG_EXACT_OPS):
+            and count_ops(expr, LONG_EXACT_OPS) > LONG_EXACT_OPS):
         return format_number(expr)  # tanh(0.5 tanh(0.5 tanh(1) + 0.5) - 0.5) as 0.706818
     return CourseLatex(settings).doprint(sp.sympify(expr))
 

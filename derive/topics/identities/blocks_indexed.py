@@ -134,7 +134,7 @@ def indexed_backprop(ctx: Context, answer: str, loss: Any, output: str, activati
     result = sifted
     if used:
         applied = result.xreplace({f.lhs: f.rhs for f in used})
-        applied = sp.expand(applied) if count_ops(applied) < 40 else applied
+        applied = sp.expand(applied) if count_ops(applied, 40) < 40 else applied
         if applied != result:
             last = ctx.step("simplify", applied, lhs=lhs, before=result, uses=[last], facts=used)
             result = applied

@@ -101,7 +101,7 @@ MAX_TIDY_NAMES = 8
 
 def _simplify(e: Any) -> Any:
     """A bounded tidy-up: cancel and factor rational functions of the names."""
-    if not isinstance(e, sp.Basic) or count_ops(e) > MAX_TIDY_OPS \
+    if not isinstance(e, sp.Basic) or count_ops(e, MAX_TIDY_OPS) > MAX_TIDY_OPS \
             or len(e.free_symbols) > MAX_TIDY_NAMES:
         return e
     try:
