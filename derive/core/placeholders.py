@@ -106,12 +106,16 @@ def fill_prose(problem: Problem) -> Problem:
     given texts filled from its own givens (errors name the field)."""
     values = {name: g.value for name, g in problem.givens.items()}
     path = problem.path
-    parts = tuple(replace(p, text=fill(p.text, values, path, f"parts.{p.name}.text"))
-                  for p in problem.parts)
-    answers = {aid: replace(a, text=fill(a.text, values, path, f"answers.{aid}.text"))
-               for aid, a in problem.answers.items()}
-    givens = {name: replace(g, text=fill(g.text, values, path, f"givens.{name}.text"))
-              for name, g in problem.givens.items()}
+
+    def filled(item: Any, field: str) -> Any:
+        # a copy only when a placeholder changed the text: most of a spec's texts have
+        # none (gelu-descent's 35 answers), and each variant a marker builds fills them all
+        text = fill(item.text, values, path, field)
+        return item if text == item.text else replace(item, text=text)
+
+    parts = tuple(filled(p, f"parts.{p.name}.text") for p in problem.parts)
+    answers = {aid: filled(a, f"answers.{aid}.text") for aid, a in problem.answers.items()}
+    givens = {name: filled(g, f"givens.{name}.text") for name, g in problem.givens.items()}
     return replace(problem, statement=fill(problem.statement, values, path, "statement"),
                    title=fill(problem.title, values, path, "title"), parts=parts,
                    answers=answers, givens=givens)
