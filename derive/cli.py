@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from derive.core.errors import DeriveError, SpecError, UsageError, VerificationError
+from derive.core.lifetime import import_maths
 
 
 def _fail(message: str, code: int) -> None:
@@ -121,6 +122,7 @@ def solve(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool,
 
 def _solve_text(problem: str, sets: tuple[str, ...], fmt: str, no_steps: bool) -> str:
     """``derive solve``'s output: the problem derived and verified, rendered."""
+    import_maths()
     from derive.core.spec import load_problem
     from derive.render import render_json, render_latex, render_text
 
@@ -171,6 +173,7 @@ def verify(problems: tuple[str, ...], verbose: bool, no_cache: bool) -> None:
 
 def _verify_lines(pid: str, verbose: bool) -> tuple[list[str], bool]:
     """``derive verify``'s lines for one problem, and whether a check failed."""
+    import_maths()
     from derive.core.spec import load_problem
     from derive.core.verify import report_lines, run_checks
 

@@ -86,3 +86,18 @@ def test_imports_frozen_pauses_and_freezes_only_in_the_program():
     # a host's GC is left alone; the program's is paused while importing, then frozen
     # and running again; a GC the program paused itself stays paused, nothing frozen
     assert r.stdout.strip() == "(True, True, 0) (False, True, True) (False, True)"
+
+
+def test_deriving_commands_import_the_maths_frozen_and_hosts_do_not():
+    """``import_maths``: in the program, what SymPy, NumPy and derive's core made while
+    being imported is frozen and the GC is on again; in a host process nothing is."""
+    probe = ("import gc\n"
+             "from derive.core import lifetime\n"
+             "{start}"
+             "lifetime.import_maths()\n"
+             "import sympy\n"
+             "print(gc.isenabled(), gc.get_freeze_count() > 100000)\n")
+    program = _run(probe.format(start="lifetime.program_started()\n"))
+    host = _run(probe.format(start=""))
+    assert program.stdout.split() == ["True", "True"], program.stderr
+    assert host.stdout.split() == ["True", "False"], host.stderr

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import importlib
 import os
 import signal
 import sys
@@ -149,3 +150,20 @@ def imports_frozen() -> Iterator[None]:
     finally:
         gc.freeze()
         gc.enable()
+
+
+
+#: what deriving a problem imports (SymPy and NumPy with them)
+_MATHS = ("derive.core.spec", "derive.core.solve", "derive.core.verify")
+
+
+def import_maths() -> None:
+    """Import what deriving needs, once, inside ``imports_frozen`` (the GC paused while
+    SymPy's and NumPy's long-lived objects are made, then frozen): the commands that
+    derive (solve, verify, sheet) call it before their first solve; a warm run that
+    prints only what the result cache kept never imports them."""
+    missing = [m for m in _MATHS if m not in sys.modules]
+    if missing:
+        with imports_frozen():
+            for m in missing:
+                importlib.import_module(m)

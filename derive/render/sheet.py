@@ -21,6 +21,7 @@ from typing import Any, TypeGuard
 
 from derive.core.derivation import Solution
 from derive.core.errors import DeriveError
+from derive.core.lifetime import import_maths
 from derive.core.outputs import atomic_write
 from derive.render.latex import PREAMBLE, Block, problem_blocks
 
@@ -117,6 +118,7 @@ def build_sheet(problems: Iterable[str] = (), *, cache: bool = True) -> Sheet:
             shown.append(hit["id"])
             blocks += [Block(where, tex) for where, tex in hit["blocks"]]
             continue
+        import_maths()
         from derive.core.spec import load_problem
 
         s = load_problem(pid).solve()
