@@ -223,7 +223,10 @@ def sheet(problems: tuple[str, ...], out: str, pdf: bool, force: bool, no_cache:
     """A worked-solution sheet of PROBLEMS (all when none is named) as LaTeX, or PDF."""
     from pathlib import Path
 
-    from derive.render.sheet import make_sheet
+    from derive.core.lifetime import imports_frozen
+
+    with imports_frozen():  # the renderers bring SymPy
+        from derive.render.sheet import make_sheet
 
     make_sheet(problems, Path(out), pdf=pdf, echo=click.echo,
                warn=lambda m: click.echo(m, err=True), force=force, cache=not no_cache)
