@@ -39,40 +39,35 @@ class Ones(sp.OneMatrix):
         return "1^T" if self._row() else "1"
 
 
-class Terms(sp.Expr):
-    """``a + b + …`` of shown pieces (derivative names, products), in order; display only."""
+class _Joined(sp.Expr):
+    """Shown pieces in order with a separator between them; display only."""
 
     is_commutative = False
+    LATEX = TEXT = ""
 
     def _latex(self, printer: Any) -> str:
-        return " + ".join(printer._print(a) for a in self.args)
+        return self.LATEX.join(printer._print(a) for a in self.args)
 
     def _sympystr(self, printer: Any) -> str:
-        return " + ".join(printer._print(a) for a in self.args)
+        return self.TEXT.join(printer._print(a) for a in self.args)
 
 
-class Odot(sp.Expr):
-    """``∂E/∂A ⊙ σ'(Z)``: an elementwise product of shown pieces, display only."""
+class Terms(_Joined):
+    """``a + b + …`` of shown pieces (derivative names, products), in order."""
 
-    is_commutative = False
-
-    def _latex(self, printer: Any) -> str:
-        return r" \odot ".join(printer._print(a) for a in self.args)
-
-    def _sympystr(self, printer: Any) -> str:
-        return " ⊙ ".join(printer._print(a) for a in self.args)
+    LATEX = TEXT = " + "
 
 
-class Equals(sp.Expr):
-    """``a = b`` between shown pieces of different kinds (∂R/∂W = λW), display only."""
+class Odot(_Joined):
+    """``∂E/∂A ⊙ σ'(Z)``: an elementwise product of shown pieces."""
 
-    is_commutative = False
+    LATEX, TEXT = r" \odot ", " ⊙ "
 
-    def _latex(self, printer: Any) -> str:
-        return " = ".join(printer._print(a) for a in self.args)
 
-    def _sympystr(self, printer: Any) -> str:
-        return " = ".join(printer._print(a) for a in self.args)
+class Equals(_Joined):
+    """``a = b`` between shown pieces of different kinds (∂R/∂W = λW)."""
+
+    LATEX = TEXT = " = "
 
 
 class SquaredNorm(sp.Expr):
