@@ -31,6 +31,8 @@ _OTHERWISE = re.compile(r"^(?:\\(?:text|mathrm|textrm|mbox)\s*\{\s*)?\s*(otherwi
 _WORDS = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*(if|for|when|falls|wenn)\s*\}|"
                     r"\\(?:quad|qquad)\b|\\[,;:!]|^\s*(?:if|for)\b")
 _AND = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*and\s*\}|\\land\b|\\wedge\b|,")
+#: the rows of a cases body and the two cells of a row
+_ROW, _CELL = re.compile(r"\\\\"), re.compile("&")
 _OR = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*or\s*\}|\\lor\b|\\vee\b")
 _RELATIONS = {r"\leqslant": "<=", r"\geqslant": ">=", r"\leq": "<=", r"\geq": ">=",
               r"\le": "<=", r"\ge": ">=", r"\lt": "<", r"\gt": ">", "<=": "<=", ">=": ">=",
@@ -60,14 +62,14 @@ def cases_body(text: str) -> str | None:
 
 def read_cases(body: str, read_expr: Callable[[str], Any]) -> sp.Piecewise:
     """The Piecewise of a cases body; ``read_expr`` reads one value or comparison side."""
-    rows = [r for r in _top_split(body, "\\\\") if r.strip()]
+    rows = [r for r in _top_split(body, _ROW) if r.strip()]
     if not rows:
         raise ParseError("the cases are empty")
     if len(rows) > MAX_ROWS:
         raise ParseError(f"more than {MAX_ROWS} cases")
     pieces = []
     for n, row in enumerate(rows, start=1):
-        cells = _top_split(row, "&")
+        cells = _top_split(row, _CELL)
         if len(cells) != 2:
             raise ParseError(f"case {n} is written 'value & condition'")
         value = read_expr(cells[0])
@@ -87,10 +89,10 @@ def _condition(text: str, n: int, read_expr: Callable[[str], Any]) -> Any:
     text = _WORDS.sub(" ", text)
     ors = []
     count = 0
-    for alternative in _top_split_re(text, _OR):
+    for alternative in _top_split(text, _OR):
         ands = []
-        for part in _top_split_re(alternative, _AND):
-            sides = _top_split_re(part, _RELATION, keep=True)
+        for part in _top_split(alternative, _AND):
+            sides = _top_split(part, _RELATION, keep=True)
             ops, operands = sides[1::2], sides[0::2]
             if not ops:
                 raise ParseError(f"case {n}: the condition {part.strip()!r} is not a "
@@ -111,26 +113,7 @@ def _condition(text: str, n: int, read_expr: Callable[[str], Any]) -> Any:
     return sp.Or(*ors)
 
 
-def _top_split(text: str, sep: str) -> list[str]:
-    """Split at ``sep`` outside braces and brackets."""
-    out, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        c = text[i]
-        if c in "{([":
-            depth += 1
-        elif c in "})]":
-            depth -= 1
-        elif depth == 0 and text.startswith(sep, i):
-            out.append(text[start:i])
-            i += len(sep)
-            start = i
-            continue
-        i += 1
-    out.append(text[start:])
-    return out
-
-
-def _top_split_re(text: str, pattern: re.Pattern[str], keep: bool = False) -> list[str]:
+def _top_split(text: str, pattern: re.Pattern[str], keep: bool = False) -> list[str]:
     """Split at matches of ``pattern`` outside brackets (with the separators when kept).
 
     A comma inside brackets (``\\max(0, x)``) or a brace group is not a separator."""
