@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
+from testkit import sigmoid
 
 from derive.check.mark.answers import Submission
 from derive.check.mark.marking import Marker
@@ -13,10 +13,6 @@ from derive.check.results import Result
 
 SPECS = Path(__file__).resolve().parent / "data" / "check"
 ALPHA = 1.702
-
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def gelu_prime(x: float) -> float:

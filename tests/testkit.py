@@ -7,6 +7,7 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,3 +102,15 @@ def softmax_backprop_by_hand(g: dict) -> dict:
     loss = -float(np.sum(g["y"] * np.log(o)))
     dx = (((o - g["y"]) @ g["W2"].T) * a * (1 - a)) @ g["W1"].T
     return {"e.o": o, "e.loss": np.array([[loss]]), "e.dE_dx": dx}
+
+
+def assert_answers_close(solution: Any, want: dict) -> None:
+    """Each answer of ``want`` (answer id -> numpy array) equals the solution's value to
+    1e-9 relative (a number compared as a 1×1 matrix)."""
+    import numpy as np
+
+    for aid, expected in want.items():
+        v = solution.answers[aid].value
+        got = np.array(v.tolist() if hasattr(v, "tolist") else [[v]], dtype=float)
+        assert got.shape == expected.shape, aid
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=aid)
