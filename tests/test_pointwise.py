@@ -74,4 +74,46 @@ def test_indexed_check_loss_on_the_tree_or_lambdified(f, f_np):
     loss = -sp.Sum(y[k] * sp.log(f(p[k])), (k, 1, n)) + p[1]
     pv, yv = np.array([0.2, 0.5, 0.3]), np.array([0.0, 1.0, 2.0])
     fn = _loss_function(loss, p, [y], n, 3)
-    assert fn(*pv, *yv) == pytest.approx(-float(yv @ np.log(f_np(pv))) + pv[0], rel=1e-12)
+    assert fn(np.array([[*pv, *yv]]))[0] == pytest.approx(-float(yv @ np.log(f_np(pv))) + pv[0], rel=1e-12)
+
+
+XS = np.array([-1.5, -0.2, 0.0, 0.5, 0.99, 1.0, 3.0])
+
+
+def _at_points(expr, ints=None, xs=XS):
+    """Every point in one walk: x is the column ``xs``, p[k] is P[k] times it."""
+    return pointwise.evaluate_points(expr, len(xs), lambda name: {"x": xs}[name],
+                                     lambda base, n: {"p": P, "t": T}[base][n] * xs, ints)
+
+
+def test_many_points_at_once_piecewise_case_by_case():
+    e = sp.Piecewise((x ** 2, x < 0), (sp.exp(-x), sp.And(x >= 0, x < 1)), (x, True))
+    want = np.where(XS < 0, XS ** 2, np.where(XS < 1, np.exp(-XS), XS))
+    np.testing.assert_allclose(_at_points(e), want, rtol=1e-15)
+    # no case holds: NaN at those points only
+    partial = sp.Piecewise((x, sp.Or(x < -1, sp.Not(x < 1))))
+    np.testing.assert_array_equal(np.isnan(_at_points(partial)), (XS >= -1) & (XS < 1))
+
+
+def test_many_points_at_once_sums_max_and_powers():
+    e = sp.Sum(p[k] * t[k], (k, 1, K)) + sp.Max(x, 0) * sp.Min(x, 1) + sp.sqrt(x)
+    dot = sum(P[n] * T[n] for n in range(1, 5)) * XS * XS
+    with np.errstate(invalid="ignore"):
+        want = dot + np.maximum(XS, 0) * np.minimum(XS, 1) + np.sqrt(XS)
+    got = _at_points(e, {"K": 4})
+    np.testing.assert_array_equal(np.isnan(got), XS < 0)  # √ of a negative: NaN, as at one point
+    np.testing.assert_allclose(got[XS >= 0], want[XS >= 0], rtol=1e-14)
+    assert math.isnan(_at_points(x ** -1)[XS == 0][0])  # 1/0: NaN, as at one point
+
+
+def test_many_points_agree_with_one_point_at_a_time_and_constants_broadcast():
+    e = sp.Piecewise((sigmoid(x) * p[2], x > 0.4), (sp.tanh(x) - t[i], True))
+    together = _at_points(e, {"i": 2})
+    for n, xv in enumerate(XS):
+        one = pointwise.evaluate(e, lambda name, xv=xv: xv,
+                                 lambda base, m, xv=xv: {"p": P, "t": T}[base][m] * xv,
+                                 {"i": 2})
+        assert together[n] == pytest.approx(one, rel=1e-15)
+    np.testing.assert_array_equal(_at_points(sp.Integer(3)), np.full(len(XS), 3.0))
+    with pytest.raises(pointwise.Unsupported):  # an index that depends on the point
+        _at_points(p[x])

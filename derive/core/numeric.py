@@ -37,9 +37,21 @@ def rel_error(a: Any, b: Any, floor: float = FLOOR) -> float:
 
 def central_diff(f: Callable[[float], float], x: float, h: float | None = None) -> float:
     """(f(x+h) − f(x−h)) / 2h with Richardson extrapolation (error O(h⁴))."""
+    at, h = central_diff_points(x, h)
+    return central_diff_from([f(t) for t in at], h)
+
+
+def central_diff_points(x: float, h: float | None = None) -> tuple[list[float], float]:
+    """Where :func:`central_diff` evaluates f (x ± h, x ± h/2), and the step h: for a
+    caller that evaluates f at many points at once, then :func:`central_diff_from`."""
     h = h if h is not None else 1e-3 * max(1.0, abs(x))
-    d1 = (f(x + h) - f(x - h)) / (2 * h)
-    d2 = (f(x + h / 2) - f(x - h / 2)) / h
+    return [x + h, x - h, x + h / 2, x - h / 2], h
+
+
+def central_diff_from(values: Sequence[float], h: float) -> float:
+    """The derivative from f at :func:`central_diff_points`, in their order."""
+    d1 = (values[0] - values[1]) / (2 * h)
+    d2 = (values[2] - values[3]) / h
     return float((4 * d2 - d1) / 3)
 
 

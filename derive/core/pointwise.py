@@ -10,6 +10,7 @@ a loop over its (small, concrete) index range. Anything it does not know raises
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -52,8 +53,26 @@ def evaluate(expr: Any, scalar: Callable[[str], float],
         return float(_ev(expr, scalar, item, bound))
 
 
+def evaluate_points(expr: Any, count: int, scalar: Callable[[str], np.ndarray],
+                    item: Callable[[str, int], np.ndarray] | None = None,
+                    ints: dict[str, int] | None = None) -> np.ndarray:
+    """The values of ``expr`` at ``count`` points in one walk of the tree: ``scalar`` and
+    ``item`` return one array of ``count`` values (a column of the points) where
+    :func:`evaluate` takes one float. Sizes and indices stay integers, so sums still run
+    over concrete ranges; a piecewise value picks its case point by point.
+
+    A check that compares two expressions at a few points, or takes central differences
+    of a loss, walks each tree once instead of once per point."""
+    bound: dict[str, int] = dict(ints or {})
+    with np.errstate(all="ignore"):
+        out = np.asarray(_ev(expr, scalar, item, bound), dtype=float)
+    return np.broadcast_to(out, (count,)).copy() if out.shape != (count,) else out
+
+
 def _index(e: Any, scalar: Callable[[str], float], item: Any, bound: dict[str, int]) -> int:
     v = _ev(e, scalar, item, bound)
+    if isinstance(v, np.ndarray):  # an index that depends on the drawn values
+        raise Unsupported(f"index {e} is not a whole number")
     if not float(v).is_integer():
         raise Unsupported(f"index {e} is not a whole number")
     return int(v)
@@ -80,13 +99,16 @@ def _ev(e: Any, scalar: Callable[[str], float], item: Any,  # noqa: PLR0911, PLR
         b, x = _ev(e.base, scalar, item, bound), _ev(e.exp, scalar, item, bound)
         if isinstance(b, int) and isinstance(x, int) and x >= 0:
             return b ** x
+        if isinstance(b, np.ndarray) or isinstance(x, np.ndarray):
+            b, x = np.asarray(b, dtype=float), np.asarray(x, dtype=float)
+            return np.where((b == 0) & (x < 0), math.nan, np.power(b, x))
         if float(b) == 0 and float(x) < 0:
             return math.nan
         return np.power(float(b), float(x))  # a negative base, fractional power: nan
     if isinstance(e, sp.Indexed):
         if item is None or len(e.indices) != 1:
             raise Unsupported("indexed entry")
-        return item(str(e.base.label), _index(e.indices[0], scalar, item, bound))
+        return item(_label(e), _index(e.indices[0], scalar, item, bound))
     if isinstance(e, (sp.Sum, sp.Product)):
         return _reduce(e, scalar, item, bound)
     if isinstance(e, sp.KroneckerDelta):
@@ -94,12 +116,12 @@ def _ev(e: Any, scalar: Callable[[str], float], item: Any,  # noqa: PLR0911, PLR
         return 1 if i == j else 0
     if isinstance(e, (sp.Max, sp.Min)):
         vals = [_ev(a, scalar, item, bound) for a in e.args]
+        if any(isinstance(v, np.ndarray) for v in vals):
+            pick = np.maximum if isinstance(e, sp.Max) else np.minimum
+            return functools.reduce(pick, vals)
         return max(vals) if isinstance(e, sp.Max) else min(vals)
     if isinstance(e, sp.Piecewise):
-        for value, cond in e.args:
-            if cond is sp.true or bool(_truth(cond, scalar, item, bound)):
-                return _ev(value, scalar, item, bound)
-        return math.nan
+        return _cases(e, scalar, item, bound)
     f = _FUNCTIONS.get(type(e).__name__)
     if f is not None and len(e.args) == 1:
         return f(_ev(e.args[0], scalar, item, bound))
@@ -110,21 +132,59 @@ def _ev(e: Any, scalar: Callable[[str], float], item: Any,  # noqa: PLR0911, PLR
     raise Unsupported(type(e).__name__)
 
 
-def _truth(cond: Any, scalar: Any, item: Any, bound: dict[str, int]) -> bool:
+def _label(e: Any) -> str:
+    """The base name of ``p[k]``: ``str`` of a Symbol runs SymPy's printer (most of a
+    gradient check's time went there), its ``name`` is the same text."""
+    label = e.base.label
+    return label.name if label.is_Symbol else str(label)
+
+
+def _cases(e: Any, scalar: Any, item: Any, bound: dict[str, int]) -> Any:
+    """A Piecewise: the first case whose condition holds; at many points (a condition
+    that is an array), each point's own first case, NaN where none holds."""
+    conds: list[Any] = []
+    values: list[Any] = []
+    for value, cond in e.args:
+        truth = True if cond is sp.true else _truth(cond, scalar, item, bound)
+        if not isinstance(truth, np.ndarray):
+            if not truth:
+                continue
+            if not conds:  # holds at every point before any case varied
+                return _ev(value, scalar, item, bound)
+            truth = True
+        conds.append(truth)
+        values.append(_ev(value, scalar, item, bound))
+        if truth is True:
+            break
+    if not conds:
+        return math.nan
+    size = max(np.size(c) for c in [*conds, *values])
+    return np.select([np.broadcast_to(c, (size,)) for c in conds],
+                     [np.broadcast_to(np.asarray(v, dtype=float), (size,)) for v in values],
+                     default=math.nan)
+
+
+def _truth(cond: Any, scalar: Any, item: Any, bound: dict[str, int]) -> Any:
+    """Whether ``cond`` holds: a bool, or at many points an array of them."""
     ops = {sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
            sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
            sp.Eq: lambda a, b: a == b, sp.Ne: lambda a, b: a != b}
     if isinstance(cond, (sp.And, sp.Or)):  # cases written 0 <= x <= 1, x < -1 or x > 1
-        parts = (_truth(a, scalar, item, bound) for a in cond.args)
+        parts = [_truth(a, scalar, item, bound) for a in cond.args]
+        if any(isinstance(t, np.ndarray) for t in parts):
+            join = np.logical_and if isinstance(cond, sp.And) else np.logical_or
+            return functools.reduce(join, parts)
         return all(parts) if isinstance(cond, sp.And) else any(parts)
     if isinstance(cond, sp.Not):
-        return not _truth(cond.args[0], scalar, item, bound)
+        truth = _truth(cond.args[0], scalar, item, bound)
+        return np.logical_not(truth) if isinstance(truth, np.ndarray) else not truth
     if cond in (sp.true, sp.false):
         return bool(cond)
     op = ops.get(type(cond))
     if op is None:
         raise Unsupported(f"condition {type(cond).__name__}")
-    return bool(op(_ev(cond.lhs, scalar, item, bound), _ev(cond.rhs, scalar, item, bound)))
+    truth = op(_ev(cond.lhs, scalar, item, bound), _ev(cond.rhs, scalar, item, bound))
+    return truth if isinstance(truth, np.ndarray) else bool(truth)
 
 
 def _reduce(e: Any, scalar: Callable[[str], float], item: Any, bound: dict[str, int]) -> Any:

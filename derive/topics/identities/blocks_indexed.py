@@ -30,7 +30,14 @@ from derive.core.local_names import (
     parse_list,
     parse_local,
 )
-from derive.core.numeric import GRAD_TOL, central_diff, rel_error, rng, softmax
+from derive.core.numeric import (
+    GRAD_TOL,
+    central_diff_from,
+    central_diff_points,
+    rel_error,
+    rng,
+    softmax,
+)
 from derive.core.op_count import count_ops
 from derive.core.registry import Param, block
 from derive.topics.scalar.calculus import differentiate
@@ -263,28 +270,29 @@ def _check(loss: Any, answer: Any, p: Any, z: Any, i: Any, size: Any, activation
 
 
 def _loss_function(loss: Any, p: Any, bases: list[Any], size: Any, n: int
-                   ) -> Callable[..., float]:
-    """L(p_1..p_n, then each base's n entries) at size n: on the tree as written
-    (``core.pointwise``: a few hundred evaluations cost less than generating numpy code
-    for each size), or lambdified with its sums written out where the tree does not
-    know a piece."""
+                   ) -> Callable[[np.ndarray], np.ndarray]:
+    """L at many points at size n, one point per row (p_1..p_n, then each base's n
+    entries): on the tree as written (``core.pointwise``, every row in one walk: cheaper
+    than generating numpy code for each size), or lambdified with its sums written out,
+    row by row, where the tree does not know a piece."""
     labels = [str(p.label)] + [str(b.label) for b in bases]
     ints = {str(size): n}
 
-    def on_tree(*values: float) -> float:
-        def item(base: str, k: int) -> float:
+    def on_tree(rows: np.ndarray) -> np.ndarray:
+        def item(base: str, k: int) -> np.ndarray:
             if not 1 <= k <= n:
                 raise KeyError(k)
-            return values[labels.index(base) * n + k - 1]
+            return rows[:, labels.index(base) * n + k - 1]
 
-        return pointwise.evaluate(loss, _no_scalar, item, ints)
+        return pointwise.evaluate_points(loss, len(rows), _no_scalar, item, ints)
 
     try:
-        on_tree(*([0.5] * (n * len(labels))))
+        on_tree(np.full((1, n * len(labels)), 0.5))
         return on_tree
     except (pointwise.Unsupported, KeyError, ValueError):
         args = [p[j] for j in range(1, n + 1)] + [b[j] for b in bases for j in range(1, n + 1)]
-        return numeric_function(args, expand_sums(loss, {size: n}))
+        fn = numeric_function(args, expand_sums(loss, {size: n}))
+        return lambda rows: np.array([float(fn(*row)) for row in rows])
 
 
 def _value(expr: Any, values: dict[str, np.ndarray], ints: dict[Any, int]) -> float:
@@ -306,15 +314,18 @@ def _no_scalar(name: str) -> float:
     raise pointwise.Unsupported(f"free symbol {name}")
 
 
-def _partials(f_loss: Callable[..., Any], forward: Callable[[np.ndarray], np.ndarray],
+def _partials(f_loss: Callable[[np.ndarray], np.ndarray],
+              forward: Callable[[np.ndarray], np.ndarray],
               zv: np.ndarray, rest: list[float]) -> list[float]:
-    """∂L/∂z_j for every j by central differences of L(forward(z), rest)."""
-    out = []
+    """∂L/∂z_j for every j by central differences of L(forward(z), rest): the shifted z
+    of every j are the rows of one evaluation of L."""
+    rows, steps = [], []
     for j in range(len(zv)):
-        def along(h: float, j: int = j) -> float:
+        at, h = central_diff_points(float(zv[j]))
+        for t in at:
             zz = zv.copy()
-            zz[j] = h
-            return float(f_loss(*forward(zz), *rest))
-
-        out.append(central_diff(along, float(zv[j])))
-    return out
+            zz[j] = t
+            rows.append([*forward(zz), *rest])
+        steps.append(h)
+    values = f_loss(np.array(rows, dtype=float)).reshape(len(zv), -1)
+    return [central_diff_from(v, h) for v, h in zip(values, steps, strict=True)]
