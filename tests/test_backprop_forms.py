@@ -110,3 +110,19 @@ def test_wrt_unknown_entry_is_a_located_message(tmp_path):
     spec["parts"]["a"]["derive"][0]["wrt"]["a.g2"] = "w_3"
     with pytest.raises(SpecError, match=r"wrt\.a\.g2.*unknown name 'w_3'"):
         _solve(tmp_path, spec)
+
+
+def test_only_a_product_with_a_denominator_is_cancelled():
+    """A product of chain-rule factors without a denominator is kept as written (no
+    cancelling tried); a quotient that σ′ cancels (BCE's, as backprop forms it) becomes
+    ŷ − y."""
+    import sympy as sp
+
+    from derive.topics.networks.blocks_graph import _cancels
+
+    o, y, c = sp.symbols("o y c", real=True)
+    assert _cancels(-2 * (y - o) * o * (1 - o) * c) is None
+    assert _cancels(sp.sqrt(o) * (1 - o)) is None
+    bce = sp.Mul((1 - o), (y - o) / (o - 1), evaluate=False)
+    assert sp.expand(_cancels(bce) - (o - y)) == 0
+    assert _cancels(bce * c) is not None

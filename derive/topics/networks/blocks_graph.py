@@ -146,6 +146,8 @@ def _shown(factors: list[Any]) -> Any:
 def _cancels(e: Any) -> Any:
     """The cancelled form of ``e`` when cancelling really removes something (σ′ against a
     denominator: BCE + sigmoid -> ŷ − y), else None (a product is kept as written)."""
+    if not _has_denominator(e):  # most chain-rule products: nothing to cancel against
+        return None
     try:
         together = sp.together(e)  # once: it costs as much as the cancelling
         num, den = sp.fraction(together)
@@ -162,6 +164,14 @@ def _cancels(e: Any) -> Any:
     except (sp.PolynomialError, sp.GeneratorsNeeded, TypeError, ValueError):
         return None
     return _simplify(e)
+
+
+def _has_denominator(e: Any) -> bool:
+    """Whether ``fraction(together(e))`` can have a denominator that is not a number: a
+    power with an exponent other than a positive rational, or an ``exp`` (SymPy reads
+    exp(−x) as 1/exp(x)). Without one, cancelling leaves the total degree as it is, and
+    ``together`` and ``cancel`` cost most of a small network's backprop."""
+    return e.has(sp.exp) or any(not (p.exp.is_Rational and p.exp > 0) for p in e.atoms(sp.Pow))
 
 
 @dataclass
