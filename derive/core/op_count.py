@@ -25,7 +25,11 @@ def _isneg(a: Any) -> bool:
         a = a.args[0]
     if a.is_Mul:
         a = a.args[0]
-    return a.is_Number and a.is_extended_negative
+    if not a.is_Number:
+        return False
+    if a.is_Rational:  # its sign without the assumptions system (most of this walk's time)
+        return a.p < 0
+    return bool(a.is_extended_negative)
 
 
 def count_ops(expr: Any, limit: int | None = None) -> int:
