@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -10,10 +11,10 @@ from testkit import ROOT
 from derive.core.catalogue import read_title
 
 
-def _modules_after(code: str) -> set[str]:
+def _modules_after(code: str, env: dict[str, str] | None = None) -> set[str]:
     r = subprocess.run([sys.executable, "-c", code + "\nimport sys\n"
                         "print(' '.join(sorted(sys.modules)))"],
-                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+                       capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
     assert r.returncode == 0, r.stderr
     return set(r.stdout.split())
 
@@ -67,3 +68,20 @@ def test_marking_plain_numbers_does_not_import_latex2sympy2(tmp_path):
     assert "latex2sympy2" not in _modules_after(code)
     code += f"assert not m.mark_file({str(formula)!r}).error\n"
     assert "latex2sympy2" in _modules_after(code)
+
+
+def test_a_warm_sheet_imports_neither_sympy_nor_numpy(tmp_path):
+    """Every block of a sheet comes from the result cache: the document is assembled
+    without deriving, so without SymPy (the cold run, which derives, does import it)."""
+    env = {**os.environ, "DERIVE_CACHE": "on", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    code = ("from click.testing import CliRunner\n"
+            "from derive.cli import cli\n"
+            f"r = CliRunner().invoke(cli, ['sheet', 'conv-valid', 'tanh-derivative', "
+            f"'-o', {str(tmp_path / 's.tex')!r}])\n"
+            "assert r.exit_code == 0, r.output\n")
+    cold = _modules_after(code, env)
+    first = (tmp_path / "s.tex").read_text()
+    warm = _modules_after(code, env)
+    assert "sympy" in cold
+    assert "sympy" not in warm and "numpy" not in warm
+    assert (tmp_path / "s.tex").read_text() == first

@@ -14,10 +14,11 @@ from derive.assign.assignment import AssignedProblem, Assignment
 from derive.assign.variants import Variant
 from derive.check.template import answer_sheet_preamble, hint
 from derive.core.derivation import Solution
-from derive.render.latex import PREAMBLE, Block, givens_tex, problem_blocks
+from derive.render.latex import givens_tex, problem_blocks
 from derive.render.printing import escape_text
 from derive.render.prose import prose_tex
 from derive.render.sheet import DOCUMENT_HEAD, assemble
+from derive.render.tex_document import PREAMBLE, Block
 
 
 def points_text(p: Fraction) -> str:

@@ -12,12 +12,9 @@ from typing import Any
 
 import sympy as sp
 
+from derive.core.display import DISPLAY
 from derive.core.errors import SpecError
 from derive.core.model import OPERATIONS, Problem
-
-#: Notebook display of a Solution, by format ("latex", "markdown"): registered by the
-#: render package when it is imported, so that the data never imports its renderers.
-DISPLAY: dict[str, Callable[[Any], str]] = {}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Renderers: pure functions of a Solution (text, JSON, LaTeX).
 
 Importing this package registers the notebook display of a Solution
-(``derive.core.derivation.DISPLAY``): the data never imports its renderers.
+(``derive.core.display.DISPLAY``): the data never imports its renderers.
 
 Each renderer's module is imported when its name is first used: marking writes its
 feedback with ``render.text`` alone, and importing LaTeX's (with figures and layout),
@@ -13,7 +13,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from derive.core.derivation import DISPLAY
+from derive.core.display import DISPLAY
 
 if TYPE_CHECKING:
     from derive.render.json import render_json, solution_dict

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
@@ -31,44 +30,15 @@ from derive.render.printing import (
     value_tex,
 )
 from derive.render.prose import math_safe, prose_tex
+from derive.render.tex_document import PREAMBLE as PREAMBLE  # a fragment names it here
+from derive.render.tex_document import Block
 from derive.render.texlayout import break_expr, tex_width
 from derive.render.text import rule_name
-
-#: packages and macros the fragments use (``derive sheet`` puts this in its preamble)
-PREAMBLE = r"""\usepackage{amsmath,amssymb,mathtools}
-\usepackage{graphicx,array,tabularx,booktabs,xcolor,float,caption}
-\usepackage{tikz,pgfplots}
-\pgfplotsset{compat=1.18}
-\usetikzlibrary{arrows.meta}
-% page breaks between the steps of a derivation, never inside one (its lines end in \\*)
-\allowdisplaybreaks
-\captionsetup{font=small,labelfont=bf}
-% \derivefit{width}{math}: the math as it is, or scaled down to width when wider
-\newsavebox{\derivebox}
-\newcommand{\derivefit}[2]{\sbox{\derivebox}{$\displaystyle #2$}%
-  \ifdim\wd\derivebox>#1\relax\resizebox{#1}{!}{\usebox{\derivebox}}%
-  \else\usebox{\derivebox}\fi}
-% \derivefittext{width}{text}: the same for tables and pictures
-\newcommand{\derivefittext}[2]{\sbox{\derivebox}{#2}%
-  \ifdim\wd\derivebox>#1\relax\resizebox{#1}{!}{\usebox{\derivebox}}%
-  \else\usebox{\derivebox}\fi}
-\newcommand{\rulenote}[1]{{\footnotesize\itshape\color{black!60}#1}}
-\newcommand{\answerid}[1]{{\small\ttfamily #1}}
-"""
 
 #: usable line width in em (A4, 2.2 cm margins, 11 pt), less a margin for estimate errors
 LINE_EM = 40.0
 #: a left-hand side wider than this gets its own line (it would push the '=' too far right)
 LHS_EM = 11.0
-
-
-@dataclass(frozen=True)
-class Block:
-    """A chunk of a problem's LaTeX and what it is (for mapping TeX lines back)."""
-
-    where: str
-    """'gelu-descent' or 'gelu-descent, part (b)'"""
-    tex: str
 
 
 # -- steps -------------------------------------------------------------------------------

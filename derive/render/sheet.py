@@ -17,13 +17,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-from derive.core.derivation import Solution
 from derive.core.errors import DeriveError
 from derive.core.lifetime import import_maths
 from derive.core.outputs import atomic_write
-from derive.render.latex import PREAMBLE, Block, problem_blocks
+from derive.render.tex_document import PREAMBLE, Block
+
+if TYPE_CHECKING:  # SymPy comes with them: a sheet of cached blocks needs neither
+    from derive.core.derivation import Solution
 
 DEFAULT_OUTPUT = Path("output/solutions.tex")
 TEX_INSTALL = ("apt-get install texlive-latex-base texlive-latex-recommended "
@@ -95,6 +97,8 @@ def _title_tex(title: str, problems: tuple[str, ...]) -> str:
 
 def sheet_of(solutions: Iterable[Solution]) -> Sheet:
     """The sheet of already solved problems, in the order given."""
+    from derive.render.latex import problem_blocks
+
     sols = list(solutions)
     blocks = [b for s in sols for b in problem_blocks(s)]
     return assemble(blocks, problems=tuple(s.problem.id for s in sols))
@@ -120,6 +124,7 @@ def build_sheet(problems: Iterable[str] = (), *, cache: bool = True) -> Sheet:
             continue
         import_maths()
         from derive.core.spec import load_problem
+        from derive.render.latex import problem_blocks
 
         s = load_problem(pid).solve()
         mine = problem_blocks(s)

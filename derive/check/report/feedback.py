@@ -23,7 +23,7 @@ from typing import Any
 from derive.check.mark.files import atomic_write, same_file
 from derive.check.report.formats import points
 from derive.check.results import Marked
-from derive.render.latex import PREAMBLE
+from derive.render.tex_document import PREAMBLE
 
 VERDICT_COLOUR = {"correct": "green!45!black", "follow-through": "cyan!50!black",
                   "incorrect": "red!75!black", "unparsable": "magenta!70!black",

@@ -1,0 +1,40 @@
+"""What every LaTeX document derive writes shares: the preamble its fragments need, and
+labelled blocks of a problem's LaTeX.
+
+Kept apart from ``render.latex`` (which prints SymPy expressions) so that assembling a
+sheet from cached blocks imports neither SymPy nor the printers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: packages and macros the fragments use (``derive sheet`` puts this in its preamble)
+PREAMBLE = r"""\usepackage{amsmath,amssymb,mathtools}
+\usepackage{graphicx,array,tabularx,booktabs,xcolor,float,caption}
+\usepackage{tikz,pgfplots}
+\pgfplotsset{compat=1.18}
+\usetikzlibrary{arrows.meta}
+% page breaks between the steps of a derivation, never inside one (its lines end in \\*)
+\allowdisplaybreaks
+\captionsetup{font=small,labelfont=bf}
+% \derivefit{width}{math}: the math as it is, or scaled down to width when wider
+\newsavebox{\derivebox}
+\newcommand{\derivefit}[2]{\sbox{\derivebox}{$\displaystyle #2$}%
+  \ifdim\wd\derivebox>#1\relax\resizebox{#1}{!}{\usebox{\derivebox}}%
+  \else\usebox{\derivebox}\fi}
+% \derivefittext{width}{text}: the same for tables and pictures
+\newcommand{\derivefittext}[2]{\sbox{\derivebox}{#2}%
+  \ifdim\wd\derivebox>#1\relax\resizebox{#1}{!}{\usebox{\derivebox}}%
+  \else\usebox{\derivebox}\fi}
+\newcommand{\rulenote}[1]{{\footnotesize\itshape\color{black!60}#1}}
+\newcommand{\answerid}[1]{{\small\ttfamily #1}}
+"""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A chunk of a problem's LaTeX and what it is (for mapping TeX lines back)."""
+
+    where: str
+    """'gelu-descent' or 'gelu-descent, part (b)'"""
+    tex: str
