@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derive.core import spec_cases
+from derive.core import compiled, spec_cases
 
 
 class sigmoid(sp.Function):  # noqa: N801 - named like SymPy's own functions
@@ -183,26 +183,35 @@ NAMESPACE: dict[str, Any] = {
 
 
 def lambdify(args: Any, expr: Any) -> Any:
-    """``sympy.lambdify`` with the numeric twins of derive's functions.
+    """What ``sympy.lambdify(args, expr, modules=[NUMERIC, numpy])`` makes, built by
+    ``core.compiled`` from the tree where it knows every node (the same operations,
+    without printing source: the printer was most of the cost), else by SymPy.
 
     NumPy is passed as the module, not as the name ``"numpy"``: for the name, SymPy runs
     ``from numpy import *``, which imports every lazily loaded NumPy submodule (f2py,
     testing, ma, random…), a third of a second at each start for nothing used. The
     printer is NumPy's either way (calls print as ``numpy.f``, imported explicitly).
 
-    The same expression over the same arguments gets the same function (generating one
-    prints and compiles code, milliseconds each): marking solves a problem again for
-    follow-through and conventions, and a sheet meets sigma and its twins many times."""
+    The same expression over the same arguments gets the same function: marking solves
+    a problem again for follow-through and conventions, and a sheet meets sigma and its
+    twins many times."""
     try:
         return _lambdified(tuple(args) if isinstance(args, list) else args, expr)
-    except TypeError:  # unhashable (a mutable Matrix): generated afresh
-        return sp.lambdify(args, _without_ite(expr), modules=[NUMERIC, np])
+    except TypeError:  # unhashable (a mutable Matrix): made afresh
+        return _numpy_function(args, expr)
 
 
 @lru_cache(maxsize=1024)
 def _lambdified(args: Any, expr: Any) -> Any:
-    return sp.lambdify(list(args) if isinstance(args, tuple) else args, _without_ite(expr),
-                       modules=[NUMERIC, np])
+    return _numpy_function(list(args) if isinstance(args, tuple) else args, expr)
+
+
+def _numpy_function(args: Any, expr: Any) -> Any:
+    try:
+        return compiled.numpy_function(args if isinstance(args, list) else [args], expr,
+                                       NUMERIC)
+    except compiled.Unsupported:
+        return sp.lambdify(args, _without_ite(expr), modules=[NUMERIC, np])
 
 
 def _without_ite(expr: Any) -> Any:

@@ -18,23 +18,23 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from derive.core.compiled import RELATIONS, UNARY, Unsupported
+
+__all__ = ["MAX_TERMS", "Unsupported", "evaluate", "evaluate_points"]
+
 #: the largest index range a sum or product may run over here
 MAX_TERMS = 10_000
-
-
-class Unsupported(Exception):
-    """The expression holds something this evaluator does not know."""
 
 
 def _sigmoid(z: Any) -> Any:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-#: one-argument functions by SymPy class name (derive's sigmoid and relu included)
+#: one-argument functions by SymPy class name (derive's sigmoid and relu included): the
+#: numpy functions lambdify calls (core.compiled), sech as one over cosh
 _FUNCTIONS: dict[str, Callable[[Any], Any]] = {
-    "exp": np.exp, "log": np.log, "sigmoid": _sigmoid, "tanh": np.tanh, "sinh": np.sinh,
-    "cosh": np.cosh, "sech": lambda z: 1.0 / np.cosh(z), "Abs": np.abs, "sign": np.sign,
-    "relu": lambda z: np.maximum(z, 0.0), "sin": np.sin, "cos": np.cos,
+    **UNARY, "sigmoid": _sigmoid, "relu": lambda z: np.maximum(z, 0.0),
+    "sech": lambda z: 1.0 / np.cosh(z),
 }
 
 
@@ -166,9 +166,6 @@ def _cases(e: Any, scalar: Any, item: Any, bound: dict[str, int]) -> Any:
 
 def _truth(cond: Any, scalar: Any, item: Any, bound: dict[str, int]) -> Any:
     """Whether ``cond`` holds: a bool, or at many points an array of them."""
-    ops = {sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
-           sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
-           sp.Eq: lambda a, b: a == b, sp.Ne: lambda a, b: a != b}
     if isinstance(cond, (sp.And, sp.Or)):  # cases written 0 <= x <= 1, x < -1 or x > 1
         parts = [_truth(a, scalar, item, bound) for a in cond.args]
         if any(isinstance(t, np.ndarray) for t in parts):
@@ -180,7 +177,7 @@ def _truth(cond: Any, scalar: Any, item: Any, bound: dict[str, int]) -> Any:
         return np.logical_not(truth) if isinstance(truth, np.ndarray) else not truth
     if cond in (sp.true, sp.false):
         return bool(cond)
-    op = ops.get(type(cond))
+    op = RELATIONS.get(type(cond))
     if op is None:
         raise Unsupported(f"condition {type(cond).__name__}")
     truth = op(_ev(cond.lhs, scalar, item, bound), _ev(cond.rhs, scalar, item, bound))
