@@ -17,9 +17,10 @@ the printed code computes:
   rewritten (to exponentials, to a Piecewise) as the printer rewrites them, derive's own
   functions are their numeric twins, a function with ``_imp_`` is that implementation.
 
-Terms and factors are taken in the printer's order (SymPy's ``as_ordered_terms`` and
-``as_ordered_factors``, a sixth of what printing cost), so the floating-point operations
-are the printed code's, one by one, and so are the values, to the last bit.
+Three or more terms or factors are taken in the printer's order (SymPy's
+``as_ordered_terms`` and ``as_ordered_factors``; two give the same result either way
+round), so the floating-point operations are the printed code's, one by one, and so
+are the values, to the last bit.
 Anything else raises :class:`Unsupported`, and the caller uses ``sympy.lambdify``.
 """
 
@@ -186,6 +187,16 @@ def _float(e: sp.Float) -> float:
     return float(to_str(e._mpf_, prec_to_dps(e._prec)))
 
 
+def _split(factors: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    """A product's factors: those the printer writes above the line, and the powers with
+    a negative rational exponent it writes below it."""
+    top: list[Any] = []
+    bottom: list[Any] = []
+    for f in factors:
+        (bottom if f.is_Pow and f.exp.is_Rational and f.exp.is_negative else top).append(f)
+    return top, bottom
+
+
 class _Builder:
     def __init__(self, where: dict[Any, int], names: Mapping[str, Callable[..., Any]]):
         self.where, self.names = where, names
@@ -243,25 +254,25 @@ class _Builder:
         raise Unsupported(type(e).__name__)
 
     def _add(self, e: sp.Add) -> Node:
-        # in the printer's order (a negative term is subtracted: the same value)
-        return _chain(operator.add, [self.node(t) for t in e.as_ordered_terms()])
+        # in the printer's order (a negative term is subtracted: the same value); two
+        # terms give the same sum either way round, and sorting is most of the cost here
+        terms = e.args if len(e.args) < 3 else e.as_ordered_terms()
+        return _chain(operator.add, [self.node(t) for t in terms])
 
     def _mul(self, e: sp.Mul) -> Node:
         """The printer's numerator / denominator, a leading minus sign taken off first:
         ``-2*x/(y*z)``. Negating is exact, so it is applied last."""
         c, rest = e.as_coeff_Mul()
         negative = bool(c.is_negative)
-        top: list[Node] = []
-        bottom: list[Node] = []
-        for f in (_keep_coeff(-c, rest) if negative else e).as_ordered_factors():
-            if f.is_Pow and f.exp.is_Rational and f.exp.is_negative:
-                bottom.append(self.node(f.base) if f.exp == -1
-                              else self._pow(f.base, -f.exp))
-            else:
-                top.append(self.node(f))
-        out = _chain(operator.mul, top or [_Const(1)])
+        shown = _keep_coeff(-c, rest) if negative else e
+        top, bottom = _split(sp.Mul.make_args(shown))
+        if len(top) > 2 or len(bottom) > 2:  # in the printer's order (as for a sum)
+            top, bottom = _split(shown.as_ordered_factors())
+        out = _chain(operator.mul, [self.node(f) for f in top] or [_Const(1)])
         if bottom:
-            out = _apply(operator.truediv, [out, _chain(operator.mul, bottom)])
+            below = [self.node(f.base) if f.exp == -1 else self._pow(f.base, -f.exp)
+                     for f in bottom]
+            out = _apply(operator.truediv, [out, _chain(operator.mul, below)])
         return _apply(operator.neg, [out]) if negative else out
 
     def _pow(self, base: Any, exp: Any) -> Node:
