@@ -162,3 +162,8 @@ def test_the_same_bits_as_sympy_lambdify():
             np.testing.assert_array_equal(mine(a, b), theirs(a, b))
             for u, v in zip(a[:10], b[:10], strict=True):
                 assert mine(float(u), float(v)) == theirs(float(u), float(v))
+
+
+def test_a_long_sum_is_one_loop_not_a_deep_nest():
+    f = _fn(sp.Add(*[x ** k / (k + 1) for k in range(1500)]))
+    assert f(0.5) == pytest.approx(sum(0.5 ** k / (k + 1) for k in range(1500)), rel=1e-14)

@@ -96,26 +96,14 @@ def numpy_function(args: Sequence[Any], expr: Any,
     built = _Builder(where, names)
     node = built.matrix(expr) if isinstance(expr, sp.MatrixBase) else built.node(expr)
     count = len(where)
-    if isinstance(node, _Const):
-        value = node.value
-
-        def constant(*values: Any) -> Any:
-            _arity(values, count)
-            return value
-
-        return constant
-    fn = node
+    fn = _run(node)
 
     def function(*values: Any) -> Any:
-        _arity(values, count)
+        if len(values) != count:
+            raise TypeError(f"takes {count} arguments ({len(values)} given)")
         return fn(values)
 
     return function
-
-
-def _arity(values: tuple[Any, ...], count: int) -> None:
-    if len(values) != count:
-        raise TypeError(f"takes {count} arguments ({len(values)} given)")
 
 
 def _run(node: Node) -> Fn:
@@ -156,7 +144,18 @@ def _apply(fn: Callable[..., Any], parts: list[Node]) -> Node:
 
 
 def _chain(fn: Callable[[Any, Any], Any], parts: list[Node]) -> Node:
-    """fn(fn(p₀, p₁), p₂)…: how Python evaluates ``a + b + c`` left to right."""
+    """fn(fn(p₀, p₁), p₂)…: how Python evaluates ``a + b + c`` left to right; a long one
+    as one loop (a closure per step would nest as deep as the sum is long)."""
+    if len(parts) > 4:
+        first, rest = _run(parts[0]), [_run(p) for p in parts[1:]]
+
+        def chained(v: tuple[Any, ...]) -> Any:
+            out = first(v)
+            for f in rest:
+                out = fn(out, f(v))
+            return out
+
+        return chained
     out = parts[0]
     for p in parts[1:]:
         out = _apply(fn, [out, p])
