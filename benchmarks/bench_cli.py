@@ -1,9 +1,11 @@
 """Benchmark of the commands people run, as CPU time relative to importing SymPy.
 
 Every row is a fresh process (``python -m derive …``), timed by the CPU seconds (user +
-system) it and its children used; the reference, ``python -c "import sympy"``, is
-measured in the same run, so the ratios hold on a loaded shared machine where wall
-clock does not. Medians of ``--repeat`` runs. Run on demand from the repository root:
+system) it and its children used, as a ratio to the reference, ``python -c "import
+sympy"``, run just before it: the ratios hold on a loaded shared machine where wall clock
+does not, and pairing each run with its own reference run keeps them when the machine's
+speed drifts during the benchmark. Medians of ``--repeat`` runs (of the CPU seconds, and
+of the runs' ratios). Run on demand from the repository root:
 
 Two columns: **cold** runs with the result cache off (``DERIVE_CACHE=off``: everything
 derived and verified), **warm** with it on, in a fresh cache folder filled by one untimed
@@ -69,15 +71,29 @@ def cpu_seconds(args: list[str], limit: float, cache: Path | None = None,
             + after.children_system - before.children_system)
 
 
+#: the reference command: the ratios are to its CPU time
+REFERENCE = [sys.executable, "-c", "import sympy"]
+#: every reference time measured (the header gives their spread)
+REFERENCE_RUNS: list[float] = []
+
+
 def median_cpu(args: list[str], repeat: int, limit: float,
-               cache: Path | None = None, root: Path = ROOT) -> float | None:
-    runs = []
+               cache: Path | None = None, root: Path = ROOT) -> tuple[float, float] | None:
+    """The median CPU seconds of ``repeat`` runs and the median of their ratios to the
+    reference, each run paired with a reference run just before it: on this shared
+    machine the CPU time of everything drifts by a third within minutes, and a ratio to
+    a reference taken at the start of the benchmark drifted with it."""
+    runs, ratios = [], []
     for _ in range(repeat):
+        ref = cpu_seconds(REFERENCE, 60)
+        assert ref is not None
+        REFERENCE_RUNS.append(ref)
         t = cpu_seconds(args, limit, cache, root)
         if t is None:
             return None
         runs.append(t)
-    return statistics.median(runs)
+        ratios.append(t / ref)
+    return statistics.median(runs), statistics.median(ratios)
 
 
 #: softmax-backprop solved and verified with random givens of one width, through the
@@ -127,10 +143,10 @@ def every_problem(root: Path) -> list[str]:
     return [ln.split()[0] for ln in r.stdout.splitlines() if ln.strip()]
 
 
-def cell(t: float | None, ref: float, limit: float) -> str:
+def cell(t: tuple[float, float] | None, limit: float) -> str:
     if t is None:
-        return f"{'> ' + format(limit, 'g'):>10} {'> ' + format(limit / ref, '.0f'):>8}"
-    return f"{t:10.2f} {t / ref:7.2f}x"
+        return f"{'> ' + format(limit, 'g'):>10} {'':>8}"
+    return f"{t[0]:10.2f} {t[1]:7.2f}x"
 
 
 def main() -> None:
@@ -180,10 +196,9 @@ def main() -> None:
         for root in [ROOT] + ([base] if base else []):
             subprocess.run([py, "-m", "compileall", "-q", str(root / "derive")], check=True,
                            stdout=subprocess.DEVNULL, env=child_env(None, root))
-        ref = median_cpu([py, "-c", "import sympy"], max(opts.repeat, 5), 60)
-        assert ref is not None
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
-              f"reference python -c 'import sympy': {ref:.2f} s CPU (median)\n")
+              "each run's ratio is to a run of python -c 'import sympy' just before it "
+              "(the median of the runs' ratios)\n")
         head = f"{'command':<52}"
         if base is not None:
             head += f" {'baseline cold':>13} {'ratio':>8}"
@@ -196,16 +211,19 @@ def main() -> None:
                 known = args[3:4] != ["solve"] or args[4] in base_ids
                 known = known and ", all " not in label and "(all " not in label
                 b = median_cpu(args, repeat, opts.limit, root=base) if known else None
-                line += f" {cell(b, ref, opts.limit):>22}" if known else f" {'-':>22}"
+                line += f" {cell(b, opts.limit):>22}" if known else f" {'-':>22}"
             t = median_cpu(args, repeat, opts.limit)
             warm = "-"
             if label.startswith(CACHED):
                 cache = work / "cache" / str(i)  # a fresh folder per row
                 cpu_seconds(args, opts.limit, cache)  # fills it
                 w = median_cpu(args, repeat, opts.limit, cache)
-                warm = cell(w, ref, opts.limit)
-            print(f"{line} {cell(t, ref, opts.limit)} {warm:>19}", flush=True)
-        print(f"load average {os.getloadavg()[0]:.1f} at the end")
+                warm = cell(w, opts.limit)
+            print(f"{line} {cell(t, opts.limit)} {warm:>19}", flush=True)
+        refs = sorted(REFERENCE_RUNS)
+        print(f"load average {os.getloadavg()[0]:.1f} at the end; python -c 'import sympy' "
+              f"{statistics.median(refs):.2f} s CPU (median of {len(refs)}, "
+              f"{refs[0]:.2f}–{refs[-1]:.2f})")
 
 
 if __name__ == "__main__":
