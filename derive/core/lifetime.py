@@ -153,8 +153,11 @@ def imports_frozen() -> Iterator[None]:
 
 
 
-#: what deriving a problem imports (SymPy and NumPy with them)
-_MATHS = ("derive.core.spec", "derive.core.solve", "derive.core.verify")
+#: what deriving a problem imports (SymPy and NumPy with them), and what any derivation
+#: then imports lazily: SymPy's first sum imports its tensor module (with the
+#: permutation groups, ~45 ms), the checks' seeded points NumPy's random module
+_MATHS = ("derive.core.spec", "derive.core.solve", "derive.core.verify",
+          "sympy.tensor.tensor", "numpy.random")
 
 
 def import_maths() -> None:
