@@ -72,6 +72,8 @@ SAMPLERS: dict[str, Callable[[np.random.Generator, int], np.ndarray]] = {
 
 #: sizes K the check runs at
 SIZES = range(2, 7)
+#: draws of the inputs the check makes at each size
+TRIALS = 4
 
 
 @block(
@@ -243,29 +245,33 @@ def _sift(summand: Any, k: Any, i: Any, one: Any, size: Any) -> Any:
 
 def _check(loss: Any, answer: Any, p: Any, z: Any, i: Any, size: Any, activation: str,
            samplers: dict[Any, list[str]], facts: tuple[Any, ...]) -> tuple[bool, float, str]:
-    """Central differences of the loss (numpy forward pass) vs the answer, K = 2..6."""
+    """Central differences of the loss (numpy forward pass) vs the answer, K = 2..6, at
+    ``TRIALS`` draws of the inputs for each K, all draws evaluated together."""
     r = rng(4242)
     forward = FORWARD[activation]
     worst, draws = 0.0, 0
     for n in SIZES:
         bases = sorted(samplers, key=str)
         f_loss = _loss_function(loss, p, bases, size, n)
-        for trial in range(4):
+        drawn = []  # in the order one trial at a time drew them: z, then each base's
+        for trial in range(TRIALS):
             zv = r.normal(0.0, 1.5, size=n)
-            others = [SAMPLERS[samplers[b][trial % len(samplers[b])]](r, n) for b in bases]
-            pv = forward(zv)
-            values = {str(p.label): pv} | {str(b.label): o for b, o in
-                                           zip(bases, others, strict=True)}
-            for fact in facts:  # the facts must hold for what is drawn
-                lhs, rhs = (_value(side, values, {size: n}) for side in (fact.lhs, fact.rhs))
-                if abs(lhs - rhs) > 1e-12:
-                    return False, float("inf"), f"the drawn inputs break the fact {fact}"
-
-            fds = _partials(f_loss, forward, zv, [v for o in others for v in o])
-            for j in range(1, n + 1):
-                got = _value(answer, values, {size: n, i: j})
-                worst = max(worst, rel_error(got, fds[j - 1]))
-                draws += 1
+            drawn.append((zv, [SAMPLERS[samplers[b][trial % len(samplers[b])]](r, n)
+                               for b in bases]))
+        # name -> the draws' entries, a row per trial
+        values = {str(p.label): np.array([forward(zv) for zv, _ in drawn])} | {
+            str(b.label): np.array([others[m] for _, others in drawn])
+            for m, b in enumerate(bases)}
+        for fact in facts:  # the facts must hold for what is drawn
+            lhs, rhs = (_values(side, values, {size: n}) for side in (fact.lhs, fact.rhs))
+            if np.any(np.abs(lhs - rhs) > 1e-12):
+                return False, float("inf"), f"the drawn inputs break the fact {fact}"
+        fds = _partials(f_loss, forward, [(zv, [v for o in others for v in o])
+                                          for zv, others in drawn])
+        for j in range(1, n + 1):
+            got = _values(answer, values, {size: n, i: j})
+            worst = max(worst, rel_error(got, fds[:, j - 1]))
+            draws += TRIALS
     return worst < GRAD_TOL, worst, f"K = {SIZES.start}..{SIZES.stop - 1}, {draws} partials"
 
 
@@ -310,22 +316,40 @@ def _value(expr: Any, values: dict[str, np.ndarray], ints: dict[Any, int]) -> fl
     return float(concrete.xreplace(at))
 
 
+def _values(expr: Any, values: dict[str, np.ndarray], ints: dict[Any, int]) -> np.ndarray:
+    """``expr`` at every trial's draws (``values``: base name -> a row of entries 1..n
+    per trial): one walk of the tree for all of them, or trial by trial (``_value``)
+    where the tree does not know a piece."""
+    count = len(next(iter(values.values())))
+    try:
+        return pointwise.evaluate_points(expr, count, _no_scalar,
+                                         lambda b, k: values[b][:, k - 1],
+                                         {str(s): v for s, v in ints.items()})
+    except (pointwise.Unsupported, KeyError, IndexError):
+        pass
+    return np.array([_value(expr, {b: v[t] for b, v in values.items()}, ints)
+                     for t in range(count)])
+
+
 def _no_scalar(name: str) -> float:
     raise pointwise.Unsupported(f"free symbol {name}")
 
 
 def _partials(f_loss: Callable[[np.ndarray], np.ndarray],
               forward: Callable[[np.ndarray], np.ndarray],
-              zv: np.ndarray, rest: list[float]) -> list[float]:
-    """∂L/∂z_j for every j by central differences of L(forward(z), rest): the shifted z
-    of every j are the rows of one evaluation of L."""
+              trials: list[tuple[np.ndarray, list[float]]]) -> np.ndarray:
+    """∂L/∂z_j of L(forward(z), rest) for every trial (z, rest) and j by central
+    differences (a row per trial): the shifted z of every trial and j are the rows of one
+    evaluation of L."""
     rows, steps = [], []
-    for j in range(len(zv)):
-        at, h = central_diff_points(float(zv[j]))
-        for t in at:
-            zz = zv.copy()
-            zz[j] = t
-            rows.append([*forward(zz), *rest])
-        steps.append(h)
-    values = f_loss(np.array(rows, dtype=float)).reshape(len(zv), -1)
-    return [central_diff_from(v, h) for v, h in zip(values, steps, strict=True)]
+    for zv, rest in trials:
+        for j in range(len(zv)):
+            at, h = central_diff_points(float(zv[j]))
+            for t in at:
+                zz = zv.copy()
+                zz[j] = t
+                rows.append([*forward(zz), *rest])
+            steps.append(h)
+    values = f_loss(np.array(rows, dtype=float)).reshape(len(steps), -1)
+    out = [central_diff_from(v, h) for v, h in zip(values, steps, strict=True)]
+    return np.array(out).reshape(len(trials), -1)
