@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 import pytest
 import sympy as sp
+from exprkit import random_expressions
 
 from derive.core import compiled, functions
 from derive.core.functions import NUMERIC, clip, huber, lambdify, leaky_relu, relu, sigmoid
@@ -169,50 +170,6 @@ def test_a_long_sum_is_one_loop_not_a_deep_nest():
     assert f(0.5) == pytest.approx(sum(0.5 ** k / (k + 1) for k in range(1500)), rel=1e-14)
 
 
-def _random_expressions(count: int, seed: int) -> list[sp.Expr]:
-    """Seeded random trees of sums, products, powers (negative and fractional), Max/Min,
-    two-case Piecewise and the functions marking and the checks meet."""
-    import random
-
-    from derive.core.functions import elu
-
-    z = sp.Symbol("z", real=True)
-    rand = random.Random(seed)
-    leaves = [x, y, z, sp.Integer(2), sp.Rational(1, 3), sp.Rational(-5, 2), sp.Float("0.7"),
-              sp.pi, sp.Integer(-1)]
-    unary = [sp.exp, sp.log, sp.tanh, sigmoid, relu, sp.Abs, sp.sqrt, sp.sin, sp.sign,
-             sp.cosh, sp.sech, leaky_relu, elu]
-    powers = [sp.Integer(2), sp.Integer(-1), sp.Rational(1, 2), sp.Integer(3),
-              sp.Rational(-3, 2), sp.Integer(-2)]
-
-    def tree(depth: int) -> sp.Expr:
-        if depth == 0 or rand.random() < 0.25:
-            return rand.choice(leaves)
-        k = rand.random()
-        if k < 0.25:
-            return tree(depth - 1) + tree(depth - 1)
-        if k < 0.45:
-            return tree(depth - 1) * tree(depth - 1)
-        if k < 0.55:
-            return tree(depth - 1) ** rand.choice(powers)
-        if k < 0.65:
-            return rand.choice([sp.Max, sp.Min])(tree(depth - 1), tree(depth - 1))
-        if k < 0.75:
-            return sp.Piecewise((tree(depth - 1), tree(depth - 1) < rand.choice([0, 1])),
-                                (tree(depth - 1), True))
-        return rand.choice(unary)(tree(depth - 1))
-
-    out: list[sp.Expr] = []
-    while len(out) < count:
-        try:
-            e = tree(4)
-        except (ValueError, TypeError):  # SymPy refuses Max of a complex number
-            continue
-        if isinstance(e, sp.Expr) and e.free_symbols and not e.has(sp.I, sp.zoo, sp.nan):
-            out.append(e)
-    return out
-
-
 def test_the_same_bits_as_sympy_lambdify_on_random_expressions():
     """What marking hands it is any expression a student writes: on 150 random trees the
     values (NaN where SymPy's code gives NaN) are SymPy's own, at arrays and at floats,
@@ -221,7 +178,7 @@ def test_the_same_bits_as_sympy_lambdify_on_random_expressions():
     r = np.random.default_rng(3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for e in _random_expressions(150, seed=11):
+        for e in random_expressions(150, seed=11):
             mine = _fn(e, (x, y, z))
             theirs = sp.lambdify([x, y, z], functions._without_ite(e),
                                  modules=[functions.NUMERIC, np])

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from exprkit import random_expressions
 
 from derive.core import pointwise
 from derive.core.functions import sigmoid
@@ -118,3 +119,30 @@ def test_many_points_agree_with_one_point_at_a_time_and_constants_broadcast():
     np.testing.assert_array_equal(_at_points(sp.Integer(3)), np.full(len(XS), 3.0))
     with pytest.raises(pointwise.Unsupported):  # an index that depends on the point
         _at_points(p[x])
+
+
+def test_max_and_min_of_an_undefined_argument_are_undefined():
+    """NaN where an argument is undefined (√ of a negative), whichever side it is on, at
+    one point and at many, as numpy and the lambdified checks give it."""
+    for e in (sp.Max(2, sp.sqrt(x)), sp.Max(sp.sqrt(x), -5), sp.Min(sp.sqrt(x), 5),
+              sp.Min(-1, sp.log(x))):
+        assert math.isnan(_at(e, xv=-1.0)), e
+        assert np.isnan(_at_points(e, xs=np.array([-1.0, -4.0]))).all(), e
+    assert _at(sp.Max(2, sp.sqrt(x)), xv=9.0) == 3.0
+    assert _at(sp.Sum(p[k], (k, 1, sp.Min(K, 3))), {"K": 4}) == pytest.approx(P[1] + P[2] + P[3])
+
+
+def test_many_points_at_once_are_one_point_at_a_time_on_random_trees():
+    """On 300 seeded random trees (powers, Max/Min, Piecewise, the functions checks
+    meet), every point of one walk is the value of that point alone."""
+    r = np.random.default_rng(1)
+    with np.errstate(all="ignore"):
+        for e in random_expressions(300, seed=5):
+            pts = r.normal(0, 2, (3, 6))
+            cols = dict(zip("xyz", pts, strict=True))
+            try:
+                many = pointwise.evaluate_points(e, 6, cols.__getitem__)
+            except pointwise.Unsupported:
+                continue
+            one = [pointwise.evaluate(e, lambda n, j=j, c=cols: c[n][j]) for j in range(6)]
+            np.testing.assert_allclose(many, one, rtol=1e-12, equal_nan=True, err_msg=str(e))

@@ -116,10 +116,12 @@ def _ev(e: Any, scalar: Callable[[str], float], item: Any,  # noqa: PLR0911, PLR
         return 1 if i == j else 0
     if isinstance(e, (sp.Max, sp.Min)):
         vals = [_ev(a, scalar, item, bound) for a in e.args]
-        if any(isinstance(v, np.ndarray) for v in vals):
-            pick = np.maximum if isinstance(e, sp.Max) else np.minimum
-            return functools.reduce(pick, vals)
-        return max(vals) if isinstance(e, sp.Max) else min(vals)
+        if all(isinstance(v, int) for v in vals):  # sizes and indices stay integers
+            return max(vals) if isinstance(e, sp.Max) else min(vals)
+        # NaN (an argument undefined there) makes the value NaN, as in numpy and in the
+        # lambdified checks; Python's max would keep or drop it by the arguments' order
+        pick = np.maximum if isinstance(e, sp.Max) else np.minimum
+        return functools.reduce(pick, vals)
     if isinstance(e, sp.Piecewise):
         return _cases(e, scalar, item, bound)
     f = _FUNCTIONS.get(type(e).__name__)
