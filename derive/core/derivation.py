@@ -17,6 +17,21 @@ from derive.core.errors import SpecError
 from derive.core.model import OPERATIONS, Problem
 
 
+class RuleVariable(sp.Symbol):
+    """The variable of a generic rule, σ′(u) = σ(u)(1 − σ(u)): a Symbol of its own kind,
+    so that recording a step can tell it from a problem's own ``u`` and write the rule
+    in a name the problem does not use (a reader would take ``u`` for the given)."""
+
+
+#: what a rule's variable is called when ``u`` is taken, in this order of preference
+RULE_NAMES = ("u", "v", "s", "r", "q", "h")
+
+
+def rule_variable(name: str = "u") -> RuleVariable:
+    """A rule's variable (real), renamed when a problem uses the name (``Context.step``)."""
+    return RuleVariable(name, real=True)
+
+
 @dataclass(frozen=True)
 class DiffStep:
     """One rule application inside a derivative: ``lhs = after`` by ``rule``."""
@@ -186,6 +201,7 @@ class Context:
         self.meanings: dict[str, Any] = {}
         """names a block defines (a network's f_1, a, o, J_A) -> what they stand for, so
         that marking reads a student's definition in a name's place"""
+        self._rule_names: dict[Any, Any] | None = None
 
     @property
     def given_subs(self) -> dict[sp.Symbol, Any]:
@@ -246,7 +262,23 @@ class Context:
     def step(self, rule: str, after: Any, *, lhs: Any = None, before: Any = None,
              subs: Any = (), uses: Any = (), facts: Any = ()) -> int:
         subs_t = tuple(subs.items()) if isinstance(subs, dict) else tuple(subs)
+        renamed = self._rule_renames()
+        if renamed:
+            after, lhs, before = (_renamed(e, renamed) for e in (after, lhs, before))
+            facts = [_renamed(f, renamed) for f in facts]
         return self.add(Step(rule, after, lhs, before, subs_t, tuple(uses), tuple(facts)))
+
+    def _rule_renames(self) -> dict[Any, Any]:
+        """A rule's variable ``u`` -> one named by the first of ``RULE_NAMES`` that the
+        problem does not use, when it uses ``u`` (a given, symbol, definition or a
+        definition's argument); empty otherwise."""
+        if self._rule_names is None:
+            taken = set(self.problem.namespace) | set(self.problem.symbols) | {
+                str(a) for d in self.problem.definitions.values() for a in d.args}
+            free = next((n for n in RULE_NAMES if n not in taken), RULE_NAMES[0])
+            self._rule_names = {} if "u" not in taken or free == "u" else \
+                {rule_variable("u"): rule_variable(free)}
+        return self._rule_names
 
     def table(self, rule: str, columns: Any, rows: Any, uses: Any = ()) -> int:
         return self.add(Table(rule, tuple(columns), tuple(tuple(r) for r in rows),
@@ -300,3 +332,7 @@ def range_hint(aid: str) -> str:
         return ""
     return (f" (declare it; numbered answers that follow a count such as steps can be "
             f"declared as a range, e.g. '{m.group(1)}{{1..steps}}')")
+
+
+def _renamed(e: Any, names: dict[Any, Any]) -> Any:
+    return e.xreplace(names) if isinstance(e, sp.Basic) else e

@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.core.derivation import rule_variable
 from derive.topics.networks.layers import (
     Activation,
     Dense,
@@ -75,7 +76,7 @@ def jacobian_line(layer: Layer) -> Line:
         facts: tuple[Any, ...] = ()
         st = layer.rule_.statement
         if st is not None and layer.jacobian_name is None:
-            u = sp.Symbol("u", real=True)
+            u = rule_variable()
             facts = (sp.Eq(sp.Derivative(layer.rule_.scalar(u), u), st(u), evaluate=False),)
         return Line(f"J:{layer.out.key}", rule, lhs, J, before=layer.generic_jacobian(),
                     facts=facts)
@@ -171,7 +172,7 @@ def back_through_batch(net: Network, layer: Layer, up: Grad) -> tuple[Grad, list
         u = layer.derivative_vector()
         value = Hadamard(g, *(u.args if isinstance(u, Hadamard) else (u,)))
         before = Odot(d_out, layer.generic_jacobian().args[0])
-        st, v = layer.rule_.statement, sp.Symbol("u", real=True)
+        st, v = layer.rule_.statement, rule_variable()
         if st is not None:
             facts = (sp.Eq(sp.Derivative(layer.rule_.scalar(v), v), st(v), evaluate=False),)
         rule = f"{layer.fn}-backward"

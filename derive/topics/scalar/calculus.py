@@ -11,11 +11,12 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from derive.core.derivation import DiffStep
+from derive.core.derivation import DiffStep, rule_variable
 from derive.core.errors import DerivationError
 from derive.core.functions import relu, sigmoid
 
-_u = sp.Symbol("u", real=True)
+#: the variable generic rules are written in (σ′(u) = σ(u)(1 − σ(u)))
+_u = rule_variable()
 
 
 def _d_sigmoid(u: sp.Expr) -> sp.Expr:
