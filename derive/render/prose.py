@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from derive.render.printing import upright_words
+from derive.render.upright import closing_brace
 
 #: unicode -> LaTeX math (used inside math, and wrapped in $…$ inside text)
 UNICODE_MATH = {
@@ -63,7 +64,7 @@ def _text_safe(s: str) -> str:
             out.append(m.group(0))
             i = m.end()
             while i < len(s) and s[i] == "{":
-                end = _matching(s, i)
+                end = closing_brace(s, i)
                 if end < 0:
                     break
                 out.append("{" + _text_safe(s[i + 1:end]) + "}")
@@ -81,15 +82,6 @@ def _text_safe(s: str) -> str:
             out.append(c)
         i += 1
     return "".join(out)
-
-
-def _matching(s: str, i: int) -> int:
-    depth = 0
-    for j in range(i, len(s)):
-        depth += (s[j] == "{") - (s[j] == "}")
-        if depth == 0:
-            return j
-    return -1
 
 
 def prose_tex(s: str) -> str:

@@ -26,17 +26,19 @@ def upright_words(math: str) -> str:
         out.append(m.group(0))
         if m.group(1) in _VERBATIM_ARG:  # copy the argument(s) through unchanged
             while pos < len(math) and math[pos] in "{*":
-                end = pos if math[pos] == "*" else _closing(math, pos)
+                end = pos if math[pos] == "*" else closing_brace(math, pos)
+                end = len(math) - 1 if end < 0 else end  # unclosed: the rest is its argument
                 out.append(math[pos:end + 1])
                 pos = end + 1
     out.append(math[pos:])
     return "".join(out)
 
 
-def _closing(s: str, i: int) -> int:
+def closing_brace(s: str, i: int) -> int:
+    """The index of the brace that closes the one at ``s[i]``; -1 when it is unclosed."""
     depth = 0
     for j in range(i, len(s)):
         depth += (s[j] == "{") - (s[j] == "}")
         if depth == 0:
             return j
-    return len(s) - 1
+    return -1
