@@ -49,19 +49,22 @@ def test_outside_the_reals_is_nan_and_unknown_nodes_are_refused():
 
 
 def test_indexed_check_values_by_the_tree_and_by_sympy_where_the_tree_cannot():
-    """The indexed-backprop check reads an answer at drawn entries: on the tree, or (a
-    function the tree does not know) with the sums written out; both by numpy here."""
-    from derive.topics.identities.blocks_indexed import _value
+    """The indexed-backprop check reads an answer at drawn entries, a row per draw: on
+    the tree, or (a function the tree does not know) with the sums written out; both by
+    numpy here."""
+    from derive.topics.identities.blocks_indexed import _values
 
     p, y = sp.IndexedBase("p"), sp.IndexedBase("y")
     k, i, n = sp.symbols("k i K", integer=True)
-    pv, yv = np.array([0.2, 0.5, 0.3]), np.array([0.0, 1.0, 0.0])
+    pv = np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]])
+    yv = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
     values = {"p": pv, "y": yv}
     known = p[i] * sp.Sum(y[k], (k, 1, n)) - y[i]
-    assert _value(known, values, {n: 3, i: 2}) == pytest.approx(pv[1] * yv.sum() - yv[1])
+    np.testing.assert_allclose(_values(known, values, {n: 3, i: 2}),
+                               pv[:, 1] * yv.sum(axis=1) - yv[:, 1], rtol=1e-14)
     unknown = sp.erf(p[i]) + sp.Sum(y[k] * p[k], (k, 1, n))
-    want = math.erf(pv[0]) + float(yv @ pv)
-    assert _value(unknown, values, {n: 3, i: 1}) == pytest.approx(want, rel=1e-12)
+    want = [math.erf(pv[t, 0]) + float(yv[t] @ pv[t]) for t in range(2)]
+    np.testing.assert_allclose(_values(unknown, values, {n: 3, i: 1}), want, rtol=1e-12)
 
 
 @pytest.mark.parametrize("f,f_np", [(sp.exp, np.exp), (sp.erf, np.vectorize(math.erf))])

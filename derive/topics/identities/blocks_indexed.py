@@ -301,25 +301,11 @@ def _loss_function(loss: Any, p: Any, bases: list[Any], size: Any, n: int
         return lambda rows: np.array([float(fn(*row)) for row in rows])
 
 
-def _value(expr: Any, values: dict[str, np.ndarray], ints: dict[Any, int]) -> float:
-    """``expr`` at drawn entries (``values``: base name -> entries 1..n) and concrete
-    sizes and indices, in float64 on the tree (``core.pointwise``), or where that does not
-    know a piece, by writing the sums out and substituting SymPy floats."""
-    try:
-        return pointwise.evaluate(expr, _no_scalar, lambda b, k: float(values[b][k - 1]),
-                                  {str(s): v for s, v in ints.items()})
-    except (pointwise.Unsupported, KeyError, IndexError):
-        pass
-    concrete = expand_sums(expr, ints)
-    at = {ix: sp.Float(float(values[str(ix.base.label)][int(ix.indices[0]) - 1]))
-          for ix in concrete.atoms(sp.Indexed)}
-    return float(concrete.xreplace(at))
-
-
 def _values(expr: Any, values: dict[str, np.ndarray], ints: dict[Any, int]) -> np.ndarray:
     """``expr`` at every trial's draws (``values``: base name -> a row of entries 1..n
-    per trial): one walk of the tree for all of them, or trial by trial (``_value``)
-    where the tree does not know a piece."""
+    per trial) and concrete sizes and indices: in float64 on the tree
+    (``core.pointwise``, one walk for all of them), or where that does not know a piece,
+    trial by trial with the sums written out and SymPy floats substituted."""
     count = len(next(iter(values.values())))
     try:
         return pointwise.evaluate_points(expr, count, _no_scalar,
@@ -327,8 +313,11 @@ def _values(expr: Any, values: dict[str, np.ndarray], ints: dict[Any, int]) -> n
                                          {str(s): v for s, v in ints.items()})
     except (pointwise.Unsupported, KeyError, IndexError):
         pass
-    return np.array([_value(expr, {b: v[t] for b, v in values.items()}, ints)
-                     for t in range(count)])
+    concrete = expand_sums(expr, ints)
+    entries = concrete.atoms(sp.Indexed)
+    return np.array([float(concrete.xreplace(
+        {ix: sp.Float(float(values[str(ix.base.label)][t, int(ix.indices[0]) - 1]))
+         for ix in entries})) for t in range(count)])
 
 
 def _no_scalar(name: str) -> float:
