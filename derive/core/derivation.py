@@ -273,7 +273,7 @@ class Context:
         problem does not use, when it uses ``u`` (a given, symbol, definition or a
         definition's argument); empty otherwise."""
         if self._rule_names is None:
-            taken = set(self.problem.namespace) | set(self.problem.symbols) | {
+            taken = set(self.problem.namespace) | {  # givens, symbols, definitions
                 str(a) for d in self.problem.definitions.values() for a in d.args}
             free = next((n for n in RULE_NAMES if n not in taken), RULE_NAMES[0])
             self._rule_names = {} if "u" not in taken or free == "u" else \

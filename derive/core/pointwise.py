@@ -71,9 +71,8 @@ def evaluate_points(expr: Any, count: int, scalar: Callable[[str], np.ndarray],
 
 def _index(e: Any, scalar: Callable[[str], float], item: Any, bound: dict[str, int]) -> int:
     v = _ev(e, scalar, item, bound)
-    if isinstance(v, np.ndarray):  # an index that depends on the drawn values
-        raise Unsupported(f"index {e} is not a whole number")
-    if not float(v).is_integer():
+    # an array: an index that depends on the drawn values
+    if isinstance(v, np.ndarray) or not float(v).is_integer():
         raise Unsupported(f"index {e} is not a whole number")
     return int(v)
 
