@@ -30,16 +30,53 @@ _SHOWN = "\x00"
 
 
 def decimalize(expr: Any, max_digits: int = 8) -> Any:
-    """Terminating rationals as short Floats, so that 851/500 prints as 1.702 (display only)."""
+    """Terminating rationals as short Floats, so that 851/500 prints as 1.702 (display only).
+
+    What ``expr.xreplace`` with each such rational's Float gives, built once per subtree:
+    a sheet decimalizes a step's result again inside the next step, and a matrix's
+    entries again in the matrices made from them."""
     if not isinstance(expr, sp.Basic):
         return expr
-    reps = {}
-    for r in expr.atoms(sp.Rational):
-        if not r.is_Integer:
-            d = decimal_string(r, max_digits=max_digits)
-            if d is not None:
-                reps[r] = sp.Float(d, 30)
-    return expr.xreplace(reps) if reps else expr
+    if isinstance(expr, sp.MatrixBase):  # a matrix's xreplace maps its entries
+        if not any(_decimal_tree(e, max_digits)[1] for e in expr):
+            return expr
+        return expr.applyfunc(lambda e: _decimal_tree(e, max_digits)[0])
+    return _decimal_tree(expr, max_digits)[0]
+
+
+#: decimalized subtrees: (tree, max_digits) -> (decimalized, changed). SymPy's ``==`` is
+#: structural and type-exact (see latex_memo), so equal trees decimalize alike.
+_DECIMAL: dict[Any, tuple[Any, bool]] = {}
+#: subtrees kept before the memo starts afresh (a sheet of the 40 problems keeps ~2,200)
+_DECIMAL_KEEP = 65536
+
+
+def _decimal_tree(e: Any, max_digits: int) -> tuple[Any, bool]:
+    """``Basic._xreplace`` of ``e`` with its terminating rationals' Floats as the rule:
+    (the tree, whether anything was replaced); a changed node is rebuilt by its func."""
+    if isinstance(e, sp.Rational):
+        if e.is_Integer:
+            return e, False
+        d = decimal_string(e, max_digits=max_digits)
+        return (e, False) if d is None else (sp.Float(d, 30), True)
+    args = e.args
+    if not args:
+        return e, False
+    key = (e, max_digits)
+    hit = _DECIMAL.get(key)
+    if hit is not None:
+        return hit
+    new, changed = [], False
+    for a in args:
+        if isinstance(a, sp.Basic):
+            a, c = _decimal_tree(a, max_digits)
+            changed |= c
+        new.append(a)
+    out = (e.func(*new), True) if changed else (e, False)
+    if len(_DECIMAL) >= _DECIMAL_KEEP:
+        _DECIMAL.clear()
+    _DECIMAL[key] = out
+    return out
 
 
 class DecimalStr(StrPrinter):
