@@ -93,3 +93,24 @@ def test_a_limit_stops_the_walk_but_keeps_every_comparison_with_it() -> None:
             got = op_count.count_ops(e, limit)
             assert (got > limit) == (full > limit), (e, limit)
             assert got <= full
+
+
+def test_remembered_counts_are_sympy_counts_in_any_order() -> None:
+    """Subexpressions met again (an iterate inside the next, as a descent builds them) are
+    counted from memory: every count, cold or warm, and every bound's decision is SymPy's."""
+    t = sp.Rational(17, 10)
+    iterates = [sp.Rational(-3)]
+    for _ in range(4):  # x_{t+1} = x_t − η f'(x_t), f = x σ(αx): each holds the last
+        x_t = iterates[-1]
+        s = 1 / (1 + sp.exp(-t * x_t))
+        iterates.append(x_t - sp.Rational(1, 10) * (s + t * x_t * s * (1 - s)))
+    exprs = iterates + _random_exprs(29, 150, 4)
+    want = [sp.count_ops(e) for e in exprs]
+    for order in (list(range(len(exprs))), list(reversed(range(len(exprs))))):
+        op_count._COUNTS.clear()
+        for i in order:
+            assert op_count.count_ops(exprs[i]) == want[i], exprs[i]
+            for limit in (0, 5, 40, 200):  # warm now: a remembered part jumps the count
+                got = op_count.count_ops(exprs[i], limit)
+                assert (got > limit) == (want[i] > limit), (exprs[i], limit)
+                assert got <= want[i]

@@ -7,7 +7,9 @@ nested a few levels deep in exponentials) that symbolic sum is most of the cost:
 ``derive solve gelu-descent`` there. This walks the same tree in the same order with
 the same rules and adds integers, so that the count, and therefore every decision made
 on it, is SymPy's (``tests/test_op_count.py`` compares the two on every value a
-solve of the problem set meets, and on random expressions).
+solve of the problem set meets, and on random expressions). What a subexpression adds
+does not depend on where it sits, so the full count of each one walked is remembered
+and an expression met again (an iterate inside the next) is not walked again.
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ def _isneg(a: Any) -> bool:
     return bool(a.is_extended_negative)
 
 
+#: the full count of every composite subexpression counted so far, in this process:
+#: a descent's iterate holds the previous one several times (x_t in f'(x_t), then x_{t+1}
+#: = x_t − η f'(x_t) in f), so that walking each anew repeated most of the work, and each
+#: product's ``fraction`` rebuilds it. Structurally equal expressions (``==``, which tells
+#: 2.0 from 2) have equal counts.
+_COUNTS: dict[Any, int] = {}
+_COUNTS_KEEP = 1 << 14
+
+
 def count_ops(expr: Any, limit: int | None = None) -> int:
     """``sympy.count_ops(expr)`` (``visual=False``) for an expression.
 
@@ -40,67 +51,80 @@ def count_ops(expr: Any, limit: int | None = None) -> int:
     huge expression is not walked to its end."""
     if not isinstance(expr, sp.Expr) or expr.is_Relational:
         return int(sp.count_ops(expr))
+    counts = _COUNTS
+    if len(counts) >= _COUNTS_KEEP:
+        counts.clear()
     n = 0
-    args = [expr]
+    # SymPy's walk, with (expression, count before it) pushed under what the expression
+    # adds to the walk: when that pair comes back, the expression is done
+    args: list[Any] = [expr]
     while args:
         if limit is not None and n > limit:
             return n
         a = args.pop()
-        if a.is_Rational:
-            if a is not sp.S.One:
-                n += (a.p < 0) + (a.q != 1)  # -1/3 = NEG + DIV
-                continue
-        elif a.is_Mul or a.is_MatMul:
-            if _isneg(a):
-                n += 1  # NEG
-                if a.args[0] is sp.S.NegativeOne:
-                    a = a.as_two_terms()[1]
-                else:
-                    a = -a
-            num, den = fraction(a)
-            if num.is_Integer:
-                n += 1  # DIV
-                if num < 0:
-                    n += 1  # NEG
-                args.append(den)
-                continue
-            elif den is not sp.S.One:
-                if not den.is_Integer:
-                    args.append(den)
-                n += 1  # DIV
-                args.append(num)
-                continue
-        elif a.is_Add or a.is_MatAdd:
-            aargs = list(a.args)
-            negs = 0
-            for i, ai in enumerate(aargs):
-                if _isneg(ai):
-                    negs += 1
-                    args.append(-ai)
-                else:
-                    args.append(ai)
-                if i > 0:
-                    n += 1  # SUB or ADD
-            if negs == len(aargs):
-                n += 1  # -x - y = NEG + SUB
-            # (-x + y: SymPy records SUB - ADD over the ADD already counted: no change)
+        if type(a) is tuple:
+            counts[a[0]] = n - a[1]
             continue
-        if a.is_Pow and a.exp is sp.S.NegativeOne:
-            n += 1  # DIV
-            args.append(a.base)
+        known = counts.get(a)
+        if known is not None:
+            n += known
             continue
-        if a == sp.S.Exp1:
-            n += 1  # EXP
-            continue
-        if a.is_Pow and a.base == sp.S.Exp1:
-            n += 1  # EXP
-            args.append(a.exp)
-            continue
-        if a.is_Mul or isinstance(a, LatticeOp):
-            n += len(a.args) - 1
-        elif a.args and (a.is_Pow or a.is_Function
-                         or isinstance(a, (sp.Derivative, sp.Integral, sp.Sum))):
-            n += 1
-        if not a.is_Symbol:
-            args.extend(a.args)
+        ops, more = _step(a)
+        if more:
+            args.append((a, n))
+            args.extend(more)
+        n += ops
     return n
+
+
+def _step(a: Any) -> tuple[int, list[Any]]:
+    """What one expression of SymPy's walk adds to the count, and what it walks next."""
+    n = 0
+    if a.is_Rational:
+        if a is not sp.S.One:
+            return (a.p < 0) + (a.q != 1), []  # -1/3 = NEG + DIV
+    elif a.is_Mul or a.is_MatMul:
+        if _isneg(a):
+            n += 1  # NEG
+            if a.args[0] is sp.S.NegativeOne:
+                a = a.as_two_terms()[1]
+            else:
+                a = -a
+        num, den = fraction(a)
+        if num.is_Integer:
+            n += 1  # DIV
+            if num < 0:
+                n += 1  # NEG
+            return n, [den]
+        elif den is not sp.S.One:
+            more = [] if den.is_Integer else [den]
+            more.append(num)
+            return n + 1, more  # DIV
+    elif a.is_Add or a.is_MatAdd:
+        aargs = list(a.args)
+        more = []
+        negs = 0
+        for i, ai in enumerate(aargs):
+            if _isneg(ai):
+                negs += 1
+                more.append(-ai)
+            else:
+                more.append(ai)
+            if i > 0:
+                n += 1  # SUB or ADD
+        if negs == len(aargs):
+            n += 1  # -x - y = NEG + SUB
+        # (-x + y: SymPy records SUB - ADD over the ADD already counted: no change)
+        return n, more
+    if a.is_Pow and a.exp is sp.S.NegativeOne:
+        return n + 1, [a.base]  # DIV
+    if a == sp.S.Exp1:
+        return n + 1, []  # EXP
+    if a.is_Pow and a.base == sp.S.Exp1:
+        return n + 1, [a.exp]  # EXP
+    if a.is_Mul or isinstance(a, LatticeOp):
+        n += len(a.args) - 1
+    elif a.args and (a.is_Pow or a.is_Function
+                     or isinstance(a, (sp.Derivative, sp.Integral, sp.Sum))):
+        n += 1
+    return n, ([] if a.is_Symbol else list(a.args))
