@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.render import latex_memo
-from derive.render.printing import SheetLatex, shown_expr, tex
+from derive.render.printing import SheetLatex, shown_expr, tex, text, value_str
 
 
 def _fresh(expr: object, **settings: object) -> str:
@@ -43,3 +43,29 @@ def test_unhashable_is_printed_not_kept() -> None:
     assert SheetLatex().doprint(m) == SheetLatex().doprint(sp.ImmutableMatrix(m))
     assert all(k[2] is not sp.MutableDenseMatrix for k in latex_memo._PRINTED)
     assert any(k[2] is sp.Integer for k in latex_memo._PRINTED)  # its cells are kept
+
+
+def test_text_printers_keep_alike_values_apart() -> None:
+    """``text`` and ``value_str`` (the terminal's and the JSON's) share the memo: what they
+    print with it filled, in either order, is what each prints with it empty."""
+    x, xr, i = sp.Symbol("x"), sp.Symbol("x", positive=True), sp.Symbol("i")
+    p = sp.IndexedBase("p")
+    alike = [1, 1.0, sp.Integer(1), sp.Float(1.0), sp.Float(1.0, 30), sp.Rational(1, 2),
+             sp.Float(0.5), 0.5, x, xr, x + 1, xr + 1, sp.Float(0.1, 15), sp.Float(0.1, 30),
+             sp.Float(0.1, 15) * x, sp.Float(0.1, 30) * x, sp.Rational(851, 500) * x,
+             p[i], p[i] + 1, sp.Sum(p[i], (i, 1, 3)), sp.Derivative(sp.Function("f")(x), x)]
+
+    def fresh(f: object, e: object) -> str:
+        latex_memo._PRINTED.clear()
+        return f(e)  # type: ignore[operator,no-any-return]
+
+    printers = [text, value_str]
+    want = [[fresh(f, e) for e in alike] for f in printers]
+    shown = dict(zip(map(sp.srepr, alike), want[0], strict=True))
+    assert shown[sp.srepr(sp.Rational(851, 500) * x)] == "1.702·x"
+    assert want[1][alike.index(sp.Rational(1, 2))] == "0.5"
+    latex_memo._PRINTED.clear()
+    for _ in range(2):
+        for f, row in zip(printers + printers[::-1], want + want[::-1], strict=True):
+            assert [f(e) for e in alike] == row
+            assert [f(e) for e in alike[::-1]] == row[::-1]

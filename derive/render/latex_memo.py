@@ -1,7 +1,9 @@
 """What a sheet printer printed, kept by (its class and settings, whole or part, the
 expression's type, the expression): a sheet prints the same ~1,200 expressions ~2,900
 times (a step's result starts the next step, answers are boxed again, a line is
-measured before it is broken), and their parts more often still.
+measured before it is broken), and their parts more often still. The text printers
+(``printing.text``, ``DecimalStr``) keep theirs here too: ``derive solve loss-gradients``
+prints 53 values 104 times, 130 parts 925 times.
 
 Printing is a pure function of that key. A printer's only state is its settings, fixed
 when it is made: derive's printers set attributes only in ``__init__``; SymPy's keep

@@ -82,9 +82,23 @@ def _decimal_tree(e: Any, max_digits: int) -> tuple[Any, bool]:
 class DecimalStr(StrPrinter):
     """``str()`` with terminating rationals as decimals: ``x*sigmoid(1.702*x)``."""
 
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(settings)
+        self._memo_key = settings_key(self._settings, type(self))
+
     def doprint(self, expr: Any) -> str:
         with cheap_matmul_sign():
             return super().doprint(decimalize(expr))
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        # every node printed once per printer class: a step's result starts the next step
+        # (the text printers' Floats are derive's, so no part reads ``_print_level``)
+        key = None if kwargs else memo_key(self._memo_key, expr, "part")
+        hit = recall(key)
+        if hit is None:
+            hit = super()._print(expr, **kwargs)
+            keep(key, hit)
+        return hit
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         d = decimal_string(expr)
@@ -273,6 +287,16 @@ def text(expr: Any) -> str:
     if isinstance(expr, sp.MatrixBase):  # ImmutableMatrix is a MatrixExpr too
         return "[" + ", ".join("[" + ", ".join(text(c) for c in r) + "]"
                                for r in expr.tolist()) + "]"
+    # a step's result is the next step's start: each value written once
+    key = memo_key(_TEXT_KEY, expr, "whole")
+    hit = recall(key)
+    if hit is None:
+        hit = _text(expr)
+        keep(key, hit)
+    return hit
+
+
+def _text(expr: Any) -> str:
     if isinstance(expr, sp.Basic) and expr.is_number and not isinstance(expr, sp.Rational):
         try:
             return format_number(expr)
@@ -281,6 +305,10 @@ def text(expr: Any) -> str:
     if isinstance(expr, sp.Rational):
         return format_number(expr)
     return _dots(CourseText().doprint(expr))
+
+
+#: what ``text`` wrote is kept apart from the parts its printer wrote
+_TEXT_KEY = settings_key({}, text)
 
 
 def _dots(s: str) -> str:
