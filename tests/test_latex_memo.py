@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.render import latex_memo
-from derive.render.printing import SheetLatex, shown_expr, tex, text, value_str
+from derive.render.printing import SheetLatex, sheet_printer, shown_expr, tex, text, value_str
 
 
 def _fresh(expr: object, **settings: object) -> str:
@@ -69,3 +69,21 @@ def test_text_printers_keep_alike_values_apart() -> None:
         for f, row in zip(printers + printers[::-1], want + want[::-1], strict=True):
             assert [f(e) for e in alike] == row
             assert [f(e) for e in alike[::-1]] == row[::-1]
+
+
+def test_one_sheet_printer_per_settings() -> None:
+    """A sheet printer is made once per settings and prints what a new one prints."""
+    x = sp.Symbol("x")
+    f = sp.Function("f")(x)
+    assert sheet_printer() is sheet_printer({}) is sheet_printer()
+    assert sheet_printer({"prime": True}) is sheet_printer({"prime": True})
+    assert sheet_printer({"prime": True}) is not sheet_printer()
+    names = {"mul_symbol": "dot", "names": {x: "2"}}
+    assert sheet_printer(names) is not sheet_printer(names)  # a dict of names: not kept
+    for settings in ({}, {"prime": True}, {"mul_symbol": "dot"}, names):
+        for e in (sp.Derivative(f, x), 3 * x * f, sp.Rational(1, 3) * x):
+            latex_memo._PRINTED.clear()
+            fresh = SheetLatex(dict(settings)).doprint(e)
+            latex_memo._PRINTED.clear()
+            assert sheet_printer(dict(settings)).doprint(e) == fresh
+    assert sheet_printer({"prime": True}).doprint(sp.Derivative(f, x)) == "f'(x)"

@@ -24,6 +24,7 @@ from derive.render.printing import (
     _is_word,
     escape_text,
     number_tex,
+    sheet_printer,
     shown_expr,
     tex,
     upright_words,
@@ -76,7 +77,7 @@ def _is_value(v: Any) -> bool:
 def _printer(value: Any) -> tuple[SheetLatex, Any]:
     if isinstance(value, Shown):
         return value.printer(), value.expr
-    return SheetLatex(), value
+    return sheet_printer(), value
 
 
 def _lines(value: Any, budget: float) -> list[str]:
@@ -263,7 +264,7 @@ def _long_answer(value: Any, shown: str, budget: float) -> str:
     if tex_width(shown) <= budget * 0.92:
         return r"\boxed{%s}" % shown
     if isinstance(value, sp.Expr) and not isinstance(value, sp.MatrixBase):
-        lines = break_expr(value, SheetLatex(), budget - 2)
+        lines = break_expr(value, sheet_printer(), budget - 2)
         if len(lines) > 1 and all(tex_width(ln) <= budget for ln in lines):
             body = " \\\\\n".join(("& " if i == 0 else r"&\quad ") + ln
                                      for i, ln in enumerate(lines))

@@ -512,7 +512,24 @@ def tex(expr: Any, **settings: Any) -> str:
         return ", ".join(tex(e, **settings) for e in expr)
     if isinstance(expr, (int, float)) and not isinstance(expr, bool):
         return number_tex(expr)
-    return SheetLatex(settings).doprint(sp.sympify(expr))
+    return sheet_printer(settings).doprint(sp.sympify(expr))
+
+
+#: the sheet printers made so far, by settings: a printer's settings are all its state
+#: (latex_memo), and a sheet of the 16 reference problems asks for one ~1,500 times
+_SHEET_PRINTERS: dict[Any, SheetLatex] = {}
+
+
+def sheet_printer(settings: dict[str, Any] | None = None) -> SheetLatex:
+    """The SheetLatex for ``settings``, made once (settings that cannot be hashed, such
+    as a ``names`` dict, get a new one)."""
+    key = settings_key(settings or {})
+    if key is None:
+        return SheetLatex(settings)
+    printer = _SHEET_PRINTERS.get(key)
+    if printer is None:
+        printer = _SHEET_PRINTERS[key] = SheetLatex(settings)
+    return printer
 
 
 @dataclass(frozen=True)
