@@ -78,7 +78,9 @@ def split_exp(e: Any) -> Op:
 
         return part.replace(lambda f: isinstance(f, sp.exp) and f.args[0].is_Add, one)
 
-    return Op(_map_parts(e, split), sp.Eq(sp.exp(_a + _b), sp.exp(_a) * sp.exp(_b)), pairs)
+    # a law is stated, not decided (deciding it cost SymPy a few milliseconds)
+    return Op(_map_parts(e, split), sp.Eq(sp.exp(_a + _b), sp.exp(_a) * sp.exp(_b),
+                                          evaluate=False), pairs)
 
 
 def factor_sum(e: Any) -> Op:
@@ -99,7 +101,8 @@ def factor_sum(e: Any) -> Op:
     def part(p: Any) -> Any:
         return p.replace(lambda f: isinstance(f, sp.Sum) and len(f.limits) == 1, pull)
 
-    law = sp.Eq(sp.Sum(_a * _bk[_j], (_j, 1, _n)), _a * sp.Sum(_bk[_j], (_j, 1, _n)))
+    law = sp.Eq(sp.Sum(_a * _bk[_j], (_j, 1, _n)), _a * sp.Sum(_bk[_j], (_j, 1, _n)),
+                evaluate=False)  # stated, not decided
     return Op(_map_parts(e, part), law, pairs, free_of)
 
 

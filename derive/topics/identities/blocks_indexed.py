@@ -139,7 +139,8 @@ def indexed_backprop(ctx: Context, answer: str, loss: Any, output: str, activati
     if sifted != tidy:
         last = ctx.step("kronecker-delta-sum", sifted, lhs=lhs, before=tidy, uses=[last],
                         facts=(sp.Eq(sp.Sum(sp.IndexedBase("a")[k] * sp.KroneckerDelta(k, i),
-                                            (k, one, size)), sp.IndexedBase("a")[i]),))
+                                            (k, one, size)), sp.IndexedBase("a")[i],
+                                     evaluate=False),))  # a law: stated, not decided
     result = sifted
     if used:
         applied = result.xreplace({f.lhs: f.rhs for f in used})

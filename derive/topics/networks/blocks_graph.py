@@ -99,13 +99,15 @@ MAX_TIDY_OPS = 60
 MAX_TIDY_NAMES = 8
 
 
-def _simplify(e: Any) -> Any:
-    """A bounded tidy-up: cancel and factor rational functions of the names."""
+def _simplify(e: Any, cancelled: Any = None) -> Any:
+    """A bounded tidy-up: cancel and factor rational functions of the names.
+
+    ``cancelled``: ``cancel(together(e))`` when the caller has it already."""
     if not isinstance(e, sp.Basic) or count_ops(e, MAX_TIDY_OPS) > MAX_TIDY_OPS \
             or len(e.free_symbols) > MAX_TIDY_NAMES:
         return e
     try:
-        out = sp.factor(sp.cancel(sp.together(e)))
+        out = sp.factor(sp.cancel(sp.together(e)) if cancelled is None else cancelled)
     except (sp.PolynomialError, TypeError):
         return e
     return out if count_ops(out) <= count_ops(e) else e
@@ -151,7 +153,8 @@ def _cancels(e: Any) -> Any:
     try:
         together = sp.together(e)  # once: it costs as much as the cancelling
         num, den = sp.fraction(together)
-        cnum, cden = sp.fraction(sp.cancel(together))
+        cancelled = sp.cancel(together)  # once: the tidy-up factors it
+        cnum, cden = sp.fraction(cancelled)
         gens = sorted(e.free_symbols, key=str)
         if not gens:
             return None
@@ -163,7 +166,7 @@ def _cancels(e: Any) -> Any:
             return None
     except (sp.PolynomialError, sp.GeneratorsNeeded, TypeError, ValueError):
         return None
-    return _simplify(e)
+    return _simplify(e, cancelled)
 
 
 def _has_denominator(e: Any) -> bool:

@@ -297,8 +297,11 @@ def compare_jacobian(net: Network, gold: Gold, of: str, wrt: str, widths: tuple[
 # -- the complex-step oracle ----------------------------------------------------------
 
 def _floats(a: np.ndarray) -> sp.ImmutableMatrix:
+    # the entries as a flat list: given a function, the constructor calls it with SymPy
+    # Integers for indices, and numpy indexed by those cost three times the matrix
     a = np.atleast_2d(np.asarray(a, dtype=float))
-    return sp.ImmutableMatrix(a.shape[0], a.shape[1], lambda i, j: sp.Float(a[i, j], 17))
+    return sp.ImmutableMatrix(a.shape[0], a.shape[1],
+                              [sp.Float(v, 17) for v in a.reshape(-1).tolist()])
 
 
 def _stepped(x0: np.ndarray, i: int) -> np.ndarray:

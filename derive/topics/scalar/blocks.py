@@ -241,14 +241,15 @@ def descent(ctx: Context, f: Definition, wrt: sp.Symbol, x0: Any, eta: Any, step
     xt = sp.Symbol("x_t")
     gt, vt = sp.Symbol("g_t"), sp.Symbol("v_t")
     eta_s, beta_s = sp.Symbol("eta"), sp.Symbol("beta")
+    # definitions of the table's names: stated, not decided (SymPy cannot decide them,
+    # and trying cost it a fraction of a millisecond each)
+    g_is = sp.Eq(gt, sp.Derivative(apply_definition(f), var).subs(var, xt), evaluate=False)
     if beta is None:
-        rule = ctx.step("gd-update", xt - eta_s * gt, lhs=sp.Symbol("x_{t+1}"),
-                        facts=(sp.Eq(gt, sp.Derivative(apply_definition(f), var).subs(var, xt)),))
+        rule = ctx.step("gd-update", xt - eta_s * gt, lhs=sp.Symbol("x_{t+1}"), facts=(g_is,))
     else:
         vnext = beta_s * vt + (gt if convention == "sum" else (1 - beta_s) * gt)
         ctx.step("momentum-velocity", vnext, lhs=sp.Symbol("v_{t+1}"),
-                 facts=(sp.Eq(gt, sp.Derivative(apply_definition(f), var).subs(var, xt)),
-                        sp.Eq(sp.Symbol("v_0"), 0)))
+                 facts=(g_is, sp.Eq(sp.Symbol("v_0"), 0, evaluate=False)))
         rule = ctx.step("momentum-update", xt - eta_s * sp.Symbol("v_{t+1}"),
                         lhs=sp.Symbol("x_{t+1}"))
     e = ctx.value(eta)
