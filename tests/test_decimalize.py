@@ -12,6 +12,7 @@ import sympy as sp
 from exprkit import random_expressions
 
 from derive.core.functions import sigmoid
+from derive.core.values import decimal_string
 from derive.render import printing
 from derive.render.printing import decimalize
 
@@ -72,3 +73,12 @@ def test_a_whole_after_its_parts_and_matrices_entry_by_entry() -> None:
     assert decimalize(exact) is exact  # nothing to write as a decimal: the same matrix
     assert decimalize(sp.Rational(3, 8)) == sp.Float("0.375", 30)
     assert decimalize(2.5) == 2.5  # not SymPy: as given
+
+
+def test_decimal_string_is_the_exact_decimal_of_either_sign() -> None:
+    rand = random.Random(3)
+    for _ in range(2000):
+        r = sp.Rational(rand.randint(-10**6, 10**6),
+                        rand.choice([1, 2, 3, 4, 5, 7, 8, 20, 25, 64, 125, 1000, 1024, 3 * 2**4]))
+        for places in (0, 3, 8, 12):
+            assert decimal_string(r, max_digits=places) == _short_decimal(r, places), (r, places)

@@ -38,9 +38,9 @@ def decimalize(expr: Any, max_digits: int = 8) -> Any:
     if not isinstance(expr, sp.Basic):
         return expr
     if isinstance(expr, sp.MatrixBase):  # a matrix's xreplace maps its entries
-        if not any(_decimal_tree(e, max_digits)[1] for e in expr):
+        if not any([_decimal_tree(e, max_digits)[1] for e in expr]):
             return expr
-        return expr.applyfunc(lambda e: _decimal_tree(e, max_digits)[0])
+        return expr.applyfunc(lambda e: _decimal_tree(e, max_digits)[0])  # kept: looked up
     return _decimal_tree(expr, max_digits)[0]
 
 
@@ -54,25 +54,23 @@ _DECIMAL_KEEP = 65536
 def _decimal_tree(e: Any, max_digits: int) -> tuple[Any, bool]:
     """``Basic._xreplace`` of ``e`` with its terminating rationals' Floats as the rule:
     (the tree, whether anything was replaced); a changed node is rebuilt by its func."""
-    if isinstance(e, sp.Rational):
-        if e.is_Integer:
-            return e, False
-        d = decimal_string(e, max_digits=max_digits)
-        return (e, False) if d is None else (sp.Float(d, 30), True)
-    args = e.args
-    if not args:
+    if e.is_Integer or not (e.args or e.is_Rational):  # no fraction in it
         return e, False
     key = (e, max_digits)
     hit = _DECIMAL.get(key)
     if hit is not None:
         return hit
-    new, changed = [], False
-    for a in args:
-        if isinstance(a, sp.Basic):
-            a, c = _decimal_tree(a, max_digits)
-            changed |= c
-        new.append(a)
-    out = (e.func(*new), True) if changed else (e, False)
+    if isinstance(e, sp.Rational):
+        d = decimal_string(e, max_digits=max_digits)
+        out = (e, False) if d is None else (sp.Float(d, 30), True)
+    else:
+        new, changed = [], False
+        for a in e.args:
+            if isinstance(a, sp.Basic):
+                a, c = _decimal_tree(a, max_digits)
+                changed |= c
+            new.append(a)
+        out = (e.func(*new), True) if changed else (e, False)
     if len(_DECIMAL) >= _DECIMAL_KEEP:
         _DECIMAL.clear()
     _DECIMAL[key] = out
