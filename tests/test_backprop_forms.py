@@ -126,3 +126,29 @@ def test_only_a_product_with_a_denominator_is_cancelled():
     bce = sp.Mul((1 - o), (y - o) / (o - 1), evaluate=False)
     assert sp.expand(_cancels(bce) - (o - y)) == 0
     assert _cancels(bce * c) is not None
+
+
+def test_a_part_on_the_same_graph_refers_and_another_graph_derives(tmp_path):
+    """Block-local graphs: a later part on the very same definitions refers to the
+    earlier derivation; one whose loss differs by a constant (½ against ⅓) derives its
+    own, with its own value (checked by hand)."""
+    half = {"y": "sigmoid(z)", "L": "(y - t)**2/2"}
+    third = {"y": "sigmoid(z)", "L": "(y - t)**2/3"}
+    spec = {
+        "id": "tiny",
+        "givens": {"z": 0.5, "t": 1},
+        "symbols": ["y"],
+        "answers": {"a.d": "number", "b.d": "number", "c.d": "number"},
+        "parts": {p: {"derive": [{"use": "backprop", "of": "L", "graph": g,
+                                  "wrt": {f"{p}.d": "z"}}]}
+                  for p, g in (("a", half), ("b", third), ("c", half))},
+    }
+    s = _solve(tmp_path, spec)
+    rules = {sec.part: [s.items[i].rule for i in sec.items] for sec in s.sections}
+    assert "definition" in rules["a"] and "definition" in rules["b"]
+    assert "definition" not in rules["c"] and "local-derivative" not in rules["c"]
+    sig = 1 / (1 + np.exp(-0.5))
+    slope = sig * (1 - sig) * (sig - 1)
+    assert np.isclose(float(s.answers["a.d"].value), slope, rtol=1e-12)
+    assert np.isclose(float(s.answers["c.d"].value), slope, rtol=1e-12)
+    assert np.isclose(float(s.answers["b.d"].value), slope * 2 / 3, rtol=1e-12)

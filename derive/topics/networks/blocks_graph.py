@@ -194,9 +194,11 @@ class _Derived:
 
 
 def _derived(ctx: Context, g: _Graph) -> _Derived:
+    # the definitions themselves are the key: equal (==) when they are the same tree, as
+    # their srepr strings were, without printing each one at every call
     key = ("backprop", g.loss, tuple(sorted(
-        (str(k), sp.srepr(v) if isinstance(v, sp.Basic) else repr(v))
-        for k, v in g.defs.items())))
+        ((k, v if isinstance(v, sp.Basic) else repr(v)) for k, v in g.defs.items()),
+        key=lambda kv: str(kv[0]))))
     return ctx.cache.setdefault(key, _Derived())
 
 
