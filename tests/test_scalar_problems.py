@@ -210,3 +210,16 @@ def test_rnn_states_stay_exact_and_follow_through_uses_pins(solved):
     h4 = math.tanh(0.5 * h3 + 0.2)
     want = 0.5 ** 3 * (1 - 0.25) * (1 - h3 ** 2) * (1 - h4 ** 2)
     assert close(float(pinned.answers["b.dh4_dh1"].computed), want)
+
+
+def test_rnn_pin_written_with_a_given_is_read_at_the_givens():
+    """A pinned state written with a given's name (h_2 = w) follows through at the given's
+    value, as a number: the update evaluated with the state, the input and the givens."""
+    w = sp.Symbol("w", real=True)
+    pinned = derive.load("rnn-vanishing").solve(pins={"a.h2": w}, verify=False)
+    h3 = math.tanh(0.5 * 0.5 - 0.5)  # h_2 = w = 0.5, x_3 = -0.5
+    assert pinned.answers["a.h3"].computed.free_symbols == set()
+    assert close(float(pinned.answers["a.h3"].computed), h3)
+    h4 = math.tanh(0.5 * h3 + 0.2)
+    want = 0.5 ** 3 * (1 - 0.25) * (1 - h3 ** 2) * (1 - h4 ** 2)
+    assert close(float(pinned.answers["b.dh4_dh1"].computed), want)

@@ -104,7 +104,10 @@ def recurrence(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], in
     for t in range(1, n + 1):
         shown = rec.shown(t)
         point = {_sub(state, t - 1): prev, **rec.inputs_at(t)}
-        value = tame(ctx.value(shown.xreplace(point)))
+        # the givens written in with the state and the input: the update is evaluated once,
+        # at numbers (with the givens left for a second pass it was also evaluated with
+        # them as symbols, a third of the block's time)
+        value = tame(ctx.value(shown.xreplace({**consts, **point})))
         subs = {**consts, **point}
         idx = ctx.step("substitute", value, lhs=_sub(state, t), before=shown, subs=subs)
         aid = f"{values}{t}"
@@ -182,8 +185,8 @@ def through_time(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], 
     if missing:
         raise ctx.fail("values", f"no values for {', '.join(sorted(map(str, missing)))}: "
                        "name the states' answer prefix (values: a.h)")
-    value = tame(ctx.value(product.xreplace(point)))
     consts = {s: v for s, v in ctx.given_subs.items() if s in product.free_symbols}
+    value = tame(ctx.value(product.xreplace({**consts, **point})))  # at numbers, once
     idx = ctx.step("substitute", value, lhs=sp.Derivative(_sub(state, last),
                                                           _sub(state, first)),
                    before=product, subs={**consts, **point})
