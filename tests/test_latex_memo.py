@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.render import latex_memo
-from derive.render.printing import SheetLatex, sheet_printer, shown_expr, tex, text, value_str
+from derive.render import latex_memo, printing
+from derive.render.printing import (
+    CourseLatex,
+    SheetLatex,
+    number_tex,
+    sheet_printer,
+    shown_expr,
+    tex,
+    text,
+    value_str,
+)
 
 
 def _fresh(expr: object, **settings: object) -> str:
@@ -87,3 +96,37 @@ def test_one_sheet_printer_per_settings() -> None:
             latex_memo._PRINTED.clear()
             assert sheet_printer(dict(settings)).doprint(e) == fresh
     assert sheet_printer({"prime": True}).doprint(sp.Derivative(f, x)) == "f'(x)"
+
+
+def test_numbers_keep_alike_values_and_digits_apart() -> None:
+    alike = [1, 1.0, -0.0, sp.Integer(1), sp.Float(1.0), sp.Float(1.0, 30),
+             sp.Rational(4, 3), sp.Rational(1, 2), sp.Float(0.5), 0.5, 1.5e-7,
+             sp.Float("0.123456789", 15), sp.Float("0.123456789", 30),
+             sp.Rational(123456789, 10**9)]
+    sigs = (6, 8, 3)
+    want = {}
+    for sig in sigs:
+        for i, e in enumerate(alike):
+            latex_memo._PRINTED.clear()
+            want[sig, i] = number_tex(e, sig)
+    assert want[6, 6] == r"\frac{4}{3}" and want[6, 10] == r"1.5 \times 10^{-7}"
+    assert want[3, 11] == "0.123" and want[8, 11] == "0.12345679"
+    latex_memo._PRINTED.clear()
+    for sig in sigs + sigs[::-1]:
+        for i, e in list(enumerate(alike)) + list(enumerate(alike))[::-1]:
+            assert number_tex(e, sig) == want[sig, i], (e, sig)
+
+
+def test_sums_keep_sympys_order_per_order_setting() -> None:
+    """A sum's terms, found once per order setting, are SymPy's own order of them."""
+    x, y = sp.symbols("x y")
+    sums = [x - 3 * y + 1, sp.Rational(1, 2) - x, y**2 + x * y - sp.exp(x),
+            2 - sp.tanh(x) + y]
+    printing._ORDERED.clear()
+    for _ in range(2):  # found, then kept
+        for e in sums:
+            for settings, want in (({}, e.as_ordered_terms()), ({"order": "none"}, e.args),
+                                   ({"order": "rev-lex"}, e.as_ordered_terms("rev-lex"))):
+                got = CourseLatex(dict(settings))._as_ordered_terms(e)
+                # SymPy's order, the subtracted terms moved last (a stable sort)
+                assert got == sorted(want, key=lambda t: bool(t.could_extract_minus_sign()))

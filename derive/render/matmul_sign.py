@@ -11,8 +11,6 @@ restored on the way out (nesting is fine; derive prints from one thread).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import sympy as sp
@@ -24,12 +22,21 @@ def _matmul_sign(self: Any) -> bool:
     return bool(c.is_Number and c.is_extended_negative)
 
 
-@contextmanager
-def cheap_matmul_sign() -> Iterator[None]:
+class _CheapMatMulSign:
+    """The context of ``cheap_matmul_sign``: a class, as the printers enter it for every
+    part they print (~2,400 times for the sheet of the 16, where a generator-based
+    context manager cost ~1 µs more each time)."""
+
+    __slots__ = ("saved",)
+
+    def __enter__(self) -> None:
+        self.saved = sp.MatMul.could_extract_minus_sign
+        sp.MatMul.could_extract_minus_sign = _matmul_sign  # type: ignore[method-assign]
+
+    def __exit__(self, *exc: object) -> None:
+        sp.MatMul.could_extract_minus_sign = self.saved  # type: ignore[method-assign]
+
+
+def cheap_matmul_sign() -> _CheapMatMulSign:
     """Within the block, ``MatMul.could_extract_minus_sign`` reads the leading number."""
-    saved = sp.MatMul.could_extract_minus_sign
-    sp.MatMul.could_extract_minus_sign = _matmul_sign  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        sp.MatMul.could_extract_minus_sign = saved  # type: ignore[method-assign]
+    return _CheapMatMulSign()

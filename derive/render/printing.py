@@ -114,6 +114,26 @@ def _positive_first(terms: list[Any]) -> list[Any]:
     return sorted(terms, key=lambda t: bool(t.could_extract_minus_sign()))
 
 
+#: SymPy's print order of a sum's terms, by (order setting, sum): finding it evaluates
+#: each term's numeric factors (``Expr.as_terms``), and a sheet orders a sum again under
+#: each printer that prints it and to break its line (121 times for 79 sums of the 16)
+_ORDERED: dict[Any, tuple[Any, ...]] = {}
+
+
+def _kept_order(ordered: Any, expr: Any, order: Any) -> list[Any]:
+    """``ordered(expr, order=order)`` (a printer's ``_as_ordered_terms``), found once."""
+    key = (order, type(expr), expr)
+    try:
+        hit = _ORDERED.get(key)
+    except TypeError:  # cannot be hashed
+        return list(ordered(expr, order=order))
+    if hit is None:
+        if len(_ORDERED) >= 65536:
+            _ORDERED.clear()
+        hit = _ORDERED[key] = tuple(ordered(expr, order=order))
+    return list(hit)
+
+
 class CourseLatex(ChainedConditions, LatexPrinter):
     """LaTeX as a course writes it."""
 
@@ -121,7 +141,8 @@ class CourseLatex(ChainedConditions, LatexPrinter):
     _ite = r"\left(\text{if } %s \text{ then } %s \text{ else } %s\right)"
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
-        return _positive_first(super()._as_ordered_terms(expr, order=order))
+        return _positive_first(_kept_order(super()._as_ordered_terms, expr,
+                                           order or self.order))
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         s = {"mul_symbol": None, "fold_short_frac": False}
@@ -167,7 +188,8 @@ class CourseText(ChainedConditions, DecimalStr):
     """Plain text for terminals: σ for the sigmoid, d/dx for derivatives."""
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
-        return _positive_first(super()._as_ordered_terms(expr, order=order))
+        return _positive_first(_kept_order(super()._as_ordered_terms, expr,
+                                           order or self.order))
 
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         if expr.exp.is_Integer and expr.exp < -1:  # 1/cosh(x)**2, not cosh(x)**(-2)
@@ -349,6 +371,15 @@ def number_tex(v: Any, sig: int = 6) -> str:
     >>> number_tex(sp.Rational(4, 3)), number_tex(sp.Rational(-1, 20)), number_tex(1.5e-7)
     ('\\\\frac{4}{3}', '-0.05', '1.5 \\\\times 10^{-7}')
     """
+    key = memo_key(("number_tex", sig), v, "whole")  # a table's numbers come again and again
+    hit = recall(key)
+    if hit is None:
+        hit = _number_tex(v, sig)
+        keep(key, hit)
+    return hit
+
+
+def _number_tex(v: Any, sig: int) -> str:
     v = sp.sympify(v)
     if isinstance(v, sp.Rational) and not v.is_Integer and decimal_string(v, sig + 2) is None:
         if abs(v.q) < 1000:
