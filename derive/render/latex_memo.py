@@ -40,19 +40,18 @@ def settings_key(settings: dict[str, Any], *extra: Any) -> Any:
 def memo_key(settings: Any, expr: Any, what: str) -> Any:
     """The key of printing ``expr`` (``what``: the whole of what is printed, or a part of
     it, which the printer writes differently) with settings keyed ``settings``; None:
-    not kept."""
-    if settings is None:
-        return None
-    key = (settings, what, type(expr), expr)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    not kept. A key that cannot be hashed is neither found nor kept (hashed once, by
+    the lookup: most keys are looked up once and kept once)."""
+    return None if settings is None else (settings, what, type(expr), expr)
 
 
 def recall(key: Any) -> str | None:
-    return None if key is None else _PRINTED.get(key)
+    if key is None:
+        return None
+    try:
+        return _PRINTED.get(key)
+    except TypeError:  # cannot be hashed (a mutable Matrix): printed every time
+        return None
 
 
 def keep(key: Any, printed: Any) -> None:
@@ -60,4 +59,7 @@ def keep(key: Any, printed: Any) -> None:
         return
     if len(_PRINTED) >= _KEEP:
         _PRINTED.clear()
-    _PRINTED[key] = printed
+    try:
+        _PRINTED[key] = printed
+    except TypeError:
+        pass

@@ -552,7 +552,7 @@ _SHEET_PRINTERS: dict[Any, SheetLatex] = {}
 def sheet_printer(settings: dict[str, Any] | None = None) -> SheetLatex:
     """The SheetLatex for ``settings``, made once (settings that cannot be hashed, such
     as a ``names`` dict, get a new one)."""
-    key = settings_key(settings or {})
+    key = settings_key(settings) if settings else ()
     if key is None:
         return SheetLatex(settings)
     printer = _SHEET_PRINTERS.get(key)
