@@ -114,3 +114,28 @@ def test_remembered_counts_are_sympy_counts_in_any_order() -> None:
                 got = op_count.count_ops(exprs[i], limit)
                 assert (got > limit) == (want[i] > limit), (exprs[i], limit)
                 assert got <= want[i]
+
+
+def test_products_written_unevaluated_count_as_sympy_counts() -> None:
+    """Products whose factors would multiply out (twice the same factor, a zero, I·I, a
+    product inside, p/q times a sum) and random products of random factors, all kept
+    unevaluated: the shortcut for products must leave every one of them to SymPy's way."""
+    half, third = sp.Rational(1, 2), sp.Rational(2, 3)
+    s = sp.Function("f")(x)
+    tricky = [sp.Mul(x, x, evaluate=False), sp.Mul(half, x, x, evaluate=False),
+              sp.Mul(third, s, s, evaluate=False), sp.Mul(0, x, evaluate=False),
+              sp.Mul(sp.I, sp.I, x, evaluate=False), sp.Mul(2, 3, x, evaluate=False),
+              sp.Mul(x, sp.Mul(2, 1 / x, evaluate=False), evaluate=False),
+              sp.Mul(third, x + y, evaluate=False), sp.Mul(half, x + y, z, evaluate=False),
+              sp.Mul(1, x + y, evaluate=False), sp.Mul(2, x + y, evaluate=False),
+              sp.Mul(sp.Rational(1, 3), x + y, evaluate=False), sp.Mul(-third, x, y),
+              sp.Mul(third, sp.Add(x, -x, evaluate=False), evaluate=False),
+              sp.Mul(sp.Float(0.5), x, evaluate=False), sp.Mul(half, sp.pi, sp.pi, evaluate=False)]
+    r = random.Random(11)
+    leaves = [x, y, z, x + 1, s, sp.pi, sp.E, sp.tanh(y), sp.Integer(3), sp.Rational(3, 7),
+              sp.Rational(-5, 2), sp.Integer(0), sp.I, sp.Integer(-1)]
+    for _ in range(300):
+        tricky.append(sp.Mul(*r.choices(leaves, k=r.randint(2, 4)), evaluate=False))
+    op_count._COUNTS.clear()
+    for e in tricky:
+        assert op_count.count_ops(e) == sp.count_ops(e), e

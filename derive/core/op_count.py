@@ -77,6 +77,31 @@ def count_ops(expr: Any, limit: int | None = None) -> int:
     return n
 
 
+def _product(a: Any) -> tuple[int, list[Any]] | None:
+    """What a product (not negative) adds, for the products whose ``fraction`` is known
+    without building it (building it is most of counting them); None for the others.
+
+    The product's factors must not multiply out: no power, exponential or number among
+    them (but a leading whole or fractional coefficient), no product, no I, none twice.
+    Then ``fraction`` gives (the product, 1), or for a coefficient p/q (p·rest, q)."""
+    if not a.is_Mul:  # a matrix product, or what negating a product left (-x: x)
+        return None
+    args = a.args
+    coeff = args[0] if args[0].is_Number else None
+    rest = args[1:] if coeff is not None else args
+    for t in rest:
+        if t.is_Number or t.is_Pow or t.is_Mul or isinstance(t, sp.exp) \
+                or t is sp.S.ImaginaryUnit:
+            return None
+    if coeff is None or (coeff.is_Integer and not coeff.is_zero):
+        return len(args) - 1, list(args)  # MUL between the factors, as SymPy counts
+    if not coeff.is_Rational or coeff.is_Integer or len(set(rest)) != len(rest) or (
+            coeff.p != 1 and len(rest) == 1 and rest[0].is_Add):  # p·(x + y) multiplies out
+        return None
+    # DIV, then p·rest (MUL between its factors; p itself adds nothing) with q left out
+    return 1 + len(rest) - (coeff.p == 1), list(rest)
+
+
 def _step(a: Any) -> tuple[int, list[Any]]:
     """What one expression of SymPy's walk adds to the count, and what it walks next."""
     n = 0
@@ -90,6 +115,9 @@ def _step(a: Any) -> tuple[int, list[Any]]:
                 a = a.as_two_terms()[1]
             else:
                 a = -a
+        known = _product(a)
+        if known is not None:
+            return n + known[0], known[1]
         num, den = fraction(a)
         if num.is_Integer:
             n += 1  # DIV
