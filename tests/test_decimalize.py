@@ -82,3 +82,15 @@ def test_decimal_string_is_the_exact_decimal_of_either_sign() -> None:
                         rand.choice([1, 2, 3, 4, 5, 7, 8, 20, 25, 64, 125, 1000, 1024, 3 * 2**4]))
         for places in (0, 3, 8, 12):
             assert decimal_string(r, max_digits=places) == _short_decimal(r, places), (r, places)
+
+
+def test_unevaluated_context_is_kept_apart() -> None:
+    """Inside ``evaluate(False)`` a rebuilt node stays as built, as xreplace leaves it."""
+    x = sp.Symbol("x")
+    e = sp.Add(sp.Rational(1, 2), sp.Rational(1, 4) * x, sp.Rational(3, 4), evaluate=False)
+    printing._DECIMAL.clear()
+    outside = decimalize(e)
+    with sp.evaluate(False):
+        inside, want = decimalize(e), _by_xreplace(e)
+    assert inside == want and outside == _by_xreplace(e)
+    assert inside != outside  # 0.5 + 0.75 added only outside

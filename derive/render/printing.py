@@ -9,6 +9,7 @@ from typing import Any
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.core.parameters import global_parameters
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -44,8 +45,8 @@ def decimalize(expr: Any, max_digits: int = 8) -> Any:
     return _decimal_tree(expr, max_digits)[0]
 
 
-#: decimalized subtrees: (tree, max_digits) -> (decimalized, changed). SymPy's ``==`` is
-#: structural and type-exact (see latex_memo), so equal trees decimalize alike.
+#: decimalized subtrees: (tree, max_digits, evaluate) -> (decimalized, changed). SymPy's
+#: ``==`` is structural and type-exact (see latex_memo), so equal trees decimalize alike.
 _DECIMAL: dict[Any, tuple[Any, bool]] = {}
 #: subtrees kept before the memo starts afresh (a sheet of the 40 problems keeps ~2,200)
 _DECIMAL_KEEP = 65536
@@ -56,7 +57,9 @@ def _decimal_tree(e: Any, max_digits: int) -> tuple[Any, bool]:
     (the tree, whether anything was replaced); a changed node is rebuilt by its func."""
     if e.is_Integer or not (e.args or e.is_Rational):  # no fraction in it
         return e, False
-    key = (e, max_digits)
+    # a rebuilt node evaluates as SymPy's evaluate() context says (a notebook may print
+    # inside ``with evaluate(False)``)
+    key = (e, max_digits, global_parameters.evaluate)
     hit = _DECIMAL.get(key)
     if hit is not None:
         return hit
