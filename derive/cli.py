@@ -10,6 +10,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -154,14 +155,16 @@ def verify(problems: tuple[str, ...], verbose: bool, no_cache: bool) -> None:
     from derive.core import result_cache
     from derive.core.catalogue import find_problem, problem_paths
 
-    ids = list(problems) or list(problem_paths())
+    known = problem_paths()
+    ids = list(problems) or list(known)
     failed = 0
     for pid in ids:
+        path = find_problem(pid, known)
         # a problem whose every check passed for these bytes and code reports the same
-        key = None if no_cache else result_cache.key("verify", find_problem(pid), [verbose])
+        key = None if no_cache else result_cache.key("verify", path, [verbose])
         lines = result_cache.load(key)
         if not (isinstance(lines, list) and all(isinstance(ln, str) for ln in lines)):
-            lines, bad = _verify_lines(pid, verbose)
+            lines, bad = _verify_lines(path, verbose)
             if not bad:
                 result_cache.store(key, lines)
             failed += bad
@@ -171,14 +174,14 @@ def verify(problems: tuple[str, ...], verbose: bool, no_cache: bool) -> None:
         _fail(f"{failed} problem(s) failed verification", 1)
 
 
-def _verify_lines(pid: str, verbose: bool) -> tuple[list[str], bool]:
-    """``derive verify``'s lines for one problem, and whether a check failed."""
+def _verify_lines(path: Path, verbose: bool) -> tuple[list[str], bool]:
+    """``derive verify``'s lines for the problem at ``path``, and whether a check failed."""
     import_maths()
     from derive.core.spec import load_problem
     from derive.core.verify import report_lines, run_checks
 
     try:
-        s = load_problem(pid).solve(verify=False)
+        s = load_problem(path).solve(verify=False)
     except SpecError as e:
         _fail(str(e), 2)
     return report_lines(s, run_checks(s), verbose)
@@ -221,8 +224,6 @@ def blocks(block: str | None, fmt: str) -> None:
 @reports_errors
 def sheet(problems: tuple[str, ...], out: str, pdf: bool, force: bool, no_cache: bool) -> None:
     """A worked-solution sheet of PROBLEMS (all when none is named) as LaTeX, or PDF."""
-    from pathlib import Path
-
     from derive.core.lifetime import imports_frozen
 
     with imports_frozen():  # the renderers bring SymPy

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from testkit import run_cli, run_process
 
 
@@ -59,3 +60,17 @@ def test_every_command_has_help():
     for name in cli.commands:
         r = run_cli(name, "--help")
         assert r.returncode == 0 and "Usage:" in r.stdout
+
+
+def test_find_problem_reads_ids_in_the_listing_it_is_given(tmp_path):
+    """verify and sheet list the spec folders once and resolve every id in that listing."""
+    from derive.core.catalogue import find_problem
+    from derive.core.errors import UsageError
+
+    spec = tmp_path / "my-problem.yaml"
+    spec.write_text("id: my-problem\n")
+    assert find_problem("my-problem", {"my-problem": spec}) == spec
+    with pytest.raises(UsageError, match="did you mean 'my-problem'"):
+        find_problem("my-problen", {"my-problem": spec})
+    with pytest.raises(UsageError, match="unknown problem 'gelu-descent'"):
+        find_problem("gelu-descent", {"my-problem": spec})  # only the listing given

@@ -54,14 +54,17 @@ def _order_file(path: Path) -> list[str]:
     return [w for ln in lines if (w := ln.split("#", 1)[0].strip())]
 
 
-def find_problem(ref: str) -> Path:
-    """The spec file of a problem id or path; a UsageError names the known ids."""
+def find_problem(ref: str, known: dict[str, Path] | None = None) -> Path:
+    """The spec file of a problem id or path; a UsageError names the known ids.
+
+    ``known``: ``problem_paths()`` when the caller has it (a command over many problems
+    lists the folders once, not once per problem)."""
     p = Path(ref)
     if p.suffix in (".yaml", ".yml") or os.sep in ref:
         if not p.is_file():
             raise UsageError(f"{ref}: no such spec file")
         return p
-    paths = problem_paths()
+    paths = problem_paths() if known is None else known
     if ref in paths:
         return paths[ref]
     near = difflib.get_close_matches(ref, list(paths), n=1)

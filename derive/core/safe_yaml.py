@@ -31,16 +31,20 @@ class YamlSizeError(yaml.YAMLError):
 
 def _expanded_size(root: yaml.Node) -> int:
     """Nodes of the document with every alias expanded (memoised; cycles refused)."""
-    sizes: dict[int, int] = {}
+    if not isinstance(root, _COLLECTIONS):
+        return 1
+    sizes: dict[int, int] = {}  # a mapping's or list's expanded size, by id
     on_path: set[int] = set()
-    # iterative post-order walk: a deep document must not exhaust the Python stack
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    # iterative post-order walk of the mappings and lists (a deep document must not
+    # exhaust the Python stack); a scalar counts one where it sits, so the walk costs a
+    # step per collection, not per value
+    stack: list[tuple[yaml.Node, int, list[yaml.Node] | None]] = [(root, 0, None)]
     while stack:
-        node, depth, done = stack.pop()
+        node, depth, kids = stack.pop()
         key = id(node)
-        if done:
+        if kids is not None:  # every child is sized
             on_path.discard(key)
-            total = 1 + sum(sizes[id(c)] for c in _children(node))
+            total = 1 + sum(sizes[id(c)] if isinstance(c, _COLLECTIONS) else 1 for c in kids)
             if total > MAX_NODES:
                 raise YamlSizeError(f"the document expands to more than {MAX_NODES:,} "
                                     "values (aliases included)", node.start_mark)
@@ -51,14 +55,31 @@ def _expanded_size(root: yaml.Node) -> int:
         if key in on_path:
             raise YamlSizeError("an alias refers to a node that contains it",
                                 node.start_mark)
-        if depth > MAX_DEPTH:
-            raise YamlSizeError(f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
         on_path.add(key)
-        stack.append((node, depth, True))
-        for c in _children(node):
-            if id(c) not in sizes:
-                stack.append((c, depth + 1, False))
+        kids = _children(node)
+        stack.append((node, depth, kids))
+        for c in kids:
+            if isinstance(c, _COLLECTIONS) and id(c) in sizes:
+                continue
+            if depth + 1 > MAX_DEPTH:  # the last such child is the one refused
+                _refuse_child(kids, sizes, on_path)
+            if isinstance(c, _COLLECTIONS):
+                stack.append((c, depth + 1, None))
     return sizes[id(root)]
+
+
+_COLLECTIONS = (yaml.SequenceNode, yaml.MappingNode)
+
+
+def _refuse_child(kids: list[yaml.Node], sizes: dict[int, int], on_path: set[int]) -> None:
+    """The error for a collection whose children are nested too deep: about its last child
+    not sized yet, as a walk that visits children last first meets them."""
+    for c in reversed(kids):
+        if id(c) in sizes:
+            continue
+        if id(c) in on_path:
+            raise YamlSizeError("an alias refers to a node that contains it", c.start_mark)
+        raise YamlSizeError(f"nested more than {MAX_DEPTH} levels deep", c.start_mark)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

@@ -112,11 +112,13 @@ def build_sheet(problems: Iterable[str] = (), *, cache: bool = True) -> Sheet:
     from derive.core import result_cache
     from derive.core.catalogue import find_problem, problem_paths
 
-    ids = list(problems) or list(problem_paths())
+    known = problem_paths()
+    ids = list(problems) or list(known)
     blocks: list[Block] = []
     shown: list[str] = []
     for pid in ids:
-        key = result_cache.key("sheet", find_problem(pid)) if cache else None
+        path = find_problem(pid, known)
+        key = result_cache.key("sheet", path) if cache else None
         hit = result_cache.load(key)
         if _cached_blocks(hit):
             shown.append(hit["id"])
@@ -126,28 +128,28 @@ def build_sheet(problems: Iterable[str] = (), *, cache: bool = True) -> Sheet:
         from derive.core.spec import load_problem
         from derive.render.latex import problem_blocks
 
-        s = load_problem(pid).solve()
+        s = load_problem(path).solve()
         mine = problem_blocks(s)
         result_cache.store(key, {"id": s.problem.id,
                                  "blocks": [[b.where, b.tex] for b in mine]})
         if key is not None:
-            _keep_verify_lines(pid, s)
+            _keep_verify_lines(path, s)
         shown.append(s.problem.id)
         blocks += mine
     return assemble(blocks, problems=tuple(shown))
 
 
-def _keep_verify_lines(pid: str, s: Solution) -> None:
-    """What ``derive verify [-v] pid`` prints, kept from the checks this solve just ran:
+def _keep_verify_lines(path: Path, s: Solution) -> None:
+    """What ``derive verify [-v]`` prints for the spec at ``path``, kept from the checks
+    this solve just ran:
     after a change to the code or a spec, the sheet's cold run leaves ``derive verify``
     warm instead of deriving and checking everything again. The lines are made by
     verify's own ``report_lines`` from the same results, under verify's own keys."""
     from derive.core import result_cache
-    from derive.core.catalogue import find_problem
     from derive.core.verify import report_lines
 
     for verbose in (False, True):
-        key = result_cache.key("verify", find_problem(pid), [verbose])
+        key = result_cache.key("verify", path, [verbose])
         if result_cache.load(key) is None:
             lines, bad = report_lines(s, s.results, verbose)
             if not bad:  # a solved problem passed every check; kept only then all the same
