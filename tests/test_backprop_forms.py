@@ -152,3 +152,44 @@ def test_a_part_on_the_same_graph_refers_and_another_graph_derives(tmp_path):
     assert np.isclose(float(s.answers["a.d"].value), slope, rtol=1e-12)
     assert np.isclose(float(s.answers["c.d"].value), slope, rtol=1e-12)
     assert np.isclose(float(s.answers["b.d"].value), slope * 2 / 3, rtol=1e-12)
+
+
+def test_tidying_a_polynomial_is_sympys_cancel_then_factor():
+    """A polynomial in the names is factored directly: the same as SymPy's
+    factor(cancel(together(e))) on random polynomials (sums, products, powers, rational
+    coefficients), and a polynomial with a function in it still takes that way."""
+    import random
+
+    from derive.core.op_count import count_ops
+    from derive.topics.networks.blocks_graph import MAX_TIDY_NAMES, MAX_TIDY_OPS, _simplify
+
+    names = list(sp.symbols("t y o yhat a b", real=True)) + [sp.Symbol("c")]
+    coefs = [1, -1, 2, -2, 3, sp.Rational(1, 2), -sp.Rational(3, 2), sp.Rational(2, 3), 6]
+    r = random.Random(17)
+
+    def term(depth: int):
+        if depth <= 0 or r.random() < 0.35:
+            return r.choice(coefs) * r.choice(names) ** r.choice([1, 1, 1, 2])
+        k = r.random()
+        if k < 0.4:
+            return sp.Add(*[term(depth - 1) for _ in range(r.randint(2, 3))],
+                          r.choice([0, 1, -1, sp.Rational(1, 2)]))
+        if k < 0.8:
+            return sp.Mul(*[term(depth - 1) for _ in range(r.randint(2, 3))])
+        return term(depth - 1) ** r.randint(2, 3)
+
+    tried = 0
+    while tried < 150:
+        e = term(r.randint(1, 3))
+        e = sp.expand(e) if r.random() < 0.3 else e
+        if e.is_number or count_ops(e) > MAX_TIDY_OPS or len(e.free_symbols) > MAX_TIDY_NAMES:
+            continue
+        tried += 1
+        want = sp.factor(sp.cancel(sp.together(e)))
+        want = want if count_ops(want) <= count_ops(e) else e
+        assert sp.srepr(_simplify(e)) == sp.srepr(want), e
+    # δ² = δ when expanded: not a polynomial in the names, SymPy's way
+    k, i = sp.symbols("k i", integer=True)
+    e = (sp.KroneckerDelta(i, k) - 2) * (sp.KroneckerDelta(i, k) + y)
+    want = sp.factor(sp.cancel(sp.together(e)))
+    assert sp.srepr(_simplify(e)) == sp.srepr(want if count_ops(want) <= count_ops(e) else e)
