@@ -121,3 +121,22 @@ def test_it_sees_an_error_central_differences_cannot() -> None:
     assert np.max(np.abs(cs - right) / np.abs(right)) < 1e-13
     assert np.max(np.abs(cs - slightly) / np.abs(right)) > 5e-8
     assert np.max(np.abs(fd - right) / np.abs(right)) > 1e-13  # FD is noisier than that
+
+
+def test_one_instance_serves_every_gradient_of_a_network() -> None:
+    """compare_with_oracle keeps the random instance and its contract values where it is
+    told to: the second gradient compared there gets the error it gets on its own, and a
+    wrong gold (o instead of o − y) is still seen, at the same instance."""
+    from derive.topics.networks import oracle
+    from derive.topics.networks.golds import contract_gold
+
+    net = network_of(derive.load("softmax-backprop"))
+    names = net.matrix_names()
+    o, y = names["o"], names["y"]
+    right, wrong = contract_gold(o - y), contract_gold(o)
+    alone = [oracle.compare_with_oracle(net, g, "f_2", salt=7) for g in (right, wrong)]
+    kept: dict[object, object] = {}
+    shared = [oracle.compare_with_oracle(net, g, "f_2", salt=7, instances=kept)
+              for g in (right, wrong)]
+    assert shared == alone and len(kept) == 1
+    assert alone[0] < 1e-12 < 1e-3 < alone[1]

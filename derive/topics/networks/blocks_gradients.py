@@ -70,6 +70,10 @@ from derive.topics.networks.oracle import (
     trial_sizes,
 )
 
+#: ctx.cache key: the complex-step checks' random instances and their contract values
+#: (``compare_with_oracle``), shared by the network's checks in one solve
+ORACLE_INSTANCES = "net-oracle-instances"
+
 # -- derivation ------------------------------------------------------------------------
 
 def _record(ctx: Context, lines: list[Line], answers: list[str], net: Network) -> int:
@@ -180,8 +184,11 @@ def _gradient_checks(ctx: Context, net: Network, aid: str, value: Any, wrt: str)
             shown.append(",".join(f"{k}={v}" for k, v in sizes.items()))
         return err < GRAD_TOL, err, "random matrices at " + "; ".join(shown)
 
+    instances = ctx.cache.setdefault(ORACLE_INSTANCES, {})
+
     def oracle() -> tuple[bool, float, str]:
-        err = compare_with_oracle(net, contract_gold(value, net_scalars(net)), wrt, salt=7)
+        err = compare_with_oracle(net, contract_gold(value, net_scalars(net)), wrt, salt=7,
+                                  instances=instances)
         sizes = trial_sizes(net, ORACLE_SIZES)
         return err < 1e-9, err, "complex-step derivative of the float64 loss at " + \
             ",".join(f"{k}={v}" for k, v in sizes.items())
@@ -220,8 +227,11 @@ def net_jacobian(ctx: Context, of: str, wrt: str, answer: str) -> None:
                   for i, w in enumerate(SIZE_TRIALS))
         return err < GRAD_TOL, err, f"central differences at {len(SIZE_TRIALS)} random sizes"
 
+    instances = ctx.cache.setdefault(ORACLE_INSTANCES, {})
+
     def oracle() -> tuple[bool, float, str]:
-        err = compare_with_oracle(net, contract_gold(J), wrt, of=of, salt=7)
+        err = compare_with_oracle(net, contract_gold(J), wrt, of=of, salt=7,
+                                  instances=instances)
         return err < 1e-9, err, "complex-step derivative of the float64 forward pass"
 
     ctx.check(f"{answer}: ∂{of}/∂{wrt}", [answer], "central-differences", fd)

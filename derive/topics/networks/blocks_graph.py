@@ -40,6 +40,7 @@ class _Graph:
         for name, e in local.items():
             defs[_sym(ctx, name)] = ctx.resolve(e)
         self.defs = defs
+        self._children: dict[sp.Symbol, set[sp.Symbol]] = {}  # the definitions are fixed
         self.loss = _sym(ctx, loss)
         if self.loss not in defs:
             raise ctx.fail("of", f"'{loss}' is not a defined quantity "
@@ -60,10 +61,15 @@ class _Graph:
         self.order = list(reversed(order))  # loss first
 
     def children(self, n: sp.Symbol) -> set[sp.Symbol]:
-        e = self.defs.get(n)
-        if not isinstance(e, sp.Basic):
-            return set()
-        return {s for s in e.free_symbols if isinstance(s, sp.Symbol)}
+        """The names ``n``'s definition uses (read once: ``parents`` asks for every node's
+        at every node)."""
+        out = self._children.get(n)
+        if out is None:
+            e = self.defs.get(n)
+            out = {s for s in e.free_symbols if isinstance(s, sp.Symbol)} \
+                if isinstance(e, sp.Basic) else set()
+            self._children[n] = out
+        return out
 
     def parents(self, n: sp.Symbol) -> list[sp.Symbol]:
         return [m for m in self.order if m in self.defs and n in self.children(m)]

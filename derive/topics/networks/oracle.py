@@ -355,12 +355,22 @@ def contract_values(net: Network, env: Mapping[str, np.ndarray]) -> dict[Any, An
 
 
 def compare_with_oracle(net: Network, gold: ContractGold, wrt: str, of: str | None = None,
-                        salt: int = 0) -> float:
+                        salt: int = 0, instances: dict[Any, Any] | None = None) -> float:
     """Relative error of a gold value (evaluated by the contract: xreplace + doit) against
-    the complex-step derivative at the oracle sizes."""
+    the complex-step derivative at the oracle sizes.
+
+    ``instances``: where the checks of one network keep the random instance of each salt
+    and its contract values, built once for all of them (each built the same: one seed)."""
     sizes = trial_sizes(net, ORACLE_SIZES)
-    env = random_instance(net, sizes, salt)
-    got = np.asarray(gold(contract_values(net, env)), dtype=float)
+    key = (salt, tuple(sizes.items()))
+    if instances is not None and key in instances:
+        env, contract = instances[key]
+    else:
+        env = random_instance(net, sizes, salt)
+        contract = contract_values(net, env)
+        if instances is not None:
+            instances[key] = env, contract
+    got = np.asarray(gold(contract), dtype=float)
     want = complex_step_jacobian(net, env, of, wrt) if of else \
         complex_step_gradient(net, env, wrt)
     return rel_error(got, want, floor=1e-12)
