@@ -13,8 +13,8 @@ from exprkit import random_expressions
 
 from derive.core.functions import sigmoid
 from derive.core.values import decimal_string
-from derive.render import printing
-from derive.render.printing import decimalize
+from derive.render import decimals
+from derive.render.decimals import decimalize
 
 
 def _short_decimal(r: sp.Rational, max_digits: int) -> str | None:
@@ -52,7 +52,7 @@ def _trees(seed: int) -> list[sp.Expr]:
 
 def test_decimalize_is_xreplace_of_the_short_decimals_on_random_trees() -> None:
     trees = _trees(13)
-    printing._DECIMAL.clear()
+    decimals._DECIMAL.clear()
     for digits in (8, 3, 8, 3):  # memo empty, then every subtree met before, each way
         for e in trees:
             got, want = decimalize(e, digits), _by_xreplace(e, digits)
@@ -63,7 +63,7 @@ def test_a_whole_after_its_parts_and_matrices_entry_by_entry() -> None:
     x, y = sp.symbols("x y")
     part = sp.Rational(851, 500) * x + sp.Rational(1, 3)
     whole = sp.exp(part) / (1 + sp.exp(part)) + sp.Rational(-1, 20) * y
-    printing._DECIMAL.clear()
+    decimals._DECIMAL.clear()
     decimalize(part)
     assert decimalize(whole) == _by_xreplace(whole)
     assert "1.702" in str(decimalize(whole)) and "1/3" in str(decimalize(whole))
@@ -88,7 +88,7 @@ def test_unevaluated_context_is_kept_apart() -> None:
     """Inside ``evaluate(False)`` a rebuilt node stays as built, as xreplace leaves it."""
     x = sp.Symbol("x")
     e = sp.Add(sp.Rational(1, 2), sp.Rational(1, 4) * x, sp.Rational(3, 4), evaluate=False)
-    printing._DECIMAL.clear()
+    decimals._DECIMAL.clear()
     outside = decimalize(e)
     with sp.evaluate(False):
         inside, want = decimalize(e), _by_xreplace(e)

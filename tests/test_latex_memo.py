@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.render import latex_memo, printing
+from derive.render import latex_memo
+from derive.render.decimals import number_tex
 from derive.render.printing import (
     CourseLatex,
     SheetLatex,
-    number_tex,
     sheet_printer,
     shown_expr,
     tex,
@@ -122,7 +122,7 @@ def test_sums_keep_sympys_order_per_order_setting() -> None:
     x, y = sp.symbols("x y")
     sums = [x - 3 * y + 1, sp.Rational(1, 2) - x, y**2 + x * y - sp.exp(x),
             2 - sp.tanh(x) + y]
-    printing._ORDERED.clear()
+    latex_memo._ORDERED.clear()
     for _ in range(2):  # found, then kept
         for e in sums:
             for settings, want in (({}, e.as_ordered_terms()), ({"order": "none"}, e.args),

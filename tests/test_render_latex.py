@@ -12,8 +12,9 @@ import sympy as sp
 from sheetkit import kinds_solution
 from testkit import ROOT
 
+from derive.render.decimals import number_tex
 from derive.render.latex import LINE_EM, render_latex
-from derive.render.printing import SheetLatex, number_tex, tex, value_tex
+from derive.render.printing import SheetLatex, tex, value_tex
 from derive.render.prose import prose_tex
 from derive.render.texlayout import break_expr, tex_width
 

@@ -12,8 +12,8 @@ from sheetkit import CONV_INPUT, CONV_KERNEL, conv2d, kinds_solution, padded
 from testkit import run_cli, run_process, sigmoid
 
 from derive.core.spec import problem_paths
+from derive.render.decimals import number_tex
 from derive.render.latex import Block
-from derive.render.printing import number_tex
 from derive.render.sheet import (
     LatexError,
     assemble,

@@ -17,7 +17,8 @@ import sympy as sp
 from derive.core.errors import DeriveError
 from derive.core.functions import lambdify
 from derive.core.numbers import approx
-from derive.render.printing import escape_text, number_tex, tex
+from derive.render.decimals import number_tex
+from derive.render.printing import escape_text, tex
 from derive.render.texlayout import tex_width
 
 _COLORS = ("blue!70!black", "red!75!black", "green!50!black", "orange!85!black",

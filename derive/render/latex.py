@@ -17,13 +17,13 @@ from typing import Any
 import sympy as sp
 
 from derive.core.derivation import Figure, Section, Solution, Step, Table
+from derive.render.decimals import number_tex
 from derive.render.figures import figure_tex
 from derive.render.printing import (
     SheetLatex,
     Shown,
     _is_word,
     escape_text,
-    number_tex,
     sheet_printer,
     shown_expr,
     tex,

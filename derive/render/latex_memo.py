@@ -63,3 +63,23 @@ def keep(key: Any, printed: Any) -> None:
         _PRINTED[key] = printed
     except TypeError:
         pass
+
+
+#: SymPy's print order of a sum's terms, by (order setting, sum): finding it evaluates
+#: each term's numeric factors (``Expr.as_terms``), and a sheet orders a sum again under
+#: each printer that prints it and to break its line (121 times for 79 sums of the 16)
+_ORDERED: dict[Any, tuple[Any, ...]] = {}
+
+
+def kept_order(ordered: Any, expr: Any, order: Any) -> list[Any]:
+    """``ordered(expr, order=order)`` (a printer's ``_as_ordered_terms``), found once."""
+    key = (order, type(expr), expr)
+    try:
+        hit = _ORDERED.get(key)
+    except TypeError:  # cannot be hashed
+        return list(ordered(expr, order=order))
+    if hit is None:
+        if len(_ORDERED) >= 65536:
+            _ORDERED.clear()
+        hit = _ORDERED[key] = tuple(ordered(expr, order=order))
+    return list(hit)

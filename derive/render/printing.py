@@ -9,7 +9,6 @@ from typing import Any
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
-from sympy.core.parameters import global_parameters
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -17,7 +16,8 @@ from derive.core.arrays import FloatMatrix, shown
 from derive.core.op_count import count_ops
 from derive.core.values import decimal_string, format_number
 from derive.render.conditions import ChainedConditions
-from derive.render.latex_memo import keep, memo_key, recall, settings_key
+from derive.render.decimals import decimalize, number_tex
+from derive.render.latex_memo import keep, kept_order, memo_key, recall, settings_key
 from derive.render.matmul_sign import cheap_matmul_sign
 from derive.render.upright import upright_words
 
@@ -28,56 +28,6 @@ _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "th
 
 #: separates a substituted value's sort name from what is shown (see ``substituted``)
 _SHOWN = "\x00"
-
-
-def decimalize(expr: Any, max_digits: int = 8) -> Any:
-    """Terminating rationals as short Floats, so that 851/500 prints as 1.702 (display only).
-
-    What ``expr.xreplace`` with each such rational's Float gives, built once per subtree:
-    a sheet decimalizes a step's result again inside the next step, and a matrix's
-    entries again in the matrices made from them."""
-    if not isinstance(expr, sp.Basic):
-        return expr
-    if isinstance(expr, sp.MatrixBase):  # a matrix's xreplace maps its entries
-        if not any([_decimal_tree(e, max_digits)[1] for e in expr]):
-            return expr
-        return expr.applyfunc(lambda e: _decimal_tree(e, max_digits)[0])  # kept: looked up
-    return _decimal_tree(expr, max_digits)[0]
-
-
-#: decimalized subtrees: (tree, max_digits, evaluate) -> (decimalized, changed). SymPy's
-#: ``==`` is structural and type-exact (see latex_memo), so equal trees decimalize alike.
-_DECIMAL: dict[Any, tuple[Any, bool]] = {}
-#: subtrees kept before the memo starts afresh (a sheet of the 40 problems keeps ~2,200)
-_DECIMAL_KEEP = 65536
-
-
-def _decimal_tree(e: Any, max_digits: int) -> tuple[Any, bool]:
-    """``Basic._xreplace`` of ``e`` with its terminating rationals' Floats as the rule:
-    (the tree, whether anything was replaced); a changed node is rebuilt by its func."""
-    if e.is_Integer or not (e.args or e.is_Rational):  # no fraction in it
-        return e, False
-    # a rebuilt node evaluates as SymPy's evaluate() context says (a notebook may print
-    # inside ``with evaluate(False)``)
-    key = (e, max_digits, global_parameters.evaluate)
-    hit = _DECIMAL.get(key)
-    if hit is not None:
-        return hit
-    if isinstance(e, sp.Rational):
-        d = decimal_string(e, max_digits=max_digits)
-        out = (e, False) if d is None else (sp.Float(d, 30), True)
-    else:
-        new, changed = [], False
-        for a in e.args:
-            if isinstance(a, sp.Basic):
-                a, c = _decimal_tree(a, max_digits)
-                changed |= c
-            new.append(a)
-        out = (e.func(*new), True) if changed else (e, False)
-    if len(_DECIMAL) >= _DECIMAL_KEEP:
-        _DECIMAL.clear()
-    _DECIMAL[key] = out
-    return out
 
 
 class DecimalStr(StrPrinter):
@@ -117,26 +67,6 @@ def _positive_first(terms: list[Any]) -> list[Any]:
     return sorted(terms, key=lambda t: bool(t.could_extract_minus_sign()))
 
 
-#: SymPy's print order of a sum's terms, by (order setting, sum): finding it evaluates
-#: each term's numeric factors (``Expr.as_terms``), and a sheet orders a sum again under
-#: each printer that prints it and to break its line (121 times for 79 sums of the 16)
-_ORDERED: dict[Any, tuple[Any, ...]] = {}
-
-
-def _kept_order(ordered: Any, expr: Any, order: Any) -> list[Any]:
-    """``ordered(expr, order=order)`` (a printer's ``_as_ordered_terms``), found once."""
-    key = (order, type(expr), expr)
-    try:
-        hit = _ORDERED.get(key)
-    except TypeError:  # cannot be hashed
-        return list(ordered(expr, order=order))
-    if hit is None:
-        if len(_ORDERED) >= 65536:
-            _ORDERED.clear()
-        hit = _ORDERED[key] = tuple(ordered(expr, order=order))
-    return list(hit)
-
-
 class CourseLatex(ChainedConditions, LatexPrinter):
     """LaTeX as a course writes it."""
 
@@ -144,7 +74,7 @@ class CourseLatex(ChainedConditions, LatexPrinter):
     _ite = r"\left(\text{if } %s \text{ then } %s \text{ else } %s\right)"
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
-        return _positive_first(_kept_order(super()._as_ordered_terms, expr,
+        return _positive_first(kept_order(super()._as_ordered_terms, expr,
                                            order or self.order))
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
@@ -191,7 +121,7 @@ class CourseText(ChainedConditions, DecimalStr):
     """Plain text for terminals: σ for the sigmoid, d/dx for derivatives."""
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
-        return _positive_first(_kept_order(super()._as_ordered_terms, expr,
+        return _positive_first(kept_order(super()._as_ordered_terms, expr,
                                            order or self.order))
 
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
@@ -366,33 +296,6 @@ def substituted(expr: Any, subs: tuple[tuple[Any, Any], ...], *, as_latex: bool)
 
 # -- the sheet's LaTeX (``derive sheet``, ``solve --format latex``, notebooks) --------------
 # A subclass, so that ``latex()`` (the JSON ``latex`` field) keeps its output.
-
-
-def number_tex(v: Any, sig: int = 6) -> str:
-    """A number as a student writes it: exact when short (4/3 as \\frac), else ``sig`` digits.
-
-    >>> number_tex(sp.Rational(4, 3)), number_tex(sp.Rational(-1, 20)), number_tex(1.5e-7)
-    ('\\\\frac{4}{3}', '-0.05', '1.5 \\\\times 10^{-7}')
-    """
-    key = memo_key(("number_tex", sig), v, "whole")  # a table's numbers come again and again
-    hit = recall(key)
-    if hit is None:
-        hit = _number_tex(v, sig)
-        keep(key, hit)
-    return hit
-
-
-def _number_tex(v: Any, sig: int) -> str:
-    v = sp.sympify(v)
-    if isinstance(v, sp.Rational) and not v.is_Integer and decimal_string(v, sig + 2) is None:
-        if abs(v.q) < 1000:
-            sign = "-" if v < 0 else ""
-            return r"%s\frac{%d}{%d}" % (sign, abs(v.p), v.q)
-    s = format_number(v, sig)
-    if "e" in s:
-        mant, exp = s.split("e")
-        return (r"10^{%d}" % int(exp)) if mant == "1" else r"%s \times 10^{%d}" % (mant, int(exp))
-    return s
 
 
 def _is_word(name: str) -> bool:
