@@ -39,6 +39,7 @@ from derive.core.numeric import (
     softmax,
 )
 from derive.core.op_count import count_ops
+from derive.core.plain_polynomials import is_plain_polynomial
 from derive.core.registry import Param, block
 from derive.topics.scalar.calculus import differentiate
 
@@ -218,7 +219,9 @@ def _back(step: Any, u: sp.Symbol, pk: Any) -> Any:
 def _tidy(e: Any) -> Any:
     """Cancel and factor a summand (small: one term of the chain rule)."""
     try:
-        out = sp.factor(sp.cancel(e))
+        # a product of polynomials (δ_ik − p_i)·t_k: factor finds from it as written what
+        # it finds from its cancelled (multiplied out) form
+        out = sp.factor(e if is_plain_polynomial(e) else sp.cancel(e))
     except (sp.PolynomialError, TypeError):
         return e
     return out if count_ops(out) <= count_ops(e) else e

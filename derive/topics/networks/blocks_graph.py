@@ -23,6 +23,7 @@ from derive.core.derivation import Context
 from derive.core.notation import Written
 from derive.core.numeric import GRAD_TOL, central_diff, rel_error, rng
 from derive.core.op_count import count_ops
+from derive.core.plain_polynomials import is_plain_polynomial
 from derive.core.registry import Param, block
 from derive.topics.scalar.calculus import differentiate
 
@@ -113,32 +114,13 @@ def _simplify(e: Any, cancelled: Any = None) -> Any:
             or len(e.free_symbols) > MAX_TIDY_NAMES:
         return e
     try:
-        if cancelled is None and _polynomial(e):
-            # together and cancel leave a polynomial in the names a polynomial with the
-            # same irreducible factors, and factor finds them from either (the two were
-            # most of the cost of tidying a first local derivative, ŷ − y)
-            out = sp.factor(e)
+        if cancelled is None and is_plain_polynomial(e):
+            out = sp.factor(e)  # what cancel(together(e)) gives it, found from e as written
         else:
             out = sp.factor(sp.cancel(sp.together(e)) if cancelled is None else cancelled)
     except (sp.PolynomialError, TypeError):
         return e
     return out if count_ops(out) <= count_ops(e) else e
-
-
-def _polynomial(e: Any) -> bool:
-    """Whether ``e`` is a polynomial in plain symbols with rational coefficients: sums,
-    products and whole positive powers only (no function, indexed entry or float: SymPy
-    may rewrite their products when expanding, δ² = δ)."""
-    for node in sp.preorder_traversal(e):
-        if node.is_Symbol:
-            if not node.is_commutative:
-                return False
-        elif node.is_Pow:
-            if not (node.exp.is_Integer and node.exp > 0):
-                return False
-        elif not (node.is_Add or node.is_Mul or node.is_Rational):
-            return False
-    return True
 
 
 class _Chain(Written):
