@@ -14,7 +14,10 @@ from typing import Any
 
 import sympy as sp
 
-_TOKEN = re.compile(r"\\[A-Za-z]+\*?|\\.|[{}^_&]|\s+|.", re.S)
+# A token (one character, a command such as \alpha or \tag*, or an escaped character
+# such as \,) as written, the white space before it, and the token; the end of the text
+# is an empty token.
+_TOKEN = re.compile(r"((\s*)([^\s\\]|\\[A-Za-z]+\*?|\\.?|\Z))", re.S)
 
 _SPACE = {r"\,": 0.17, r"\:": 0.22, r"\;": 0.28, r"\!": -0.17, r"\ ": 0.33, r"\quad": 1.0,
           r"\qquad": 2.0, "~": 0.33}
@@ -47,17 +50,21 @@ _MATRIX_ENVS = {"matrix", "bmatrix", "pmatrix", "vmatrix", "Bmatrix", "smallmatr
 
 
 class _Reader:
+    """The tokens of a text, white space skipped; the space before each token is kept for
+    the raw text of an argument (``\\text{a b}`` is three characters wide)."""
+
     def __init__(self, s: str) -> None:
-        self.toks = [t for t in _TOKEN.findall(s)]
+        self.written, self.space, toks = zip(*_TOKEN.findall(s), strict=True)
+        self.toks: list[str | None] = list(toks)
+        self.end = self.toks.index("")  # \Z can match twice after trailing space
+        self.toks[self.end] = None  # peek at the end reads None, without a bounds check
         self.i = 0
 
     def peek(self) -> str | None:
-        while self.i < len(self.toks) and self.toks[self.i].isspace():
-            self.i += 1
-        return self.toks[self.i] if self.i < len(self.toks) else None
+        return self.toks[self.i]
 
     def take(self) -> str | None:
-        t = self.peek()
+        t = self.toks[self.i]
         if t is not None:
             self.i += 1
         return t
@@ -67,15 +74,16 @@ class _Reader:
         t = self.take()
         if t != "{":
             return t or ""
-        depth, out = 1, []
-        while self.i < len(self.toks):
-            t = self.toks[self.i]
-            self.i += 1
-            depth += (t == "{") - (t == "}")
-            if depth == 0:
-                break
-            out.append(t)
-        return "".join(out)
+        start, depth = self.i, 1
+        while depth:  # to the next "}", counting the "{" on the way
+            try:
+                close = self.toks.index("}", self.i, self.end)
+            except ValueError:  # never closed: the rest of the text
+                self.i = self.end
+                return "".join(self.written[start:self.end]) + self.space[self.end]
+            depth += self.toks[self.i:close].count("{") - 1
+            self.i = close + 1
+        return "".join(self.written[start:close]) + self.space[close]
 
     def optional(self) -> str:
         if self.peek() != "[":
@@ -117,6 +125,8 @@ def _env_width(body: str) -> float:
 
 
 def _split_top(s: str, sep: str) -> list[str]:
+    if "{" not in s and "}" not in s:
+        return s.split(sep)  # nothing nested (most cells of a matrix)
     depth, cur, out = 0, [], []
     for c in s:
         depth += (c == "{") - (c == "}")
@@ -133,12 +143,9 @@ def _width(r: _Reader, stop: str | None = None) -> float:
     total = 0.0
     script = 0.0  # width of the scripts attached to the last atom (sub and sup overlap)
     while True:
-        t = r.peek()
+        t = r.take()
         if t is None or t == stop:
-            if t == stop and stop is not None:
-                r.take()
             return total + script
-        r.take()
         if t in ("^", "_"):
             w = 0.7 * _atom(r)
             total -= script
@@ -155,8 +162,24 @@ def _atom(r: _Reader) -> float:
 
 
 def _atom_from(r: _Reader, t: str) -> float:
-    if t == "{":
-        return _width(r, "}")
+    w = _plain_width(t)
+    return w if w is not None else _width_with_arguments(r, t)
+
+
+_DELIMITED = {r"\left", r"\right", r"\middle", r"\big", r"\Big", r"\bigg", r"\Bigg",
+              r"\bigl", r"\bigr", r"\Bigl", r"\Bigr"}
+_READS_ARGUMENTS = {"{", r"\frac", r"\dfrac", r"\tfrac", r"\binom", r"\cfrac", r"\overset",
+                    r"\underset", r"\stackrel", r"\sqrt", r"\boxed", r"\fbox", r"\begin",
+                    *_DELIMITED, *_SKIP_ARG, *_ONE_ARG}
+
+
+@lru_cache(maxsize=4096)
+def _plain_width(t: str) -> float | None:
+    """The width of a token that reads nothing after it (a character, a symbol, a
+    spacing command); None for one that does (a group, \\frac, \\left, ...). Kept: a
+    sheet measures a few hundred distinct tokens ~20,000 times."""
+    if t in _READS_ARGUMENTS:
+        return None
     if t == "}":
         return 0.0
     if not t.startswith("\\") or len(t) == 2 and not t[1].isalpha():
@@ -165,6 +188,24 @@ def _atom_from(r: _Reader, t: str) -> float:
         if t.startswith("\\"):
             return 0.5 if t[1] in "{}|" else 0.0
         return _char_width(t)
+    if t in _NOTHING:
+        return 0.0
+    if t in _SPACE:
+        return _SPACE[t]
+    if t in _BIN:
+        return 1.0
+    if t in _REL:
+        return 1.45
+    if t in _WIDE:
+        return _WIDE[t]
+    if t[1:] in _FUNCS:
+        return 0.5 * len(t[1:]) + 0.17
+    return 0.6  # Greek letters and other symbols
+
+
+def _width_with_arguments(r: _Reader, t: str) -> float:
+    if t == "{":
+        return _width(r, "}")
     if t in ("\\frac", "\\dfrac", "\\tfrac", "\\binom", "\\cfrac"):
         a, b = tex_width(r.group_text()), tex_width(r.group_text())
         return max(a, b) * (0.75 if t == "\\tfrac" else 1.0) + 0.35
@@ -194,35 +235,21 @@ def _atom_from(r: _Reader, t: str) -> float:
             body.append(tok)
         w = _env_width("".join(body))
         return w if env in _MATRIX_ENVS else w - 0.9
-    if t in _NOTHING:
-        if t in (r"\left", r"\right", r"\middle") or t.startswith(("\\big", "\\Big")):
-            d = r.take() or ""
-            return 0.0 if d == "." else 0.42
-        return 0.0
-    if t in _SPACE:
-        return _SPACE[t]
+    if t in _DELIMITED:
+        d = r.take() or ""
+        return 0.0 if d == "." else 0.42
+    if t == r"\textcolor":
+        r.group_text()
+        return tex_width(r.group_text())
     if t in _SKIP_ARG:
-        if t == r"\textcolor":
-            r.group_text()
-            return tex_width(r.group_text())
         r.group_text()
         return 0.0
-    if t in _ONE_ARG:
-        arg = r.group_text()
-        if t in _TEXTUAL:
-            return 0.5 * len(arg)
-        if t == r"\operatorname":
-            return 0.5 * len(arg) + 0.17
-        return tex_width(arg)
-    if t in _BIN:
-        return 1.0
-    if t in _REL:
-        return 1.45
-    if t in _WIDE:
-        return _WIDE[t]
-    if t[1:] in _FUNCS:
-        return 0.5 * len(t[1:]) + 0.17
-    return 0.6  # Greek letters and other symbols
+    arg = r.group_text()  # one of _ONE_ARG
+    if t in _TEXTUAL:
+        return 0.5 * len(arg)
+    if t == r"\operatorname":
+        return 0.5 * len(arg) + 0.17
+    return tex_width(arg)
 
 
 @lru_cache(maxsize=16384)
