@@ -60,3 +60,43 @@ def test_indexed_tidy_keeps_the_cancelled_forms():
         from derive.core.op_count import count_ops
         want = want if count_ops(want) <= count_ops(e) else e
         assert sp.srepr(_tidy(e)) == sp.srepr(want), e
+
+
+def test_sifting_a_delta_is_the_sum_written_out():
+    """_sift's Σ_k with δ_ik summed out equals the sum written out at K = 4 (random values)
+    and has the form the terms multiplied out give (SymPy's expand, then factor)."""
+    import numpy as np
+
+    from derive.topics.identities.blocks_indexed import _sift
+
+    size = sp.Symbol("K", integer=True)
+    r = random.Random(9)
+    gens = [p[k], t[k], p[i], t[i], x]
+    rng = np.random.default_rng(3)
+    for _ in range(60):
+        coefs = [1, -1, 2, sp.Rational(1, 2)]
+        f = sp.Add(*[r.choice(coefs) * r.choice(gens) for _ in range(r.randint(1, 2))])
+        summand = r.choice(coefs) * r.choice([DELTA, DELTA - r.choice(gens),
+                                               r.choice(coefs) * DELTA + f]) * \
+            sp.Mul(*r.sample(gens, r.randint(1, 2))) * f ** r.choice([1, 2])
+        if not summand.has(DELTA):  # f cancelled the δ-factor's other terms to nothing
+            continue
+        got = _sift(summand, k, i, 1, size)
+        # multiplied out by hand: δ-terms with k -> i outside, the rest's k-free factors out
+        picked = [term.xreplace({DELTA: 1}).xreplace({k: i})
+                  for term in sp.Add.make_args(sp.expand(summand)) if term.has(DELTA)]
+        rest = [term for term in sp.Add.make_args(sp.expand(summand)) if not term.has(DELTA)]
+        want = sp.factor(sp.Add(*picked))
+        if rest:
+            const, dep = sp.factor(sp.Add(*rest)).as_independent(k, as_Add=False)
+            want = want + const * sp.Sum(dep, (k, 1, size))
+        assert sp.srepr(got) == sp.srepr(want), summand
+        # numbers: K = 4, i = 2, the δ as k == i
+        pv, tv, xv = rng.normal(size=4), rng.normal(size=4), float(rng.normal())
+        values = {**{p[j]: sp.Float(pv[j - 1]) for j in range(1, 5)},
+                  **{t[j]: sp.Float(tv[j - 1]) for j in range(1, 5)}, x: sp.Float(xv)}
+        # written out: δ_2k is 1 at k = 2 only (SymPy decides it for whole numbers)
+        by_hand = sum(float(summand.xreplace({i: 2, k: kk}).xreplace(values))
+                      for kk in range(1, 5))
+        sifted = float(got.xreplace({i: 2, size: 4}).doit().xreplace(values))
+        assert np.isclose(sifted, by_hand, rtol=1e-12, atol=1e-12), summand

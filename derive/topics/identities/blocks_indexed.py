@@ -231,20 +231,44 @@ def _sift(summand: Any, k: Any, i: Any, one: Any, size: Any) -> Any:
     """Σ_k summand with the Kronecker-delta terms summed (k -> i) and the factors that do
     not depend on k taken out of what remains."""
     delta = sp.KroneckerDelta(k, i)
-    picked, rest = [], []
-    for term in sp.Add.make_args(sp.expand(summand)):
-        if term.has(delta):
-            picked.append(term.xreplace({delta: 1}).xreplace({k: i}))
-        else:
-            rest.append(term)
-    if not picked:
+    parts = _delta_parts(summand, delta)
+    if parts is None:  # multiplied out: the terms with δ (δ -> 1) and the terms without
+        picked, rest = [], []
+        for term in sp.Add.make_args(sp.expand(summand)):
+            (picked if term.has(delta) else rest).append(term.xreplace({delta: 1}))
+        parts = sp.Add(*picked), sp.Add(*rest)
+    with_delta, without = parts
+    if with_delta == 0:
         return sp.Sum(summand, (k, one, size))
-    outside = sp.factor(sp.Add(*picked))
-    if not rest:
+    outside = sp.factor(with_delta.xreplace({k: i}))
+    if without == 0:
         return outside
-    inner = sp.factor(sp.Add(*rest))
+    inner = sp.factor(without)
     const, dep = inner.as_independent(k, as_Add=False)
     return outside + const * sp.Sum(dep, (k, one, size))
+
+
+def _delta_parts(summand: Any, delta: Any) -> tuple[Any, Any] | None:
+    """(a, b) with summand = a·δ + b, kept products of the summand's own factors
+    ((δ − p_i)·t_k: a = t_k, b = −p_i·t_k), when it is a plain polynomial with δ as one of
+    its factors or a term of one: factor takes such products as written, and finds what
+    it finds from the terms multiplied out (which cost most of the sifting); else None."""
+    if not is_plain_polynomial(summand):
+        return None
+    factors = list(sp.Mul.make_args(summand))
+    holding = [n for n, f in enumerate(factors) if f.has(delta)]
+    if len(holding) != 1:
+        return None
+    f = factors.pop(holding[0])
+    others = sp.Mul(*factors)
+    if f == delta:
+        return others, sp.S.Zero
+    terms = sp.Add.make_args(f)
+    if not all(t == delta or (t.is_Mul and delta in t.args) for t in terms if t.has(delta)):
+        return None
+    a = sp.Add(*[t.xreplace({delta: 1}) for t in terms if t.has(delta)])
+    b = sp.Add(*[t for t in terms if not t.has(delta)])
+    return a * others, b * others
 
 
 def _check(loss: Any, answer: Any, p: Any, z: Any, i: Any, size: Any, activation: str,
