@@ -100,3 +100,32 @@ def test_sifting_a_delta_is_the_sum_written_out():
                       for kk in range(1, 5))
         sifted = float(got.xreplace({i: 2, size: 4}).doit().xreplace(values))
         assert np.isclose(sifted, by_hand, rtol=1e-12, atol=1e-12), summand
+
+
+def test_factor_of_a_plain_rational_function_is_factor_of_the_cancelled_form():
+    """Backprop's tidy-up factors a rational function of plain names directly: the same
+    as SymPy's factor(cancel(together(e))) on random sums of fractions (BCE's
+    −t/y − (t − 1)/(1 − y) among them); a power of δ below zero is not plain."""
+    from derive.topics.networks.blocks_graph import _simplify
+
+    t_, y_ = sp.symbols("t y", real=True)
+    bce = -t_ / y_ - (t_ - 1) / (1 - y_)
+    assert is_plain_polynomial(bce, fractions=True) and not is_plain_polynomial(bce)
+    assert str(_simplify(bce)) == "-(-t + y)/(y*(y - 1))"  # as cancel, then factor, wrote it
+    assert not is_plain_polynomial(x / DELTA, fractions=True)
+    r = random.Random(11)
+    names = [x, y, t_, y_]
+    coefs = [1, -1, 2, -3, sp.Rational(1, 2)]
+
+    def poly() -> sp.Expr:
+        return sp.Add(*[r.choice(coefs) * sp.Mul(*r.sample(names, r.randint(1, 2)))
+                        for _ in range(r.randint(1, 2))], r.choice([0, 1, -1]))
+
+    for _ in range(120):
+        e = sp.Add(*[r.choice(coefs) * poly() ** r.choice([1, 2]) / poly() ** r.choice([1, 1, 2])
+                     for _ in range(r.randint(1, 3))])
+        if e.is_number:
+            continue
+        assert is_plain_polynomial(e, fractions=True), e
+        want = sp.factor(sp.cancel(sp.together(e)))
+        assert sp.srepr(sp.factor(e)) == sp.srepr(want), e

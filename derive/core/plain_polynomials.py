@@ -13,12 +13,16 @@ from typing import Any
 import sympy as sp
 
 
-def is_plain_polynomial(e: Any) -> bool:
+def is_plain_polynomial(e: Any, fractions: bool = False) -> bool:
     """Whether ``e`` is a polynomial with rational coefficients (sums, products, whole
     positive powers) in generators that multiplying out cannot rewrite: commutative
     symbols, indexed entries, and at most one function application (δ_ik) with plain
     arguments, standing once and outside every power (SymPy rewrites products of some
-    functions when expanding: δ² = δ). No float: SymPy may round it another way."""
+    functions when expanding: δ² = δ). No float: SymPy may round it another way.
+
+    ``fractions``: whole negative powers too (a rational function, −t/y − (t − 1)/(1 − y)):
+    factor brings it over one denominator itself, and the irreducible factors common to
+    both sides cancel in its product as cancel would have cancelled them."""
     functions = 0
 
     def plain(node: Any, in_power: bool) -> bool:
@@ -30,7 +34,8 @@ def is_plain_polynomial(e: Any) -> bool:
         if node.is_Add or node.is_Mul:
             return all(plain(a, in_power) for a in node.args)
         if node.is_Pow:
-            return bool(node.exp.is_Integer and node.exp > 0) and plain(node.base, True)
+            return bool(node.exp.is_Integer and (fractions or node.exp > 0)) \
+                and plain(node.base, True)
         if isinstance(node, sp.Function):
             functions += 1
             if functions > 1 or in_power:

@@ -114,7 +114,7 @@ def _simplify(e: Any, cancelled: Any = None) -> Any:
             or len(e.free_symbols) > MAX_TIDY_NAMES:
         return e
     try:
-        if cancelled is None and is_plain_polynomial(e):
+        if cancelled is None and is_plain_polynomial(e, fractions=True):
             out = sp.factor(e)  # what cancel(together(e)) gives it, found from e as written
         else:
             out = sp.factor(sp.cancel(sp.together(e)) if cancelled is None else cancelled)
