@@ -129,3 +129,23 @@ def test_factor_of_a_plain_rational_function_is_factor_of_the_cancelled_form():
         assert is_plain_polynomial(e, fractions=True), e
         want = sp.factor(sp.cancel(sp.together(e)))
         assert sp.srepr(sp.factor(e)) == sp.srepr(want), e
+
+
+def test_linear_as_written_is_linear_as_a_polynomial():
+    """calculus._is_linear answers without a polynomial for c·x + d written out, as SymPy's
+    Poly(e, x) of degree <= 1 answers, on random sums (products, powers, logs in them)."""
+    from derive.topics.scalar.calculus import _is_linear
+
+    def by_poly(e: sp.Expr) -> bool:
+        try:
+            poly = sp.Poly(e, x)
+        except (sp.PolynomialError, sp.GeneratorsNeeded):
+            return False
+        return poly.degree() <= 1 and not any(c.has(x) for c in poly.coeffs())
+
+    r = random.Random(23)
+    pieces = [x, y, 2 * x, -x * y, x ** 2, sp.log(x), sp.log(y), t[k], x * (y + 1),
+              sp.Rational(1, 2) * x, 3, x / y, y ** 2 * x]
+    for _ in range(300):
+        e = sp.Add(*r.sample(pieces, r.randint(1, 4))) * r.choice([1, 1, -1, 2, y])
+        assert _is_linear(e, x) == by_poly(e), e

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -115,12 +116,19 @@ def _simplify(e: Any, cancelled: Any = None) -> Any:
         return e
     try:
         if cancelled is None and is_plain_polynomial(e, fractions=True):
-            out = sp.factor(e)  # what cancel(together(e)) gives it, found from e as written
+            out = _factored(e)  # what cancel(together(e)) gives it, found from e as written
         else:
-            out = sp.factor(sp.cancel(sp.together(e)) if cancelled is None else cancelled)
+            out = _factored(sp.cancel(sp.together(e)) if cancelled is None else cancelled)
     except (sp.PolynomialError, TypeError):
         return e
     return out if count_ops(out) <= count_ops(e) else e
+
+
+@lru_cache(maxsize=256)
+def _factored(e: Any) -> Any:
+    """SymPy's factor, once per expression: parts of a problem tidy the same first local
+    derivative (y − t under an identity and a sigmoid output, and after cancelling BCE)."""
+    return sp.factor(e)
 
 
 class _Chain(Written):

@@ -147,9 +147,11 @@ def _quotient(e: sp.Expr, num: sp.Expr, den: sp.Expr, x: sp.Symbol,
 
 def _is_linear(e: sp.Expr, x: sp.Symbol) -> bool:
     """True for c·x + d, whose derivative needs no written step."""
+    if all(t == x or not t.has(x) or (t.is_Mul and t.as_independent(x, as_Add=False)[1] == x)
+           for t in sp.Add.make_args(e)):
+        return True  # written as such (y − ŷ): no polynomial to build
     try:
-        return sp.Poly(e, x).degree() <= 1 and not any(
-            c.has(x) for c in sp.Poly(e, x).coeffs()
-        )
+        poly = sp.Poly(e, x)
+        return poly.degree() <= 1 and not any(c.has(x) for c in poly.coeffs())
     except (sp.PolynomialError, sp.GeneratorsNeeded):
         return False
