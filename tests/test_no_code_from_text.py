@@ -25,7 +25,7 @@ BANNED_IMPORTS = {"sympy.parsing.sympy_parser", "sympy.parsing.ast_parser"}
 REVIEWED_SYMPIFY = Counter({
     "core/notation.py": 2,
     "core/local_names.py": 1,
-    "render/printing.py": 3,
+    "render/printing.py": 2,
     "render/latex.py": 1,
     "topics/conv/blocks_conv.py": 1,
     "topics/conv/maths.py": 1,

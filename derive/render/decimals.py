@@ -79,7 +79,7 @@ def number_tex(v: Any, sig: int = 6) -> str:
 
 
 def _number_tex(v: Any, sig: int) -> str:
-    v = sp.sympify(v)
+    v = sp.sympify(v, strict=True)  # a number (never text)
     if isinstance(v, sp.Rational) and not v.is_Integer and decimal_string(v, sig + 2) is None:
         if abs(v.q) < 1000:
             sign = "-" if v < 0 else ""
