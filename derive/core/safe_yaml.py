@@ -57,23 +57,21 @@ def _expanded_size(root: yaml.Node) -> int:
                                 node.start_mark)
         on_path.add(key)
         kids = _children(node)
+        if depth + 1 > MAX_DEPTH:
+            _refuse_deep(kids, sizes, on_path)
         stack.append((node, depth, kids))
-        for c in kids:
-            if isinstance(c, _COLLECTIONS) and id(c) in sizes:
-                continue
-            if depth + 1 > MAX_DEPTH:  # the last such child is the one refused
-                _refuse_child(kids, sizes, on_path)
-            if isinstance(c, _COLLECTIONS):
-                stack.append((c, depth + 1, None))
+        stack += [(c, depth + 1, None) for c in kids
+                  if isinstance(c, _COLLECTIONS) and id(c) not in sizes]
     return sizes[id(root)]
 
 
 _COLLECTIONS = (yaml.SequenceNode, yaml.MappingNode)
 
 
-def _refuse_child(kids: list[yaml.Node], sizes: dict[int, int], on_path: set[int]) -> None:
-    """The error for a collection whose children are nested too deep: about its last child
-    not sized yet, as a walk that visits children last first meets them."""
+def _refuse_deep(kids: list[yaml.Node], sizes: dict[int, int], on_path: set[int]) -> None:
+    """Children nested too deep: the error about the last one not sized yet, as a walk
+    that visits children last first meets them (none when every child is a mapping or
+    list sized already)."""
     for c in reversed(kids):
         if id(c) in sizes:
             continue
