@@ -107,8 +107,8 @@ def recurrence(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], in
         # the givens written in with the state and the input: the update is evaluated once,
         # at numbers (with the givens left for a second pass it was also evaluated with
         # them as symbols, a third of the block's time)
-        value = tame(ctx.value(shown.xreplace({**consts, **point})))
         subs = {**consts, **point}
+        value = tame(ctx.value(shown.xreplace(subs)))
         idx = ctx.step("substitute", value, lhs=_sub(state, t), before=shown, subs=subs)
         aid = f"{values}{t}"
         used = ctx.emit(aid, value, idx) if aid in ctx.problem.answers else value
@@ -186,10 +186,11 @@ def through_time(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], 
         raise ctx.fail("values", f"no values for {', '.join(sorted(map(str, missing)))}: "
                        "name the states' answer prefix (values: a.h)")
     consts = {s: v for s, v in ctx.given_subs.items() if s in product.free_symbols}
-    value = tame(ctx.value(product.xreplace({**consts, **point})))  # at numbers, once
+    subs = {**consts, **point}
+    value = tame(ctx.value(product.xreplace(subs)))  # at numbers, once
     idx = ctx.step("substitute", value, lhs=sp.Derivative(_sub(state, last),
                                                           _sub(state, first)),
-                   before=product, subs={**consts, **point})
+                   before=product, subs=subs)
     ctx.emit(answer, value, idx)
 
     start_value = (ctx.answers[f"{values}{first}"].value
