@@ -166,8 +166,9 @@ def _atom_from(r: _Reader, t: str) -> float:
     return w if w is not None else _width_with_arguments(r, t)
 
 
-_DELIMITED = {r"\left", r"\right", r"\middle", r"\big", r"\Big", r"\bigg", r"\Bigg",
-              r"\bigl", r"\bigr", r"\Bigl", r"\Bigr"}
+#: the sizing commands of _NOTHING (\left, \big, ...): each reads the delimiter after it
+_DELIMITED = {t for t in _NOTHING
+              if t in (r"\left", r"\right", r"\middle") or t.startswith((r"\big", r"\Big"))}
 _READS_ARGUMENTS = {"{", r"\frac", r"\dfrac", r"\tfrac", r"\binom", r"\cfrac", r"\overset",
                     r"\underset", r"\stackrel", r"\sqrt", r"\boxed", r"\fbox", r"\begin",
                     *_DELIMITED, *_SKIP_ARG, *_ONE_ARG}
