@@ -11,7 +11,7 @@ import sympy as sp
 from sympy.core.parameters import global_parameters
 
 from derive.core.values import decimal_string, format_number
-from derive.render.latex_memo import keep, memo_key, recall
+from derive.render.latex_memo import BoundedMemo, keep, memo_key, recall
 
 
 def decimalize(expr: Any, max_digits: int = 8) -> Any:
@@ -29,11 +29,10 @@ def decimalize(expr: Any, max_digits: int = 8) -> Any:
     return _decimal_tree(expr, max_digits)[0]
 
 
-#: decimalized subtrees: (tree, max_digits, evaluate) -> (decimalized, changed). SymPy's
-#: ``==`` is structural and type-exact (see latex_memo), so equal trees decimalize alike.
-_DECIMAL: dict[Any, tuple[Any, bool]] = {}
-#: subtrees kept before the memo starts afresh (a sheet of the 40 problems keeps ~2,200)
-_DECIMAL_KEEP = 65536
+#: decimalized subtrees: (tree, max_digits, evaluate) -> (decimalized, changed); a sheet of
+#: the 40 problems keeps ~2,200. SymPy's ``==`` is structural and type-exact (see
+#: latex_memo), so equal trees decimalize alike.
+_DECIMAL = BoundedMemo(65536)
 
 
 def _decimal_tree(e: Any, max_digits: int) -> tuple[Any, bool]:
@@ -44,7 +43,7 @@ def _decimal_tree(e: Any, max_digits: int) -> tuple[Any, bool]:
     # a rebuilt node evaluates as SymPy's evaluate() context says (a notebook may print
     # inside ``with evaluate(False)``)
     key = (e, max_digits, global_parameters.evaluate)
-    hit = _DECIMAL.get(key)
+    hit = _DECIMAL.find(key)
     if hit is not None:
         return hit
     if isinstance(e, sp.Rational):
@@ -58,9 +57,7 @@ def _decimal_tree(e: Any, max_digits: int) -> tuple[Any, bool]:
                 changed |= c
             new.append(a)
         out = (e.func(*new), True) if changed else (e, False)
-    if len(_DECIMAL) >= _DECIMAL_KEEP:
-        _DECIMAL.clear()
-    _DECIMAL[key] = out
+    _DECIMAL.keep(key, out)
     return out
 
 

@@ -20,10 +20,39 @@ from __future__ import annotations
 
 from typing import Any
 
-_PRINTED: dict[Any, str] = {}
+
+class BoundedMemo(dict[Any, Any]):
+    """A memo that starts afresh once it holds ``limit`` entries; a key that cannot be
+    hashed (a mutable Matrix inside it) is neither found nor kept."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def find(self, key: Any) -> Any:
+        """The value kept under ``key``, or None (also for a None key)."""
+        if key is None:
+            return None
+        try:
+            return self.get(key)
+        except TypeError:
+            return None
+
+    def keep(self, key: Any, value: Any) -> None:
+        if key is None:
+            return
+        if len(self) >= self.limit:
+            self.clear()
+        try:
+            self[key] = value
+        except TypeError:
+            pass
+
+
 #: entries kept before the memo starts afresh (a sheet of 40 problems needs ~1,200
 #: whole expressions and ~7,000 parts)
 _KEEP = 65536
+_PRINTED = BoundedMemo(_KEEP)
 
 
 def settings_key(settings: dict[str, Any], *extra: Any) -> Any:
@@ -46,40 +75,25 @@ def memo_key(settings: Any, expr: Any, what: str) -> Any:
 
 
 def recall(key: Any) -> str | None:
-    if key is None:
-        return None
-    try:
-        return _PRINTED.get(key)
-    except TypeError:  # cannot be hashed (a mutable Matrix): printed every time
-        return None
+    return _PRINTED.find(key)  # a key that cannot be hashed: printed every time
 
 
 def keep(key: Any, printed: Any) -> None:
-    if key is None or not isinstance(printed, str):
-        return
-    if len(_PRINTED) >= _KEEP:
-        _PRINTED.clear()
-    try:
-        _PRINTED[key] = printed
-    except TypeError:
-        pass
+    if isinstance(printed, str):
+        _PRINTED.keep(key, printed)
 
 
 #: SymPy's print order of a sum's terms, by (order setting, sum): finding it evaluates
 #: each term's numeric factors (``Expr.as_terms``), and a sheet orders a sum again under
 #: each printer that prints it and to break its line (121 times for 79 sums of the 16)
-_ORDERED: dict[Any, tuple[Any, ...]] = {}
+_ORDERED = BoundedMemo(_KEEP)
 
 
 def kept_order(ordered: Any, expr: Any, order: Any) -> list[Any]:
     """``ordered(expr, order=order)`` (a printer's ``_as_ordered_terms``), found once."""
     key = (order, type(expr), expr)
-    try:
-        hit = _ORDERED.get(key)
-    except TypeError:  # cannot be hashed
-        return list(ordered(expr, order=order))
+    hit = _ORDERED.find(key)
     if hit is None:
-        if len(_ORDERED) >= 65536:
-            _ORDERED.clear()
-        hit = _ORDERED[key] = tuple(ordered(expr, order=order))
+        hit = tuple(ordered(expr, order=order))
+        _ORDERED.keep(key, hit)
     return list(hit)
