@@ -130,3 +130,30 @@ def test_sums_keep_sympys_order_per_order_setting() -> None:
                 got = CourseLatex(dict(settings))._as_ordered_terms(e)
                 # SymPy's order, the subtracted terms moved last (a stable sort)
                 assert got == sorted(want, key=lambda t: bool(t.could_extract_minus_sign()))
+
+
+def test_evaluate_setting_is_part_of_the_key() -> None:
+    """A printer builds expressions as it prints, so what it writes can depend on SymPy's
+    ``evaluate()`` setting (a notebook may print inside ``with evaluate(False)``): what is
+    printed with the memo filled under the other setting is what is printed with it empty."""
+    x, y = sp.symbols("x y")
+    exprs = [sp.sqrt(2) * x / 3, sp.Sum(x**2, (x, 1, 3)), x - 3 * y + 1, sp.Float(0.5) * x]
+    printers = [tex, text, value_str]
+    want = {}
+    for setting in (True, False):
+        for p in printers:
+            for e in exprs:
+                latex_memo._PRINTED.clear()
+                latex_memo._ORDERED.clear()
+                with sp.evaluate(setting):
+                    want[setting, p, e] = p(e)
+    # the two settings print differently (else this test could not fail)
+    assert want[True, tex, exprs[0]] != want[False, tex, exprs[0]]
+    assert want[True, text, exprs[1]] != want[False, text, exprs[1]]
+    latex_memo._PRINTED.clear()
+    latex_memo._ORDERED.clear()
+    for setting in (True, False, True, False):  # filled under one, read under the other
+        for p in printers:
+            for e in exprs:
+                with sp.evaluate(setting):
+                    assert p(e) == want[setting, p, e], (setting, p.__name__, e)

@@ -1,9 +1,9 @@
 """What a sheet printer printed, kept by (its class and settings, whole or part, the
-expression's type, the expression): a sheet prints the same ~1,200 expressions ~2,900
-times (a step's result starts the next step, answers are boxed again, a line is
-measured before it is broken), and their parts more often still. The text printers
-(``printing.text``, ``DecimalStr``) keep theirs here too: ``derive solve loss-gradients``
-prints 53 values 104 times, 130 parts 925 times.
+expression's type, the expression, SymPy's ``evaluate()`` setting): a sheet prints the
+same ~1,200 expressions ~2,900 times (a step's result starts the next step, answers are
+boxed again, a line is measured before it is broken), and their parts more often still.
+The text printers (``printing.text``, ``DecimalStr``) keep theirs here too: ``derive solve
+loss-gradients`` prints 53 values 104 times, 130 parts 925 times.
 
 Printing is a pure function of that key. A printer's only state is its settings, fixed
 when it is made: derive's printers set attributes only in ``__init__``; SymPy's keep
@@ -19,6 +19,8 @@ expression that cannot (a mutable Matrix), is printed every time.
 from __future__ import annotations
 
 from typing import Any
+
+from sympy.core.parameters import global_parameters
 
 
 class BoundedMemo(dict[Any, Any]):
@@ -71,7 +73,10 @@ def memo_key(settings: Any, expr: Any, what: str) -> Any:
     it, which the printer writes differently) with settings keyed ``settings``; None:
     not kept. A key that cannot be hashed is neither found nor kept (hashed once, by
     the lookup: most keys are looked up once and kept once)."""
-    return None if settings is None else (settings, what, type(expr), expr)
+    # SymPy's evaluate() setting is in the key: a printer builds expressions as it prints
+    # (sqrt(2)*x/3 prints 0.471405 x, but \frac{2^{0.5} x}{3} inside evaluate(False))
+    return None if settings is None else (settings, what, type(expr), expr,
+                                          global_parameters.evaluate)
 
 
 def recall(key: Any) -> str | None:
@@ -83,15 +88,16 @@ def keep(key: Any, printed: Any) -> None:
         _PRINTED.keep(key, printed)
 
 
-#: SymPy's print order of a sum's terms, by (order setting, sum): finding it evaluates
-#: each term's numeric factors (``Expr.as_terms``), and a sheet orders a sum again under
-#: each printer that prints it and to break its line (121 times for 79 sums of the 16)
+#: SymPy's print order of a sum's terms, by (order setting, sum, evaluate() setting):
+#: finding it evaluates each term's numeric factors (``Expr.as_terms``), and a sheet
+#: orders a sum again under each printer that prints it and to break its line (121 times
+#: for 79 sums of the 16)
 _ORDERED = BoundedMemo(_KEEP)
 
 
 def kept_order(ordered: Any, expr: Any, order: Any) -> list[Any]:
     """``ordered(expr, order=order)`` (a printer's ``_as_ordered_terms``), found once."""
-    key = (order, type(expr), expr)
+    key = (order, type(expr), expr, global_parameters.evaluate)  # as memo_key
     hit = _ORDERED.find(key)
     if hit is None:
         hit = tuple(ordered(expr, order=order))
