@@ -195,3 +195,39 @@ def test_the_same_bits_as_sympy_lambdify_on_random_expressions():
                     continue
                 assert np.array_equal(np.asarray(mine(*map(float, p)), dtype=complex),
                                       np.asarray(expected, dtype=complex), equal_nan=True), e
+
+
+def _first_that_holds(conds, values):
+    for c, v in zip(conds, values, strict=True):
+        if c:
+            return float(v)
+    return math.nan
+
+
+def test_select_of_scalars_is_numpy_select_value_and_type():
+    rng = np.random.default_rng(13)
+    pool = [0, 3, -7, 2**62, 0.5, -0.0, math.inf, -math.inf, math.nan,
+            np.float64(1.25), np.float64(-2.0), np.float64(math.nan)]
+    for _ in range(400):
+        n = int(rng.integers(1, 5))
+        conds = [bool(t) if rng.random() < 0.5 else np.bool_(t)
+                 for t in rng.random(n) < 0.4]
+        values = [pool[i] for i in rng.integers(0, len(pool), n)]
+        got = compiled.select_scalars(conds, values)
+        want = np.select(conds, values, default=math.nan)
+        assert type(got) is np.ndarray and got.shape == () and got.dtype == np.float64
+        assert got.dtype == want.dtype and got.shape == want.shape
+        by_hand = _first_that_holds(conds, values)
+        assert (math.isnan(by_hand) and math.isnan(float(got))) or float(got) == by_hand
+        assert np.array_equal(got, want, equal_nan=True)
+        assert math.copysign(1.0, float(got)) == math.copysign(1.0, float(want))
+
+
+def test_select_of_anything_else_is_left_to_numpy_select():
+    conds = [np.array([True, False, False]), np.array([True, True, False])]
+    got = compiled.select_scalars(conds, [1.0, np.array([2.0, 3.0, 4.0])])
+    np.testing.assert_array_equal(got, [1.0, 3.0, math.nan])
+    assert compiled.select_scalars([False, True], [1, 2j]) == 2j  # complex: numpy's dtype
+    assert compiled.select_scalars([True], [np.float32(0.5)]).dtype == np.float32
+    with pytest.raises(TypeError):  # an int beyond int64, as numpy.select refuses it
+        compiled.select_scalars([True], [2**70])

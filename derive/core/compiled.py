@@ -162,10 +162,43 @@ def _chain(fn: Callable[[Any, Any], Any], parts: list[Node]) -> Node:
     return out
 
 
+#: condition values that ``select_scalars`` reads with ``if`` exactly as numpy.select does
+_SCALAR_TRUTHS = (bool, np.bool_)
+#: case values that numpy.select puts into a float64 array whatever the other values are
+#: (a Python float, a float64, a Python int that fits an int64: with the NaN default the
+#: result type is float64 and each converts exactly as ``numpy.copyto`` converts it)
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _float64_scalar(value: Any) -> bool:
+    kind = type(value)
+    if kind is float or kind is np.float64:
+        return True
+    return kind is int and _INT64[0] <= value <= _INT64[1]
+
+
+def select_scalars(conds: Sequence[Any], values: Sequence[Any]) -> Any:
+    """``numpy.select(conds, values, default=nan)`` for scalar conditions and values.
+
+    Checks evaluate a case function at one point at a time, thousands of times, and
+    numpy.select spends most of its time broadcasting and copying 0-d arrays. For
+    scalars it is the first value whose condition holds (NaN if none), as a 0-d float64
+    array as numpy.select gives it; anything else (arrays, complex, other dtypes) goes to
+    numpy.select itself.
+    """
+    if all(type(c) in _SCALAR_TRUTHS for c in conds) and all(
+            _float64_scalar(v) for v in values):
+        for cond, value in zip(conds, values, strict=True):
+            if cond:
+                return np.array(value, np.float64)
+        return np.array(np.nan, np.float64)
+    return np.select(list(conds), list(values), default=np.nan)
+
+
 def _select(count: int) -> Callable[..., Any]:
     """numpy.select of ``count`` conditions followed by ``count`` values, NaN elsewhere."""
     def select(*parts: Any) -> Any:
-        return np.select(list(parts[:count]), list(parts[count:]), default=np.nan)
+        return select_scalars(parts[:count], parts[count:])
 
     return select
 
