@@ -71,6 +71,7 @@ def given_subs(g: Given) -> dict[sp.Symbol, Any]:
     return {sym: g.value}
 
 
+@lru_cache(maxsize=1024)  # a name's LaTeX: every given and definition asks, set or not
 def default_latex(name: str) -> str:
     return sp.latex(sp.Symbol(name))
 

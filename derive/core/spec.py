@@ -73,8 +73,9 @@ def load_problem_and_data(ref: str | Path, overrides: dict[str, Any] | None = No
     """``load_problem``, and the spec's YAML data it was built from (marking builds the
     mistakes' variants from it; ``build_problem`` only reads it, so the file is read once)."""
     path = find_problem(str(ref))
-    raw = read_yaml(path)
-    return build_problem(raw, _display_path(path), overrides or {}), raw
+    shown = _display_path(path)
+    raw = read_yaml(path, shown)
+    return build_problem(raw, shown, overrides or {}), raw
 
 
 def _display_path(path: Path) -> str:
@@ -94,9 +95,10 @@ def _display_path(path: Path) -> str:
 MAX_SPEC_BYTES = 1_000_000
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a spec file; YAML syntax errors name the line."""
-    shown = _display_path(path)
+def read_yaml(path: Path, shown: str = "") -> dict[str, Any]:
+    """Read a spec file; YAML syntax errors name the line (and the file as ``shown``,
+    by default its display path)."""
+    shown = shown or _display_path(path)
     try:
         if path.stat().st_size > MAX_SPEC_BYTES:
             raise SpecError(shown, "", f"larger than {MAX_SPEC_BYTES:,} bytes; a spec is a "
