@@ -97,9 +97,38 @@ def one_sided_diffs(f: Callable[[float], float], x: float,
                     h: float | None = None) -> tuple[float, float]:
     """The left and right derivatives of f at x (second-order one-sided differences)."""
     h = h if h is not None else 1e-5 * max(1.0, abs(x))
-    right = (-3 * f(x) + 4 * f(x + h) - f(x + 2 * h)) / (2 * h)
-    left = (3 * f(x) - 4 * f(x - h) + f(x - 2 * h)) / (2 * h)
+    fx = f(x)
+    right = (-3 * fx + 4 * f(x + h) - f(x + 2 * h)) / (2 * h)
+    left = (3 * fx - 4 * f(x - h) + f(x - 2 * h)) / (2 * h)
     return float(left), float(right)
+
+
+def remembered(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``f`` keeping its value at each float it was called at.
+
+    The stencils of one check meet at the same points (x itself in both of
+    :func:`kink_near`'s one-sided differences, its central stencil again when the check
+    then takes the central difference), and the functions checked are pure, so the value
+    kept is the value ``f`` would compute again. A point is its type and its value with
+    its sign (0.0 and −0.0 are equal keys, and 1/x tells them apart); anything but a
+    Python or numpy float is evaluated every time.
+    """
+    kept: dict[tuple[type, float, bool], Any] = {}
+
+    def f_kept(t: Any) -> Any:
+        kind = type(t)
+        if kind is not float and kind is not np.float64:
+            return f(t)
+        key = (kind, t, math.copysign(1.0, t) < 0)
+        value = kept.get(key, _MISSING)
+        if value is _MISSING:
+            value = kept[key] = f(t)
+        return value
+
+    return f_kept
+
+
+_MISSING = object()
 
 
 def kink_near(f: Callable[[float], float], x: float) -> bool:
@@ -134,17 +163,20 @@ def gradient_sided(f: Callable[[np.ndarray], float], x: np.ndarray,
     is taken; ``near`` only chooses between two measured slopes, so a value equal to
     neither still disagrees.
     """
-    g = gradient_fd(f, x)
     x = np.array(x, dtype=float)
+    g = np.zeros_like(x)
     want = None if near is None else np.asarray(near, dtype=float).reshape(-1)
     flat, gf = x.reshape(-1), g.reshape(-1)
     for i in range(flat.size):
         xi = flat[i]
 
-        def fi(t: float, i: int = i) -> float:
+        def along(t: float, i: int = i) -> float:
             flat[i] = t
             return float(f(x))
 
+        # the central stencil is kink_near's again: each point evaluated once
+        fi = remembered(along)
+        gf[i] = central_diff(fi, xi)  # gradient_fd's entry
         left, right = one_sided_diffs(fi, xi)
         scale = max(1.0, abs(left), abs(right))
         if abs(left - right) <= 1e-7 * scale:
