@@ -111,11 +111,22 @@ class Answer:
     pinned: bool = False
 
 
+#: a check's name, or a function that makes it: a name that prints an expression costs a
+#: SymPy printing, and is read only when shown (``derive verify``, a failure), which a
+#: solve whose checks pass never does
+Label = str | Callable[[], str]
+
+
+def label_text(label: Label) -> str:
+    """The name a :data:`Label` stands for."""
+    return label if isinstance(label, str) else label()
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """The outcome of one independent check."""
 
-    name: str
+    label: Label
     answers: tuple[str, ...]
     method: str
     ok: bool
@@ -123,16 +134,24 @@ class CheckResult:
     """largest relative error seen (0 for exact checks)"""
     detail: str = ""
 
+    @property
+    def name(self) -> str:
+        return label_text(self.label)
+
 
 @dataclass(frozen=True)
 class Check:
     """A registered independent check; ``run`` returns (ok, error, detail)."""
 
-    name: str
+    label: Label
     answers: tuple[str, ...]
     method: str
     """'central-differences', 'numpy-recompute', 'identity', 'exact-recompute'…"""
     run: Callable[[], tuple[bool, float, str]] = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return label_text(self.label)
 
 
 @dataclass(frozen=True)
@@ -303,9 +322,10 @@ class Context:
         self._section()[1].append(aid)
         return used
 
-    def check(self, name: str, answers: Any, method: str,
+    def check(self, name: Label, answers: Any, method: str,
               run: Callable[[], tuple[bool, float, str]]) -> None:
-        """Register an independent check of some answers (run by ``derive verify``)."""
+        """Register an independent check of some answers (run by ``derive verify``);
+        ``name`` may be a function that makes it (see :data:`Label`)."""
         self.checks.append(Check(name, tuple(answers), method, run))
 
     def fail(self, field: str, message: str) -> SpecError:

@@ -20,7 +20,7 @@ def run_checks(solution: Solution) -> tuple[CheckResult, ...]:
         except Exception as e:  # a crashing check must fail loudly, not pass
             tb = traceback.extract_tb(e.__traceback__)[-1]
             ok, err, detail = False, float("inf"), f"{type(e).__name__}: {e} (at {tb.name})"
-        out.append(CheckResult(c.name, c.answers, c.method, bool(ok), float(err), detail))
+        out.append(CheckResult(c.label, c.answers, c.method, bool(ok), float(err), detail))
     return tuple(out)
 
 

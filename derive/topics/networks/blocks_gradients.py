@@ -106,7 +106,8 @@ def _identity_check(ctx: Context, net: Network, ln: Line, answers: list[str]) ->
             err = max(err, rel_error(to_numpy(before, vals, sizes), to_numpy(after, vals, sizes)))
         return err < 1e-9, err, f"at {len(SIZE_TRIALS)} random sizes"
 
-    ctx.check(f"{', '.join(answers)}: {ln.rule} {after}", answers, "identity", run)
+    shown = f"{', '.join(answers)}: {ln.rule}"
+    ctx.check(lambda: f"{shown} {after}", answers, "identity", run)
 
 
 def _grad(ctx: Context, net: Network, node: Node, answers: list[str]) -> Grad:

@@ -96,7 +96,8 @@ def recurrence(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], in
     n = ctx.integer(steps, "steps") if steps is not None else rec.length
     if n is None or (rec.length is not None and n > rec.length):
         raise ctx.fail("steps", f"expected at most {rec.length} steps (the inputs' length)")
-    ctx.step("recurrence", rec.shown("t"), lhs=_sub(state, "t"),
+    rule = rec.shown("t")
+    ctx.step("recurrence", rule, lhs=_sub(state, "t"),
              facts=(sp.Eq(_sub(state, 0), ctx.value(init)),))
     consts = {s: v for s, v in ctx.given_subs.items() if s in rec.update.free_symbols}
     prev = ctx.value(init)
@@ -127,7 +128,8 @@ def recurrence(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], in
             worst = max(worst, rel_error(to_float(value), want, floor=1e-12))
         return worst < 1e-9, worst, f"{n} steps recomputed in float64"
 
-    ctx.check(f"{', '.join(mine)}: {state}_t = {rec.shown('t')}", mine, "numpy-recompute", check)
+    head = f"{', '.join(mine)}: {state}_t"
+    ctx.check(lambda: f"{head} = {rule}", mine, "numpy-recompute", check)
 
 
 @block("through_time", **_COMMON,
