@@ -67,8 +67,10 @@ def softmax_jacobian(ctx: Context, entry: str | None, matrix: str | None) -> Non
             fd = np.array([[central_diff(lambda t, a=a, b=b, n=n, zv=zv: float(
                 softmax(np.where(np.arange(n) == b, t, zv))[a]), zv[b])
                 for b in range(n)] for a in range(n)])
-            ent = np.array([[float(result.subs({i: a + 1, j: b + 1}).xreplace(
-                {p[m + 1]: pv[m] for m in range(n)})) for b in range(n)] for a in range(n)])
+            # p_1..p_n built once per size (an Indexed works out its assumptions when made)
+            at = {p[m + 1]: pv[m] for m in range(n)}
+            ent = np.array([[float(result.xreplace({i: sp.Integer(a + 1), j: sp.Integer(b + 1)})
+                                   .xreplace(at)) for b in range(n)] for a in range(n)])
             mat = np.array(sp.Matrix(jac.xreplace({size: n}).xreplace(
                 {sp.MatrixSymbol("p", n, 1): sp.Matrix(pv)}).doit()).tolist(), dtype=float)
             worst = max(worst, rel_error(ent, fd), rel_error(mat, fd))
