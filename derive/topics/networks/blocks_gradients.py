@@ -96,7 +96,6 @@ def _record(ctx: Context, lines: list[Line], answers: list[str], net: Network) -
 
 def _identity_check(ctx: Context, net: Network, ln: Line, answers: list[str]) -> None:
     before, after = ln.before, ln.after
-
     def run() -> tuple[bool, float, str]:
         err = 0.0
         for i, widths in enumerate(SIZE_TRIALS):
@@ -106,7 +105,7 @@ def _identity_check(ctx: Context, net: Network, ln: Line, answers: list[str]) ->
             err = max(err, rel_error(to_numpy(before, vals, sizes), to_numpy(after, vals, sizes)))
         return err < 1e-9, err, f"at {len(SIZE_TRIALS)} random sizes"
 
-    shown = f"{', '.join(answers)}: {ln.rule}"
+    shown = f"{', '.join(answers)}: {ln.rule}"  # the name prints `after` only when read
     ctx.check(lambda: f"{shown} {after}", answers, "identity", run)
 
 
