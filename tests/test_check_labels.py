@@ -56,3 +56,17 @@ def test_identity_check_named_with_its_expression() -> None:
     names = [r.name for r in s.results if r.method == "identity"]
     assert "a.dE_df2: expand -(y ⊘ o)*diag(o) + (y ⊘ o)*o.T*o" in names
     assert "a.dE_df2: one-hot o - y" in names
+
+
+def test_results_compare_and_print_by_name_text() -> None:
+    """Two runs of the same check give equal results, whose repr shows the name, not the
+    function that makes it."""
+    runs = [run_checks(SimpleNamespace(checks=(Check(lambda: "a.x: rule 2*u", ("a.x",),
+                                                     "identity",
+                                                     lambda: (True, 0.0, "")),)))[0]
+            for _ in range(2)]
+    assert runs[0].label is not runs[1].label
+    assert runs[0] == runs[1] and hash(runs[0]) == hash(runs[1])
+    assert "name='a.x: rule 2*u'" in repr(runs[0]) and "function" not in repr(runs[0])
+    other = CheckResult("a.x: rule 2*u", ("a.x",), "identity", False, 0.5, "")
+    assert runs[0] != other

@@ -122,9 +122,10 @@ def label_text(label: Label) -> str:
     return label if isinstance(label, str) else label()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CheckResult:
-    """The outcome of one independent check."""
+    """The outcome of one independent check. It compares, hashes and prints by its name's
+    text, not by the function that may make it (two runs of a check give equal results)."""
 
     label: Label
     answers: tuple[str, ...]
@@ -137,6 +138,21 @@ class CheckResult:
     @property
     def name(self) -> str:
         return label_text(self.label)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.name, self.answers, self.method, self.ok, self.error, self.detail)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CheckResult):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return ("CheckResult(name={!r}, answers={!r}, method={!r}, ok={!r}, error={!r}, "
+                "detail={!r})".format(*self._key()))
 
 
 @dataclass(frozen=True)
