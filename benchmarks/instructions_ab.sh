@@ -4,7 +4,11 @@
 # not move with the load (a few M of noise on the sheet of the 16), so a cut of a few
 # milliseconds can be seen (~5.5 M instructions a millisecond here). Each tree's derive/ and
 # problems/ are copied to the same path (hashing and so SymPy's orderings depend on the path),
-# byte-compiled, run with one BLAS thread and a fixed hash seed. Needs valgrind.
+# byte-compiled, run with one BLAS thread, a fixed hash seed and `random` seeded from the
+# round's number in both trees: SymPy's assumption system shuffles with its own generator,
+# which moved counts of the same tree by up to ~3 % when the OS seeded it in each process;
+# the rounds see different shuffles, the two trees of a round the same ones (as far as
+# their code paths agree). Needs valgrind.
 #
 #   benchmarks/instructions_ab.sh TREE_A TREE_B N derive-args...
 #   benchmarks/instructions_ab.sh /tmp/base . 3 sheet gelu-descent tanh-derivative -o /tmp/x.tex
@@ -14,7 +18,22 @@ m=$(mktemp -d)
 # the interpreter itself (a shim such as pyenv's is a shell script valgrind would count)
 py=$(python -c "import sys; print(sys.executable)")
 trap 'rm -rf "$m"' EXIT
-for _ in $(seq "$n"); do
+# `python -m derive ARGS` with every generator of Python's `random` that would seed itself from
+# the OS (SymPy's assumption shuffler is its own `random.Random()`) seeded from the round's
+# number instead (argv[1])
+run='import random, runpy, sys
+seed, made = int(sys.argv.pop(1)), []
+os_seeded = random.Random.seed
+def seed_of_round(self, a=None, version=2):
+    if a is None:
+        made.append(1)
+        a = f"{seed}:{len(made)}"
+    os_seeded(self, a, version)
+random.Random.seed = seed_of_round
+random._inst.seed()
+sys.argv[0] = "derive"
+runpy.run_module("derive", run_name="__main__", alter_sys=True)'
+for round in $(seq "$n"); do
   for t in "$a" "$b"; do
     rm -rf "$m/tree"; mkdir -p "$m/tree"
     cp -a "$t/derive" "$t/problems" "$t/pyproject.toml" "$m/tree/"
@@ -22,7 +41,7 @@ for _ in $(seq "$n"); do
     r=$(cd "$m/tree" && OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
         PYTHONHASHSEED=0 DERIVE_CACHE=off PYTHONPATH="$m/tree" \
         valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-        "$py" -m derive "$@" 2>&1 >/dev/null | grep "I *refs" | head -1 \
+        "$py" -c "$run" "$round" "$@" 2>&1 >/dev/null | grep "I *refs" | head -1 \
         | awk '{gsub(",", "", $4); printf "%.1f", $4 / 1e6}')
     echo "$t $r"
   done
