@@ -85,6 +85,11 @@ def run_check(req: CheckRequest) -> int:
     except KeyboardInterrupt:
         print("derive: interrupted; nothing was written", file=sys.stderr)
         return 130
+    plan = req.batch.plan
+    if plan is not None:  # a file that failed before its variant was known scores 0 of it
+        for m in marked:
+            if m.out_of is None:
+                m.out_of = plan.out_of
     _report(marked, req)
     if req.gradescope:
         from derive.check.report.formats import gradescope_json

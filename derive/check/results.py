@@ -66,7 +66,7 @@ class Marked:
         for r in self.results:
             counts[r.verdict] += 1
         if self.out_of is not None:
-            counts["points"] = round(sum(r.points or 0.0 for r in self.results), 9)
+            counts["points"] = float(round(sum(r.points or 0.0 for r in self.results), 9))
             counts["out_of"] = self.out_of
         return counts
 
@@ -76,6 +76,9 @@ class Marked:
                                "score": self.score()}
         if self.error:
             out["error"] = self.error
+        if self.warnings:  # what the text report warns about (an answer given twice…);
+            # absent when none, like ``error``: the interface's shape stays as it was
+            out["warnings"] = list(self.warnings)
         return out
 
     def problems(self) -> list[str]:

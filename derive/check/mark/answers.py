@@ -265,6 +265,7 @@ def parse_latex_answers(text: str, file: str) -> Submission:
     comments = _strip_comments_outside(text)
     ci = 0
     seen: dict[tuple[str, str], int] = {}
+    student_line: int | None = None  # where \student{…} was given (a second one is warned)
     pos = 0
     while True:
         m = _COMMAND.search(text, pos)
@@ -302,7 +303,12 @@ def parse_latex_answers(text: str, file: str) -> Submission:
         if m.group(1) == "student":
             name = sc.group("\\student")
             if name is not None and name.strip():
-                sub.student = " ".join(name.split())
+                named = " ".join(name.split())
+                if student_line is not None and named != sub.student:
+                    sub.warnings.append(f"line {line}: another \\student{{…}} ('{named}', "
+                                        f"after '{sub.student}' on line {student_line}); "
+                                        "the last one is used")
+                sub.student, student_line = named, line
             pos = sc.pos
             continue
         nxt = _NEXT_ANSWER.search(text, m.end())

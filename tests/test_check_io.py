@@ -1,0 +1,72 @@
+"""`derive check`'s inputs and outputs: which files are read, what the reports carry,
+and that no output is lost or unsafe (QA findings 7-12, 14)."""
+
+from __future__ import annotations
+
+import json
+
+from checkkit import run_cli
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def submissions(stdout: str) -> dict[str, dict]:
+    return {s["file"]: s for s in json.loads(stdout)["submissions"]}
+
+
+# -- warnings in the JSON report (finding 12) ------------------------------------------------
+
+def test_every_warning_of_the_text_report_is_in_the_json_report(tmp_path):
+    dup = write(tmp_path / "dup.tex", "\\answer{check-unit/a.z}{0.6}\n"
+                "\\answer{check-unit/a.z}{0.7}\n")
+    noslash = write(tmp_path / "noslash.tex", "\\answer{check-unit}{1}\n"
+                    "\\answer{}{}\n\\answer{check-unit/a.z}{0.7}\n")
+    two = write(tmp_path / "two.tex", "\\student{ada}\n\\student{bob}\n"
+                "\\answer{check-unit/a.z}{0.7}\n")
+    plain = write(tmp_path / "plain.yaml", "answers: {check-unit: {a.z: 0.7}}\n")
+    r = run_cli("check", dup, noslash, two, plain, "--format", "json", specs=True)
+    assert r.returncode == 0, r.stderr
+    subs = submissions(r.stdout)
+    assert subs[dup]["warnings"] == [
+        "line 2: check-unit/a.z is answered again (first on line 1); the last answer is "
+        "marked"]
+    warned = subs[noslash]["warnings"]
+    assert len(warned) == 2
+    assert warned[0].startswith("line 1: \\answer{check-unit} names no problem")
+    assert warned[1].startswith("line 2: \\answer{} names no problem")
+    assert subs[two]["student"] == "bob"
+    assert subs[two]["warnings"] == [
+        "line 2: another \\student{…} ('bob', after 'ada' on line 1); the last one is used"]
+    assert "warnings" not in subs[plain]             # the interface's shape when none
+    text = run_cli("check", dup, noslash, two, specs=True).stdout
+    for w in [*subs[dup]["warnings"], *warned, *subs[two]["warnings"]]:
+        assert w in " ".join(text.split())
+
+
+def test_the_same_student_twice_is_not_a_warning(tmp_path):
+    f = write(tmp_path / "a.tex", "\\student{ada}\n\\answer{check-unit/a.z}{0.7}\n"
+              "\\student{ada}\n")
+    r = run_cli("check", f, "--format", "json", specs=True)
+    assert r.returncode == 0, r.stderr
+    assert "warnings" not in submissions(r.stdout)[f]
+
+
+# -- an unreadable file's score under --assignment (finding 14) ------------------------------
+
+def test_an_unreadable_file_scores_zero_out_of_the_assignment(tmp_path):
+    write(tmp_path / "hw.yaml", "seed: 1\nproblems:\n"
+          "  - {id: perceptron-bce, answers: {a.z: 1, a.yhat: 2}}\n")
+    write(tmp_path / "s1.yaml", "student: s1\nanswers: [\n")          # invalid YAML
+    write(tmp_path / "s2.yaml", "student: s2\nanswers: {perceptron-bce: {a.z: 0}}\n")
+    r = run_cli("check", "s1.yaml", "s2.yaml", "--assignment", "hw.yaml", "--format",
+                "json", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    subs = submissions(r.stdout)
+    bad, good = subs["s1.yaml"], subs["s2.yaml"]
+    assert "error" in bad and "error" not in good
+    assert set(bad["score"]) == set(good["score"])
+    assert bad["score"]["points"] == 0 and bad["score"]["out_of"] == 3   # 1 + 2 points
+    assert good["score"]["out_of"] == 3
