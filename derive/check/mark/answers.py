@@ -189,6 +189,7 @@ _COMMAND = re.compile(r"\\(answer|student|derivenotation"
                       r"|begin\s*\{\s*(filecontents\*?|verbatim\*?|comment)\s*\}"
                       r"|begin\s*\{\s*working\s*\})(?![A-Za-z])")
 _END_WORKING = re.compile(r"\\end\s*\{\s*working\s*\}")
+_BEGIN_WORKING = re.compile(r"(?<!\\)\\begin\s*\{\s*working\s*\}")
 
 
 class _Scanner:
@@ -378,11 +379,30 @@ def _broken(sub: Submission, text: str, start: int, end: int, where: str,
 def _working(sub: Submission, sc: _Scanner, text: str, line: int) -> int:
     """``\\begin{working}{problem/answer} … \\end{working}``: the chain behind an
     answer. Returns where scanning goes on."""
-    ref = sc.group("\\begin{working}")
+    try:
+        ref = sc.group("\\begin{working}")
+    except AnswerFileError as e:  # its {problem/answer} never closes: this working only
+        sub.warnings.append(f"{e.where}: {e.message}; this working is ignored")
+        return sc.pos
     end = _END_WORKING.search(text, sc.pos)
-    if end is None:
-        raise AnswerFileError(sub.file, f"line {line}", "this \\begin{working} has no "
-                              "\\end{working}")
+    while end is not None and _commented(text, end.start()):
+        end = _END_WORKING.search(text, end.end())
+    again = _BEGIN_WORKING.search(text, sc.pos, end.start() if end else len(text))
+    while again is not None and _commented(text, again.start()):
+        again = _BEGIN_WORKING.search(text, again.end(), end.start() if end else len(text))
+    if end is None or again is not None:
+        # never closed (or closed only after the next one begins): where it ends is not
+        # known, so only the answer it belongs to is lost; the rest of the file (read on
+        # from just after its {problem/answer}) is marked
+        why = ("this \\begin{working} has no \\end{working}" if end is None else
+               "this \\begin{working} runs into the next one (line "
+               f"{sc.line(again.start())}): an \\end{{working}} is missing")
+        key = _working_key(ref)
+        if key is None:
+            sub.warnings.append(f"line {line}: {why}; ignored")
+        else:
+            sub.broken.setdefault(key, f"line {line}: {why}")
+        return sc.pos
     if ref is None or "/" not in ref:
         sub.warnings.append(f"line {line}: \\begin{{working}} names no answer (expected "
                             "\\begin{working}{problem/answer}); ignored")
@@ -395,6 +415,20 @@ def _working(sub: Submission, sc: _Scanner, text: str, line: int) -> int:
     sub.working[(pid, aid)] = body.strip()
     sub.lines.setdefault((pid, aid), line)
     return end.end()
+
+
+def _commented(text: str, pos: int) -> bool:
+    """Whether ``pos`` is inside a ``%`` comment (an escaped ``\\%`` is not one)."""
+    start = text.rfind("\n", 0, pos) + 1
+    return re.search(r"(?<!\\)(?:\\\\)*%", text[start:pos]) is not None
+
+
+def _working_key(ref: str | None) -> tuple[str, str] | None:
+    """(problem, answer) of a working's ``{problem/answer}``, or None when it names none."""
+    if ref is None or "/" not in ref:
+        return None
+    pid, aid = "".join(ref.split()).split("/", 1)
+    return (pid, aid) if pid and aid else None
 
 
 def answer_text(raw: Any, kind: str) -> str:
