@@ -64,6 +64,32 @@ def test_diagnosis(marker, problem, aid, written, code):
     assert r.feedback and r.feedback != f"expected {r.expected}"
 
 
+# gelu-descent, part a by hand: x1 = x0 - eta f'(x0), f'(0) = sigmoid(0) = 1/2
+GELU_X1 = 0 - 0.1 * 0.5
+
+
+@pytest.mark.parametrize("written,coincidence", [
+    # -0.05 / 0.9: a match for "without the factor beta", but beta is part c's momentum
+    (f"{GELU_X1 / 0.9:.3f}", 0.9),
+    # twice -0.05: a match for the half-factor, but no square stands in plain descent
+    (f"{GELU_X1 * 2:.1f}", 0.5),
+])
+def test_a_coincidental_factor_names_no_mistake(marker, written, coincidence):
+    # the number really is the right one times the factor (within the 5 % rule) ...
+    assert abs(float(written) * coincidence - GELU_X1) <= 0.05 * abs(GELU_X1)
+    r = diagnosed(marker, "gelu-descent", "a.x1", written)
+    # ... yet x1 involves neither: no diagnosis blames them
+    assert r.diagnosis is None, r.feedback
+    assert "beta" not in r.feedback and "½" not in r.feedback
+    assert r.feedback == f"expected {r.expected}"
+
+
+def test_a_factor_the_answer_uses_is_still_named(marker):
+    # eta left out of x1 = x0 - eta f'(x0): -0.5 (the learning rate does move x1)
+    r = diagnosed(marker, "gelu-descent", "a.x1", f"{GELU_X1 / 0.1:.1f}")
+    assert r.diagnosis == "missing-factor" and "\\eta = 0.1" in r.feedback
+
+
 def test_momentum_convention_two_steps_later(marker):
     # the averaged convention v ← βv + (1 − β) f'(x), f(x) = x² + x, from x0 = 2, η = 0.3
     x, v = 2.0, 0.0

@@ -14,7 +14,10 @@
   set to 0 (by a re-solve for numbers, by substitution for expressions).
 
 Each is a value the student's answer must match by the answer's own marking rule, so a
-diagnosis never makes a wrong answer right; the first that matches is reported.
+diagnosis never makes a wrong answer right; the first that matches is reported. A match
+names a mistake only when the answer's derivation could involve it (``judge.relevance``):
+a given the answer's value depends on, a ½ where the derivation has a square or a 2;
+otherwise it is a coincidence and the next candidate is tried.
 """
 
 from __future__ import annotations
@@ -36,6 +39,13 @@ from derive.check.judge.diagnoses import (
 )
 from derive.check.read.values import same_value
 
+#: does the answer's derivation involve this mistake? (code, given name or None) -> bool
+Relevant = Callable[[str, str | None], bool]
+
+
+def _always(code: str, name: str | None) -> bool:
+    return True
+
 MISSING_FACTOR = ("{given} is the right answer without the factor {value}; check each factor "
                   "of the chain rule (expected {expected})")
 MISSING_TRANSPOSE = ("{given}: the sizes do not fit; with a transpose, {value} is right "
@@ -56,11 +66,14 @@ def bias_names(givens: dict[str, Any]) -> list[str]:
 def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
              matrix_names: list[str],
              bias_value: Callable[[str], Any],
-             answer: tuple[Any, dict[str, Any]] = (None, {})) -> Diagnosis | None:
+             answer: tuple[Any, dict[str, Any]] = (None, {}),
+             relevant: Relevant = _always) -> Diagnosis | None:
     """The first generic mistake the answer matches, or None.
 
     ``givens``: name -> (value, as typeset); ``bias_value(name)``: this answer's value
-    with that given set to 0 (None when it cannot be had)."""
+    with that given set to 0 (None when it cannot be had); ``relevant(code, given)``:
+    whether the answer's derivation could involve that mistake (a ``half-factor``, a
+    ``missing-factor`` of a given: None for a factor of the right answer itself)."""
     kind = sit.spec.kind
     given = quoted(sit.text, kind)
     if kind in ("number", "matrix") and sit.batch_sizes:
@@ -68,7 +81,7 @@ def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
         if found:
             return found
     if kind in ("number", "expression"):
-        found = _factor(sit, expected, given, givens, answer)
+        found = _factor(sit, expected, given, givens, answer, relevant)
         if found:
             return found
         for name in bias_names({n: v for n, (v, _) in givens.items()}):
@@ -77,7 +90,7 @@ def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
                 return Diagnosis("bias-omitted", fill(CATALOGUE["bias-omitted"], given,
                                                       expected, show(value), {}))
     if kind == "matrix-expression":
-        found = _matrix_factor(sit, expected, given, givens) or _dropped_derivative(
+        found = _matrix_factor(sit, expected, given, givens, relevant) or _dropped_derivative(
             sit, expected, given)
         if found:
             return found
@@ -110,17 +123,19 @@ def _swapped(text: str, right: Callable[[str], bool]) -> str | None:
 
 def _factor(sit: Situation, expected: str, given: str,
             givens: dict[str, tuple[Any, str]],
-            answer: tuple[Any, dict[str, Any]]) -> Diagnosis | None:
+            answer: tuple[Any, dict[str, Any]], relevant: Relevant) -> Diagnosis | None:
     gold = sit.gold
     if not isinstance(gold, sp.Basic) or gold == 0:
         return None
     candidates = _candidates(sit.spec.kind, gold, givens)
     if sit.spec.kind == "expression":
         candidates = _plausible(gold, candidates, *answer)
-    for factor, shown, code in candidates:
+    for factor, shown, code, name in candidates:
         value = gold / factor
         if same_value(value, gold) or not sit.matches(value):
             continue
+        if not relevant(code, name):
+            continue  # a coincidence: the derivation has no such factor
         if code == "half-factor":
             return Diagnosis(code, fill(CATALOGUE[code], given, expected, show(value), {}))
         return Diagnosis(code, fill(MISSING_FACTOR, given, expected, shown, {}))
@@ -136,7 +151,8 @@ BATCH_SUM = ("{given} is the sum over the batch, {value} times the mean the loss
 
 
 def _matrix_factor(sit: Situation, expected: str, given: str,
-                   givens: dict[str, tuple[Any, str]]) -> Diagnosis | None:
+                   givens: dict[str, tuple[Any, str]],
+                   relevant: Relevant = _always) -> Diagnosis | None:
     """A scalar factor missing from a matrix expression, or from one of its terms."""
     gold = sit.gold
     if not isinstance(gold, sp.MatrixExpr):
@@ -157,7 +173,7 @@ def _matrix_factor(sit: Situation, expected: str, given: str,
             if isinstance(size, sp.Symbol) and size.name in batch:
                 return Diagnosis("missing-batch-mean", fill(MISSING_BATCH_MEAN, given,
                                                             expected, str(size), {}))
-            if f in (2, sp.Rational(1, 2)):
+            if f in (2, sp.Rational(1, 2)) and relevant("half-factor", None):
                 return Diagnosis("half-factor", fill(CATALOGUE["half-factor"], given,
                                                      expected, show(value), {}))
             return Diagnosis("missing-factor", fill(MISSING_FACTOR, given, expected,
@@ -247,27 +263,32 @@ def _batch_count(sit: Situation, expected: str, given: str) -> Diagnosis | None:
     return None
 
 
+#: a candidate factor: (value, as the feedback names it, code, the given it is or None)
+Candidate = tuple[Any, str, str, str | None]
+
+
 def _candidates(kind: str, gold: Any, givens: dict[str, tuple[Any, str]]
-                ) -> list[tuple[Any, str, str]]:
-    half = [(sp.Integer(2), "2", "half-factor"), (sp.Rational(1, 2), "½", "half-factor")]
-    out: list[tuple[Any, str, str]] = []
+                ) -> list[Candidate]:
+    half: list[Candidate] = [(sp.Integer(2), "2", "half-factor", None),
+                             (sp.Rational(1, 2), "½", "half-factor", None)]
+    out: list[Candidate] = []
     seen = {sp.Integer(2), sp.Rational(1, 2)}
     if kind == "expression":
         for s in sorted(gold.free_symbols, key=str):
-            out.append((s, str(s), "missing-factor"))
+            out.append((s, str(s), "missing-factor", None))
         for n in sorted(gold.atoms(sp.Number), key=lambda v: abs(float(v))):
             if abs(n) not in seen and abs(n) != 1 and n != 0:
                 seen.add(abs(n))
-                out.append((abs(n), show(abs(n)), "missing-factor"))
-    for v, latex in givens.values():
+                out.append((abs(n), show(abs(n)), "missing-factor", None))
+    for name, (v, latex) in givens.items():
         if isinstance(v, sp.Number) and v not in seen and abs(v) != 1 and v != 0:
             seen.add(v)
-            out.append((v, f"{latex} = {show(v)}", "missing-factor"))
+            out.append((v, f"{latex} = {show(v)}", "missing-factor", name))
     return half + out[:MAX_FACTORS]
 
 
-def _plausible(gold: Any, candidates: list[tuple[Any, str, str]], value: Any,
-               names: dict[str, Any]) -> list[tuple[Any, str, str]]:
+def _plausible(gold: Any, candidates: list[Candidate], value: Any,
+               names: dict[str, Any]) -> list[Candidate]:
     """The candidates c with gold / answer = c at two random points (a cheap screen; the
     answer's marking rule then decides). All of them when the points cannot tell."""
     import numpy as np
@@ -322,9 +343,13 @@ def _transposes_added(text: str, names: list[str], right: Callable[[str], bool])
 
 
 def diagnose_answer(problem: Any, config: Any, sit: Situation, expected: str, value: Any,
-                    variant_value: Callable[[Any], Any]) -> Diagnosis | None:
+                    variant_value: Callable[[Any], Any],
+                    solution: Any = None, aid: str = "") -> Diagnosis | None:
     """``diagnose`` with what it needs read off the problem and the answer's config;
-    ``variant_value(mistake)`` is this answer's value in a re-solved variant."""
+    ``variant_value(mistake)`` is this answer's value in a re-solved variant;
+    ``solution``: the right solution, whose derivation of ``aid`` tells which mistakes the
+    answer could involve (None: every candidate may be named)."""
+    from derive.check.judge import relevance
     from derive.check.judge.diagnoses import Mistake
 
     givens = {g.name: (g.value, g.latex) for g in problem.givens.values()
@@ -337,5 +362,20 @@ def diagnose_answer(problem: Any, config: Any, sit: Situation, expected: str, va
         return variant_value(Mistake("bias-omitted", f"(generic) {name} = 0",
                                      sets=((name, "0"),)))
 
+    def relevant(code: str, name: str | None) -> bool:
+        if solution is None:
+            return True
+        if code == "half-factor":
+            return relevance.involves_two(solution, aid)
+        if name is None or name not in problem.givens:
+            return True  # a factor of the right answer itself
+        moved = relevance.nudged(problem.givens[name].value)
+        if moved is None:
+            return False
+        # the answer's value with this given changed: a given it does not move with is
+        # no factor it can miss (β for plain descent's x₁)
+        return relevance.moves_with(sit.gold, variant_value(Mistake(
+            "missing-factor", f"(generic) {name} changed", sets=((name, moved),)))) is True
+
     return diagnose(sit, expected, givens, matrices, bias_value,
-                    (value, {**config.constants, **config.names}))
+                    (value, {**config.constants, **config.names}), relevant)

@@ -436,7 +436,7 @@ class Marker:
                 self._generic.clear()
             self._generic[key] = factors.diagnose_answer(
                 prep.problem, prep.configs[aid], sit, expected, value,
-                lambda m: self._variant_value(prep, m, aid))
+                lambda m: self._variant_value(prep, m, aid), prep.gold, aid)
         return self._generic[key]
 
     def _variant(self, prep: Prepared, m: dg.Mistake) -> dict[str, Any] | None:
