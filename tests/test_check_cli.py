@@ -217,11 +217,11 @@ def test_feedback_documents_are_compiled_and_safe(tmp_path):
 def test_usage_errors_exit_2(tmp_path):
     r = run_cli("check", str(tmp_path / "nope.yaml"))
     assert r.returncode == 2 and r.stderr == f"derive: {tmp_path / 'nope.yaml'}: no such " \
-                                             "answer file\n"
+                                             "file\n"
     r = run_cli("check")
     assert r.returncode == 2
     r = run_cli("check", str(tmp_path))
-    assert r.returncode == 2 and "no answer files" in r.stderr
+    assert r.returncode == 2 and "empty folder (no answer files" in r.stderr
 
 
 def test_a_directory_is_marked_file_by_file_in_name_order(tmp_path):

@@ -107,3 +107,73 @@ def test_a_working_that_runs_into_the_next_costs_only_its_answer(tmp_path):
     assert "line 3" in by["b.loss"]["feedback"] and "line 6" in by["b.loss"]["feedback"]
     assert by["a.z"]["verdict"] == "correct"        # 0.3·2 + 0.1 = 0.7, by hand
     assert by["a.z"]["working"]["first_error"] is None
+
+
+# -- the files named (finding 11) -----------------------------------------------------------
+
+ONE = "answers: {check-unit: {a.z: 0.7}}\n"
+
+
+def test_a_path_that_cannot_be_marked_is_one_line_and_the_others_are_marked(tmp_path):
+    import os
+
+    write(tmp_path / "g1.yaml", ONE)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    r = run_cli("check", "g1.yaml", "nosuch.yaml", "empty", "dangling.yaml", "fifo.yaml",
+                "/dev/zero", "--format", "json", cwd=tmp_path, specs=True)
+    assert r.returncode == 2
+    assert [s["file"] for s in json.loads(r.stdout)["submissions"]] == ["g1.yaml"]
+    lines = r.stderr.splitlines()
+    assert lines[:5] == [
+        "derive: nosuch.yaml: no such file",
+        "derive: empty: empty folder (no answer files, *.yaml, *.yml or *.tex, in it or its "
+        "subfolders)",
+        f"derive: dangling.yaml: a broken symbolic link (to {tmp_path / 'nowhere.yaml'}, "
+        "which does not exist)",
+        "derive: fifo.yaml: not a regular file (a FIFO); answer files are regular files",
+        "derive: /dev/zero: not a regular file (a device); answer files are regular files"]
+    assert lines[5].startswith("derive: 5 path(s) named were not marked (first: nosuch.yaml")
+    assert len(lines) == 6
+
+
+def test_a_folder_is_searched_with_its_subfolders_and_odd_entries_are_named(tmp_path):
+    import os
+
+    write(tmp_path / "b.yaml", ONE)
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub" / "a.tex", "\\answer{check-unit/a.z}{0.7}\n")
+    (tmp_path / "sub" / "deeper").mkdir()
+    write(tmp_path / "sub" / "deeper" / "c.yml", ONE)
+    (tmp_path / ".git").mkdir()                       # hidden folders are not searched
+    write(tmp_path / ".git" / "x.yaml", ONE)
+    write(tmp_path / "notes.txt", "not an answer file")
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path)  # a link back up: searched once
+    os.mkfifo(tmp_path / "sub" / "pipe.yaml")
+    r = run_cli("check", ".", "--format", "json", cwd=tmp_path, specs=True)
+    assert r.returncode == 2
+    files = [s["file"] for s in json.loads(r.stdout)["submissions"]]
+    assert files == ["b.yaml", "sub/a.tex", "sub/deeper/c.yml"]
+    assert r.stderr.splitlines()[0] == ("derive: sub/pipe.yaml: not a regular file (a FIFO); "
+                                        "answer files are regular files")
+
+
+def test_a_fifo_is_never_opened_for_reading(tmp_path):
+    import os
+
+    from derive.check.mark.answers import AnswerFileError, read_answer_file
+
+    os.mkfifo(tmp_path / "p.yaml")
+    try:
+        read_answer_file(tmp_path / "p.yaml")          # would block if opened plainly
+    except AnswerFileError as e:
+        assert "not a regular file" in str(e)
+    else:
+        raise AssertionError("a FIFO was read as an answer file")
+    try:
+        read_answer_file("/dev/zero")                   # would never end if read
+    except AnswerFileError as e:
+        assert "not a regular file" in str(e)
+    else:
+        raise AssertionError("/dev/zero was read as an answer file")

@@ -17,7 +17,7 @@ CASES = [
     (["solve", "gelu-descent", "--set", "eta=1e999999999"], "exponent is larger"),
     (["solve", "gelu-descent", "--set", "steps=0"], "steps"),
     (["solve", "no/such/spec.yaml"], "no such spec file"),
-    (["check", "no-such-answers.yaml"], "no such answer file"),
+    (["check", "no-such-answers.yaml"], "no such file"),
     (["verify", "gelu-desent"], "unknown problem"),
 ]
 

@@ -163,10 +163,12 @@ def assignment_request(req: Any, assignment_path: str, roster_path: str | None,
     the marking workers, the gradebook (``--csv``) and the LMS export as outputs."""
     from dataclasses import replace
 
-    from derive.check.command import answer_files
+    from derive.check.mark.discover import find_answer_files, require_files
     from derive.check.mark.files import same_file
 
-    files = answer_files(req.answers)
+    found = find_answer_files(req.answers)
+    require_files(found)
+    files = list(found.files)
     for out, what in ((req.output, "--output"), (req.csv, "--csv"), (lms, "--lms"),
                       (req.gradescope, "--gradescope")):
         for i in (assignment_path, roster_path):
@@ -182,7 +184,7 @@ def assignment_request(req: Any, assignment_path: str, roster_path: str | None,
             marked, roster, a, req.follow_through_credit)))
     if lms:
         outputs.append((lms, "--lms", lambda marked: lms_csv(marked, roster, a)))
-    return replace(req, csv=None, outputs=tuple(outputs),
+    return replace(req, csv=None, outputs=tuple(outputs), found=found,
                    batch=replace(req.batch, plan=plan), worked=lambda m: worked_of(plan, m))
 
 

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from derive.check.mark.batch import BatchOptions, progress_bar, run_batch
+from derive.check.mark.discover import Found, find_answer_files, require_files
 from derive.check.mark.files import atomic_write, looks_like_answers, refuse_inputs
 from derive.check.results import Marked
 from derive.core.errors import UsageError
-
-ANSWER_SUFFIXES = (".yaml", ".yml", ".tex")
 
 
 @dataclass(frozen=True)
@@ -38,31 +37,15 @@ class CheckRequest:
     """points of a wrong answer whose working is right up to a late slip"""
     force: bool = False
     """replace an output file that looks like a student's answers (never an input)"""
-
-
-def answer_files(args: tuple[str, ...]) -> list[str]:
-    """The files to mark: files as given, directories as their answer files (sorted)."""
-    files: list[str] = []
-    for a in args:
-        p = Path(a)
-        if p.is_dir():
-            found = sorted(str(f) for f in p.iterdir()
-                           if f.suffix.lower() in ANSWER_SUFFIXES and f.is_file()
-                           and not f.name.startswith("."))
-            if not found:
-                raise UsageError(f"{a}: no answer files (*.yaml, *.yml, *.tex) in this "
-                                 "directory")
-            files += found
-        elif p.is_file():
-            files.append(a)
-        else:
-            raise UsageError(f"{a}: no such answer file")
-    return files
+    found: Found | None = None
+    """the files to mark and the paths skipped, when already looked up (an assignment)"""
 
 
 def run_check(req: CheckRequest) -> int:
     """Mark, report, write the requested outputs; the exit code (1: some file failed)."""
-    files = answer_files(req.answers)
+    found = req.found or find_answer_files(req.answers)
+    require_files(found)
+    files = list(found.files)
     if req.gradescope and len(files) != 1:
         raise UsageError("--gradescope writes the results.json of one submission (Gradescope "
                          f"runs the autograder once per student); {len(files)} files given")
@@ -80,6 +63,8 @@ def run_check(req: CheckRequest) -> int:
     if req.feedback and Path(req.feedback).exists() and not Path(req.feedback).is_dir():
         raise UsageError(f"--feedback {req.feedback}: expected a directory")
 
+    for line in found.skipped:  # each said once, now; the others are marked
+        print(f"derive: {line}", file=sys.stderr)
     try:
         marked = _mark(files, req.batch)
     except KeyboardInterrupt:
@@ -109,8 +94,11 @@ def run_check(req: CheckRequest) -> int:
     if bad:
         print(f"derive: {len(bad)} of {len(marked)} answer files could not be marked "
               f"(first: {bad[0].error})", file=sys.stderr)
-        return 1
-    return 0
+    if found.skipped:
+        print(f"derive: {len(found.skipped)} path(s) named were not marked (first: "
+              f"{found.skipped[0]}); {len(files)} file(s) were", file=sys.stderr)
+        return 2
+    return 1 if bad else 0
 
 
 def _mark(files: list[str], options: BatchOptions) -> list[Marked]:

@@ -15,7 +15,9 @@ raises :class:`AnswerFileError` (the batch reports it and goes on with the other
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,22 +65,46 @@ def read_answer_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Submi
     p = Path(path)
     shown = str(path)
     try:
-        size = p.stat().st_size
+        data = _read_bounded(p, max_bytes)
     except OSError as e:
         raise AnswerFileError(shown, "", f"cannot read: {e.strerror or e}") from None
-    if size > max_bytes:
-        raise AnswerFileError(shown, "", f"is {size:,} bytes; answer files are at most "
-                              f"{max_bytes:,} bytes")
+    if isinstance(data, str):
+        raise AnswerFileError(shown, "", data)
+    if len(data) > max_bytes:
+        raise AnswerFileError(shown, "", f"is more than {max_bytes:,} bytes; answer files "
+                              f"are at most {max_bytes:,} bytes")
     try:
-        text = p.read_bytes()[: max_bytes + 1].decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = p.read_bytes()[: e.start].count(b"\n") + 1
+        line = data[: e.start].count(b"\n") + 1
         raise AnswerFileError(shown, f"line {line}", "is not UTF-8 text") from None
-    except OSError as e:
-        raise AnswerFileError(shown, "", f"cannot read: {e.strerror or e}") from None
     if p.suffix.lower() in (".yaml", ".yml"):
         return parse_yaml_answers(text, shown)
     return parse_latex_answers(text, shown)
+
+
+def _read_bounded(p: Path, max_bytes: int) -> bytes | str:
+    """At most ``max_bytes + 1`` bytes of a regular file, or why it is not one. Opened
+    without blocking and checked by its type after opening, so a FIFO (or a file swapped
+    for one) never hangs the reader and ``/dev/zero`` is never read."""
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return "not a regular file; answer files are regular files"
+        if st.st_size > max_bytes:
+            return (f"is {st.st_size:,} bytes; answer files are at most {max_bytes:,} "
+                    "bytes")
+        chunks, left = [], max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 # -- YAML ---------------------------------------------------------------------------------
