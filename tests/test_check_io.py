@@ -177,3 +177,75 @@ def test_a_fifo_is_never_opened_for_reading(tmp_path):
         assert "not a regular file" in str(e)
     else:
         raise AssertionError("/dev/zero was read as an answer file")
+
+
+# -- two outputs naming one file (finding 7) ------------------------------------------------
+
+def test_two_outputs_naming_one_file_are_a_usage_error_before_marking(tmp_path):
+    import os
+
+    write(tmp_path / "a.yaml", ONE)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "link.json").symlink_to(tmp_path / "out" / "r.json")
+    write(tmp_path / "old.csv", "x\n")
+    os.link(tmp_path / "old.csv", tmp_path / "hard.json")
+    clashes = [
+        (["-o", "r.json", "--csv", "r.json"], "--csv r.json and --output r.json"),
+        (["-o", "out/r.json", "--csv", "out/../out/r.json"], "--csv out/../out/r.json and "
+         "--output out/r.json"),
+        (["-o", "out/r.json", "--gradescope", "link.json"], "--gradescope link.json and "
+         "--output out/r.json"),
+        (["--csv", "old.csv", "--gradescope", "hard.json"], "--csv old.csv and --gradescope "
+         "hard.json"),
+        (["-o", "fb/a-feedback.tex", "--feedback", "fb", "--no-pdf"], "--feedback "
+         "fb/a-feedback.tex and --output fb/a-feedback.tex"),
+        (["--csv", "fb/a-feedback.pdf", "--feedback", "fb"], "--feedback fb/a-feedback.pdf "
+         "and --csv fb/a-feedback.pdf"),
+    ]
+    for args, names in clashes:
+        r = run_cli("check", "a.yaml", *args, cwd=tmp_path, specs=True)
+        assert r.returncode == 2, (args, r.stderr)
+        assert r.stderr == f"derive: {names} name the same file (one output would be " \
+                           "lost); choose another name\n", args
+        assert r.stdout == ""                      # nothing marked, nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "hard.json", "link.json",
+                                                          "old.csv", "out"]
+    assert (tmp_path / "old.csv").read_text() == "x\n"
+    r = run_cli("check", "a.yaml", "-o", "out", cwd=tmp_path, specs=True)
+    assert r.returncode == 2 and r.stderr == "derive: --output out: is a directory; name a " \
+                                             "file\n"
+
+
+def test_an_output_naming_an_input_through_a_link_is_refused(tmp_path):
+    write(tmp_path / "a.yaml", ONE)
+    (tmp_path / "link.csv").symlink_to(tmp_path / "a.yaml")
+    before = (tmp_path / "a.yaml").read_bytes()
+    for opt in ("--csv", "-o", "--gradescope"):
+        r = run_cli("check", "a.yaml", opt, "link.csv", cwd=tmp_path, specs=True)
+        assert r.returncode == 2 and "inputs are never written over" in r.stderr
+        assert len(r.stderr.splitlines()) == 1
+    assert (tmp_path / "a.yaml").read_bytes() == before
+
+
+def test_distinct_outputs_are_all_written(tmp_path):
+    write(tmp_path / "a.yaml", ONE)
+    r = run_cli("check", "a.yaml", "-o", "r.json", "--format", "json", "--csv", "g.csv",
+                "--gradescope", "gs.json", "--feedback", "fb", "--no-pdf", cwd=tmp_path,
+                specs=True)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["submissions"][0]["file"] == "a.yaml"
+    assert (tmp_path / "g.csv").read_text().startswith("file,student,")
+    assert "tests" in json.loads((tmp_path / "gs.json").read_text())
+    assert (tmp_path / "fb" / "a-feedback.tex").is_file()
+
+
+def test_the_gradebook_and_the_lms_export_may_not_name_one_file(tmp_path):
+    write(tmp_path / "hw.yaml", "seed: 1\nproblems:\n"
+          "  - {id: perceptron-bce, answers: {a.z: 1, a.yhat: 2}}\n")
+    write(tmp_path / "s1.yaml", "student: s1\nanswers: {perceptron-bce: {a.z: 0}}\n")
+    r = run_cli("check", "s1.yaml", "--assignment", "hw.yaml", "--csv", "g.csv", "--lms",
+                "./g.csv", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr == "derive: --lms ./g.csv and --csv g.csv name the same file (one " \
+                       "output would be lost); choose another name\n"
+    assert not (tmp_path / "g.csv").exists()

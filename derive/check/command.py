@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from derive.check.mark.batch import BatchOptions, progress_bar, run_batch
 from derive.check.mark.discover import Found, find_answer_files, require_files
@@ -62,6 +63,7 @@ def run_check(req: CheckRequest) -> int:
                                  "name (or --force to replace it)")
     if req.feedback and Path(req.feedback).exists() and not Path(req.feedback).is_dir():
         raise UsageError(f"--feedback {req.feedback}: expected a directory")
+    refuse_clashes(named_outputs(req, files))
 
     for line in found.skipped:  # each said once, now; the others are marked
         print(f"derive: {line}", file=sys.stderr)
@@ -99,6 +101,47 @@ def run_check(req: CheckRequest) -> int:
               f"{found.skipped[0]}); {len(files)} file(s) were", file=sys.stderr)
         return 2
     return 1 if bad else 0
+
+
+def named_outputs(req: CheckRequest, files: list[str]) -> list[tuple[str, str]]:
+    """Every file the run will write, with the option that names it (the feedback
+    documents' names are known from the answer files' before marking)."""
+    named = [(out, what) for out, what in (
+        (req.output, "--output"), (req.gradescope, "--gradescope"), (req.csv, "--csv"),
+        *((o[0], o[1]) for o in req.outputs)) if out]
+    if req.feedback:
+        from derive.check.report.feedback import output_names
+
+        named.append((req.feedback, "--feedback"))
+        for tex in output_names(files, Path(req.feedback), files):
+            named.append((str(tex), "--feedback"))
+            if req.pdf:
+                named.append((str(tex.with_suffix(".pdf")), "--feedback"))
+    return named
+
+
+def refuse_clashes(named: list[tuple[str, str]]) -> None:
+    """A usage error, before any marking, when two outputs name one file (through a link,
+    ``..`` or a hard link): one of them would be lost; or when an output is a folder."""
+    import os
+
+    seen: dict[Any, tuple[str, str]] = {}
+    for path, what in named:
+        p = Path(path)
+        if what != "--feedback" and p.is_dir():
+            raise UsageError(f"{what} {path}: is a directory; name a file")
+        keys: list[Any] = [os.path.realpath(p)]
+        try:
+            st = os.stat(p)
+            keys.append((st.st_dev, st.st_ino))  # hard links of one file
+        except OSError:
+            pass
+        for key in keys:
+            if key in seen:
+                first, by = seen[key]
+                raise UsageError(f"{what} {path} and {by} {first} name the same file (one "
+                                 "output would be lost); choose another name")
+            seen[key] = (path, what)
 
 
 def _mark(files: list[str], options: BatchOptions) -> list[Marked]:

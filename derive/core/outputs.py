@@ -101,9 +101,13 @@ def looks_like_answers(path: str | Path) -> bool:
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file: through links and ``..``, or (both existing) as
+    hard links of one file."""
     try:
-        return Path(a).resolve() == Path(b).resolve()
-    except OSError:
+        if Path(a).resolve() == Path(b).resolve():
+            return True
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links (Python < 3.13)
         return False
 
 

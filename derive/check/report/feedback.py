@@ -149,12 +149,13 @@ def _demote(latex: str) -> str:
     return latex.replace(r"\section*", r"\subsubsection*")
 
 
-def output_names(marked: list[Marked], directory: Path, inputs: list[str]) -> list[Path]:
-    """``<stem>-feedback.tex`` per file, unique, never the name of an input."""
+def output_names(files: list[str], directory: Path, inputs: list[str]) -> list[Path]:
+    """``<stem>-feedback.tex`` per answer file, unique, never the name of an input (known
+    before marking, so that ``derive check`` can refuse an output that clashes)."""
     names: list[Path] = []
     used: set[str] = set()
-    for m in marked:
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(m.file).stem) or "answers"
+    for file in files:
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(file).stem) or "answers"
         base, n = f"{stem}-feedback", 1
         while True:
             candidate = directory / f"{base}{'' if n == 1 else f'-{n}'}.tex"
@@ -203,7 +204,7 @@ def write_feedback(marked: list[Marked], directory: str | Path, inputs: list[str
                    ) -> list[tuple[Path, str | None]]:
     """Write every student's document (and PDF); (path, problem or None) per file."""
     d = Path(directory)
-    names = output_names(marked, d, inputs)
+    names = output_names([m.file for m in marked], d, inputs)
     for m, path in zip(marked, names, strict=True):
         atomic_write(path, feedback_latex(m, worked(m) if callable(worked) else worked))
     if not pdf:
