@@ -249,3 +249,57 @@ def test_the_gradebook_and_the_lms_export_may_not_name_one_file(tmp_path):
     assert r.stderr == "derive: --lms ./g.csv and --csv g.csv name the same file (one " \
                        "output would be lost); choose another name\n"
     assert not (tmp_path / "g.csv").exists()
+
+
+# -- student text in spreadsheets and terminals (finding 10) --------------------------------
+
+def test_csv_cells_that_would_be_formulas_are_neutralised_and_numbers_kept():
+    from derive.check.report.safe_text import csv_cell
+
+    for text in ("=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-1+cmd|' /C calc'!A0",
+                 "@SUM(A1)", "\tx", "\rx", " =1+1", "-", "-inf"):
+        assert csv_cell(text) == "'" + text, text
+    for text in ("-0.5", "+3", "-2e-3", "0.25", "s017", "a=b", "", "12/35"):
+        assert csv_cell(text) == text, text
+    assert csv_cell(-0.5) == -0.5 and csv_cell(3) == 3
+
+
+def test_gradebooks_and_lms_exports_neutralise_student_text(tmp_path):
+    import csv
+    import io
+
+    write(tmp_path / "hw.yaml", "seed: 1\nproblems:\n"
+          "  - {id: perceptron-bce, answers: {a.z: 1, a.yhat: 2}}\n")
+    write(tmp_path / "r.csv", "student,group\ns1,-0.5\nok,@SUM(A1)\n")
+    write(tmp_path / "=x.yaml", "student: =cmd\nanswers: {perceptron-bce: {a.z: '=1+1'}}\n")
+    r = run_cli("check", "=x.yaml", "--assignment", "hw.yaml", "--roster", "r.csv", "--csv",
+                "g.csv", "--lms", "lms.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    lms = list(csv.reader(io.StringIO((tmp_path / "lms.csv").read_text())))
+    assert lms == [["student", "total"], ["s1", "0"], ["ok", "0"]]
+    g = list(csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text())))
+    assert [(x["student"], x["group"], x["file"]) for x in g] == [
+        ("s1", "-0.5", ""), ("ok", "'@SUM(A1)", ""), ("'=cmd", "", "'=x.yaml")]
+    assert g[2]["out_of"] == "3" and g[2]["note"] == "not on the roster"
+    r = run_cli("check", "=x.yaml", "--assignment", "hw.yaml", "--lms", "lms2.csv",
+                cwd=tmp_path)
+    lms = list(csv.reader(io.StringIO((tmp_path / "lms2.csv").read_text())))
+    assert lms == [["student", "total"], ["'=cmd", "0"]]
+    r = run_cli("check", "=x.yaml", "--csv", "plain.csv", cwd=tmp_path)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "plain.csv").read_text())))
+    assert rows[0]["file"] == "'=x.yaml" and rows[0]["student"] == "'=cmd"
+
+
+def test_control_characters_from_students_are_shown_escaped_in_the_terminal(tmp_path):
+    write(tmp_path / "e.yaml", 'student: "evil\\e]0;pwned\\a\\e[31mRED"\n'
+          'answers: {check-unit: {a.z: "\\e[2J0.7"}}\n')
+    r = run_cli("check", "e.yaml", cwd=tmp_path, specs=True)
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "evil\\x1b]0;pwned\\x07\\x1b[31mRED" in r.stdout
+    assert "\\x1b[2J0.7" in r.stdout
+    r = run_cli("check", "e.yaml", "x\x1b[2J.yaml", "--summary", cwd=tmp_path, specs=True)
+    assert r.returncode == 2
+    assert "\x1b" not in r.stdout + r.stderr
+    assert "derive: x\\x1b[2J.yaml: no such file" in r.stderr
+    assert "evil\\x1b]0;pwned" in r.stdout                # the summary table too

@@ -8,7 +8,6 @@ student's numbers, which is what the ``other-variant`` diagnosis compares agains
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from derive.assign.assignment import Assignment, load_assignment
 from derive.assign.roster import Roster, read_roster
 from derive.assign.variants import Drawn, draw, drawn
 from derive.check.mark.planned import Asked, student_id
+from derive.check.report.safe_text import SafeWriter
 from derive.check.results import VERDICTS, Marked
 from derive.core.errors import UsageError
 from derive.core.spec import find_problem
@@ -96,7 +96,7 @@ def gradebook_csv(marked: list[Marked], roster: Roster | None, assignment: Assig
     answers = [f"{ap.id}/{a}" for ap in assignment.problems for a in ap.points]
     extra_cols = [c for c in (roster.columns if roster else ()) if c.lower() != "student"]
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)  # students' ids, file names, roster columns: their text
     w.writerow(["student", *extra_cols, "file", "points", "out_of", *VERDICTS, "error",
                 "note", *answers])
     by_student: dict[str, Marked] = {}
@@ -134,7 +134,7 @@ def lms_csv(marked: list[Marked], roster: Roster | None, assignment: Assignment)
         total.setdefault(m.student, m.score().get("points", 0) if not m.error else 0)
     order = list(roster.students) if roster else list(total)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)  # students' ids, file names, roster columns: their text
     w.writerow(["student", "total"])
     for sid in order:
         w.writerow([sid, f"{total.get(sid, 0):g}"])

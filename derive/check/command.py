@@ -12,6 +12,7 @@ from typing import Any
 from derive.check.mark.batch import BatchOptions, progress_bar, run_batch
 from derive.check.mark.discover import Found, find_answer_files, require_files
 from derive.check.mark.files import atomic_write, looks_like_answers, refuse_inputs
+from derive.check.report.safe_text import terminal_text
 from derive.check.results import Marked
 from derive.core.errors import UsageError
 
@@ -66,7 +67,7 @@ def run_check(req: CheckRequest) -> int:
     refuse_clashes(named_outputs(req, files))
 
     for line in found.skipped:  # each said once, now; the others are marked
-        print(f"derive: {line}", file=sys.stderr)
+        print(f"derive: {terminal_text(line)}", file=sys.stderr)
     try:
         marked = _mark(files, req.batch)
     except KeyboardInterrupt:
@@ -95,10 +96,11 @@ def run_check(req: CheckRequest) -> int:
     bad = [m for m in marked if m.error]
     if bad:
         print(f"derive: {len(bad)} of {len(marked)} answer files could not be marked "
-              f"(first: {bad[0].error})", file=sys.stderr)
+              f"(first: {terminal_text(bad[0].error or '')})", file=sys.stderr)
     if found.skipped:
         print(f"derive: {len(found.skipped)} path(s) named were not marked (first: "
-              f"{found.skipped[0]}); {len(files)} file(s) were", file=sys.stderr)
+              f"{terminal_text(found.skipped[0])}); {len(files)} file(s) were",
+              file=sys.stderr)
         return 2
     return 1 if bad else 0
 

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from derive.check.report.safe_text import terminal_text
 from derive.core.errors import UsageError
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".tex")
@@ -53,8 +54,9 @@ def require_files(found: Found) -> None:
     if found.files:
         return
     for line in found.skipped[:-1]:
-        print(f"derive: {line}", file=sys.stderr)
-    raise UsageError(found.skipped[-1] if found.skipped else "no answer files given")
+        print(f"derive: {terminal_text(line)}", file=sys.stderr)
+    raise UsageError(terminal_text(found.skipped[-1]) if found.skipped else
+                     "no answer files given")
 
 
 def _kind(path: str) -> tuple[str, str]:

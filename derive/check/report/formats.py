@@ -5,11 +5,11 @@ The LaTeX/PDF feedback documents are in ``feedback.py``.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import IO, Any
 
+from derive.check.report.safe_text import SafeWriter, terminal_text
 from derive.check.results import VERDICTS, Marked, Result
 from derive.check.working.credit import earns_working_credit
 
@@ -81,7 +81,7 @@ def gradebook_csv(marked: list[Marked], follow_through: float = 1.0,
             if c not in columns:
                 columns.append(c)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)  # file names, students and errors are the students' text
     w.writerow(["file", "student", *VERDICTS, "points", "out_of", "error", *columns])
     for m in marked:
         s = m.score()
@@ -118,40 +118,40 @@ def print_file(m: Marked, out: Any) -> None:
     from rich.text import Text
 
     head = Text()
-    head.append(m.student, style="bold")
-    head.append(f"  {m.file}")
+    head.append(_tt(m.student), style="bold")
+    head.append(f"  {_tt(m.file)}")
     if m.error:
         out.print(head)
-        out.print(Text(f"  cannot be marked: {m.error}", style="bold red"))
+        out.print(Text(f"  cannot be marked: {_tt(m.error)}", style="bold red"))
         out.print()
         return
     total, out_of = points(m)
     head.append(f"  {total:g}/{out_of}", style="bold")
     out.print(head)
     for w in m.warnings:
-        out.print(Text(f"  warning: {w}", style="yellow"))
+        out.print(Text(f"  warning: {_tt(w)}", style="yellow"))
     for pid in m.problems():
         rows = [r for r in m.results if r.problem == pid]
         shown = [r for r in rows if r.verdict != "missing" or r.working is not None]
-        out.print(Text(f"  {pid}", style="bold"))
+        out.print(Text(f"  {_tt(pid)}", style="bold"))
         if shown:
             t = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 1),
                       header_style="bold")
             for col in ("answer", "verdict", "given", "expected", "feedback"):
                 t.add_column(col, overflow="fold", no_wrap=col in ("answer", "verdict"))
             for r in shown:  # Text, not markup: a student's [z > 0] is shown as written
-                t.add_row(Text(r.answer), Text(r.verdict, style=STYLE[r.verdict]),
-                          Text(_short(r.given or "", 40)),
-                          Text(r.expected if r.verdict != "correct" else ""),
-                          Text(r.feedback + ("; " if r.feedback else "")
-                               + working_summary(r) if r.working is not None
-                               else r.feedback))
+                t.add_row(Text(_tt(r.answer)), Text(r.verdict, style=STYLE[r.verdict]),
+                          Text(_tt(_short(r.given or "", 40))),
+                          Text(_tt(r.expected) if r.verdict != "correct" else ""),
+                          Text(_tt(r.feedback + ("; " if r.feedback else "")
+                                   + working_summary(r) if r.working is not None
+                                   else r.feedback)))
             from rich.padding import Padding
 
             out.print(Padding(t, (0, 0, 0, 4)))
         missing = [r.answer for r in rows if r.verdict == "missing" and r.working is None]
         if missing:
-            out.print(Text(f"    not answered ({len(missing)}): " + _list(missing),
+            out.print(Text(f"    not answered ({len(missing)}): " + _tt(_list(missing)),
                            style=STYLE["missing"]))
     out.print(Text("  " + _score_line(m)))
     out.print()
@@ -169,17 +169,24 @@ def print_summary(marked: list[Marked], out: Any) -> None:
         t.add_column(v, justify="right", style=STYLE[v])
     t.add_column("points", justify="right")
     for m in marked:
+        # Text, not a str: a str is read as markup ("[bold]" in a name would style it)
+        who, file = Text(_tt(m.student)), Text(_tt(m.file))
         if m.error:
-            t.add_row(m.student, m.file, Text("cannot be marked: " + m.error, style="red"))
+            t.add_row(who, file, Text("cannot be marked: " + _tt(m.error), style="red"))
             continue
         s = m.score()
         total, out_of = points(m)
-        t.add_row(m.student, m.file, *(str(s[v]) for v in VERDICTS), f"{total:g}/{out_of:g}")
+        t.add_row(who, file, *(str(s[v]) for v in VERDICTS), f"{total:g}/{out_of:g}")
     out.print(t)
     bad = sum(1 for m in marked if m.error)
     if bad:
         out.print(Text(f"{bad} of {len(marked)} files could not be marked (see above)",
                        style="bold red"))
+
+
+def _tt(text: str) -> str:
+    """Student text for the terminal: control characters escaped (safe_text)."""
+    return terminal_text(text)
 
 
 def _score_line(m: Marked) -> str:
