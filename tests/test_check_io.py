@@ -303,3 +303,34 @@ def test_control_characters_from_students_are_shown_escaped_in_the_terminal(tmp_
     assert "\x1b" not in r.stdout + r.stderr
     assert "derive: x\\x1b[2J.yaml: no such file" in r.stderr
     assert "evil\\x1b]0;pwned" in r.stdout                # the summary table too
+
+
+# -- Gradescope does not hand out the expected answers (finding 9) --------------------------
+
+def test_gradescope_tests_showing_an_expected_answer_wait_for_the_due_date(tmp_path):
+    import math
+
+    z = 0.3 * 2 + 0.1                                   # w·x + b of check-unit, by hand
+    write(tmp_path / "s1.yaml", f"answers: {{check-unit: {{a.z: {z}, a.yhat: 0.5}}}}\n")
+    r = run_cli("check", "s1.yaml", "--gradescope", "gs.json", cwd=tmp_path, specs=True)
+    assert r.returncode == 0, r.stderr
+    tests = {t["name"]: t for t in json.loads((tmp_path / "gs.json").read_text())["tests"]}
+    assert tests["check-unit a.z"]["visibility"] == "visible"        # correct: own answer
+    assert "expected" not in tests["check-unit a.z"]["output"]
+    yhat = tests["check-unit a.yhat"]
+    assert yhat["score"] == 0 and f"{1 / (1 + math.exp(-z)):.6g}" in yhat["output"]
+    assert yhat["visibility"] == "after_due_date"
+    missing = tests["check-unit b.loss"]
+    assert missing["visibility"] == "after_due_date"
+    revealing = [t for t in tests.values() if "expected" in t["output"]]
+    assert revealing and all(t["visibility"] == "after_due_date" for t in revealing)
+    for when in ("after_published", "hidden", "visible"):
+        r = run_cli("check", "s1.yaml", "--gradescope", f"{when}.json",
+                    "--gradescope-expected", when, cwd=tmp_path, specs=True)
+        assert r.returncode == 0, r.stderr
+        got = json.loads((tmp_path / f"{when}.json").read_text())["tests"]
+        assert {t["name"]: t["visibility"] for t in got} == {
+            n: ("visible" if n == "check-unit a.z" else when) for n in tests}
+    r = run_cli("check", "s1.yaml", "--gradescope", "x.json", "--gradescope-expected", "soon",
+                cwd=tmp_path, specs=True)
+    assert r.returncode == 2 and "soon" in r.stderr

@@ -39,6 +39,8 @@ class CheckRequest:
     """points of a wrong answer whose working is right up to a late slip"""
     force: bool = False
     """replace an output file that looks like a student's answers (never an input)"""
+    gradescope_expected: str = "after_due_date"
+    """Gradescope visibility of the tests that show an expected answer"""
     found: Found | None = None
     """the files to mark and the paths skipped, when already looked up (an assignment)"""
 
@@ -83,7 +85,8 @@ def run_check(req: CheckRequest) -> int:
         from derive.check.report.formats import gradescope_json
 
         atomic_write(req.gradescope, gradescope_json(
-            marked[0], req.follow_through_credit, req.working_credit), force=req.force)
+            marked[0], req.follow_through_credit, req.working_credit,
+            req.gradescope_expected), force=req.force)
     if req.csv:
         from derive.check.report.formats import gradebook_csv
 

@@ -39,9 +39,21 @@ def points(marked: Marked, follow_through: float = 1.0,
     return s["correct"] + follow_through * s["follow-through"] + credit, len(marked.results)
 
 
+#: Gradescope's ``visibility`` of a test (its autograder results format); ``visible`` is
+#: Gradescope's default when the field is absent
+GRADESCOPE_VISIBILITY = ("after_due_date", "after_published", "hidden", "visible")
+
+
 def gradescope_json(marked: Marked, follow_through: float = 1.0,
-                    working: float = 0.0) -> str:
-    """Gradescope's ``results.json``: one test per answer."""
+                    working: float = 0.0, expected: str = "after_due_date") -> str:
+    """Gradescope's ``results.json``: one test per answer.
+
+    A test that shows the expected answer (every answer not marked correct: its output
+    says what was expected, and its feedback may) gets the ``visibility`` ``expected``,
+    by default ``after_due_date``: Gradescope shows students a test's output as soon as
+    the autograder runs unless told otherwise, which would hand out the answers while
+    others may still submit. A correct answer's test shows only the student's own answer
+    and stays ``visible``."""
     tests = []
     for r in marked.results:
         score = {"correct": 1.0, "follow-through": follow_through}.get(r.verdict, 0.0)
@@ -59,9 +71,11 @@ def gradescope_json(marked: Marked, follow_through: float = 1.0,
             lines.append(r.feedback)
         if r.working is not None:
             lines.append(working_summary(r))
+        shows_expected = r.verdict != "correct"
         tests.append({"name": f"{r.problem} {r.answer}", "score": score, "max_score": worth,
                       "status": "passed" if score == worth else "failed",
-                      "output": "\n".join(lines)})
+                      "output": "\n".join(lines),
+                      "visibility": expected if shows_expected else "visible"})
     total, out_of = points(marked, follow_through, working)
     out: dict[str, Any] = {"score": total, "tests": tests,
                            "output": _score_line(marked) if not marked.error else
