@@ -332,6 +332,13 @@ class Context:
                             + range_hint(aid))
         if aid in self.answers:
             raise SpecError(self.problem.path, self.where, f"derives '{aid}' a second time")
+        if spec.kind == "number" and isinstance(value, (sp.MatrixBase, sp.MatrixExpr)):
+            # a list given or definition where a number belongs: said here, at the answer,
+            # before a later block computes with it as a number
+            r, c = value.shape
+            raise SpecError(self.problem.path, f"answers.{aid}", f"declared a number, but "
+                            f"{self.where} derives a {r}×{c} matrix (is a given or definition "
+                            "it uses a list?)")
         pinned = aid in self.pins
         used = self.pins[aid] if pinned else value
         self.answers[aid] = Answer(aid, spec.kind, used, value, item, pinned)

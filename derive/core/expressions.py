@@ -40,10 +40,7 @@ def parse_spec_expr(path: str, where: str, text: Any, ns: dict[str, Any],
         try:
             return to_exact(text)
         except ValueError_:
-            rows = text if all(isinstance(r, list) for r in text) else [text]
-            return sp.ImmutableMatrix(
-                [[parse_spec_expr(path, where, c, ns, answers) for c in r] for r in rows]
-            )
+            return _list_matrix(path, where, text, ns, answers)
     if not isinstance(text, str) or not text.strip():
         raise SpecError(path, where, "expected an expression (text)")
 
@@ -60,6 +57,37 @@ def parse_spec_expr(path: str, where: str, text: Any, ns: dict[str, Any],
             raise SpecError(path, where, f"unknown name '{e.unknown_name}' in {shown!r} "
                             "(expected a given, a symbol, a definition or a function)") from None
         raise SpecError(path, where, f"cannot read expression {shown!r}: {e}") from None
+
+
+def _list_matrix(path: str, where: str, text: list[Any], ns: dict[str, Any],
+                 answers: dict[str, AnswerSpec] | None) -> sp.ImmutableMatrix:
+    """A YAML list of expressions as a row, a list of such lists as a matrix; anything
+    else (ragged rows, lists three deep, mappings) is named, not handed to SymPy."""
+    if not text:
+        raise SpecError(path, where, "expected an expression, found an empty list")
+    nested = [isinstance(r, list) for r in text]
+    if any(nested) and not all(nested):
+        raise SpecError(path, where, "a list mixes entries and lists (expected a row "
+                        "[a, b] or a matrix [[a, b], [c, d]])")
+    rows = text if all(nested) else [text]
+    if len({len(r) for r in rows}) != 1 or not rows[0]:
+        raise SpecError(path, where, "matrix rows have different lengths or are empty")
+    out = []
+    for i, r in enumerate(rows):
+        row = []
+        for j, c in enumerate(r):
+            if isinstance(c, (list, dict)):
+                at = f"[{i}][{j}]" if all(nested) else f"[{j}]"
+                found = "a list" if isinstance(c, list) else "a mapping"
+                raise SpecError(path, where + at, "entries of a matrix are numbers or "
+                                f"expressions, found {found}")
+            v = parse_spec_expr(path, where, c, ns, answers)
+            if isinstance(v, (sp.MatrixBase, sp.MatrixExpr)):
+                raise SpecError(path, where, f"entries of a matrix are numbers or scalar "
+                                f"expressions, found {c!r}, a matrix")
+            row.append(v)
+        out.append(row)
+    return sp.ImmutableMatrix(out)
 
 
 def answer_symbol(aid: str) -> sp.Symbol:

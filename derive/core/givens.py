@@ -272,6 +272,10 @@ def build_symbols(path: str, raw: Any) -> dict[str, SymbolSpec]:
     if raw is None:
         return {}
     if isinstance(raw, list):
+        for i, n in enumerate(raw):
+            if not isinstance(n, str):
+                raise SpecError(path, f"symbols[{i}]", "expected a name such as x, found "
+                                f"{_kind_of(n)}")
         raw = {n: {} for n in raw}
     raw = mapping(path, "symbols", raw)
     out: dict[str, SymbolSpec] = {}
@@ -307,8 +311,15 @@ def symbol_object(s: SymbolSpec) -> Any:
     return sp.Symbol(s.name, real=True)
 
 
+def _kind_of(v: Any) -> str:
+    """A YAML value in a spec author's words: 'a list', 'a mapping', 'true'…"""
+    if isinstance(v, bool) or v is None:
+        return {True: "true", False: "false", None: "nothing (null)"}[v]
+    return {list: "a list", dict: "a mapping"}.get(type(v), repr(v)[:40])
+
+
 def size_field(path: str, where: str, d: Any) -> Any:
-    if isinstance(d, int) and d > 0:
+    if isinstance(d, int) and not isinstance(d, bool) and d > 0:
         return sp.Integer(d)
     if isinstance(d, str) and NAME.match(d):
         return sp.Symbol(d, integer=True, positive=True)

@@ -40,6 +40,15 @@ PARAM_TYPES = (
     "raw",  # YAML as it is; the block validates it
 )
 
+#: what an expression argument holds (``Param.takes``), checked when the spec is read:
+#: a list given where a block computes with a number is then a one-line error naming the
+#: argument, never a TypeError deep inside the block
+TAKES = (
+    "any",  # a number or a vector/matrix: the block handles both (or checks itself)
+    "scalar",  # one number or scalar expression (a learning rate, a count, a formula)
+    "array",  # a vector or matrix (a list, or a given holding one)
+)
+
 
 @dataclass(frozen=True)
 class Param:
@@ -54,6 +63,11 @@ class Param:
     float64: bool = False
     """for 'expr'/'exprs': a large given here may stay a float64 array
     (``core.arrays.FloatMatrix``): the block reads it as numbers only"""
+    takes: str = "any"
+    """for 'expr'/'exprs'/'expr_list': what each expression must be (one of ``TAKES``)"""
+    min_items: int = 0
+    """for the mapping and list types: fewest entries a spec may give (a choice among
+    no options has no answer)"""
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,8 @@ def block(name: str, **params: Param) -> Callable[[Callable[..., None]], Callabl
     for p in params.values():
         if p.type not in PARAM_TYPES:
             raise TypeError(f"block {name}: unknown parameter type {p.type!r}")
+        if p.takes not in TAKES:
+            raise TypeError(f"block {name}: unknown takes={p.takes!r} ({TAKES})")
 
     def wrap(fn: Callable[..., None]) -> Callable[..., None]:
         if name in BLOCKS:
@@ -83,6 +99,30 @@ def block(name: str, **params: Param) -> Callable[[Callable[..., None]], Callabl
         return fn
 
     return wrap
+
+
+def _shape_words(value: Any) -> str:
+    """How a spec author would describe a converted value: a number or an r×c matrix."""
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple) and len(shape) == 2:
+        return f"a {shape[0]}×{shape[1]} matrix"
+    return "a number"
+
+
+def _is_array(value: Any) -> bool:
+    import sympy as sp  # the registry itself stays free of SymPy until a spec is read
+
+    return isinstance(value, (sp.MatrixBase, sp.MatrixExpr))
+
+
+def expectation_unmet(p: Param, value: Any) -> tuple[str, str] | None:
+    """What ``p.takes`` expected and what one converted expression is instead (None when
+    it fits): the "expected …, found …" of a one-line spec error."""
+    if p.takes == "scalar" and _is_array(value):
+        return "a number or a scalar expression", _shape_words(value)
+    if p.takes == "array" and not _is_array(value):
+        return "a vector or matrix (a list, or a given holding one)", "a number"
+    return None
 
 
 #: where block modules live: every ``blocks*`` module of every topic package is imported.

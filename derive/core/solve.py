@@ -11,6 +11,15 @@ from derive.core.model import Problem
 from derive.core.registry import registered
 from derive.core.verify import run_checks
 
+#: what a block's own arithmetic raises on arguments of the wrong kind
+_BLOCK_FAILURES = (TypeError, ValueError, IndexError, KeyError, AttributeError,
+                   ArithmeticError, NotImplementedError)
+
+
+def _first_line(e: BaseException) -> str:
+    text = (str(e).strip().splitlines() or [""])[0]
+    return text if len(text) <= 100 else text[:97] + "..."
+
 
 def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
           verify: bool = True) -> Solution:
@@ -34,6 +43,13 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
                     blk.fn(ctx, **call.args)
             except DerivationError as e:
                 raise SpecError(problem.path, call.where, str(e)) from None
+            except _BLOCK_FAILURES as e:
+                # the last line of defence: the spec is checked as it is read (each
+                # argument's kind, Param.takes), and a block checks what it reads itself;
+                # what slips through both is still one line naming the block's place
+                raise SpecError(problem.path, call.where, f"block '{call.block}' cannot "
+                                f"work with these arguments ({type(e).__name__}: "
+                                f"{_first_line(e)}); see `derive blocks {call.block}`") from None
     missing = [a for a in problem.answers if a not in ctx.answers]
     if missing:
         raise SpecError(problem.path, f"answers.{missing[0]}",

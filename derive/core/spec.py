@@ -45,7 +45,7 @@ from derive.core.model import (
     SymbolSpec,
 )
 from derive.core.placeholders import fill_prose
-from derive.core.registry import PARAM_TYPES, registered, registry
+from derive.core.registry import PARAM_TYPES, Param, expectation_unmet, registered, registry
 from derive.core.safe_yaml import load_bounded_yaml, yaml_error_place
 from derive.core.spec_fields import (
     expected,
@@ -216,12 +216,12 @@ def _build_answers(path: str, raw: dict[str, Any], ns: dict[str, Any]) -> dict[s
         if kind not in KINDS:
             raise SpecError(path, where, f"unknown kind '{info.get('kind')}' ({expected(KINDS)})")
         marking = _build_marking(path, f"{where}.marking", info.get("marking"), kind)
-        choices = tuple(str(c) for c in info.get("choices") or ())
+        choices = _choices(path, f"{where}.choices", info.get("choices"))
         if kind == "choice" and not choices:
             raise SpecError(path, f"{where}.choices", "missing (expected the accepted words)")
         shape = None
         if info.get("shape") is not None:
-            if not isinstance(info["shape"], list):
+            if not isinstance(info["shape"], list) or not info["shape"]:
                 raise SpecError(path, f"{where}.shape", "expected a list such as [1, K]")
             shape = tuple(size_field(path, f"{where}.shape", d) for d in info["shape"])
         meanings: dict[str, Any] = {}
@@ -256,6 +256,23 @@ def _build_answers(path: str, raw: dict[str, Any], ns: dict[str, Any]) -> dict[s
             if d not in out:
                 raise SpecError(path, f"answers.{a.id}.depends", f"unknown answer '{d}'")
     return out
+
+
+def _choices(path: str, where: str, raw: Any) -> tuple[str, ...]:
+    """An answer's accepted words: a list of words (numbers read as their text)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise SpecError(path, where, f"expected a list of words such as [gd, momentum], "
+                        f"found {type(raw).__name__ if not isinstance(raw, bool) else raw}")
+    for i, c in enumerate(raw):
+        if isinstance(c, bool):  # YAML reads an unquoted yes/no/on/off as true/false
+            raise SpecError(path, f"{where}[{i}]", f"found {str(c).lower()}, YAML's reading "
+                            "of an unquoted yes/no/on/off: quote the word, e.g. 'yes'")
+        if not isinstance(c, (str, int, float)):
+            raise SpecError(path, f"{where}[{i}]", f"expected a word, found "
+                            f"{'a list' if isinstance(c, list) else type(c).__name__}")
+    return tuple(str(c) for c in raw)
 
 
 def _build_marking(path: str, where: str, raw: Any, kind: str) -> Marking:
@@ -360,12 +377,45 @@ def _build_parts(path: str, raw: dict[str, Any], ns: dict[str, Any],
                                         + f" (see `derive blocks {name}`)")
                     args[pn] = p.default
                     continue
-                args[pn] = _convert_arg(path, f"{cw}.{pn}", p.type, p.choices, call[pn], ns,
-                                        answers, symbols, definitions)
+                args[pn] = _checked_arg(path, f"{cw}.{pn}", p, call[pn], ns, answers,
+                                        symbols, definitions)
             calls.append(BlockCall(name, str(pname), args, cw))
         parts.append(Part(str(pname), text_field(path, f"{where}.text", spec.get("text")),
                           tuple(calls)))
     return tuple(parts)
+
+
+def _checked_arg(path: str, where: str, p: Param, v: Any, ns: dict[str, Any],
+                 answers: dict[str, AnswerSpec], symbols: dict[str, SymbolSpec],
+                 definitions: dict[str, Definition]) -> Any:
+    """A block argument converted as its ``Param`` declares, then checked against what
+    the block takes (``Param.takes``, ``Param.min_items``) before the block ever runs."""
+    out = _convert_arg(path, where, p.type, p.choices, v, ns, answers, symbols, definitions)
+    if p.type in ("exprs", "answers", "expr_list", "strings") and len(out) < p.min_items:
+        raise SpecError(path, where, f"expected at least {p.min_items} "
+                        f"{'entry' if p.min_items == 1 else 'entries'}, found {len(out)}")
+    items = (out.items() if p.type == "exprs" else
+             ((f"[{i}]", x) for i, x in enumerate(out)) if p.type == "expr_list" else
+             [("", out)] if p.type == "expr" else [])
+    for sub, x in items:
+        unmet = expectation_unmet(p, x)
+        if unmet:
+            at = where + (sub if sub.startswith("[") else f".{sub}" if sub else "")
+            written = _written(v, sub)
+            raise SpecError(path, at, f"expected {unmet[0]}, found "
+                            f"{written + ', ' if written else ''}{unmet[1]}")
+    return out
+
+
+def _written(v: Any, sub: str) -> str:
+    """The spec's own text of an argument that did not fit (``'beta'``), so that a given
+    holding a list is found from the message; '' for a mapping."""
+    if sub.startswith("["):
+        v = v[int(sub[1:-1])] if isinstance(v, list) else None
+    elif sub:
+        v = v.get(sub) if isinstance(v, dict) else None
+    text = str(v) if isinstance(v, (str, int, float, list)) else ""
+    return repr(text[:40]) if text else ""
 
 
 def _convert_arg(path: str, where: str, ptype: str, choices: tuple[str, ...], v: Any,

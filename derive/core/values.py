@@ -72,7 +72,9 @@ def to_exact(obj: Any) -> Value:
         if all(isinstance(r, (list, tuple)) for r in obj):
             rows = [[to_exact(c) for c in r] for r in obj]
             width = {len(r) for r in rows}
-            if len(width) != 1 or 0 in width:
+            if 0 in width:
+                raise ValueError_("a matrix row is empty")
+            if len(width) != 1:
                 raise ValueError_("matrix rows have different lengths")
             for r in rows:
                 for c in r:

@@ -179,7 +179,7 @@ def _gate_options(problem: Problem, spec: AnswerSpec, prop: str,
 def _refs(problem: Problem, spec: AnswerSpec, key: str) -> list[str]:
     v = spec.extra.get(key)
     refs = v if isinstance(v, list) else [v]
-    if v is None or not all(isinstance(r, str) for r in refs):
+    if v is None or not refs or not all(isinstance(r, str) for r in refs):
         raise _fail(problem, spec.id, key, "expected the name of a given or an answer "
                     "(or a list of them)")
     for r in refs:

@@ -39,13 +39,15 @@ def _as_matrix(ctx: Context, field: str, e: Any, rows: int | None, cols: int) ->
 
 @block(
     "batch-norm",
-    x=Param("expr", doc="the batch: a B×N matrix given, one example per row (a column "
+    x=Param("expr", takes="array",
+            doc="the batch: a B×N matrix given, one example per row (a column "
                         "given for one feature)"),
     gamma=Param("expr", required=False, doc="the scale γ: a number or a row of N "
                                             "(default 1)"),
     beta=Param("expr", required=False, doc="the shift β: a number or a row of N (default 0)"),
-    eps=Param("expr", required=False, doc="ε added to the variance (default 0)"),
-    upstream=Param("expr", required=False, doc="g = ∂L/∂y, a B×N matrix given (needed for "
+    eps=Param("expr", takes="scalar", required=False, doc="ε added to the variance (default 0)"),
+    upstream=Param("expr", takes="array", required=False,
+                   doc="g = ∂L/∂y, a B×N matrix given (needed for "
                                                "dx, dgamma, dbeta)"),
     answers=Param("answers", doc="role -> answer id; roles: mean, var, xhat, y (forward), "
                                  "dx, dgamma, dbeta (backward); all matrices"),

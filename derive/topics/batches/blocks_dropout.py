@@ -22,9 +22,10 @@ MAX_ENTRIES = 12
 
 @block(
     "inverted-dropout",
-    a=Param("expr", doc="the activations, a row given"),
-    keep=Param("expr", doc="the keep probability q (0 < q ≤ 1)"),
-    mask=Param("expr", required=False, doc="one drawn mask of 0s and 1s, for the output y"),
+    a=Param("expr", takes="array", doc="the activations, a row given"),
+    keep=Param("expr", takes="scalar", doc="the keep probability q (0 < q ≤ 1)"),
+    mask=Param("expr", takes="array", required=False,
+               doc="one drawn mask of 0s and 1s, for the output y"),
     answers=Param("answers", doc="role -> answer id; roles: output (y for the mask), "
                                  "expectation (E[y]), variance (Var[y]); all rows"),
 )

@@ -25,10 +25,10 @@ ROLES = ("z", "p", "loss", "dW", "db", "dW_form", "db_form")
 
 @block(
     "batch-softmax-regression",
-    x=Param("expr", doc="the batch X, B×N (one example per row)"),
-    w=Param("expr", doc="the weights W, N×K"),
+    x=Param("expr", takes="array", doc="the batch X, B×N (one example per row)"),
+    w=Param("expr", takes="array", doc="the weights W, N×K"),
     b=Param("expr", required=False, doc="the bias b, a row of K (default 0)"),
-    y=Param("expr", doc="the targets Y, B×K (one-hot rows, or probabilities)"),
+    y=Param("expr", takes="array", doc="the targets Y, B×K (one-hot rows, or probabilities)"),
     answers=Param("answers", doc="role -> answer id; roles: z, p (B×K matrices), loss "
                                  "(number), dW, db (matrices), dW_form, db_form (the matrix "
                                  "formulas Xᵀ(P − Y)/B and 1ᵀ(P − Y)/B)"),

@@ -47,6 +47,8 @@ def matrix_arg(ctx: Context, field: str, v: Any) -> sp.ImmutableMatrix:
 
 def matrix_list(ctx: Context, field: str, v: Any) -> list[sp.ImmutableMatrix]:
     """One matrix, or a list of matrices (channels): ``F``, ``[R, G, B]``, ``[[1, 2]]``."""
+    if isinstance(v, list) and not v:
+        raise ctx.fail(field, "expected a matrix or a list of channels, found an empty list")
     if isinstance(v, list) and not _is_matrix_literal(v):
         return [matrix_arg(ctx, f"{field}[{i}]", x) for i, x in enumerate(v)]
     return [matrix_arg(ctx, field, v)]

@@ -26,8 +26,8 @@ def _name_of(ctx: Context, vec: Any) -> str:
 @block(
     "softmax",
     answer=Param("answer", doc="a matrix answer: the probabilities softmax(of), a row"),
-    of=Param("expr", doc="a vector, e.g. x"),
-    shift=Param("expr", required=False,
+    of=Param("expr", takes="array", doc="a vector, e.g. x"),
+    shift=Param("expr", takes="scalar", required=False,
                 doc="also evaluate softmax(x + shift) stably: subtract the max first"),
 )
 def softmax_block(ctx: Context, answer: str, of: Any, shift: Any) -> None:

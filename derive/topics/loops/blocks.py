@@ -42,12 +42,13 @@ def _emit(ctx: Context, prefix: str | None, index: int, value: Any, item: int) -
 
 @block(
     "perceptron-rule",
-    points=Param("expr", doc="the data: a matrix given, one point per row"),
-    labels=Param("expr", doc="the labels, one per point: ±1 (signed) or 0/1 (binary)"),
-    w0=Param("expr", doc="the starting weights, a row such as [0, 0]"),
-    b0=Param("expr", required=False, doc="the starting bias (default 0)"),
-    eta=Param("expr", required=False, doc="the learning rate (default 1)"),
-    epochs=Param("expr", doc="how many passes over the points, in the given order"),
+    points=Param("expr", takes="array", doc="the data: a matrix given, one point per row"),
+    labels=Param("expr", takes="array",
+                 doc="the labels, one per point: ±1 (signed) or 0/1 (binary)"),
+    w0=Param("expr", takes="array", doc="the starting weights, a row such as [0, 0]"),
+    b0=Param("expr", takes="scalar", required=False, doc="the starting bias (default 0)"),
+    eta=Param("expr", takes="scalar", required=False, doc="the learning rate (default 1)"),
+    epochs=Param("expr", takes="scalar", doc="how many passes over the points, in the given order"),
     labels_are=Param("text", required=False, default="signed", choices=("signed", "binary"),
                      doc="signed: update w += ηyx, b += ηy when y(w·x + b) ≤ 0; binary: "
                          "ŷ = 1 if w·x + b > 0 else 0, update w += η(y − ŷ)x, b += η(y − ŷ)"),
@@ -129,13 +130,14 @@ def perceptron_rule(ctx: Context, points: Any, labels: Any, w0: Any, b0: Any, et
     loss=Param("definition", doc="the loss of one example, a function of the parameters "
                                  "and the data, e.g. l(w, b, u, t)"),
     params=Param("strings", doc="which arguments of loss are the parameters, e.g. [w, b]"),
-    data=Param("exprs", doc="each other argument -> its values, one per example "
+    data=Param("exprs", takes="array", doc="each other argument -> its values, one per example "
                             "(a given vector), e.g. {u: U, t: T}"),
     x0=Param("expr", doc="the starting parameters, one per name in params"),
-    eta=Param("expr", doc="the learning rate"),
-    batch=Param("expr", doc="examples per step, taken in the given order (the last batch "
+    eta=Param("expr", takes="scalar", doc="the learning rate"),
+    batch=Param("expr", takes="scalar",
+                doc="examples per step, taken in the given order (the last batch "
                             "of an epoch may be smaller)"),
-    epochs=Param("expr", required=False, doc="passes over the data (default 1)"),
+    epochs=Param("expr", takes="scalar", required=False, doc="passes over the data (default 1)"),
     g=Param("prefix", required=False, doc="answer prefix of the mean batch gradients "
                                           "g1, g2, … (one per step)"),
     x=Param("prefix", required=False, doc="answer prefix of the parameters after each "

@@ -282,9 +282,9 @@ def _targets(ctx: Context, g: _Graph, wrt: dict[str, Any]
                          "given, or a symbol; a vector given gives a row of partials)"),
     form=Param("text", required=False, default="value", choices=_ALLOWED_FORMS,
                doc="'value': numbers at the givens; 'expression': symbolic"),
-    graph=Param("exprs", required=False, default={},
+    graph=Param("exprs", takes="scalar", required=False, default={},
                 doc="block-local definitions (symbol -> expression), e.g. y: sigmoid(z)"),
-    at=Param("exprs", required=False, default={},
+    at=Param("exprs", takes="scalar", required=False, default={},
              doc="values to use for quantities, e.g. yhat: '{a.yhat}'"),
 )
 def backprop(ctx: Context, of: str, wrt: Any, form: str, graph: dict[str, Any],

@@ -61,7 +61,7 @@ def _loss_function(ctx: Context, loss: str, leaves: list[sp.Symbol]) -> Any:
     weights=Param("text", doc="the given updated: a vector (w) or a number (w_c)"),
     gradients=Param("text", doc="answer prefix of the gradients (c.dE_dw -> c.dE_dw1…), "
                                 "or an answer id for a number"),
-    rate=Param("expr", doc="the learning rate"),
+    rate=Param("expr", takes="scalar", doc="the learning rate"),
     answers=Param("text", doc="answer prefix (or id) of the updated weights"),
     loss=Param("text", doc="the loss (a defined quantity), for the independent check"),
 )

@@ -60,13 +60,16 @@ _SHOWN = {"v": "v_{t+1}", "s": "s_{t+1}", "m": "m_{t+1}", "mhat": r"\hat{m}_{t+1
     method=Param("text", choices=METHODS, doc="the update rule (see the conventions above)"),
     x0=Param("expr", doc="the start: a number, or a list [x0, y0, …] with one entry per "
                          "argument of f"),
-    eta=Param("expr", doc="the learning rate η"),
-    steps=Param("expr", doc="how many updates (a whole number or an integer given)"),
-    beta=Param("expr", required=False, doc="momentum/Nesterov β, or RMSProp's decay "
+    eta=Param("expr", takes="scalar", doc="the learning rate η"),
+    steps=Param("expr", takes="scalar",
+                doc="how many updates (a whole number or an integer given)"),
+    beta=Param("expr", takes="scalar", required=False,
+               doc="momentum/Nesterov β, or RMSProp's decay "
                                            "(default 0.9)"),
-    beta1=Param("expr", required=False, doc="Adam's β₁ (default 0.9)"),
-    beta2=Param("expr", required=False, doc="Adam's β₂ (default 0.999)"),
-    eps=Param("expr", required=False, doc="ε of AdaGrad, RMSProp and Adam, added to the "
+    beta1=Param("expr", takes="scalar", required=False, doc="Adam's β₁ (default 0.9)"),
+    beta2=Param("expr", takes="scalar", required=False, doc="Adam's β₂ (default 0.999)"),
+    eps=Param("expr", takes="scalar", required=False,
+              doc="ε of AdaGrad, RMSProp and Adam, added to the "
                                           "square root (default 1e-8)"),
     convention=Param("text", required=False, default="sum", choices=("sum", "average"),
                      doc="momentum/Nesterov: v = βv + g ('sum', PyTorch) or "

@@ -75,17 +75,19 @@ def _read(ctx: Context, state: Any, update: Any, inputs: dict[str, Any]) -> _Rec
 
 _COMMON = dict(
     state=Param("symbol", doc="the state, as a declared symbol: h"),
-    update=Param("expr", doc="s_t from s_{t-1} (written s) and the inputs at t, e.g. "
+    update=Param("expr", takes="scalar",
+                 doc="s_t from s_{t-1} (written s) and the inputs at t, e.g. "
                              "tanh(w*h + u*x)"),
-    inputs=Param("exprs", required=False, default={},
+    inputs=Param("exprs", takes="array", required=False, default={},
                  doc="input symbol -> its sequence (a vector given), e.g. x: xs"),
 )
 
 
 @block("recurrence", **_COMMON,
-       init=Param("expr", doc="the initial state s_0"),
+       init=Param("expr", takes="scalar", doc="the initial state s_0"),
        values=Param("prefix", doc="answer prefix of the states: a.h -> a.h1, a.h2…"),
-       steps=Param("expr", required=False, doc="how many steps (default: the inputs' length)"))
+       steps=Param("expr", takes="scalar", required=False,
+                   doc="how many steps (default: the inputs' length)"))
 def recurrence(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], init: Any,
                values: str, steps: Any) -> None:
     """s_t = F(s_{t-1}, x_t) from s_0, every step with its values written in."""
@@ -134,12 +136,12 @@ def recurrence(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], in
 
 @block("through_time", **_COMMON,
        answer=Param("answer", doc="the product of local derivatives ∂s_T/∂s_S"),
-       start=Param("expr", doc="S in ∂s_T/∂s_S"),
-       end=Param("expr", doc="T in ∂s_T/∂s_S"),
+       start=Param("expr", takes="scalar", doc="S in ∂s_T/∂s_S"),
+       end=Param("expr", takes="scalar", doc="T in ∂s_T/∂s_S"),
        values=Param("prefix", required=False,
                     doc="answer prefix of the states (a.h), when the local derivative "
                         "depends on them"),
-       init=Param("expr", required=False,
+       init=Param("expr", takes="scalar", required=False,
                   doc="s_0, for the check when the states are not answers"))
 def through_time(ctx: Context, state: Any, update: Any, inputs: dict[str, Any], answer: str,
                  start: Any, end: Any, values: str | None, init: Any) -> None:

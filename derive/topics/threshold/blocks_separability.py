@@ -33,9 +33,10 @@ def _exact(v: Any) -> Fraction:
 
 @block(
     "separability",
-    points=Param("expr_list", doc="givens (or answers) holding the points, a row per point"),
-    labels=Param("expr_list", doc="the 0/1 labels in the same order"),
-    features=Param("expr_list", required=False, default=[],
+    points=Param("expr_list", takes="array",
+                 doc="givens (or answers) holding the points, a row per point"),
+    labels=Param("expr_list", takes="array", doc="the 0/1 labels in the same order"),
+    features=Param("expr_list", takes="scalar", required=False, default=[],
                    doc="extra inputs as expressions in x1, x2, … (e.g. x1*x2)"),
     answer=Param("answer", required=False, doc="choice yes/no"),
     weights=Param("answer", required=False, doc="a design answer: separating weights"),

@@ -230,9 +230,10 @@ def _register_gate_checks(ctx: Context, spec: DesignSpec, values: dict[str, Any]
 
 @block(
     "threshold-network",
-    layers=Param("expr_list", doc="weight matrices layer by layer, a row [w1, …, b] per unit"),
+    layers=Param("expr_list", takes="array", min_items=1,
+                 doc="weight matrices layer by layer, a row [w1, …, b] per unit"),
     answer=Param("answer", doc="matrix 1×2^n: the output for each input row (00, 01, …)"),
-    inputs=Param("expr", required=False, default=2, doc="how many 0/1 inputs"),
+    inputs=Param("expr", takes="scalar", required=False, default=2, doc="how many 0/1 inputs"),
     bias=Param("text", required=False, default="last", choices=("first", "last"),
                doc="where each row holds the bias: [b, w1, …] or [w1, …, b]"),
 )
