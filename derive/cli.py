@@ -275,10 +275,12 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
           jobs: int, timeout: float, memory: int, follow_through_credit: float,
           assignment: str | None, roster: str | None, lms: str | None,
           working_credit: float, force: bool, gs_expected: str) -> None:
-    """Mark answer files (YAML or LaTeX; directories are searched) against the derivations.
+    """Mark answer files (YAML or LaTeX; folders are searched with their subfolders)
+    against the derivations.
 
     Exit 0 when every file was marked (wrong answers are not errors), 1 when some file
-    could not be marked (the others are), 2 for a usage error.
+    could not be marked (the others are), 2 for a usage error or a path that could not
+    be marked (the others are).
     """
     from derive.core.lifetime import imports_frozen
 

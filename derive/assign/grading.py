@@ -17,6 +17,7 @@ from typing import Any
 from derive.assign.assignment import Assignment, load_assignment
 from derive.assign.roster import Roster, read_roster
 from derive.assign.variants import Drawn, draw, drawn
+from derive.check.mark.answers import read_regular
 from derive.check.mark.planned import Asked, student_id
 from derive.check.report.safe_text import SafeWriter
 from derive.check.results import VERDICTS, Marked
@@ -76,11 +77,13 @@ def scan_students(files: list[str]) -> list[str]:
     """The student ids the files name (the file name where none is named)."""
     out: list[str] = []
     for f in files:
-        try:
-            with open(f, encoding="utf-8", errors="replace") as fh:
-                text = fh.read(_SCAN_BYTES)
+        try:  # never blocks on a FIFO nor reads a device (a file swapped for one)
+            data = read_regular(Path(f), _SCAN_BYTES)
         except OSError:
             continue
+        if isinstance(data, str):  # not a regular file or too large: marking says so
+            continue
+        text = data.decode("utf-8", errors="replace")
         m = (_TEX_STUDENT if f.lower().endswith(".tex") else _YAML_STUDENT).search(text)
         sid = student_id(m.group(1)) if m else Path(f).stem
         if sid and len(sid) <= 200 and sid not in out:

@@ -65,7 +65,7 @@ def read_answer_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Submi
     p = Path(path)
     shown = str(path)
     try:
-        data = _read_bounded(p, max_bytes)
+        data = read_regular(p, max_bytes)
     except OSError as e:
         raise AnswerFileError(shown, "", f"cannot read: {e.strerror or e}") from None
     if isinstance(data, str):
@@ -83,7 +83,7 @@ def read_answer_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> Submi
     return parse_latex_answers(text, shown)
 
 
-def _read_bounded(p: Path, max_bytes: int) -> bytes | str:
+def read_regular(p: Path, max_bytes: int) -> bytes | str:
     """At most ``max_bytes + 1`` bytes of a regular file, or why it is not one. Opened
     without blocking and checked by its type after opening, so a FIFO (or a file swapped
     for one) never hangs the reader and ``/dev/zero`` is never read."""
