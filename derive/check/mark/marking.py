@@ -145,6 +145,8 @@ class Marker:
             if s.kind == "matrix-expression" and aid in right:
                 configs[aid] = parse.with_gold_symbols(configs[aid], right[aid].value)
                 configs[aid] = parse.with_meanings(configs[aid], gold.meanings)
+            elif s.kind == "expression" and aid in right:  # p of p_i, made by a block
+                configs[aid] = parse.with_gold_symbols(configs[aid], right[aid].value)
             elif s.kind == "shape":  # len(y) is a size: the network's vectors by name
                 configs[aid] = parse.with_meanings(configs[aid], gold.meanings)
         named = answer_names(problem)  # answers later answers may use by name (J_x)

@@ -145,6 +145,11 @@ class Atoms:
         full = key + (f"_{sub}" if sub else "")
         fn = self.function_of(full, word) or (self.function_of(key, word)
                                               if key in ("log", "ln", "lg") else None)
+        if fn is not None and not word and not sub and len(key) == 1 and not fn.operator \
+                and not self.call_follows():
+            # a problem's one-letter function without its brackets is the letter: e^{z}
+            # where the problem defines e(z) (ELU) is Euler's e, as derive itself writes it
+            fn = None
         if fn is not None:
             log_base = None
             if key in ("log", "lg") and sub:
@@ -248,6 +253,19 @@ class Atoms:
                     isinstance(self.r.lookup(written), sp.Symbol) or written in own):
                 return False
         return True
+
+    def call_follows(self) -> bool:
+        """Does a bracketed argument follow at pos, after primes and one power?"""
+        i = self.pos
+        while i < len(self.toks):
+            if self.is_op(self.toks[i], "'"):
+                i += 1
+            elif self.is_op(self.toks[i], "^"):
+                i = match(self.toks, i + 1) + 1 if i + 1 < len(self.toks) \
+                    and self.is_op(self.toks[i + 1], "{") else i + 2
+            else:
+                break
+        return i < len(self.toks) and self.is_op(self.toks[i], "(", "[", "{")
 
     def call_at(self, fn: Function, log_base: Any, shown: str) -> None:
         power: list[Token] | None = None

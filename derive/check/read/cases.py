@@ -45,19 +45,48 @@ _OPS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan,
 
 def cases_body(text: str) -> str | None:
     """The body of an answer written as one cases environment (``f'(z) = \\begin{cases}…``
-    too), or None when the answer is not cases."""
+    too), or None when the answer is not cases, or cases stand inside an expression
+    (``cases_inside``)."""
     m = _ENV.search(text)
     if m is None:
         return None
     before, after = text[:m.start()].strip(), text[m.end():].strip()
     if after.strip(".,;$ ") or (before and not before.rstrip("$ ").endswith("=")
                                 and before.strip("$ ")):
-        raise ParseError("write the cases as the whole answer (f(x) = \\begin{cases} … "
-                         "\\end{cases})")
+        return None
+    return _body(m)
+
+
+def _body(m: re.Match[str]) -> str:
     body = m.group(1)
     if "\\begin" in body:
         raise ParseError("an environment inside cases is not read")
     return body
+
+
+#: a name no answer writes, standing for the cases read in its place
+PLACEHOLDER = "derivecases{}"
+
+
+def cases_inside(text: str, read_expr: Callable[[str], Any]
+                 ) -> tuple[str, dict[str, sp.Piecewise]] | None:
+    """Cases inside an expression (``2\\left(\\begin{cases} 2w & w > 0 \\\\ 0.2w &
+    \\text{otherwise} \\end{cases}\\right) - 2``, as derive writes a derivative of a
+    piecewise function): the text with each cases environment replaced by a bracketed
+    placeholder name, and name -> its Piecewise; None without cases."""
+    found: dict[str, sp.Piecewise] = {}
+    parts: list[str] = []
+    last = 0
+    for m in _ENV.finditer(text):
+        if len(found) >= MAX_ROWS:
+            raise ParseError(f"more than {MAX_ROWS} cases environments")
+        name = PLACEHOLDER.format(len(found))
+        found[name] = read_cases(_body(m), read_expr)
+        parts.append(text[last:m.start()] + f" \\left(\\operatorname{{{name}}}\\right) ")
+        last = m.end()
+    if not found:
+        return None
+    return "".join(parts) + text[last:], found
 
 
 def read_cases(body: str, read_expr: Callable[[str], Any]) -> sp.Piecewise:

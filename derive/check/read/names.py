@@ -9,6 +9,7 @@ from typing import Any
 import sympy as sp
 
 from derive.check.read import values as tv
+from derive.check.read.config import ParseError
 from derive.check.read.tokens import (
     NUM,
     OP,
@@ -57,6 +58,15 @@ def _gelu(z: Any) -> Any:
     return z * fns.sigmoid(sp.Rational(1702, 1000) * z)
 
 
+def _step(*args: Any) -> Any:
+    """θ(z) / θ(z, h₀): the Heaviside step (how SymPy, and so derive, writes ReLU′: h₀ is
+    its value at 0, 0 unless written)."""
+    if len(args) not in (1, 2):
+        raise ParseError(f"\\theta (the step function) takes z, or z and its value at 0; "
+                         f"found {len(args)} arguments")
+    return fns.heaviside(*args)
+
+
 COURSE_FUNCTIONS: dict[str, Function] = {
     "sigma": Function("sigma", fns.sigmoid),
     "varphi": Function("varphi", fns.sigmoid),
@@ -82,6 +92,8 @@ COURSE_FUNCTIONS: dict[str, Function] = {
     "min": Function("min", sp.Min, False, "multi"),
     # the derivative of |x| and of piecewise losses (\operatorname{sign}(r), \mathrm{sgn})
     "sign": Function("sign", sp.sign),
+    # the unit step, as a problem that does not name θ itself reads \theta(z, 0)
+    "theta": Function("theta", _step, False, "multi"),
     "sgn": Function("sgn", sp.sign),
 }
 #: function words also read when typed without a command, if followed by '('

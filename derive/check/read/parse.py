@@ -41,13 +41,14 @@ is described in ``problem_config``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 import sympy as sp
 
 from derive.check.read import values as tv
-from derive.check.read.cases import cases_body, read_cases
+from derive.check.read.cases import cases_body, cases_inside, read_cases
 from derive.check.read.config import ParseConfig, ParseError, ShapeMismatch
 from derive.check.read.emitter import Emitter
 from derive.check.read.numbers import WrittenNumber, check_limits, read_number
@@ -106,6 +107,12 @@ def parse_with_notes(text: Any, kind: str, config: ParseConfig) -> tuple[Any, li
         if body is not None:  # \begin{cases} value & condition \\ … \end{cases}
             check_limits(str(text), config)
             return read_cases(body, lambda part: _one_expression(part, config)), []
+        check_limits(str(text), config)
+        inside = cases_inside(str(text), lambda part: _one_expression(part, config))
+        if inside is not None:  # cases as a factor: read, then put in their places
+            rest, pieces = inside
+            value, notes = _read(rest, with_names(config, pieces))
+            return _filled(value, pieces), notes
     value, notes = _read(text, config)
     if kind == "expression":
         if isinstance(value, list):
@@ -146,6 +153,18 @@ def _read(text: Any, config: ParseConfig) -> tuple[Any, list[str]]:
     except Exception as e:  # a SymPy corner not foreseen: a message, never a traceback
         raise ParseError(f"the answer could not be read ({type(e).__name__}: "
                          f"{str(e)[:80]})") from None
+
+
+def with_names(config: ParseConfig, values: dict[str, Any]) -> ParseConfig:
+    """The config with placeholder names that stand for values read apart (cases)."""
+    return dataclasses.replace(config, names={**config.names, **values})
+
+
+def _filled(value: Any, values: dict[str, Any]) -> Any:
+    """The placeholders of ``with_names`` replaced by their values."""
+    if not isinstance(value, sp.Basic):
+        raise ParseError("a list where one expression was expected")
+    return value.xreplace({sp.Symbol(n, real=True): v for n, v in values.items()})
 
 
 def _one_expression(text: str, config: ParseConfig) -> Any:

@@ -226,15 +226,19 @@ def ones_by_name(gold: Any) -> Any:
 
 def with_gold_symbols(config: ParseConfig, gold: Any) -> ParseConfig:
     """The config with the matrix symbols of the right answer (a block may create them,
-    e.g. J_A, W_B of a network, without the spec listing them) and their sizes."""
+    e.g. J_A, W_B of a network, without the spec listing them) and their sizes, and its
+    indexed names (p of ``p_i``: softmax-jacobian's block makes p, i, j itself)."""
     if not isinstance(gold, sp.Basic):
         return config
-    found = {m.name: m for m in gold.atoms(sp.MatrixSymbol) if m.name not in config.symbols}
+    found: dict[str, Any] = {m.name: m for m in gold.atoms(sp.MatrixSymbol)
+                             if m.name not in config.symbols}
+    found.update({str(x.base.label): x.base for x in gold.atoms(sp.Indexed)
+                  if str(x.base.label) not in config.symbols})
     if not found:
         return config
     sizes = dict(config.sizes)
     for m in found.values():
-        for d in m.shape:
+        for d in getattr(m, "shape", None) or ():
             if isinstance(d, sp.Symbol):
                 sizes.setdefault(d.name, d)
     return dataclasses.replace(config, symbols={**config.symbols, **found}, sizes=sizes)

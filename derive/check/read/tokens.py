@@ -175,7 +175,41 @@ def tokenize(text: str) -> list[Token]:
                 out.append(Token(CMD, s))
             else:  # judged only if it is on the side that is the answer
                 out.append(Token(BAD, explain_command(s)))
-    return _scripts_in_order(_zero_as_o(_drop_null_delimiters(out)))
+    return _scripts_in_order(_zero_as_o(_braced_bases(_drop_null_delimiters(out))))
+
+
+def _braced_bases(tokens: list[Token]) -> list[Token]:
+    """``{p}_{i}`` -> ``p_{i}``: a brace group around one name before a subscript is that
+    name (SymPy, and so derive, writes an indexed ``p_i`` so; ``{\\hat{y}}_{k}`` too)."""
+    out = list(tokens)
+    i = 0
+    while i < len(out):
+        if out[i] == Token(OP, "{") and (i == 0 or out[i - 1] not in _TAKES_BRACES):
+            end = _script_end(out, i)
+            if 0 < end < len(out) and out[end] == Token(OP, "_") \
+                    and _one_name(out[i + 1:end - 1]):
+                del out[end - 1]
+                del out[i]
+                continue
+        i += 1
+    return out
+
+
+#: tokens whose braces are their own argument (``\frac{p}{q}_…``, ``^{p}_{i}``), not a
+#: base of their own
+_TAKES_BRACES = {Token(OP, "^"), Token(OP, "_"), Token(OP, "}")}
+
+
+def _one_name(inner: list[Token]) -> bool:
+    """One letter, one Greek letter, or one command with a single braced word
+    (``\\hat{y}``, ``\\mathbf{x}``)."""
+    if len(inner) == 1:
+        return inner[0].kind == NAME or (inner[0].kind == CMD and inner[0].text[1:] in GREEK)
+    return (inner[0].kind == CMD and inner[0].text not in (r"\frac", r"\dfrac", r"\tfrac",
+                                                          r"\cfrac", r"\sqrt")
+            and inner[1] == Token(OP, "{") and _script_end(inner, 1) == len(inner)
+            and all(t.kind in (NAME, NUM) or (t.kind == CMD and t.text[1:] in GREEK)
+                    for t in inner[2:-1]))
 
 
 def _zero_as_o(tokens: list[Token]) -> list[Token]:
