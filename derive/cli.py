@@ -241,11 +241,10 @@ def sheet(problems: tuple[str, ...], out: str, pdf: bool, force: bool, no_cache:
 @click.option("--summary", is_flag=True, help="Text format: one line per file only.")
 @click.option("--gradescope", metavar="FILE", help="Also write Gradescope's results.json "
               "(one answer file).")
-@click.option("--gradescope-expected", "gs_expected", default="after_due_date",
-              show_default=True, type=click.Choice(["after_due_date", "after_published",
-                                                    "hidden", "visible"]),
-              help="When students see, in Gradescope, the tests that show an expected "
-              "answer (every answer not marked correct).")
+@click.option("--gradescope-expected", "gs_expected", type=click.Choice(
+              ["after_due_date", "after_published", "hidden", "visible"]),
+              help="With --gradescope: when students see the tests that show an expected "
+              "answer (every answer not marked correct)  [default: after_due_date]")
 @click.option("--csv", "csv_path", metavar="FILE", help="Also write a gradebook: one row per "
               "file, a column per answer.")
 @click.option("--feedback", metavar="DIR", help="Also write a feedback document per file "
@@ -274,7 +273,7 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
           gradescope: str | None, csv_path: str | None, feedback: str | None, no_pdf: bool,
           jobs: int, timeout: float, memory: int, follow_through_credit: float,
           assignment: str | None, roster: str | None, lms: str | None,
-          working_credit: float, force: bool, gs_expected: str) -> None:
+          working_credit: float, force: bool, gs_expected: str | None) -> None:
     """Mark answer files (YAML or LaTeX; folders are searched with their subfolders)
     against the derivations.
 
@@ -292,7 +291,9 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
                        not no_pdf, follow_through_credit,
                        BatchOptions(jobs=jobs, answer_seconds=timeout, memory_mb=memory),
                        working_credit=working_credit, force=force,
-                       gradescope_expected=gs_expected)
+                       gradescope_expected=gs_expected or "after_due_date")
+    if gs_expected and not gradescope:
+        raise UsageError("--gradescope-expected goes with --gradescope FILE")
     if assignment:
         from derive.assign.grading import assignment_request
 

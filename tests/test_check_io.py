@@ -334,3 +334,7 @@ def test_gradescope_tests_showing_an_expected_answer_wait_for_the_due_date(tmp_p
     r = run_cli("check", "s1.yaml", "--gradescope", "x.json", "--gradescope-expected", "soon",
                 cwd=tmp_path, specs=True)
     assert r.returncode == 2 and "soon" in r.stderr
+    r = run_cli("check", "s1.yaml", "--gradescope-expected", "hidden", cwd=tmp_path,
+                specs=True)
+    assert r.returncode == 2
+    assert r.stderr == "derive: --gradescope-expected goes with --gradescope FILE\n"
