@@ -15,7 +15,13 @@ from typing import Any
 
 import click
 
-from derive.core.errors import DeriveError, SpecError, UsageError, VerificationError
+from derive.core.errors import (
+    BatchIncomplete,
+    DeriveError,
+    SpecError,
+    UsageError,
+    VerificationError,
+)
 from derive.core.lifetime import import_maths
 
 
@@ -42,6 +48,8 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             _fail("interrupted; no output was left half-written", 130)
         except (SpecError, UsageError) as e:
             _fail(str(e), 2)
+        except BatchIncomplete as e:
+            _fail(str(e), e.code)
         except VerificationError as e:
             _fail(str(e), 1)
         except DeriveError as e:
@@ -158,32 +166,43 @@ def verify(problems: tuple[str, ...], verbose: bool, no_cache: bool) -> None:
     known = problem_paths()
     ids = list(problems) or list(known)
     failed = 0
+    unread: list[str] = []
     for pid in ids:
-        path = find_problem(pid, known)
-        # a problem whose every check passed for these bytes and code reports the same
-        key = None if no_cache else result_cache.key("verify", path, [verbose])
-        lines = result_cache.load(key)
-        if not (isinstance(lines, list) and all(isinstance(ln, str) for ln in lines)):
-            lines, bad = _verify_lines(path, verbose)
-            if not bad:
-                result_cache.store(key, lines)
-            failed += bad
+        try:  # a bad spec is reported on its line and the others are still verified
+            path = find_problem(pid, known)
+            # a problem whose every check passed for these bytes and code reports the same
+            key = None if no_cache else result_cache.key("verify", path, [verbose])
+            lines = result_cache.load(key)
+            if not (isinstance(lines, list) and all(isinstance(ln, str) for ln in lines)):
+                lines, bad = _verify_lines(path, verbose)
+                if not bad:
+                    result_cache.store(key, lines)
+                failed += bad
+        except (SpecError, UsageError) as e:
+            if len(ids) == 1:
+                raise
+            click.echo(f"derive: {e}", err=True)
+            unread.append(pid)
+            continue
         for line in lines:
             click.echo(line)
+    failures = f"{failed} problem(s) failed verification" if failed else ""
+    if unread:
+        raise BatchIncomplete(f"{len(unread)} of {len(ids)} problems not verified (said "
+                              f"above): {', '.join(unread)}" + (f"; {failures}" if failed
+                                                                else ""), 2)
     if failed:
-        _fail(f"{failed} problem(s) failed verification", 1)
+        _fail(failures, 1)
 
 
 def _verify_lines(path: Path, verbose: bool) -> tuple[list[str], bool]:
-    """``derive verify``'s lines for the problem at ``path``, and whether a check failed."""
+    """``derive verify``'s lines for the problem at ``path``, and whether a check failed
+    (a SpecError when the spec is bad)."""
     import_maths()
     from derive.core.spec import load_problem
     from derive.core.verify import report_lines, run_checks
 
-    try:
-        s = load_problem(path).solve(verify=False)
-    except SpecError as e:
-        _fail(str(e), 2)
+    s = load_problem(path).solve(verify=False)
     return report_lines(s, run_checks(s), verbose)
 
 

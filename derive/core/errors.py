@@ -25,6 +25,16 @@ class UsageError(DeriveError):
     """A command was called with arguments that cannot be used (exit 2)."""
 
 
+class BatchIncomplete(DeriveError):
+    """A command over several problems finished the others, but some could not be done
+    (a bad spec: exit 2; only failed verifications: exit 1). Each was already reported
+    on its own line; this is the closing summary."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class VerificationError(DeriveError):
     """A derived result disagrees with its independent numerical check."""
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from derive.core.errors import DeriveError
+from derive.core.errors import BatchIncomplete, DeriveError, VerificationError
 from derive.core.lifetime import import_maths
 from derive.core.outputs import atomic_write
 from derive.render.tex_document import PREAMBLE, Block
@@ -104,39 +104,56 @@ def sheet_of(solutions: Iterable[Solution]) -> Sheet:
     return assemble(blocks, problems=tuple(s.problem.id for s in sols))
 
 
-def build_sheet(problems: Iterable[str] = (), *, cache: bool = True) -> Sheet:
+def build_sheet(problems: Iterable[str] = (), *, cache: bool = True,
+                left_out: Callable[[str, DeriveError], None] | None = None) -> Sheet:
     """Solve (and verify) the named problems, all when none is named, into one sheet.
 
     With ``cache``, a problem's blocks are kept in the result cache (``core.result_cache``)
-    once it verified, so an unchanged spec with unchanged code is not derived again."""
-    from derive.core import result_cache
-    from derive.core.catalogue import find_problem, problem_paths
+    once it verified, so an unchanged spec with unchanged code is not derived again.
+    ``left_out``: called with each problem that cannot be shown (a bad spec, a failed
+    verification) and why, and the sheet is made of the others; without it the first
+    such error is raised."""
+    from derive.core.catalogue import problem_paths
 
     known = problem_paths()
     ids = list(problems) or list(known)
     blocks: list[Block] = []
     shown: list[str] = []
     for pid in ids:
-        path = find_problem(pid, known)
-        key = result_cache.key("sheet", path) if cache else None
-        hit = result_cache.load(key)
-        if _cached_blocks(hit):
-            shown.append(hit["id"])
-            blocks += [Block(where, tex) for where, tex in hit["blocks"]]
+        try:
+            got = _problem_blocks(pid, known, cache)
+        except DeriveError as e:
+            if left_out is None:
+                raise
+            left_out(pid, e)
             continue
-        import_maths()
-        from derive.core.spec import load_problem
-        from derive.render.latex import problem_blocks
-
-        s = load_problem(path).solve()
-        mine = problem_blocks(s)
-        result_cache.store(key, {"id": s.problem.id,
-                                 "blocks": [[b.where, b.tex] for b in mine]})
-        if key is not None:
-            _keep_verify_lines(path, s)
-        shown.append(s.problem.id)
-        blocks += mine
+        shown.append(got[0])
+        blocks += got[1]
     return assemble(blocks, problems=tuple(shown))
+
+
+def _problem_blocks(pid: str, known: dict[str, Path], cache: bool
+                    ) -> tuple[str, list[Block]]:
+    """One problem's id and its blocks of the sheet, from the cache or solved (verified)."""
+    from derive.core import result_cache
+    from derive.core.catalogue import find_problem
+
+    path = find_problem(pid, known)
+    key = result_cache.key("sheet", path) if cache else None
+    hit = result_cache.load(key)
+    if _cached_blocks(hit):
+        return hit["id"], [Block(where, tex) for where, tex in hit["blocks"]]
+    import_maths()
+    from derive.core.spec import load_problem
+    from derive.render.latex import problem_blocks
+
+    s = load_problem(path).solve()
+    mine = problem_blocks(s)
+    result_cache.store(key, {"id": s.problem.id,
+                             "blocks": [[b.where, b.tex] for b in mine]})
+    if key is not None:
+        _keep_verify_lines(path, s)
+    return s.problem.id, mine
 
 
 def _keep_verify_lines(path: Path, s: Solution) -> None:
@@ -294,17 +311,48 @@ def make_sheet(problems: Iterable[str], out: Path = DEFAULT_OUTPUT, *, pdf: bool
                cache: bool = True) -> Compiled | None:
     """``derive sheet``: write the .tex (and with ``pdf``, compile it next to it); ``cache``:
     reuse verified problems' blocks (``core.result_cache``)."""
-    sheet = build_sheet(problems, cache=cache)
+    missing: list[tuple[str, DeriveError]] = []
+    named = list(problems)
+
+    def left_out(pid: str, e: DeriveError) -> None:
+        if len(named) == 1:  # a sheet of one problem: its own error, as before
+            raise e
+        warn(f"derive: {e}")  # the line a lone `derive solve` of it would print
+        missing.append((pid, e))
+
+    sheet = build_sheet(named, cache=cache, left_out=left_out)
+    if not sheet.problems:  # every one was bad: no empty document over the old one
+        raise _incomplete(missing, None)
     write_atomic(out, sheet.text, force=force)
     n = len(sheet.problems)
     echo(f"wrote {out} ({n} problem{'s' if n != 1 else ''})")
-    if not pdf:
+    result = compile_pdf(out, sheet) if pdf else None
+    if missing:
+        if result is not None:
+            _echo_compiled(result, echo, warn)
+        raise _incomplete(missing, out)
+    if result is None:
         return None
-    result = compile_pdf(out, sheet)
+    _echo_compiled(result, echo, warn)
+    return result
+
+
+def _incomplete(missing: list[tuple[str, DeriveError]], out: Path | None) -> BatchIncomplete:
+    """The closing line of a sheet that left problems out: exit 2 when a spec was bad,
+    1 when only verifications failed (as ``derive verify`` says it)."""
+    ids = ", ".join(pid for pid, _ in missing)
+    code = 1 if all(isinstance(e, VerificationError) for _, e in missing) else 2
+    if out is None:
+        return BatchIncomplete(f"none of the {len(missing)} problems could be shown, no "
+                               f"sheet written: {ids}", code)
+    return BatchIncomplete(f"{len(missing)} problem(s) left out of {out}: {ids}", code)
+
+
+def _echo_compiled(result: Compiled, echo: Callable[[str], None],
+                   warn: Callable[[str], None]) -> None:
     echo(f"wrote {result.pdf} ({result.pages} pages, compiled in {result.seconds:.1f} s)")
     if result.overfull:
         worst = max(result.overfull, key=lambda o: o.points)
         places = ", ".join(dict.fromkeys(o.where for o in result.overfull))
         warn(f"note: {len(result.overfull)} line(s) wider than the page (largest "
              f"{worst.points:.1f}pt) in {places}")
-    return result

@@ -1,0 +1,89 @@
+"""A bad spec among several problems never stops `derive verify` or `derive sheet`: it is
+reported on its own line (file and field), the others are verified or rendered, and the
+exit code says that something was left out (2 for a bad spec)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from testkit import ROOT, run_cli
+
+BAD_FIELD = "parts.c.derive[1].beta"
+
+
+def bad_gelu(tmp_path: Path) -> Path:
+    """gelu-descent with its momentum coefficient a list (QA finding 1's first repro), as
+    a path relative to ``tmp_path`` (the commands run there; messages show it so)."""
+    data = yaml.safe_load((ROOT / "problems" / "gelu-descent.yaml").read_text("utf-8"))
+    data["givens"]["beta"]["value"] = [1, 2]
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    path = folder / "gelu-descent.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path.relative_to(tmp_path)
+
+
+def test_verify_reports_the_bad_spec_and_verifies_the_others(tmp_path):
+    bad = bad_gelu(tmp_path)
+    r = run_cli("verify", "conv-valid", str(bad), "tanh-derivative", cwd=tmp_path)
+    assert r.returncode == 2
+    ok = [ln.split()[1].rstrip(":") for ln in r.stdout.splitlines() if ln.startswith("ok")]
+    assert ok == ["conv-valid", "tanh-derivative"]
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in r.stderr
+    assert str(bad) in lines[0] and f": {BAD_FIELD}: " in lines[0]
+    assert lines[1] == f"derive: 1 of 3 problems not verified (said above): {bad}"
+
+
+def test_verify_carries_on_past_an_unknown_problem(tmp_path):
+    r = run_cli("verify", "nosuch-problem", "conv-valid", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stdout.startswith("ok   conv-valid")
+    assert "unknown problem 'nosuch-problem'" in r.stderr.splitlines()[0]
+
+
+def test_verify_of_one_bad_spec_is_its_one_line(tmp_path):
+    bad = bad_gelu(tmp_path)
+    r = run_cli("verify", str(bad), cwd=tmp_path)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip().count("\n") == 0 and BAD_FIELD in r.stderr
+
+
+def test_verify_of_a_folder_with_a_bad_spec_checks_the_rest(tmp_path):
+    """Plain `derive verify` over DERIVE_PROBLEMS: the broken one is said, the good one
+    beside it verified (named here: all 40 shipped problems would take a minute)."""
+    bad = bad_gelu(tmp_path)
+    good = tmp_path / bad.parent / "tanh-derivative.yaml"
+    good.write_text((ROOT / "problems" / "tanh-derivative.yaml").read_text("utf-8"))
+    r = run_cli("verify", "gelu-descent", "tanh-derivative", cwd=tmp_path,
+                env={"DERIVE_PROBLEMS": str(tmp_path / bad.parent)})
+    assert r.returncode == 2
+    assert "ok   tanh-derivative" in r.stdout and BAD_FIELD in r.stderr
+
+
+def test_sheet_is_written_without_the_bad_spec_and_says_so(tmp_path):
+    bad = bad_gelu(tmp_path)
+    out = tmp_path / "sheet.tex"
+    r = run_cli("sheet", "conv-valid", str(bad), "tanh-derivative", "-o", str(out),
+                cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stdout.strip() == f"wrote {out} (2 problems)"
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 2 and BAD_FIELD in lines[0] and str(bad) in lines[0]
+    assert lines[1] == f"derive: 1 problem(s) left out of {out}: {bad}"
+    tex = out.read_text(encoding="utf-8")
+    shown = [ln.rsplit(" ", 1)[1].rstrip("}") for ln in tex.splitlines()
+             if ln.startswith("\\section[")]  # each ends with the problem's id
+    assert shown == ["conv-valid", "tanh-derivative"]
+    assert "gelu-descent" not in tex
+
+
+def test_sheet_of_only_bad_problems_writes_nothing(tmp_path):
+    bad = bad_gelu(tmp_path)
+    out = tmp_path / "sheet.tex"
+    out.write_text("an earlier sheet\n", encoding="utf-8")
+    r = run_cli("sheet", str(bad), "nosuch-problem", "-o", str(out), cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1].startswith("derive: none of the 2 problems")
+    assert out.read_text(encoding="utf-8") == "an earlier sheet\n"
