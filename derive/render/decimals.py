@@ -84,5 +84,7 @@ def _number_tex(v: Any, sig: int) -> str:
     s = format_number(v, sig)
     if "e" in s:
         mant, exp = s.split("e")
-        return (r"10^{%d}" % int(exp)) if mant == "1" else r"%s \times 10^{%d}" % (mant, int(exp))
+        if mant in ("1", "-1"):  # 10^{-7}, -10^{-300}: no "1 \times"
+            return r"%s10^{%d}" % (mant[:-1], int(exp))
+        return r"%s \times 10^{%d}" % (mant, int(exp))
     return s

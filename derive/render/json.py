@@ -10,7 +10,7 @@ import sympy as sp
 from derive.core.arrays import FloatMatrix
 from derive.core.derivation import Answer, Solution
 from derive.core.values import number_json, to_float
-from derive.render.printing import latex, value_str
+from derive.render.printing import latex, value_str, value_tex
 
 
 def plain(v: Any) -> Any:
@@ -47,10 +47,8 @@ def answer_dict(a: Answer) -> dict[str, Any]:
 
 def answer_latex(a: Answer) -> str:
     """The LaTeX of an answer as it is boxed on a sheet."""
-    from derive.core.values import format_number
-
-    if a.kind == "number":
-        return format_number(a.value) if not isinstance(a.value, sp.Rational) else latex(a.value)
+    if a.kind == "number":  # the sheet's box: 4/3 as \frac, 1.5e-7 as 1.5 \times 10^{-7}
+        return value_tex(a.kind, a.value)
     if a.kind == "shape":
         return r" \times ".join(latex(d) for d in a.value)
     if a.kind == "choice":
