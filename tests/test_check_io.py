@@ -338,3 +338,16 @@ def test_gradescope_tests_showing_an_expected_answer_wait_for_the_due_date(tmp_p
                 specs=True)
     assert r.returncode == 2
     assert r.stderr == "derive: --gradescope-expected goes with --gradescope FILE\n"
+
+
+def test_a_folder_search_leaves_out_the_feedback_documents_derive_wrote(tmp_path):
+    write(tmp_path / "s1.yaml", ONE)
+    r = run_cli("check", ".", "--feedback", "fb", "--no-pdf", cwd=tmp_path, specs=True)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "fb" / "s1-feedback.tex").is_file()
+    write(tmp_path / "fb" / "s2-feedback.tex", "\\answer{check-unit/a.z}{0.7}\n")  # a student's
+    r = run_cli("check", ".", "--format", "json", cwd=tmp_path, specs=True)
+    assert r.returncode == 0, r.stderr
+    assert list(submissions(r.stdout)) == ["fb/s2-feedback.tex", "s1.yaml"]
+    r = run_cli("check", "fb/s1-feedback.tex", cwd=tmp_path, specs=True)  # named: marked
+    assert r.returncode == 1 and "no \\answer" in r.stderr

@@ -9,6 +9,7 @@ the end). Nothing here opens a file: a FIFO or ``/dev/zero`` is refused by its t
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass
@@ -79,6 +80,27 @@ def _kind(path: str) -> tuple[str, str]:
     return "bad", f"not a regular file ({what}); answer files are regular files"
 
 
+_FEEDBACK_NAME = re.compile(r"-feedback(?:-\d+)?\.tex$", re.I)
+
+
+def _is_feedback(path: str) -> bool:
+    """Whether ``path`` starts with the mark of a feedback document ``derive check``
+    wrote (its first bytes only; a regular file, opened without blocking)."""
+    from derive.check.report.feedback import FEEDBACK_MARK
+
+    mark = FEEDBACK_MARK.encode()
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(mark)) == mark
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def _walk(top: str) -> tuple[list[str], list[str]]:
     """The answer files under ``top`` (hidden files and folders left out; a folder reached
     twice through links is searched once), and a line per one that cannot be marked."""
@@ -101,6 +123,8 @@ def _walk(top: str) -> tuple[list[str], list[str]]:
                 continue
             path = str(Path(folder) / name)  # ./a.yaml is shown a.yaml, as named
             kind, why = _kind(path)
+            if kind == "file" and _FEEDBACK_NAME.search(name) and _is_feedback(path):
+                continue  # derive's own feedback document (--feedback), not answers
             if kind == "file":
                 found.append(path)
             elif kind == "bad":

@@ -96,6 +96,11 @@ def working_latex(w: Any) -> str:
             + r"\end{itemize}")
 
 
+#: the first line of every feedback document: a folder search of ``derive check`` knows
+#: it for derive's own output and does not mark it as a student's answers
+FEEDBACK_MARK = "% derive check --feedback: a feedback document, not an answer file"
+
+
 def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
     """The feedback document of one marked file (``worked``: problem -> LaTeX)."""
     total, out_of = points(m)
@@ -131,6 +136,7 @@ def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
             body.append(r"\subsubsection*{Worked solution}")
             body.append(_demote(worked[pid]))
     return "\n".join([
+        FEEDBACK_MARK,
         r"\documentclass[11pt]{article}",
         r"\usepackage[T1]{fontenc}",
         r"\usepackage[margin=2cm]{geometry}",
