@@ -214,6 +214,11 @@ def test_two_outputs_naming_one_file_are_a_usage_error_before_marking(tmp_path):
     r = run_cli("check", "a.yaml", "-o", "out", cwd=tmp_path, specs=True)
     assert r.returncode == 2 and r.stderr == "derive: --output out: is a directory; name a " \
                                              "file\n"
+    os.mkfifo(tmp_path / "pipe.csv")
+    r = run_cli("check", "a.yaml", "--csv", "pipe.csv", cwd=tmp_path, specs=True)
+    assert r.returncode == 2 and r.stderr == "derive: --csv pipe.csv: exists and is not a " \
+                                             "regular file\n"
+    assert r.stdout == ""                          # refused before marking
 
 
 def test_an_output_naming_an_input_through_a_link_is_refused(tmp_path):

@@ -135,6 +135,8 @@ def refuse_clashes(named: list[tuple[str, str]]) -> None:
         p = Path(path)
         if what != "--feedback" and p.is_dir():
             raise UsageError(f"{what} {path}: is a directory; name a file")
+        if what != "--feedback" and p.exists() and not p.is_file():  # a FIFO, a device
+            raise UsageError(f"{what} {path}: exists and is not a regular file")
         keys: list[Any] = [os.path.realpath(p)]
         try:
             st = os.stat(p)
