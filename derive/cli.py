@@ -81,7 +81,37 @@ def _parse_sets(items: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Program(click.Group):
+    """The ``derive`` group: Click's standalone run, but a usage error Click finds (an
+    unknown option or command, a missing argument, a bad choice) is one line and exit 2,
+    as the interface says of every usage error; Click's own shows the usage, a hint and
+    the error on three."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:  # a bare `derive`: the help
+            e.show()
+            sys.exit(e.exit_code)
+        except click.UsageError as e:
+            where = e.ctx.command_path if e.ctx is not None else (prog_name or "derive")
+            click.echo(f"{where}: {e.format_message().rstrip('.')} (`{where} -h` for help)",
+                       err=True)
+            sys.exit(2)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)  # --help and --version give 0
+
+
+@click.group(cls=_Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="derive")
 def cli() -> None:
     """Derive, verify, explain and check neural-network course problems."""

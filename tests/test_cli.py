@@ -74,3 +74,27 @@ def test_find_problem_reads_ids_in_the_listing_it_is_given(tmp_path):
         find_problem("my-problen", {"my-problem": spec})
     with pytest.raises(UsageError, match="unknown problem 'gelu-descent'"):
         find_problem("gelu-descent", {"my-problem": spec})  # only the listing given
+
+
+@pytest.mark.parametrize("args, names", [
+    (("solve", "gelu-descent", "--bogus"), ["derive solve", "--bogus"]),
+    (("solve",), ["derive solve", "PROBLEM"]),
+    (("bogus",), ["derive", "bogus"]),
+    (("solve", "gelu-descent", "--format", "xml"), ["derive solve", "xml"]),
+    (("check",), ["derive check", "ANSWERS"]),
+    (("sheet", "-o"), ["-o"]),
+])
+def test_click_usage_errors_are_one_line_exit_2(args, names):
+    """Usage errors Click finds read like derive's own: one line naming the command and
+    what is wrong, exit 2 (Click alone printed the usage, a hint and the error)."""
+    r = run_cli(*args)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and r.stdout == "", r.stderr
+    assert all(n in r.stderr for n in names), r.stderr
+    assert "-h` for help" in r.stderr
+
+
+def test_help_and_version_still_exit_0():
+    for args in (("--help",), ("solve", "-h"), ("--version",)):
+        r = run_cli(*args)
+        assert r.returncode == 0 and r.stdout and r.stderr == ""
