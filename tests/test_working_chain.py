@@ -7,6 +7,8 @@ taken from the checker.
 from __future__ import annotations
 
 import functools
+import math
+import re
 
 import pytest
 from solvekit import solution
@@ -122,3 +124,52 @@ def test_a_one_hot_target_lets_a_step_use_its_sum() -> None:
     assert [s.verdict for s in w.steps] == ["valid", "valid"]
     bad = run("loss-gradients", "c.dL_dz", r"\frac{\partial L}{\partial z_i} = 2 p_i - t_i")
     assert bad.first_error == 1
+
+
+# gelu-descent part a by hand: f'(x) = s + 1.702 x s (1 - s), s = sigmoid(1.702 x)
+def _gelu_prime(x: float) -> float:
+    s = 1 / (1 + math.exp(-1.702 * x))
+    return s + 1.702 * x * s * (1 - s)
+
+
+X1 = 0 - 0.1 * _gelu_prime(0)            # -0.05
+G1 = _gelu_prime(X1)                      # 0.4575…
+X2 = X1 - 0.1 * G1                        # -0.09575…
+
+
+def test_an_update_written_with_the_problems_names_is_valid_on_every_line() -> None:
+    # x_2 = x_1 - eta g holds at the problem's values with g = g_1 = f'(x_1); the same
+    # line written three times gets the same verdict, and -0.0958 is x_2 to 4 places
+    assert abs(round(X2, 4) - (-0.0958)) < 1e-12
+    w = run("gelu-descent", "a.x2",
+            "x_2 = x_1 - \\eta g \\\\ x_2 = x_1 - \\eta g \\\\ x_2 = x_1 - \\eta g \\\\ "
+            "x_2 = -0.0958")
+    assert [s.verdict for s in w.steps] == ["valid"] * 4 and w.first_error is None
+    assert "g as g_1" in w.steps[0].feedback
+    assert len({(s.verdict, s.feedback.split(": ", 1)[-1]) for s in w.steps[:3]}) == 1
+    # the next update's g is the next gradient: x_3 = x_2 - eta g_2
+    w3 = run("gelu-descent", "a.x3", "x_3 = x_2 - \\eta g \\\\ x_3 = "
+             f"{X2 - 0.1 * _gelu_prime(X2):.4f}")
+    assert [s.verdict for s in w3.steps] == ["valid", "valid"]
+    assert "g as g_2" in w3.steps[0].feedback
+
+
+def test_an_update_no_member_makes_true_is_not_valid() -> None:
+    # x_1 + eta g is not x_2 for any of g_0, g_1, g_2 (x_2 < x_1 and every g_k > 0)
+    assert all(_gelu_prime(x) > 0 for x in (0, X1, X2))
+    w = run("gelu-descent", "a.x2", "x_2 = x_1 + \\eta g")
+    assert w.steps[0].verdict != "valid"
+
+
+def test_a_solution_is_shown_as_a_decimal_not_a_long_fraction() -> None:
+    # -0.1376 = x_2 - eta u: u = (x_2 + 0.1376) / 0.1, not the answer x_3 = -0.1376
+    # (the right values are exact fractions of 40 digits, as marking holds them)
+    from derive.check.mark.followthrough import settle
+
+    p, right = _problem("gelu-descent")
+    w = check_working(p, "a.x3", "-0.1376 = x_2 - \\eta u",
+                      {a: settle(v) for a, v in right.items()}, {})
+    (step,) = w.steps
+    assert step.verdict == "invalid"
+    assert f"u = {(X2 + 0.1376) / 0.1:.4g}" in step.feedback
+    assert not re.search(r"\d{5,}/\d", step.feedback)

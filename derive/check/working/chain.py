@@ -23,6 +23,7 @@ side that could be read. A step that cannot be decided is ``unchecked``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,6 +169,14 @@ def _statement(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[s
             state.steps.append(StepResult(latex, line.number, "unreadable",
                                           f"line {line.number}: {e}"))
             continue
+        read_as = _by_family(state, new, shadow)
+        if read_as is not None:  # x_1 - \eta g with g the g_1 of the problem
+            new, note = read_as
+            state.steps.append(StepResult(latex, line.number, "valid",
+                                          f"line {line.number}: {note}"))
+            state.prev = new
+            last_side = new
+            continue
         step = _judge(state, line, latex, new)
         state.steps.append(step)
         # a side with names that mean nothing is no base for the next step
@@ -220,6 +229,55 @@ def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
     if lhs.unknown:
         return (answer if final else None), None, {}
     return _Target([v for v in (lhs.right, lhs.own)], "the left side", lhs), None, {}
+
+
+#: readings of a side's bare names as members of their families (g as g_0, g_1, …) tried
+MAX_READINGS = 64
+_FAMILY = r"^{}_?\{{?(\d+)\}}?$"
+
+
+def _by_family(state: _State, new: Side, shadow: dict[str, Any]) -> tuple[Side, str] | None:
+    """A side whose unknown bare names are quantities of the problem written without
+    their index (``x_2 = x_1 - \\eta g``: g is one of g_0, g_1, g_2, the gradients of
+    the descent): the side read with the member that makes the step true at the
+    problem's values, and a note saying which; None when there is none (or nothing to
+    check against). Each step is read anew: the next update's g is another member."""
+    prev, scope = state.prev, state.scope
+    if not new.unknown or prev is None or (isinstance(prev, Side) and prev.unknown):
+        return None
+    families: list[list[tuple[str, str]]] = []
+    for u in sorted(new.unknown):
+        members = _members(scope, u)
+        if not members:
+            return None
+        families.append([(u, key) for key in members])
+    olds = prev.values if isinstance(prev, _Target) else [prev.right, prev.own]
+    for tried, choice in enumerate(itertools.product(*families)):
+        if tried >= MAX_READINGS:
+            return None
+        meant = {u: scope.right[key] for u, key in choice}
+        try:
+            side = read_side(scope, new.text, {**shadow, **meant})
+        except SideError:
+            return None
+        if side.unknown:
+            return None
+        if compare(olds, side, scope).ok:
+            return side, "read " + ", ".join(f"{u} as {key}" for u, key in choice)
+    return None
+
+
+def _members(scope: Scope, name: str) -> list[str]:
+    """The quantities ``name_0``, ``name_1``, … of the problem (one key per answer), in
+    the order of their index: what a bare ``name`` may stand for."""
+    pattern = re.compile(_FAMILY.format(re.escape(name)))
+    found: dict[str, tuple[int, str]] = {}
+    for key in scope.right:
+        m = pattern.match(key)
+        aid = scope.answer_of.get(key)
+        if m and aid is not None and aid not in found:
+            found[aid] = (int(m.group(1)), key)
+    return [key for _, key in sorted(found.values())]
 
 
 def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
@@ -317,7 +375,15 @@ def _equation(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[st
     unknown = left.unknown | right_.unknown
     if len(unknown) != 1:
         return False
+    if isinstance(left.expr, sp.Symbol) and scope.knows(left.expr.name):
+        return False  # x_2 = x_1 - \eta g: a relation for x_2, not an equation in g
+    used = {s.name for side in (left, right_) if isinstance(side.expr, sp.Basic)
+            for s in side.expr.free_symbols if isinstance(s, sp.Symbol)}
+    if state.own_name and state.own_name in used:
+        return False  # the answer's own quantity stands in it: g is not what is asked
     (u,) = unknown
+    if _members(scope, u):
+        return False  # g of g_0, g_1, …: a quantity of the problem, read as one
     lone = isinstance(left.expr, sp.Symbol) and left.expr.name == u and not right_.unknown
     if lone and (state.equation is None or state.equation[0] != u):
         return False  # a definition (v_0 = …), not an equation
@@ -351,6 +417,13 @@ def _equation(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[st
     return True
 
 
+#: a solution shown as a fraction only when both its parts are this short (1/2, 7/3)
+FRACTION_DIGITS = 3
+
+
 def _roots(rs: list[Any]) -> str:
-    return ", ".join(show(r) if not (isinstance(r, sp.Rational)) else str(r) for r in rs) \
-        or "none"
+    """Solutions as a student reads them: small fractions as written, others as
+    decimals (never a 40-digit fraction)."""
+    return ", ".join(str(r) if isinstance(r, sp.Rational) and len(str(abs(r.p))) <=
+                     FRACTION_DIGITS and len(str(r.q)) <= FRACTION_DIGITS else show(r)
+                     for r in rs) or "none"
