@@ -111,3 +111,26 @@ def test_check_never_writes_over_an_answer_file_outside_the_run(tmp_path):
     r = check("--csv", str(answers), "--force")
     assert r.returncode == 2 and "inputs are never written over" in r.stderr
     assert Path(answers).read_text().startswith("answers:")
+
+
+def test_sheet_never_writes_over_its_spec(tmp_path):
+    """``derive sheet SPEC -o SPEC`` (or a path reaching it through ..) is a usage error
+    saying it is an input, before anything is solved; the spec is left as it was, also
+    with --force."""
+    spec = tmp_path / "gelu-descent.yaml"
+    spec.write_text((Path(__file__).parents[1] / "problems" / "gelu-descent.yaml").read_text())
+    before = spec.read_bytes()
+    for out in (str(spec), str(tmp_path / ".." / tmp_path.name / spec.name)):
+        for extra in ((), ("--force",)):
+            r = run_cli("sheet", str(spec), "-o", out, *extra)
+            assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+            assert "is one of the input files" in r.stderr and "student" not in r.stderr
+            assert spec.read_bytes() == before
+    # all problems (none named): every spec the catalogue finds is an input
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    own = mine / "my-descent.yaml"
+    own.write_bytes(before.replace(b"id: gelu-descent", b"id: my-descent"))
+    r = run_cli("sheet", "-o", str(own), env={"DERIVE_PROBLEMS": str(mine)})
+    assert r.returncode == 2 and "is one of the input files" in r.stderr
+    assert own.read_bytes() == before.replace(b"id: gelu-descent", b"id: my-descent")

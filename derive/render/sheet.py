@@ -320,6 +320,7 @@ def make_sheet(problems: Iterable[str], out: Path = DEFAULT_OUTPUT, *, pdf: bool
         warn(f"derive: {e}")  # the line a lone `derive solve` of it would print
         missing.append((pid, e))
 
+    _refuse_spec_outputs(named, out, pdf)
     sheet = build_sheet(named, cache=cache, left_out=left_out)
     if not sheet.problems:  # every one was bad: no empty document over the old one
         raise _incomplete(missing, None)
@@ -335,6 +336,24 @@ def make_sheet(problems: Iterable[str], out: Path = DEFAULT_OUTPUT, *, pdf: bool
         return None
     _echo_compiled(result, echo, warn)
     return result
+
+
+def _refuse_spec_outputs(named: list[str], out: Path, pdf: bool) -> None:
+    """A UsageError, before anything is solved, when the sheet (or its PDF) would be
+    written over one of the specs it is made from (``-o problems/x.yaml``)."""
+    from derive.core.catalogue import find_problem, problem_paths
+    from derive.core.outputs import refuse_inputs
+
+    known = problem_paths()
+    specs = []
+    for pid in named or list(known):
+        try:
+            specs.append(find_problem(pid, known))
+        except DeriveError:
+            pass  # reported in its turn, as the sheet leaves it out
+    refuse_inputs(out, specs, "-o")
+    if pdf:
+        refuse_inputs(out.with_suffix(".pdf"), specs, "the PDF")
 
 
 def _incomplete(missing: list[tuple[str, DeriveError]], out: Path | None) -> BatchIncomplete:
