@@ -66,18 +66,15 @@ def no_cache_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _parse_sets(items: tuple[str, ...]) -> dict[str, Any]:
-    from derive.core.values import ValueError_, parse_set_value
-
+    """``--set NAME=VALUE`` items as name -> the value's text: the spec reads it
+    (``givens.build_givens``), so that a value it cannot read is said with the file and
+    the given it was meant for, as every other --set message is."""
     out: dict[str, Any] = {}
     for item in items:
         if "=" not in item:
             raise UsageError(f"--set {item}: expected NAME=VALUE, e.g. --set eta=0.5")
         name, _, value = item.partition("=")
-        name = name.strip()
-        try:
-            out[name] = parse_set_value(value)
-        except ValueError_ as e:
-            raise UsageError(f"--set {name}: {e}") from None
+        out[name.strip()] = value
     return out
 
 
@@ -129,8 +126,10 @@ def list_cmd() -> None:
     for pid, path in paths.items():
         try:
             title = read_title(path)
-        except SpecError as e:
-            title = f"(invalid spec: {e.field}: {e.message})"
+        except SpecError as e:  # listed all the same: `derive verify` says the rest
+            unreadable = e.message.startswith(("invalid YAML", "cannot read"))
+            title = f"({'unreadable' if unreadable else 'invalid'} spec: " \
+                    f"{e.field + ': ' if e.field else ''}{e.message})"
         click.echo(f"{pid.ljust(width)}  {title}")
 
 

@@ -21,7 +21,7 @@ from derive.core.model import Problem
 from derive.core.safe_yaml import load_bounded_yaml, yaml_error_place
 from derive.core.spec import find_problem, load_problem
 from derive.core.spec_fields import unknown_keys
-from derive.core.values import ValueError_, to_exact
+from derive.core.values import ValueError_, short_number, to_exact
 
 _TOP_KEYS = ("title", "seed", "problems")
 _PROBLEM_KEYS = ("id", "points", "answers", "vary")
@@ -273,11 +273,14 @@ def _range(path: str, where: str, spec: dict[Any, Any]) -> list[Any]:
             raise SpecError(path, f"{where}.{key}", "expected a number")
     lo, hi, step = bounds["from"], bounds["to"], bounds["step"]
     if step <= 0:
-        raise SpecError(path, f"{where}.step", f"expected a positive number, found {step}")
+        raise SpecError(path, f"{where}.step", "expected a positive number, found "
+                        f"{short_number(step)}")
     if hi < lo:
-        raise SpecError(path, f"{where}.to", f"{hi} is below from ({lo})")
+        raise SpecError(path, f"{where}.to", f"{short_number(hi)} is below from "
+                        f"({short_number(lo)})")
     count = int(sp.floor((hi - lo) / step)) + 1
-    if count > MAX_VALUES:
-        raise SpecError(path, where, f"{count} values (at most {MAX_VALUES}: use a larger "
+    if count > MAX_VALUES:  # shown by its size: a range to 1e300 has 300 digits of them
+        shown = str(count) if count < 10**12 else f"about {short_number(count)}"
+        raise SpecError(path, where, f"{shown} values (at most {MAX_VALUES}: use a larger "
                         "step)")
     return [lo + i * step for i in range(count)]

@@ -194,12 +194,12 @@ def assignment_request(req: Any, assignment_path: str, roster_path: str | None,
 def worked_of(plan: ClassPlan, m: Marked) -> dict[str, str]:
     """The worked solutions of the student's own variant (for the feedback documents)."""
     from derive.assign.documents import worked_blocks
-    from derive.assign.variants import solved
+    from derive.assign.variants import Refusal, solved
 
     out: dict[str, str] = {}
     for ap in plan.assignment.problems:
         got = plan.drawn.get(m.student, {}).get(ap.id)
         s = solved(ap, got.givens) if got is not None else None
-        if s is not None and not isinstance(s, str):
+        if s is not None and not isinstance(s, Refusal):
             out[ap.id] = "\n\n".join(b.tex for b in worked_blocks(s)) + "\n"
     return out

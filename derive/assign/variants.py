@@ -23,6 +23,8 @@ import sympy as sp
 from derive.assign.assignment import AssignedProblem, Assignment
 from derive.core.derivation import Solution
 from derive.core.errors import DeriveError, SpecError, UsageError
+from derive.core.givens import given_symbol
+from derive.core.model import Definition, Problem
 from derive.core.spec import load_problem
 
 #: draws tried per student and problem before the assignment is refused
@@ -46,7 +48,7 @@ class Variant:
     """how many draws it took (more than 1: earlier ones were ill-posed)"""
 
 
-_SOLVED: dict[Any, Solution | str] = {}
+_SOLVED: dict[Any, Solution | Refusal] = {}
 _SOLVED_LIMIT = 5000
 
 
@@ -60,24 +62,80 @@ def draw(assignment: Assignment, ap: AssignedProblem, student: str) -> Variant:
     """The student's well-posed variant of ``ap``, solved and verified."""
     if not ap.vary:
         got = solved(ap, {})
-        if isinstance(got, str):
-            raise AssignmentError(f"{assignment.path}: {ap.where}: {ap.id} does not solve: "
-                                  f"{got}")
+        if isinstance(got, Refusal):
+            raise AssignmentError(f"{assignment.path}: {ap.where}: {ap.id} cannot be "
+                                  f"assigned as it is: {got.reason}{_vary_hint(ap, got)}")
         return Variant(ap.id, {}, got)
     rng = generator(assignment.seed, student, ap.id)
-    reasons: list[str] = []
+    reasons: list[Refusal] = []
     for attempt in range(1, MAX_DRAWS + 1):
         sets = {name: rng.choice(values) for name, values in ap.vary.items()}
         got = solved(ap, sets)
-        if not isinstance(got, str):
+        if not isinstance(got, Refusal):
             return Variant(ap.id, sets, got, attempt)
         reasons.append(got)
+    hint = _vary_hint(ap, reasons[0]) or "; widen or change the values"
     raise AssignmentError(f"{assignment.path}: {ap.where}.vary: no well-posed variant of "
                           f"{ap.id} for student {student} in {MAX_DRAWS} draws (e.g. "
-                          f"{reasons[0]}); widen or change the values")
+                          f"{reasons[0].reason}){hint}")
 
 
-def solved(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | str:
+@dataclass(frozen=True)
+class Refusal:
+    """Why a draw (or the spec's own givens) cannot be handed out."""
+
+    reason: str
+    """one line: the draw's values, then what is wrong"""
+    answer: str | None = None
+    """the answer at fault, when one is (a near tie, a number rounding cannot mark)"""
+
+
+def _vary_hint(ap: AssignedProblem, refused: Refusal) -> str:
+    """What to do about an answer at fault: vary a given it depends on (named)."""
+    if refused.answer is None:
+        return ""
+    names = [n for n in givens_behind(ap.problem, refused.answer) if n not in ap.vary]
+    if not names:
+        return ""
+    return (f"; vary a given {refused.answer} depends on ({', '.join(names)}) under "
+            f"{ap.where}.vary")
+
+
+def givens_behind(problem: Problem, aid: str) -> list[str]:
+    """The givens a student's draw could move answer ``aid`` by: those the blocks of its
+    part use (through definitions too), less any the spec fixes (min = max)."""
+    part = aid.split(".")[0]
+    calls = [c for p in problem.parts if p.name == part for c in p.calls] or \
+        [c for p in problem.parts for c in p.calls]
+    names: set[str] = set()
+    todo: list[Any] = [v for c in calls for v in c.args.values()]
+    seen: set[str] = set()
+    while todo:
+        v = todo.pop()
+        if isinstance(v, Definition):
+            todo.append(v.expr)
+        elif isinstance(v, sp.Basic):
+            for s in v.free_symbols:
+                name = str(s)
+                names.add(name)
+                if name in problem.definitions and name not in seen:
+                    seen.add(name)  # a defined quantity: what it is defined by
+                    todo.append(problem.definitions[name])
+        elif isinstance(v, dict):
+            todo += list(v.values())
+        elif isinstance(v, (list, tuple)):
+            todo += list(v)
+    out = []
+    for g in problem.givens.values():
+        if g.low is not None and g.low == g.high:
+            continue
+        own = {g.name} | {str(s) for s in getattr(given_symbol(g), "free_symbols", ())}
+        if own & names:
+            out.append(g.name)
+    return out
+
+
+def solved(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | Refusal:
     """The verified solution with these givens, or why the draw is ill-posed (memoised:
     students who draw the same numbers share one solve)."""
     key = (ap.ref, tuple((k, sp.srepr(v)) for k, v in sets.items()))
@@ -88,21 +146,35 @@ def solved(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | str:
     return _SOLVED[key]
 
 
-def _solve(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | str:
+def _solve(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | Refusal:
+    """A draw solved, or refused. A near tie refuses a draw only when a drawn given moves
+    the choice (``givens_behind``): the spec's own numbers verify and its author chose
+    them (a student whose rounding reverses the order is marked from their own numbers,
+    through the choice's ``depends``), so an unvaried problem is assigned as it is."""
+    def said(*parts: str) -> str:  # no empty field when nothing was drawn
+        return ": ".join(p for p in parts if p)
+
     shown = ", ".join(f"{k} = {v}" for k, v in sets.items())
     try:
         solution = load_problem(ap.ref, sets).solve()
     except SpecError as e:
-        return f"{shown}: {e.field}: {e.message}"
+        return Refusal(said(shown, e.field, e.message))
     except (DeriveError, ArithmeticError, ValueError, TypeError) as e:
-        return f"{shown}: {e}"
-    bad = (unmarkable(solution, tuple(ap.points)) or remainder_dropped(solution)
-           or near_tie(solution, tuple(ap.points)))
-    return f"{shown}: {bad}" if bad else solution
+        return Refusal(said(shown, str(e)))
+    asked = tuple(ap.points)
+    # a tie the draw did not move is the spec's own, as without a draw
+    moved = tuple(a for a in asked if set(givens_behind(ap.problem, a)) & set(sets))
+    for bad in (unmarkable(solution, asked), remainder_dropped(solution),
+                near_tie(solution, moved)):
+        if bad:
+            aid = bad.split(":")[0].split(" ")[0]
+            return Refusal(said(shown, bad), aid if aid in solution.answers else None)
+    return solution
 
 
 def unmarkable(solution: Solution, asked: tuple[str, ...]) -> str | None:
-    """Why a number the student must write cannot be marked by the rounding rule."""
+    """Why a number the student must write cannot be marked by the rounding rule (the
+    message starts with the answer's id)."""
     for aid in asked:
         a = solution.answers.get(aid)
         if a is None:

@@ -91,12 +91,29 @@ def read_title(path: Path) -> str:
         raw = load_bounded_yaml(m[0] if m else text)
     except yaml.YAMLError:
         raw = None
+    if not (isinstance(raw, dict) and isinstance(raw.get("title"), str)):
+        raw = _whole(text, shown)  # the line alone was no title: the file says why
     title = raw.get("title") if isinstance(raw, dict) else None
     if not isinstance(title, str) or not title.strip():
         raise SpecError(shown, "title", "missing (expected one line of text)")
     if "{{" in title:
         title = _title_filled(title, text)
     return title.strip()
+
+
+def _whole(text: str, shown: str) -> object:
+    """The whole spec's YAML; a SpecError naming the line when it is not YAML (listed as
+    unreadable rather than as a spec without a title)."""
+    import yaml
+
+    from derive.core.safe_yaml import yaml_error_place
+
+    try:
+        return load_bounded_yaml(text)
+    except yaml.YAMLError as e:
+        raise SpecError(shown, *yaml_error_place(e)) from None
+    except ValueError as e:  # an integer of more than 4300 digits, say
+        raise SpecError(shown, "", f"invalid YAML: {str(e).splitlines()[0][:100]}") from None
 
 
 #: whole numbers as words, for ``{{name:word}}`` placeholders (core.placeholders)

@@ -21,7 +21,13 @@ from derive.core.model import (
     SymbolSpec,
 )
 from derive.core.spec_fields import NAME, expected, mapping, text_field, unknown_keys
-from derive.core.values import ValueError_, format_number, parse_set_value, to_exact
+from derive.core.values import (
+    ValueError_,
+    format_number,
+    parse_set_value,
+    short_number,
+    to_exact,
+)
 
 _GIVEN_KEYS = ("value", "latex", "text", "integer", "column", "min", "max", "resize")
 #: largest |value| of a given (each entry): past it the float64 checks that verify every
@@ -187,8 +193,9 @@ def check_value(path: str, field: str, g: Given, value: Any, like: Any) -> None:
         if is_matrix(like) != is_matrix(value):
             # shown only when wrong: the text of a wide matrix costs seconds
             shown = (_shape_text(value) if isinstance(value, FloatMatrix) else
-                     str(value.tolist()) if isinstance(value, sp.MatrixBase) else _sci(value)
-                     if isinstance(value, (sp.Rational, sp.Float)) else str(value))
+                     str(value.tolist()) if isinstance(value, sp.MatrixBase) else
+                     short_number(value) if isinstance(value, (sp.Rational, sp.Float)) else
+                     str(value))
             want = _shape_text(like) if is_matrix(like) else "a number"
             raise SpecError(path, field, f"expected {want}, found {shown}")
         if is_matrix(like) and like.shape != value.shape and not g.resize:
@@ -220,13 +227,13 @@ def check_value(path: str, field: str, g: Given, value: Any, like: Any) -> None:
         if g.low is not None and v < g.low or g.high is not None and v > g.high:
             lo = format_number(g.low) + " ≤ " if g.low is not None else ""
             hi = " ≤ " + format_number(g.high) if g.high is not None else ""
-            raise SpecError(path, field, f"{name} = {_sci(v)} is out of range; "
+            raise SpecError(path, field, f"{name} = {short_number(v)} is out of range; "
                             f"expected {lo}{name}{hi}")
         if g.integer and g.high is None and not 0 <= v <= MAX_COUNT:
-            raise SpecError(path, field, f"{name} = {_sci(v)} is out of range; expected "
+            raise SpecError(path, field, f"{name} = {short_number(v)} is out of range; expected "
                             f"0 ≤ {name} ≤ {MAX_COUNT} (a count or a size)")
         if abs(v) > MAX_MAGNITUDE:
-            raise SpecError(path, field, f"{name} = {_sci(v)}: too large to verify "
+            raise SpecError(path, field, f"{name} = {short_number(v)}: too large to verify "
                             f"numerically; use |{name}| ≤ 1e6")
 
 
@@ -257,15 +264,6 @@ def _plainly_inside(v: Any, g: Given, bounds: list[tuple[float, int]]) -> bool:
     except OverflowError:  # past a float: the exact checks say how large
         return False
     return all(x * side < edge for edge, side in bounds)
-
-
-def _sci(v: sp.Expr) -> str:
-    """A huge number shown by its order of magnitude (1e300), not its 300 digits."""
-    if isinstance(v, sp.Rational):
-        digits = len(str(abs(v.p))) - len(str(v.q))
-        if digits > 7:
-            return f"{'-' if v < 0 else ''}1e{digits}"
-    return format_number(v)
 
 
 def build_symbols(path: str, raw: Any) -> dict[str, SymbolSpec]:

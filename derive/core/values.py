@@ -175,6 +175,18 @@ def to_float(v: sp.Expr) -> float:
     return float(approx(v))
 
 
+def short_number(v: sp.Expr | int) -> str:
+    """A huge number shown by its order of magnitude (1e300), not its 300 digits; others
+    as ``format_number`` writes them."""
+    if isinstance(v, int):
+        v = sp.Integer(v)
+    if isinstance(v, sp.Rational):
+        digits = len(str(abs(v.p))) - len(str(v.q))
+        if digits > 7:
+            return f"{'-' if v < 0 else ''}1e{digits}"
+    return format_number(v)
+
+
 def format_number(v: sp.Expr, sig: int = 6) -> str:
     """A number as a person writes it: exact when short, else ``sig`` significant digits.
 
