@@ -40,3 +40,25 @@ def test_exact_marking_for_sizes_and_strides():
 def test_unreadable_numbers_raise_parse_error(text):
     with pytest.raises(ParseError):
         read_number(text, ParseConfig())
+
+
+@pytest.mark.parametrize("pid,aid,written", [
+    ("gelu-descent", "a.x1", r"\frac{0}{0}"), ("gelu-descent", "a.x1", "0/0"),
+    ("gelu-descent", "a.x1", r"\frac{1}{0}"), ("gelu-descent", "a.derivative", r"\frac{0}{0}"),
+    ("gelu-descent", "a.derivative", r"\frac{x}{0}"),
+    ("conv-valid", "a.output", r"\begin{bmatrix} 1 & \frac{0}{0} \end{bmatrix}"),
+])
+def test_an_answer_that_divides_by_zero_is_unparsable_and_says_so(pid, aid, written):
+    # 0/0 has no value: neither right nor wrong, and never an internal error's name
+    from checkkit import make_marker, mark
+
+    r = mark(make_marker(), {pid: {aid: written}})[pid, aid]
+    assert r.verdict == "unparsable", r
+    assert "divides by zero" in r.feedback and "Error" not in r.feedback, r
+
+
+def test_a_fraction_with_zero_above_is_a_number():
+    from checkkit import make_marker, mark
+
+    r = mark(make_marker(), {"gelu-descent": {"a.x1": r"\frac{0}{5}"}})["gelu-descent", "a.x1"]
+    assert r.verdict == "incorrect" and r.feedback == "expected -0.05"

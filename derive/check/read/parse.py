@@ -91,11 +91,14 @@ def parse_with_notes(text: Any, kind: str, config: ParseConfig) -> tuple[Any, li
     """``parse_answer`` with the notes on lenient readings (``a(1-a)`` as elementwise)."""
     if kind == "number":
         try:
-            return read_number(str(text), config).value, []
+            return _defined(read_number(str(text), config).value), []
         except ParseError as e:
             first = e
         value, notes = _read(text, config)
-        if isinstance(value, list) or tv.is_matrix(value) or not _is_number(value):
+        if isinstance(value, list) or tv.is_matrix(value):
+            raise first
+        value = _defined(value)
+        if not _is_number(value):
             raise first
         return value, notes
     if kind == "choice":
@@ -119,9 +122,11 @@ def parse_with_notes(text: Any, kind: str, config: ParseConfig) -> tuple[Any, li
             raise ParseError("a list where one expression was expected")
         if tv.is_matrix(value):
             raise ParseError("a matrix where an expression was expected")
-        return value, notes
+        return _defined(value), notes
     if kind in ("matrix", "design"):
         m = _as_matrix(value)
+        for e in m:
+            _defined(e)
         bad = [e for e in m if not _is_number(e)]
         if bad:
             raise ParseError(f"the entry {bad[0]} is not a number")
@@ -172,6 +177,15 @@ def _one_expression(text: str, config: ParseConfig) -> Any:
     value, _ = _read(text, config)
     if isinstance(value, list) or tv.is_matrix(value):
         raise ParseError(f"{text.strip()[:40]!r} inside cases is not one expression")
+    return value
+
+
+def _defined(value: Any) -> Any:
+    """The value, or a ParseError when it divides by zero (``\\frac{0}{0}``, ``1/0``):
+    such an answer has no value to mark."""
+    if isinstance(value, sp.Basic) and not isinstance(value, sp.MatrixBase) \
+            and (value is sp.nan or value.has(sp.nan, sp.zoo)):
+        raise ParseError("the answer divides by zero: it has no value")
     return value
 
 
