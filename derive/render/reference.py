@@ -46,6 +46,9 @@ KIND_HELP = {
     "YAML": "a list or mapping the block reads itself (see its meaning)",
 }
 
+#: what an expression argument must hold (``Param.takes``; checked when a spec is read)
+_TAKES_WORDS = {"scalar": " (a number)", "array": " (a vector or matrix)"}
+
 #: where shipped examples come from, in this order (the reference set first)
 _SHIPPED = ("problems", "problems/library")
 
@@ -78,7 +81,7 @@ class BlockDoc:
 
 
 def _arg_doc(name: str, p: Param) -> ArgDoc:
-    kind = KIND_WORDS.get(p.type, p.type)
+    kind = KIND_WORDS.get(p.type, p.type) + _TAKES_WORDS.get(p.takes, "")
     if p.choices:
         kind = " | ".join(p.choices)
     if p.required:
