@@ -166,3 +166,26 @@ E &= -(1) \log(0.68997) + (1-1) \log(1-0.68997) \\
     assert run.returncode == 0, run.stderr
     text = " ".join(run.stdout.split())
     assert "b.loss missing" in text and "working: step 2 of 2 is wrong (line 2:" in text
+
+
+def test_a_doubled_step_is_a_half_factor_only_where_the_derivation_has_a_square(
+        tmp_path: Path) -> None:
+    # gelu-descent: x_1 = 0 - 0.1 * sigmoid(0) = -0.05; -0.1 doubles it, but plain descent
+    # has no squared error whose 1/2 could be missing: an arithmetic slip
+    # mlp-forward-backward: E = (y - yhat)^2 / 2, dE/dw9 = yhat - y = 0.5655 - 0.5 = 0.0655;
+    # 2(yhat - y) is the half-factor
+    (tmp_path / "h.yaml").write_text(
+        "student: h\nanswers:\n  gelu-descent:\n    a.x1:\n      answer: '-0.1'\n"
+        "      working: 'x_1 = 0 - 0.1 \\cdot 0.5 = -0.1'\n"
+        "  mlp-forward-backward:\n    c.dE_dw9:\n      answer: '0.131'\n"
+        "      working: '\\frac{\\partial E}{\\partial w_9} = 2(\\hat{y} - y) = "
+        "2(0.5655 - 0.5) = 0.131'\n", encoding="utf-8")
+    r = run_cli("check", "h.yaml", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    got = {x["answer"]: x for x in json.loads(r.stdout)["submissions"][0]["results"]
+           if "working" in x}
+    gelu = [s.get("diagnosis") for s in got["a.x1"]["working"]["steps"]]
+    assert gelu == [None, "arithmetic"] and got["a.x1"].get("diagnosis") is None
+    mlp = got["c.dE_dw9"]["working"]["steps"]
+    assert mlp[0].get("diagnosis") == "half-factor"
+    assert got["c.dE_dw9"].get("diagnosis") == "half-factor"

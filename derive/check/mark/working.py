@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from derive.check.judge import relevance
 from derive.check.mark import followthrough as ft
 from derive.check.mark.answers import with_notation
 from derive.check.results import Result
@@ -67,7 +68,8 @@ def _check(marker: Marker, prep: Prepared, aid: str, text: str, right: dict[str,
         mistakes, targets = [], []
     marker.phase(key, WORKING_FACTOR * marker.answer_seconds)
     try:
-        return check_working(problem, aid, text, right, values, targets, mistakes)
+        return check_working(problem, aid, text, right, values, targets, mistakes,
+                             relevance.involves_two(prep.gold, aid))
     except MemoryError:
         return _failed("too large to check (memory limit reached)")
     except RecursionError:

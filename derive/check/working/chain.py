@@ -72,6 +72,8 @@ class _State:
     """(code, the value the mistake gives the answer): the answer's declared mistakes"""
     own_name: str = ""
     """the name the working's own answer goes by (x_2 for a.x2)"""
+    half: bool = True
+    """the answer's derivation has a square or a 2: a doubled step may be a half-factor"""
     judge_answer: Any = None
     """text -> (equal to the answer?, feedback) by the answer judge itself, for answers
     whose sides the working's reader does not compare (matrix expressions)"""
@@ -84,7 +86,8 @@ def _norm(text: str) -> str:
 def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any],
                   own: dict[str, Any] | None = None,
                   targets: list[Any] | None = None,
-                  mistakes: list[tuple[str, Any]] | None = None) -> WorkingResult:
+                  mistakes: list[tuple[str, Any]] | None = None,
+                  half: bool = True) -> WorkingResult:
     """Check the working of one answer.
 
     Args:
@@ -97,13 +100,15 @@ def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any]
             (follow-through), besides the right one.
         mistakes: (code, value) of the answer's known mistakes, to name what a step
             held against the answer got wrong.
+        half: whether the answer's derivation has a square or a 2
+            (``judge.relevance.involves_two``): else no step is called a half-factor.
     Returns:
         The steps with their verdicts; ``first_error`` is the first invalid one.
     """
     scope = build_scope(problem, answer_id, right, own or {})
     lines = read_lines(text)
     state = _State(scope, answer_id, [right[answer_id], *(targets or [])],
-                   mistakes=list(mistakes or []))
+                   mistakes=list(mistakes or []), half=half)
     state.own_name = next((n for n, a in scope.answer_of.items() if a == answer_id), "")
     if problem.answers[answer_id].kind == "matrix-expression":
         state.judge_answer = _answer_judge(problem, answer_id, right[answer_id])
@@ -315,7 +320,7 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
     before = prev.side if isinstance(prev, _Target) else prev
     mistakes = state.mistakes if isinstance(prev, _Target) and prev.what in (
         "the answer", state.own_name) else None
-    found = diagnose(state.scope, olds, before, new, line.number, mistakes)
+    found = diagnose(state.scope, olds, before, new, line.number, mistakes, state.half)
     if found is not None:
         return StepResult(latex, line.number, "invalid", found[1], found[0])
     return StepResult(latex, line.number, "invalid", f"{where}: {detail}")

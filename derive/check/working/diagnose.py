@@ -173,8 +173,11 @@ def _transformed(values: list[Any], f: Callable[[Any], Any]) -> list[Any]:
 
 
 def diagnose(scope: Scope, olds: list[Any], before: Side | None, new: Side, line: int,
-             mistakes: list[tuple[str, Any]] | None = None) -> tuple[str, str] | None:
-    """(code, sentence naming the line) for a wrong step, or None."""
+             mistakes: list[tuple[str, Any]] | None = None,
+             half: bool = True) -> tuple[str, str] | None:
+    """(code, sentence naming the line) for a wrong step, or None. ``half``: the
+    answer's derivation has a square or a 2 (False: a doubled or halved side is no
+    half-factor, the ½ of a squared error, but an arithmetic slip)."""
     given = _short(new.text)
     where = f"line {line}: "
     base = [o for o in olds if isinstance(o, sp.Basic)]
@@ -183,6 +186,8 @@ def diagnose(scope: Scope, olds: list[Any], before: Side | None, new: Side, line
     shown = show(base[0]) if not base[0].free_symbols else "the line before"
     for code, f in (("sign", lambda v: -v), ("half-factor", lambda v: v / 2),
                     ("half-factor", lambda v: 2 * v)):
+        if code == "half-factor" and not half:
+            continue
         if _matches(_transformed(base, f), new, scope):
             return code, where + sentence(code, given, _value(base, f), shown)
     for code, value in mistakes or []:
