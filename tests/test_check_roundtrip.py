@@ -86,6 +86,11 @@ def test_cases_inside_a_product_are_read():
 @pytest.mark.parametrize("pid,aid,text,verdict", [
     ("loss-gradients", "c.dL_dz", r"{p}_{i} - {t}_{i}", "correct"),
     ("loss-gradients", "c.dL_dz", r"{p}_{i} + {t}_{i}", "incorrect"),
+    # braces right after a group (a sum's limits) are a base's too
+    ("loss-gradients", "d.dL_dz",
+     r"{p}_{i}({p}_{i} - {t}_{i}) - {p}_{i}\sum_{k=1}^{K}{p}_{k}({p}_{k} - {t}_{k})", "correct"),
+    ("loss-gradients", "d.dL_dz",
+     r"{p}_{i}({p}_{i} - {t}_{i}) - \sum_{k=1}^{K}{p}_{k}({p}_{k} - {t}_{k})", "incorrect"),
     # p, i, j are made by the softmax-jacobian block, not listed by the spec
     ("softmax-jacobian", "a.entry", r"\left(\delta_{i j} - {p}_{j}\right) {p}_{i}", "correct"),
     ("softmax-jacobian", "a.entry", r"(\delta_{ij} - p_j) p_i", "correct"),

@@ -195,9 +195,9 @@ def _braced_bases(tokens: list[Token]) -> list[Token]:
     return out
 
 
-#: tokens whose braces are their own argument (``\frac{p}{q}_…``, ``^{p}_{i}``), not a
-#: base of their own
-_TAKES_BRACES = {Token(OP, "^"), Token(OP, "_"), Token(OP, "}")}
+#: tokens whose braces are a script of their own (``x^{p}_{i}``), not a base (after a
+#: group, ``\sum_{k}{p}_{k}``, a single name's braces mean nothing either)
+_TAKES_BRACES = {Token(OP, "^"), Token(OP, "_")}
 
 
 def _one_name(inner: list[Token]) -> bool:
