@@ -146,9 +146,11 @@ class Atoms:
         fn = self.function_of(full, word) or (self.function_of(key, word)
                                               if key in ("log", "ln", "lg") else None)
         if fn is not None and not word and not sub and len(key) == 1 and not fn.operator \
+                and not isinstance(self.r.resolve(key, "", ""), sp.Symbol) \
                 and not self.call_follows():
-            # a problem's one-letter function without its brackets is the letter: e^{z}
-            # where the problem defines e(z) (ELU) is Euler's e, as derive itself writes it
+            # a problem's one-letter function without its brackets is the letter's own
+            # value: e^{z} where the problem defines e(z) (ELU) is Euler's e, as derive
+            # itself writes it (a letter without one, f, still needs its brackets)
             fn = None
         if fn is not None:
             log_base = None
