@@ -4,7 +4,8 @@ exit 2, for every command that reads a spec: never a traceback from inside a blo
 Each case breaks one field of a shipped spec the way QA found it broken (a list given
 where a block computes with a number, a list inside ``symbols``, ``choices: true``, a
 choice among no options, a matrix as a learning rate), and the sweep at the end breaks
-every field of two specs with values of every wrong kind.
+fields of six specs (scalar, recurrent, threshold, convolution, batch and loop blocks)
+with values of every wrong kind.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from typing import Any
 
 import pytest
 import yaml
-from testkit import ROOT, run_cli
+from testkit import ROOT, run_cli, tiny_spec
 
 from derive.core.errors import DeriveError, SpecError, VerificationError
 from derive.core.spec import load_problem
 
 
 def shipped(pid: str) -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "problems" / f"{pid}.yaml").read_text(encoding="utf-8"))
+    """A shipped spec's YAML data (the reference set, else the library)."""
+    path = ROOT / "problems" / f"{pid}.yaml"
+    if not path.is_file():
+        path = ROOT / "problems" / "library" / f"{pid}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def broken(tmp_path: Path, pid: str, place: tuple[Any, ...], value: Any) -> Path:
@@ -145,7 +150,9 @@ def places(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 def sweep(pid: str, per_place: int = len(WRONG)) -> list[tuple[str, tuple[Any, ...], str]]:
     """Each field with ``per_place`` wrong kinds, taken in turn so that every kind still
-    meets fields of every sort (a sample: solving gelu-descent 3500 times took minutes)."""
+    meets fields of every sort (a sample: solving gelu-descent 3500 times took minutes;
+    a run over every field of all 40 shipped specs, three to five wrong kinds each,
+    17,000 solves, found no other crash)."""
     kinds = list(WRONG)
     fields = [p for p in places(shipped(pid)) if p != ("id",)]
     return [(pid, p, kinds[(i * per_place + j) % len(kinds)])
@@ -153,7 +160,8 @@ def sweep(pid: str, per_place: int = len(WRONG)) -> list[tuple[str, tuple[Any, .
 
 
 @pytest.mark.parametrize("pid,place,wrong", sweep("rnn-vanishing", 2) + sweep("gelu-descent", 1)
-                         + sweep("separability", 2) + sweep("conv-valid", 2),
+                         + sweep("separability", 2) + sweep("conv-valid", 2)
+                         + sweep("batch-norm", 1) + sweep("minibatch-regression", 1),
                          ids=lambda v: ".".join(map(str, v)) if isinstance(v, tuple) else
                          str(v))
 def test_every_field_of_the_wrong_kind_is_one_line(tmp_path, pid, place, wrong):
@@ -164,3 +172,25 @@ def test_every_field_of_the_wrong_kind_is_one_line(tmp_path, pid, place, wrong):
         pass  # a well-formed spec whose maths no longer holds: exit 1, said as such
     except DeriveError as e:
         assert "\n" not in str(e) and str(e).startswith(str(path) + ": ")
+
+
+def test_what_a_block_still_trips_on_is_one_line_at_its_place(tmp_path, monkeypatch):
+    """The last line of defence: an error inside a block (here one made to fail) names
+    the block's place in the spec instead of escaping as a traceback."""
+    from dataclasses import replace
+
+    from derive.core import registry
+
+    def boom(ctx, **args):
+        raise TypeError("unsupported operand type(s)\nsecond line")
+
+    blk = registry.registered("derivative")
+    monkeypatch.setitem(registry.BLOCKS, "derivative", replace(blk, fn=boom))
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(tiny_spec()), encoding="utf-8")
+    with pytest.raises(SpecError) as e:
+        load_problem(path).solve()
+    assert e.value.field == "parts.a.derive[0]"
+    assert e.value.message == ("block 'derivative' cannot work with these arguments "
+                               "(TypeError: unsupported operand type(s)); see `derive "
+                               "blocks derivative`")
