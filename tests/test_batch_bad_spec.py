@@ -87,3 +87,38 @@ def test_sheet_of_only_bad_problems_writes_nothing(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines()[-1].startswith("derive: none of the 2 problems")
     assert out.read_text(encoding="utf-8") == "an earlier sheet\n"
+
+
+def wrong_tanh(tmp_path: Path) -> Path:
+    """tanh-derivative claiming f'(x) may be written 2/cosh(x)**2: well-formed, but its
+    identity check fails (twice the true derivative), so verification fails."""
+    data = yaml.safe_load((ROOT / "problems" / "tanh-derivative.yaml").read_text("utf-8"))
+    data["parts"]["a"]["derive"][0]["forms"][0]["form"] = "2/cosh(x)**2"
+    folder = tmp_path / "wrong"
+    folder.mkdir()
+    path = folder / "tanh-derivative.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path.relative_to(tmp_path)
+
+
+def test_verify_exits_2_for_a_bad_spec_and_still_counts_failures(tmp_path):
+    bad, wrong = bad_gelu(tmp_path), wrong_tanh(tmp_path)
+    r = run_cli("verify", str(wrong), str(bad), "conv-valid", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "ok   conv-valid" in r.stdout and "FAIL" in r.stdout
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"derive: 1 of 3 problems not verified (said above): {bad}; 1 problem(s) failed "
+        "verification")
+    r = run_cli("verify", str(wrong), "conv-valid", cwd=tmp_path)
+    assert r.returncode == 1  # no bad spec: a failed verification's own exit code
+
+
+def test_sheet_leaves_out_a_problem_that_fails_verification_with_exit_1(tmp_path):
+    wrong = wrong_tanh(tmp_path)
+    out = tmp_path / "sheet.tex"
+    r = run_cli("sheet", str(wrong), "conv-valid", "-o", str(out), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "verification failed" in r.stderr.splitlines()[0]
+    assert r.stderr.strip().splitlines()[-1] == (f"derive: 1 problem(s) left out of {out}: "
+                                                 f"{wrong}")
+    assert "tanh-derivative" not in out.read_text(encoding="utf-8")
