@@ -194,3 +194,18 @@ def test_what_a_block_still_trips_on_is_one_line_at_its_place(tmp_path, monkeypa
     assert e.value.message == ("block 'derivative' cannot work with these arguments "
                                "(TypeError: unsupported operand type(s)); see `derive "
                                "blocks derivative`")
+
+
+def test_a_matrix_answer_where_a_number_belongs_is_named_when_known(tmp_path):
+    spec = {"id": "t2", "title": "T", "givens": {"M": [[1, 2]]}, "symbols": ["x"],
+            "define": {"f(x)": "x**2"}, "answers": {"a.v": "matrix", "b.x1": "number"},
+            "parts": {"a": {"derive": [{"use": "evaluate", "expr": "M", "answer": "a.v"}]},
+                      "b": {"derive": [{"use": "descent", "f": "f", "wrt": "x",
+                                        "x0": "{a.v}", "eta": 0.1, "steps": 1,
+                                        "x": "b.x"}]}}}
+    path = tmp_path / "t2.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    r = run_cli("solve", str(path), cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert r.stderr == ("derive: t2.yaml: parts.b.derive[0].x0: expected a number or a "
+                        "scalar expression, found a 1×2 matrix (the value of {a.v})\n")

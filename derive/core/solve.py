@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import sympy as sp
+
 from derive.core.blas import one_blas_thread
 from derive.core.derivation import Context, Solution, range_hint
 from derive.core.errors import DerivationError, SpecError, VerificationError
-from derive.core.model import Problem
-from derive.core.registry import registered
+from derive.core.model import BlockCall, Problem
+from derive.core.registry import Block, expectation_unmet, registered
 from derive.core.verify import run_checks
 
 #: what a block's own arithmetic raises on arguments of the wrong kind
@@ -19,6 +21,29 @@ _BLOCK_FAILURES = (TypeError, ValueError, IndexError, KeyError, AttributeError,
 def _first_line(e: BaseException) -> str:
     text = (str(e).strip().splitlines() or [""])[0]
     return text if len(text) <= 100 else text[:97] + "..."
+
+
+def _check_referred_answers(ctx: Context, blk: Block, call: BlockCall) -> None:
+    """A number argument written as an earlier answer (``x0: '{a.output}'``) is checked
+    against ``Param.takes`` once the answer is known, as the spec reader checks the rest:
+    a matrix answer there is one line naming the argument, not a TypeError in the block."""
+    for name, p in blk.params.items():
+        arg = call.args.get(name)
+        if p.takes != "scalar" or p.type not in ("expr", "exprs", "expr_list"):
+            continue
+        items = arg.items() if isinstance(arg, dict) else \
+            ((f"[{i}]", x) for i, x in enumerate(arg)) if isinstance(arg, list) else \
+            [("", arg)]
+        for sub, x in items:
+            if not (isinstance(x, sp.Expr) and any(str(s).startswith("{")
+                                                   for s in x.free_symbols)):
+                continue
+            unmet = expectation_unmet(p, ctx.resolve(x))
+            if unmet:
+                at = f"{call.where}.{name}" + (sub if sub.startswith("[") or not sub
+                                               else f".{sub}")
+                raise SpecError(ctx.problem.path, at, f"expected {unmet[0]}, found "
+                                f"{unmet[1]} (the value of {x})")
 
 
 def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
@@ -38,6 +63,7 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
             blk = registered(call.block)
             if blk is None:  # a Problem built by hand, not from a spec
                 raise SpecError(problem.path, call.where, f"unknown block '{call.block}'")
+            _check_referred_answers(ctx, blk, call)
             try:
                 with one_blas_thread():  # small products: more threads would only spin
                     blk.fn(ctx, **call.args)
