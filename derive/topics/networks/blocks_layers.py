@@ -244,7 +244,7 @@ def net_softmax(ctx: Context, out: str | None) -> None:
                      doc="on a batch (net-input batch:): the mean over the examples "
                          "(default, E = (1/B) Σ_b …, so ∂E/∂W = Xᵀδ with δ carrying 1/B) "
                          "or their sum"),
-    penalty=Param("exprs", takes="scalar", required=False, default={},
+    penalty=Param("exprs", required=False, default={},
                   doc="penalties added to the loss: {l2: lambda} is (λ/2) Σ ‖W‖²_F (see "
                       "l2), {l1: lambda} is λ Σ |W_ij| with ∂/∂W = λ sign(W), sign(0) = 0; "
                       "both may be given; added once, not divided by the batch size"),
