@@ -84,3 +84,11 @@ def test_list_calls_invalid_yaml_unreadable(tmp_path):
     line = next(ln for ln in r.stdout.splitlines() if ln.startswith("broken-yaml"))
     assert line.split(None, 1)[1] == ("(unreadable spec: line 2: invalid YAML: expected "
                                       "',' or ']', but got '}')")
+
+
+def test_list_names_a_title_that_is_no_text(tmp_path):
+    (tmp_path / "map-title.yaml").write_text("id: map-title\ntitle: {a: 1}\n")
+    r = run_cli("list", problems=tmp_path)
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("map-title"))
+    assert line.split(None, 1)[1] == ("(invalid spec: title: expected one line of text, "
+                                      "found a mapping)")

@@ -95,7 +95,10 @@ def read_title(path: Path) -> str:
         raw = _whole(text, shown)  # the line alone was no title: the file says why
     title = raw.get("title") if isinstance(raw, dict) else None
     if not isinstance(title, str) or not title.strip():
-        raise SpecError(shown, "title", "missing (expected one line of text)")
+        found = "" if title is None or isinstance(title, str) else \
+            f", found {({list: 'a list', dict: 'a mapping'}).get(type(title), repr(title))}"
+        raise SpecError(shown, "title", "missing (expected one line of text)" if not found
+                        else f"expected one line of text{found}")
     if "{{" in title:
         title = _title_filled(title, text)
     return title.strip()
