@@ -167,6 +167,32 @@ def test_template_does_not_overwrite_without_force(tmp_path):
     assert r.returncode == 0 and "\\answer{gelu-descent/a.x1}{}" in out.read_text()
 
 
+def test_template_leaves_out_a_bad_spec_and_never_writes_over_one(tmp_path):
+    """A bad spec among several is one line and left out (the others' slots written,
+    exit 2 with a closing line); none readable: nothing written; -o naming a spec is
+    refused even with --force."""
+    from pathlib import Path
+
+    shipped = Path(__file__).parents[1] / "problems" / "gelu-descent.yaml"
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: broken\ntitle: [unclosed\n")
+    out = tmp_path / "hw.tex"
+    r = run_cli("template", "gelu-descent", str(bad), "conv-valid", "-o", str(out))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "broken.yaml" in r.stderr and "left out of the template: " in r.stderr
+    text = out.read_text()
+    assert "\\answer{gelu-descent/a.x1}{}" in text and "\\answer{conv-valid/" in text
+    assert "broken" not in text
+    r = run_cli("template", str(bad), "nope", "-o", str(tmp_path / "none.tex"))
+    assert r.returncode == 2 and "no template written" in r.stderr
+    assert not (tmp_path / "none.tex").exists()
+    spec = tmp_path / "gelu-descent.yaml"
+    spec.write_bytes(shipped.read_bytes())
+    r = run_cli("template", str(spec), "-o", str(spec), "--force")
+    assert r.returncode == 2 and "is one of the input files" in r.stderr
+    assert spec.read_bytes() == shipped.read_bytes()
+
+
 def test_gradescope_csv_and_outputs_never_over_inputs(tmp_path):
     f = write(tmp_path / "s1.yaml", "answers: {check-unit: {a.z: 0.7, a.yhat: 0.5}}\n")
     g, c = tmp_path / "results.json", tmp_path / "grades.csv"

@@ -204,18 +204,41 @@ def _feedback(marked: list[Marked], files: list[str], req: CheckRequest) -> None
 
 
 def run_template(problems: tuple[str, ...], output: str | None, force: bool) -> None:
-    """Write the LaTeX answer sheet of the problems (all when none is named)."""
+    """Write the LaTeX answer sheet of the problems (all when none is named). A problem
+    whose spec cannot be read is reported on its own line and left out, as ``derive
+    sheet`` does (one named alone: its own error); the template is never written over
+    one of its specs."""
     from derive.check.template import template_latex
-    from derive.core.spec import load_problem, problem_paths
+    from derive.core.catalogue import find_problem, problem_paths
+    from derive.core.errors import BatchIncomplete, DeriveError
+    from derive.core.spec import load_problem
 
-    ids = list(problems) or list(problem_paths())
-    text = template_latex([load_problem(p) for p in ids])
+    known = problem_paths()
+    ids = list(problems) or list(known)
+    specs, loaded, left_out = [], [], []
+    for pid in ids:
+        try:
+            path = find_problem(pid, known)
+            loaded.append(load_problem(path))
+            specs.append(path)
+        except DeriveError as e:
+            if len(ids) == 1:
+                raise
+            print(f"derive: {e}", file=sys.stderr)
+            left_out.append(pid)
+    if not loaded:
+        raise BatchIncomplete(f"none of the {len(ids)} problems could be read, no template "
+                              f"written: {', '.join(left_out)}", 2)
+    text = template_latex(loaded)
     if output is None:
         sys.stdout.write(text)
-        return
-    if Path(output).exists() and not force:
-        raise UsageError(f"{output} exists; it may hold a student's answers (use --force to "
-                         "replace it)")
-    atomic_write(output, text)
-    print(f"derive: wrote {output}: {sum(len(load_problem(p).answers) for p in ids)} answer "
-          f"slots; fill them in, then: derive check {output}", file=sys.stderr)
+    else:
+        if Path(output).exists() and not force:
+            raise UsageError(f"{output} exists; it may hold a student's answers (use --force "
+                             "to replace it)")
+        atomic_write(output, text, force=True, inputs=specs, what="-o")
+        print(f"derive: wrote {output}: {sum(len(p.answers) for p in loaded)} answer slots; "
+              f"fill them in, then: derive check {output}", file=sys.stderr)
+    if left_out:
+        raise BatchIncomplete(f"{len(left_out)} problem(s) left out of the template: "
+                              f"{', '.join(left_out)}", 2)
