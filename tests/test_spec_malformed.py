@@ -159,8 +159,10 @@ def sweep(pid: str, per_place: int = len(WRONG)) -> list[tuple[str, tuple[Any, .
             for i, p in enumerate(fields) for j in range(per_place)]
 
 
-@pytest.mark.parametrize("pid,place,wrong", sweep("rnn-vanishing", 2) + sweep("gelu-descent", 1)
-                         + sweep("separability", 2) + sweep("conv-valid", 2)
+# one wrong kind per field (kinds rotate along the fields): with two per field for three
+# of the specs this file was a fifth of the suite's time (23 s of 111 s)
+@pytest.mark.parametrize("pid,place,wrong", sweep("rnn-vanishing", 1) + sweep("gelu-descent", 1)
+                         + sweep("separability", 1) + sweep("conv-valid", 1)
                          + sweep("batch-norm", 1) + sweep("minibatch-regression", 1),
                          ids=lambda v: ".".join(map(str, v)) if isinstance(v, tuple) else
                          str(v))
