@@ -5,6 +5,7 @@ exit code says that something was left out (2 for a bad spec)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from testkit import ROOT, run_cli
@@ -12,16 +13,21 @@ from testkit import ROOT, run_cli
 BAD_FIELD = "parts.c.derive[1].beta"
 
 
-def bad_gelu(tmp_path: Path) -> Path:
-    """gelu-descent with its momentum coefficient a list (QA finding 1's first repro), as
-    a path relative to ``tmp_path`` (the commands run there; messages show it so)."""
-    data = yaml.safe_load((ROOT / "problems" / "gelu-descent.yaml").read_text("utf-8"))
-    data["givens"]["beta"]["value"] = [1, 2]
-    folder = tmp_path / "bad"
-    folder.mkdir()
-    path = folder / "gelu-descent.yaml"
+def altered(tmp_path: Path, pid: str, folder: str, change: Any) -> Path:
+    """The shipped spec ``pid`` changed by ``change(data)``, written to ``tmp_path/folder``,
+    as a path relative to ``tmp_path`` (the commands run there; messages show it so)."""
+    data = yaml.safe_load((ROOT / "problems" / f"{pid}.yaml").read_text("utf-8"))
+    change(data)
+    (tmp_path / folder).mkdir()
+    path = tmp_path / folder / f"{pid}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path.relative_to(tmp_path)
+
+
+def bad_gelu(tmp_path: Path) -> Path:
+    """gelu-descent with its momentum coefficient a list (QA finding 1's first repro)."""
+    return altered(tmp_path, "gelu-descent", "bad",
+                   lambda d: d["givens"]["beta"].update(value=[1, 2]))
 
 
 def test_verify_reports_the_bad_spec_and_verifies_the_others(tmp_path):
@@ -92,13 +98,9 @@ def test_sheet_of_only_bad_problems_writes_nothing(tmp_path):
 def wrong_tanh(tmp_path: Path) -> Path:
     """tanh-derivative claiming f'(x) may be written 2/cosh(x)**2: well-formed, but its
     identity check fails (twice the true derivative), so verification fails."""
-    data = yaml.safe_load((ROOT / "problems" / "tanh-derivative.yaml").read_text("utf-8"))
-    data["parts"]["a"]["derive"][0]["forms"][0]["form"] = "2/cosh(x)**2"
-    folder = tmp_path / "wrong"
-    folder.mkdir()
-    path = folder / "tanh-derivative.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path.relative_to(tmp_path)
+    return altered(tmp_path, "tanh-derivative", "wrong",
+                   lambda d: d["parts"]["a"]["derive"][0]["forms"][0].update(
+                       form="2/cosh(x)**2"))
 
 
 def test_verify_exits_2_for_a_bad_spec_and_still_counts_failures(tmp_path):
