@@ -356,3 +356,93 @@ def test_a_folder_search_leaves_out_the_feedback_documents_derive_wrote(tmp_path
     assert list(submissions(r.stdout)) == ["fb/s2-feedback.tex", "s1.yaml"]
     r = run_cli("check", "fb/s1-feedback.tex", cwd=tmp_path, specs=True)  # named: marked
     assert r.returncode == 1 and "no \\answer" in r.stderr
+
+
+# -- a bounded folder search, each file once, unmarked paths in the JSON ---------------------
+
+def test_a_folder_with_more_answer_files_than_a_class_is_refused_before_marking(tmp_path):
+    (tmp_path / "home").mkdir()
+    for i in range(10_001):                             # one more than the bound, 10,000
+        (tmp_path / "home" / f"{i:05d}.yaml").write_bytes(b"")
+    r = run_cli("check", "home", "--format", "json", cwd=tmp_path, specs=True)
+    assert r.returncode == 2
+    assert r.stdout == ""                               # nothing marked
+    assert r.stderr == ("derive: home: more than 10,000 answer files in it and its "
+                        "subfolders; nothing was marked (is this the class's folder? name "
+                        "it, or its files)\n")
+
+
+def test_a_folder_nested_too_deep_is_refused_and_one_at_the_bound_is_searched(tmp_path):
+    deep = tmp_path / "top"
+    for _ in range(16):                                 # top/d/…/d: 16 levels below top
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+    write(deep / "a.yaml", ONE)
+    r = run_cli("check", "top", "--format", "json", cwd=tmp_path, specs=True)
+    assert r.returncode == 0, r.stderr
+    assert list(submissions(r.stdout)) == ["top" + "/d" * 16 + "/a.yaml"]
+    (deep / "d").mkdir()                                # a 17th level
+    r = run_cli("check", "top", cwd=tmp_path, specs=True)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("derive: top: folders nested more than 16 levels deep (at ")
+    assert len(r.stderr.splitlines()) == 1
+
+
+def test_the_search_bounds_count_over_every_folder_named(tmp_path):
+    import pytest
+
+    from derive.check.mark.discover import SearchLimits, SearchTooLarge, find_answer_files
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        for i in range(3):
+            write(tmp_path / folder / f"{i}.yaml", ONE)
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    assert len(find_answer_files([a, b], SearchLimits(files=6)).files) == 6
+    with pytest.raises(SearchTooLarge, match="more than 5 answer files"):
+        find_answer_files([a, b], SearchLimits(files=5))
+    for i in range(20):
+        (tmp_path / "b" / f"notes{i}.txt").write_text("")
+    assert len(find_answer_files([a, b], SearchLimits(entries=26)).files) == 6
+    with pytest.raises(SearchTooLarge, match=r"b: more than 25 entries"):
+        find_answer_files([a, b], SearchLimits(entries=25))
+
+
+def test_one_file_reached_twice_is_marked_once_at_its_first_place(tmp_path):
+    import os
+
+    (tmp_path / "class").mkdir()
+    write(tmp_path / "class" / "s1.yaml", ONE)
+    write(tmp_path / "class" / "s2.yaml", ONE)
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "class" / "s2.yaml")
+    os.link(tmp_path / "class" / "s1.yaml", tmp_path / "hard.yaml")
+    r = run_cli("check", "class/s2.yaml", "./class/s2.yaml", "class", "link.yaml",
+                "hard.yaml", "class/../class/s1.yaml", "--format", "json", cwd=tmp_path,
+                specs=True)
+    assert r.returncode == 0, r.stderr
+    files = [s["file"] for s in json.loads(r.stdout)["submissions"]]
+    assert files == ["class/s2.yaml", "class/s1.yaml"]
+
+
+def test_the_json_report_lists_the_paths_that_could_not_be_marked(tmp_path):
+    import os
+
+    write(tmp_path / "g1.yaml", ONE)
+    os.mkfifo(tmp_path / "fifo.yaml")
+    r = run_cli("check", "g1.yaml", "nosuch.yaml", "fifo.yaml", "--format", "json",
+                cwd=tmp_path, specs=True)
+    assert r.returncode == 2
+    report = json.loads(r.stdout)
+    assert [s["file"] for s in report["submissions"]] == ["g1.yaml"]
+    assert report["not_marked"] == [
+        {"path": "nosuch.yaml", "reason": "no such file"},
+        {"path": "fifo.yaml",
+         "reason": "not a regular file (a FIFO); answer files are regular files"}]
+    r = run_cli("check", "g1.yaml", "nosuch.yaml", "--format", "json", "-o", "r.json",
+                cwd=tmp_path, specs=True)
+    assert r.returncode == 2
+    assert json.loads((tmp_path / "r.json").read_text())["not_marked"] == [
+        {"path": "nosuch.yaml", "reason": "no such file"}]
+    r = run_cli("check", "g1.yaml", "--format", "json", cwd=tmp_path, specs=True)
+    assert r.returncode == 0, r.stderr
+    assert "not_marked" not in json.loads(r.stdout)     # the interface's shape when none

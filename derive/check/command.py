@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from derive.check.mark.batch import BatchOptions, progress_bar, run_batch
-from derive.check.mark.discover import Found, find_answer_files, require_files
+from derive.check.mark.discover import (
+    Found,
+    Skipped,
+    find_answer_files,
+    require_files,
+)
 from derive.check.mark.files import atomic_write, looks_like_answers, refuse_inputs
 from derive.check.report.safe_text import terminal_text
 from derive.check.results import Marked
@@ -69,7 +74,7 @@ def run_check(req: CheckRequest) -> int:
     refuse_clashes(named_outputs(req, files))
 
     for line in found.skipped:  # each said once, now; the others are marked
-        print(f"derive: {terminal_text(line)}", file=sys.stderr)
+        print(f"derive: {terminal_text(str(line))}", file=sys.stderr)
     try:
         marked = _mark(files, req.batch)
     except KeyboardInterrupt:
@@ -80,7 +85,7 @@ def run_check(req: CheckRequest) -> int:
         for m in marked:
             if m.out_of is None:
                 m.out_of = plan.out_of
-    _report(marked, req)
+    _report(marked, req, found.skipped)
     if req.gradescope:
         from derive.check.report.formats import gradescope_json
 
@@ -102,7 +107,7 @@ def run_check(req: CheckRequest) -> int:
               f"(first: {terminal_text(bad[0].error or '')})", file=sys.stderr)
     if found.skipped:
         print(f"derive: {len(found.skipped)} path(s) named were not marked (first: "
-              f"{terminal_text(found.skipped[0])}); {len(files)} file(s) were",
+              f"{terminal_text(str(found.skipped[0]))}); {len(files)} file(s) were",
               file=sys.stderr)
         return 2
     return 1 if bad else 0
@@ -162,11 +167,12 @@ def _mark(files: list[str], options: BatchOptions) -> list[Marked]:
                          on_done=lambda i, m: bar.update(task, advance=1, refresh=True))
 
 
-def _report(marked: list[Marked], req: CheckRequest) -> None:
+def _report(marked: list[Marked], req: CheckRequest,
+            skipped: tuple[Skipped, ...] = ()) -> None:
     if req.fmt == "json":
         from derive.check.report.formats import report_json
 
-        text = report_json(marked)
+        text = report_json(marked, [(s.path, s.reason) for s in skipped])
         if req.output:
             atomic_write(req.output, text, force=req.force)
         else:

@@ -4,6 +4,11 @@ named, subfolders included.
 A path that cannot be marked (no such file, a broken link, a FIFO or a device, an empty
 folder) is one line saying why; the others are still marked (``derive check`` exits 2 at
 the end). Nothing here opens a file: a FIFO or ``/dev/zero`` is refused by its type.
+
+The search is bounded (answer files found, folder entries looked at, folder depth): a
+folder named by mistake (``derive check ~`` or ``/``) is a quick usage error before
+anything is marked, not an hour of marking the wrong files. One file reached twice (named
+twice, by name and through a folder, through a link) is marked once, at its first place.
 """
 
 from __future__ import annotations
@@ -22,32 +27,81 @@ ANSWER_SUFFIXES = (".yaml", ".yml", ".tex")
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A path that cannot be marked, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Found:
     files: tuple[str, ...]
-    """the files to mark, in order: as named, a folder's in path order"""
-    skipped: tuple[str, ...] = ()
-    """one line per path that cannot be marked: ``PATH: why``"""
+    """the files to mark, in order: as named, a folder's in path order; each file once"""
+    skipped: tuple[Skipped, ...] = ()
+    """the paths that cannot be marked, each with why (``str()`` is its line)"""
 
 
-def find_answer_files(args: tuple[str, ...] | list[str]) -> Found:
-    """The files to mark for the command line's paths, and why any path is skipped."""
+@dataclass(frozen=True)
+class SearchLimits:
+    """How far the folders named are searched, over the whole command line. A class of a
+    few thousand students, one or a few files each, in folders a few levels deep, is well
+    inside; a home folder or ``/`` is not."""
+
+    files: int = 10_000
+    """answer files found in the folders named"""
+    entries: int = 200_000
+    """folder entries looked at (files and folders, hidden ones included)"""
+    depth: int = 16
+    """subfolder levels below a folder named"""
+
+
+class SearchTooLarge(UsageError):
+    """A folder named holds more than the search's bounds (exit 2, before marking)."""
+
+
+def find_answer_files(args: tuple[str, ...] | list[str],
+                      limits: SearchLimits = SearchLimits()) -> Found:
+    """The files to mark for the command line's paths, and why any path is skipped.
+    Raises ``SearchTooLarge`` when a folder's search passes ``limits``."""
     files: list[str] = []
-    skipped: list[str] = []
+    skipped: list[Skipped] = []
+    budget = _Budget(limits)
     for a in args:
         kind, why = _kind(a)
         if kind == "file":
             files.append(a)
         elif kind == "dir":
-            found, bad = _walk(a)
+            found, bad = _walk(a, budget)
             skipped += bad
             if found:
                 files += found
             elif not bad:
-                skipped.append(f"{a}: empty folder (no answer files, *.yaml, *.yml or "
-                               "*.tex, in it or its subfolders)")
+                skipped.append(Skipped(a, "empty folder (no answer files, *.yaml, *.yml or "
+                                          "*.tex, in it or its subfolders)"))
         else:
-            skipped.append(f"{a}: {why}")
-    return Found(tuple(files), tuple(skipped))
+            skipped.append(Skipped(a, why))
+    return Found(tuple(_once_each(files)), tuple(skipped))
+
+
+def _once_each(files: list[str]) -> list[str]:
+    """``files`` without a file met before (the same inode, or the same resolved path when
+    it cannot be stat'ed): marking it twice would count one student twice."""
+    seen: set[object] = set()
+    out: list[str] = []
+    for f in files:
+        try:
+            st = os.stat(f)
+            key: object = (st.st_dev, st.st_ino)
+        except OSError:
+            key = os.path.realpath(f)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
 
 
 def require_files(found: Found) -> None:
@@ -56,7 +110,7 @@ def require_files(found: Found) -> None:
         return
     for line in found.skipped[:-1]:
         print(f"derive: {terminal_text(line)}", file=sys.stderr)
-    raise UsageError(terminal_text(found.skipped[-1]) if found.skipped else
+    raise UsageError(terminal_text(str(found.skipped[-1])) if found.skipped else
                      "no answer files given")
 
 
@@ -101,32 +155,74 @@ def _is_feedback(path: str) -> bool:
         os.close(fd)
 
 
-def _walk(top: str) -> tuple[list[str], list[str]]:
+class _Budget:
+    """What is left of the search's bounds, shared by every folder named."""
+
+    def __init__(self, limits: SearchLimits) -> None:
+        self.limits = limits
+        self.files = 0
+        self.entries = 0
+
+    def refuse(self, top: str, what: str) -> SearchTooLarge:
+        return SearchTooLarge(terminal_text(
+            f"{top}: {what}; nothing was marked (is this the class's folder? name it, or "
+            "its files)"))
+
+
+def _walk(top: str, budget: _Budget) -> tuple[list[str], list[Skipped]]:
     """The answer files under ``top`` (hidden files and folders left out; a folder reached
-    twice through links is searched once), and a line per one that cannot be marked."""
+    twice through links is searched once), and each one that cannot be marked. Folders
+    are read entry by entry (``os.scandir``), so a huge folder is refused once the bound
+    is reached, not after it was listed in full."""
     found: list[str] = []
-    bad: list[str] = []
+    bad: list[Skipped] = []
     seen: set[str] = set()
-
-    def refused(e: OSError) -> None:
-        bad.append(f"{e.filename}: cannot be searched ({e.strerror or e})")
-
-    for folder, dirs, names in os.walk(top, onerror=refused, followlinks=True):
+    limits = budget.limits
+    todo: list[tuple[str, int]] = [(top, 0)]
+    while todo:
+        folder, depth = todo.pop()
         real = os.path.realpath(folder)
         if real in seen:  # a link back up the tree: searched already
-            dirs[:] = []
             continue
         seen.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if name.startswith(".") or not name.lower().endswith(ANSWER_SUFFIXES):
-                continue
+        if depth > limits.depth:
+            raise budget.refuse(top, f"folders nested more than {limits.depth} levels deep "
+                                     f"(at {folder})")
+        subfolders: list[str] = []
+        candidates: list[str] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    budget.entries += 1
+                    if budget.entries > limits.entries:
+                        raise budget.refuse(top, f"more than {limits.entries:,} entries in "
+                                                 "it and its subfolders")
+                    if entry.name.startswith("."):
+                        continue
+                    try:
+                        is_dir = entry.is_dir()  # a link is judged by its target
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        subfolders.append(entry.name)
+                    elif entry.name.lower().endswith(ANSWER_SUFFIXES):
+                        candidates.append(entry.name)
+        except OSError as e:
+            bad.append(Skipped(folder, f"cannot be searched ({e.strerror or e})"))
+            continue
+        for name in sorted(candidates):
             path = str(Path(folder) / name)  # ./a.yaml is shown a.yaml, as named
             kind, why = _kind(path)
             if kind == "file" and _FEEDBACK_NAME.search(name) and _is_feedback(path):
                 continue  # derive's own feedback document (--feedback), not answers
             if kind == "file":
+                budget.files += 1
+                if budget.files > limits.files:
+                    raise budget.refuse(top, f"more than {limits.files:,} answer files in "
+                                             "it and its subfolders")
                 found.append(path)
             elif kind == "bad":
-                bad.append(f"{path}: {why}")
+                bad.append(Skipped(path, why))
+        # last pushed, first searched: subfolders in name order
+        todo += [(str(Path(folder) / d), depth + 1) for d in sorted(subfolders, reverse=True)]
     return sorted(found), bad

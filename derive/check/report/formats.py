@@ -17,13 +17,20 @@ STYLE = {"correct": "green", "follow-through": "cyan", "incorrect": "red",
          "unparsable": "magenta", "missing": "dim"}
 
 
-def report_dict(marked: list[Marked]) -> dict[str, Any]:
-    return {"submissions": [m.to_json() for m in marked]}
+def report_dict(marked: list[Marked],
+                not_marked: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The interface's report; ``not_marked`` (the paths named that could not be marked,
+    with why) is added only when there are some, so a clean run's shape is the
+    interface's own."""
+    out: dict[str, Any] = {"submissions": [m.to_json() for m in marked]}
+    if not_marked:
+        out["not_marked"] = [{"path": p, "reason": r} for p, r in not_marked]
+    return out
 
 
-def report_json(marked: list[Marked]) -> str:
+def report_json(marked: list[Marked], not_marked: list[tuple[str, str]] | None = None) -> str:
     """``derive check --format json`` (interface.md)."""
-    return json.dumps(report_dict(marked), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(report_dict(marked, not_marked), indent=2, ensure_ascii=False) + "\n"
 
 
 def points(marked: Marked, follow_through: float = 1.0,
