@@ -162,14 +162,86 @@ def test_an_update_no_member_makes_true_is_not_valid() -> None:
 
 
 def test_a_solution_is_shown_as_a_decimal_not_a_long_fraction() -> None:
-    # -0.1376 = x_2 - eta u: u = (x_2 + 0.1376) / 0.1, not the answer x_3 = -0.1376
-    # (the right values are exact fractions of 40 digits, as marking holds them)
+    # an equation's solutions as a student reads them: 1/2 as written, a 40-digit
+    # fraction (as marking holds the right values) as a decimal
+    import sympy as sp
+
+    from derive.check.working.chain import _roots
+
+    long = sp.Rational(10 ** 40 + 7, 3 * 10 ** 39)  # 3.3333…
+    assert _roots([sp.Rational(1, 2)]) == "1/2"
+    assert _roots([long]) == "3.333" and not re.search(r"\d{5,}/\d", _roots([long]))
+
+
+def _settled(pid: str, aid: str, text: str):  # type: ignore[no-untyped-def]
+    # the right values as marking holds them (exact fractions)
     from derive.check.mark.followthrough import settle
 
-    p, right = _problem("gelu-descent")
-    w = check_working(p, "a.x3", "-0.1376 = x_2 - \\eta u",
-                      {a: settle(v) for a, v in right.items()}, {})
-    (step,) = w.steps
-    assert step.verdict == "invalid"
-    assert f"u = {(X2 + 0.1376) / 0.1:.4g}" in step.feedback
-    assert not re.search(r"\d{5,}/\d", step.feedback)
+    p, right = _problem(pid)
+    return check_working(p, aid, text, {a: settle(v) for a, v in right.items()}, {})
+
+
+X3 = X2 - 0.1 * _gelu_prime(X2)           # -0.13763…
+
+
+@pytest.mark.parametrize(("aid", "text"), [
+    ("a.x3", "-0.1376 = x_2 - \\eta u"),    # -0.1376 is x_3 to 4 places: u is g_2
+    ("a.x2", "-0.0958 = x_1 - \\eta u"),    # -0.0958 is x_2 to 4 places: u is g_1
+    ("a.x3", "-0.2 = x_2 - \\eta u"),       # x_2 is a.x2: a relation, not an equation
+])
+def test_a_name_the_problem_does_not_have_is_not_solved_for_the_answer(aid: str,
+                                                                      text: str) -> None:
+    # u is no quantity of gelu-descent: solving for it and comparing u = 0.4185 with
+    # x_3 = -0.1376 judged the gradient as the answer; the step cannot be read against
+    # the problem, so it is unchecked and says which name
+    assert abs(round(X3, 4) - (-0.1376)) < 1e-12 and abs(round(X2, 4) - (-0.0958)) < 1e-12
+    (step,) = _settled("gelu-descent", aid, text).steps
+    assert step.verdict == "unchecked" and "uses u" in step.feedback
+
+
+def test_an_equation_of_numbers_in_a_new_letter_is_still_solved() -> None:
+    # 4 = (4 - 3 + 2P)/1 + 1 gives P = 1, the padding; 4 = (4 - 3 + 2P)/1 + 2 gives
+    # P = 1/2, not the answer
+    ok = _settled("cnn-padding-pooling", "a.padding", r"4 = \frac{4 - 3 + 2P}{1} + 1")
+    bad = _settled("cnn-padding-pooling", "a.padding", r"4 = \frac{4 - 3 + 2P}{1} + 2")
+    assert [s.verdict for s in ok.steps] == ["valid"]
+    assert [s.verdict for s in bad.steps] == ["invalid"] and "P = 1/2" in bad.steps[0].feedback
+
+
+def test_an_update_with_a_bare_gradient_and_a_sign_slip_is_invalid() -> None:
+    # x_1 + eta g for g = g_0, g_1, g_2 by hand: none is x_2 = -0.09575
+    gs = [_gelu_prime(x) for x in (0, X1, X2)]
+    assert all(abs((X1 + 0.1 * g) - X2) > 0.01 for g in gs)
+    w = _settled("gelu-descent", "a.x2", "x_2 = x_1 + \\eta g \\\\ x_2 = -0.0958")
+    assert [s.verdict for s in w.steps] == ["invalid", "valid"] and w.first_error == 1
+    # x_1 suggests g_1; the feedback says which reading it judged
+    assert "g as g_1" in w.steps[0].feedback
+    # x_0 + eta g_0 = 0 + 0.05 = -x_1: the sign diagnosis the explicit g_0 gets
+    assert 0 + 0.1 * _gelu_prime(0) == -X1
+    w1 = _settled("gelu-descent", "a.x1", "x_1 = x_0 + \\eta g")
+    assert w1.steps[0].verdict == "invalid" and w1.steps[0].diagnosis == "sign"
+    explicit = _settled("gelu-descent", "a.x1", "x_1 = x_0 + \\eta g_0")
+    assert explicit.steps[0].diagnosis == "sign"
+
+
+@pytest.mark.parametrize("text", [
+    "-0.1376 = x_2 - \\eta g_2",
+    "-0.1376 = x_2 - \\eta g",
+    "x_3 = -0.1376 = x_2 - \\eta g_2",
+])
+def test_a_rounded_left_side_copied_from_above_holds_a_computation(text: str) -> None:
+    # x_2 - eta g_2 = -0.13763 by hand: -0.1376 is it to one unit of the 4th place
+    assert abs(X3 - (-0.1376)) < 1e-4
+    w = _settled("gelu-descent", "a.x2", text)
+    assert all(s.verdict == "valid" for s in w.steps) and w.first_error is None
+
+
+def test_a_rounded_left_side_is_held_to_its_last_place() -> None:
+    # -0.1375 is 1.3e-4 from x_2 - eta g_2 = -0.13763: more than one unit of 1e-4
+    assert abs(X3 - (-0.1375)) > 1e-4
+    w = _settled("gelu-descent", "a.x2", "-0.1375 = x_2 - \\eta g_2")
+    assert w.steps[0].verdict == "invalid"
+    # a plain number after a rounder one is no derivation: 0.5 = 0.4575 stays wrong
+    # (forward: 0.4575 is 0.0425 from 0.5, more than 1e-4)
+    plain = _settled("gelu-descent", "a.x2", "g_1 = 0.5 = 0.4575")
+    assert plain.steps[1].verdict == "invalid"

@@ -23,6 +23,7 @@ side that could be read. A step that cannot be decided is ``unchecked``.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from derive.check.working.compare import (
     Comparison,
     compare,
     loose_indices,
+    numbers_close,
     roots,
     same_roots,
     show,
@@ -182,7 +184,7 @@ def _statement(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[s
             state.prev = new
             last_side = new
             continue
-        step = _judge(state, line, latex, new)
+        step = _by_member(state, line, latex, new, shadow) or _judge(state, line, latex, new)
         state.steps.append(step)
         # a side with names that mean nothing is no base for the next step
         if not new.unknown or (isinstance(state.prev, Side) and state.prev.unknown):
@@ -236,6 +238,27 @@ def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
     return _Target([v for v in (lhs.right, lhs.own)], "the left side", lhs), None, {}
 
 
+def _before_side(prev: Side | _Target | None) -> Side | None:
+    return prev.side if isinstance(prev, _Target) else prev
+
+
+def _compare(prev: Side | _Target, olds: list[Any], new: Side, scope: Scope) -> Comparison:
+    """``compare``, and the number rule read right to left: a side before that is one
+    written decimal (``-0.1376 = x_2 - \\eta g``, the result copied rounded from a
+    line above, the computation after it) stands for the new side's value to one unit
+    of its last written place (and 5%), as a rounded new side does for the one before.
+    Only against a computation: a plain number after a rounder one is no derivation."""
+    result = compare(olds, new, scope)
+    before = _before_side(prev)
+    if result.ok is not False or before is None or before.plain is None \
+            or "." not in before.plain.text or new.plain is not None or not new.numeric:
+        return result
+    for value in {new.right, new.own}:
+        if numbers_close(value, before, before.right, scope):
+            return Comparison(True, value=value)
+    return result
+
+
 #: readings of a side's bare names as members of their families (g as g_0, g_1, …) tried
 MAX_READINGS = 64
 _FAMILY = r"^{}_?\{{?(\d+)\}}?$"
@@ -267,9 +290,62 @@ def _by_family(state: _State, new: Side, shadow: dict[str, Any]) -> tuple[Side, 
             return None
         if side.unknown:
             return None
-        if compare(olds, side, scope).ok:
+        if _compare(prev, olds, side, scope).ok:
             return side, "read " + ", ".join(f"{u} as {key}" for u, key in choice)
     return None
+
+
+def _by_member(state: _State, line: Line, latex: str, new: Side, shadow: dict[str, Any]
+               ) -> StepResult | None:
+    """A side with a bare family name that no member makes true (``x_2 = x_1 + \\eta
+    g``: wrong with g_0, g_1 and g_2 alike) is wrong: the judgement each member would get
+    written out, the diagnosis of the first that has a specific one (members whose index
+    the side's other names carry first: x_1 suggests g_1), else of the first. None (the
+    step stays unchecked) when some reading cannot be decided."""
+    prev, scope = state.prev, state.scope
+    if not new.unknown or prev is None or (isinstance(prev, Side) and prev.unknown):
+        return None
+    families: list[list[tuple[str, str]]] = []
+    indices = {m.group(1) for s in _names(new) for m in [_INDEX.match(s)] if m}
+    for u in sorted(new.unknown):
+        members = _members(scope, u)
+        if not members:
+            return None
+        hinted = [k for k in members if _INDEX.match(k) and _INDEX.match(k).group(1)  # type: ignore[union-attr]
+                  in indices]
+        families.append([(u, key) for key in hinted + [k for k in members if k not in hinted]])
+    judged: list[tuple[StepResult, str]] = []
+    for tried, choice in enumerate(itertools.product(*families)):
+        if tried >= MAX_READINGS:
+            return None
+        meant = {u: scope.right[key] for u, key in choice}
+        try:
+            side = read_side(scope, new.text, {**shadow, **meant})
+        except SideError:
+            return None
+        step = _judge(state, line, latex, side) if not side.unknown else None
+        if step is None or step.verdict != "invalid":
+            return None
+        judged.append((step, ", ".join(f"{u} as {key}" for u, key in choice)))
+    if not judged:
+        return None
+    step, note = next(((s, n) for s, n in judged if s.diagnosis not in (None, "arithmetic")),
+                      judged[0])
+    where = f"line {line.number}: "
+    text = step.feedback[len(where):] if step.feedback.startswith(where) else step.feedback
+    names = ", ".join(sorted({k for fam in families for _, k in fam}))
+    return dataclasses.replace(step, feedback=f"{where}{text} (read with {note}; none of "
+                                              f"{names} makes it true)")
+
+
+_INDEX = re.compile(r"^[A-Za-z]+_?\{?(\d+)\}?$")
+
+
+def _names(side: Side) -> set[str]:
+    expr = side.expr
+    if not isinstance(expr, sp.Basic):
+        return set()
+    return {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
 
 
 def _members(scope: Scope, name: str) -> list[str]:
@@ -307,7 +383,7 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
         return StepResult(latex, line.number, "unchecked",
                           f"{where}: the line before uses names this working does not "
                           "define")
-    result = compare(olds, new, state.scope)
+    result = _compare(prev, olds, new, state.scope)
     if result.ok is None:
         return StepResult(latex, line.number, "unchecked", f"{where}: {result.detail}")
     if result.ok:
@@ -389,6 +465,8 @@ def _equation(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[st
     (u,) = unknown
     if _members(scope, u):
         return False  # g of g_0, g_1, …: a quantity of the problem, read as one
+    if _answer_beside(state, left, right_, u):
+        return False  # -0.1376 = x_2 - \eta u in a.x3: u is not what is asked
     lone = isinstance(left.expr, sp.Symbol) and left.expr.name == u and not right_.unknown
     if lone and (state.equation is None or state.equation[0] != u):
         return False  # a definition (v_0 = …), not an equation
@@ -420,6 +498,30 @@ def _equation(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[st
     state.equation = (u, found)
     state.prev = None
     return True
+
+
+def _answer_beside(state: _State, left: Side, right_: Side, u: str) -> bool:
+    """Not an equation to solve for the answer: a relation that names a quantity the
+    problem computes (``-0.2 = x_2 - \\eta u``: x_2 is a.x2), or one whose side is
+    already the answer (a number the number rule takes for it) beside the problem's
+    quantities with ``u`` among them (``-0.1376 = x_2 - \\eta u`` for x_3 = -0.1376).
+    ``u`` names something inside the relation (the gradient), so the step uses a name
+    the working does not define. The solution written out (``P = 1``) and equations of
+    numbers only (``4 = (4 - 3 + 2P)/1 + 1``) stay equations."""
+    scope = state.scope
+    names = _names(left) | _names(right_)
+    if any(n in scope.answer_of for n in names):
+        return True  # -0.2 = x_2 - \eta u: a relation of the problem's quantities
+    for this, other in ((left, right_), (right_, left)):
+        if u not in other.unknown or this.unknown or not this.numeric \
+                or not isinstance(other.expr, sp.Basic) or isinstance(other.expr, sp.Symbol):
+            continue
+        names = {s.name for s in other.expr.free_symbols if isinstance(s, sp.Symbol)}
+        if not any(scope.knows(n) for n in names - {u}):
+            continue
+        if compare(state.targets, this, scope).ok:
+            return True
+    return False
 
 
 #: a solution shown as a fraction only when both its parts are this short (1/2, 7/3)
