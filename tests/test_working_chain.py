@@ -224,6 +224,16 @@ def test_an_update_with_a_bare_gradient_and_a_sign_slip_is_invalid() -> None:
     assert explicit.steps[0].diagnosis == "sign"
 
 
+def test_a_bare_gradient_true_with_the_students_own_value_is_not_called_wrong() -> None:
+    # the student's g_1 = 0.4: x_1 - eta g = -0.05 - 0.1 * 0.4 = -0.0900, their line
+    # above; no right g_k gives it to 4 places (g_0, g_1, g_2 give -0.1, -0.09575,
+    # -0.0918)
+    assert abs((X1 - 0.1 * 0.4) - (-0.09)) < 1e-12
+    assert all(abs(X1 - 0.1 * _gelu_prime(x) + 0.09) > 1e-4 for x in (0, X1, X2))
+    w = run("gelu-descent", "a.x2", "x_2 = -0.0900 \\\\ &= x_1 - \\eta g", {"a.g1": 0.4})
+    assert w.steps[1].verdict != "invalid"
+
+
 @pytest.mark.parametrize("text", [
     "-0.1376 = x_2 - \\eta g_2",
     "-0.1376 = x_2 - \\eta g",

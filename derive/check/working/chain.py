@@ -306,27 +306,33 @@ def _by_member(state: _State, line: Line, latex: str, new: Side, shadow: dict[st
     if not new.unknown or prev is None or (isinstance(prev, Side) and prev.unknown):
         return None
     families: list[list[tuple[str, str]]] = []
-    indices = {m.group(1) for s in _names(new) for m in [_INDEX.match(s)] if m}
+    indices = {_index(n) for n in _names(new)} - {None}
     for u in sorted(new.unknown):
         members = _members(scope, u)
         if not members:
             return None
-        hinted = [k for k in members if _INDEX.match(k) and _INDEX.match(k).group(1)  # type: ignore[union-attr]
-                  in indices]
-        families.append([(u, key) for key in hinted + [k for k in members if k not in hinted]])
+        # x_1 + \eta g: g_1 first (sorted is stable: the others keep their order)
+        members = sorted(members, key=lambda k: _index(k) not in indices)
+        families.append([(u, key) for key in members])
+    if len(list(itertools.islice(itertools.product(*families), MAX_JUDGED + 1))) \
+            > MAX_JUDGED:
+        return None
     judged: list[tuple[StepResult, str]] = []
-    for tried, choice in enumerate(itertools.product(*families)):
-        if tried >= MAX_READINGS:
-            return None
-        meant = {u: scope.right[key] for u, key in choice}
-        try:
-            side = read_side(scope, new.text, {**shadow, **meant})
-        except SideError:
-            return None
-        step = _judge(state, line, latex, side) if not side.unknown else None
-        if step is None or step.verdict != "invalid":
-            return None
-        judged.append((step, ", ".join(f"{u} as {key}" for u, key in choice)))
+    for choice in itertools.product(*families):
+        steps: list[StepResult] = []
+        # the right members, and the student's own values of them (follow-through)
+        owns = [scope.own] if any(key in scope.own for _, key in choice) else []
+        for values in (scope.right, *owns):
+            meant = {u: values.get(key, scope.right[key]) for u, key in choice}
+            try:
+                side = read_side(scope, new.text, {**shadow, **meant})
+            except SideError:
+                return None
+            step = _judge(state, line, latex, side) if not side.unknown else None
+            if step is None or step.verdict != "invalid":
+                return None
+            steps.append(step)
+        judged.append((steps[0], ", ".join(f"{u} as {key}" for u, key in choice)))
     if not judged:
         return None
     step, note = next(((s, n) for s, n in judged if s.diagnosis not in (None, "arithmetic")),
@@ -338,7 +344,15 @@ def _by_member(state: _State, line: Line, latex: str, new: Side, shadow: dict[st
                                               f"{names} makes it true)")
 
 
+#: readings of a bare family name judged (each may be diagnosed) before giving up
+MAX_JUDGED = 8
 _INDEX = re.compile(r"^[A-Za-z]+_?\{?(\d+)\}?$")
+
+
+def _index(name: str) -> str | None:
+    """The index a quantity's name carries (x_1, g_{2}: 1, 2), or None."""
+    m = _INDEX.match(name)
+    return m.group(1) if m else None
 
 
 def _names(side: Side) -> set[str]:
