@@ -166,7 +166,7 @@ def test_a_solution_is_shown_as_a_decimal_not_a_long_fraction() -> None:
     # fraction (as marking holds the right values) as a decimal
     import sympy as sp
 
-    from derive.check.working.chain import _roots
+    from derive.check.working.equations import _roots
 
     long = sp.Rational(10 ** 40 + 7, 3 * 10 ** 39)  # 3.3333…
     assert _roots([sp.Rational(1, 2)]) == "1/2"

@@ -36,11 +36,12 @@ from derive.check.working.compare import (
     compare,
     loose_indices,
     numbers_close,
-    roots,
-    same_roots,
     show,
 )
 from derive.check.working.diagnose import diagnose
+from derive.check.working.equations import equation as _equation
+from derive.check.working.equations import members as _members
+from derive.check.working.equations import names as _names
 from derive.check.working.lines import Line, read_lines
 from derive.check.working.model import StepResult, WorkingResult
 from derive.check.working.scope import Scope, Side, SideError, build_scope, read_side
@@ -261,7 +262,6 @@ def _compare(prev: Side | _Target, olds: list[Any], new: Side, scope: Scope) -> 
 
 #: readings of a side's bare names as members of their families (g as g_0, g_1, …) tried
 MAX_READINGS = 64
-_FAMILY = r"^{}_?\{{?(\d+)\}}?$"
 
 
 def _by_family(state: _State, new: Side, shadow: dict[str, Any]) -> tuple[Side, str] | None:
@@ -355,26 +355,6 @@ def _index(name: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _names(side: Side) -> set[str]:
-    expr = side.expr
-    if not isinstance(expr, sp.Basic):
-        return set()
-    return {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
-
-
-def _members(scope: Scope, name: str) -> list[str]:
-    """The quantities ``name_0``, ``name_1``, … of the problem (one key per answer), in
-    the order of their index: what a bare ``name`` may stand for."""
-    pattern = re.compile(_FAMILY.format(re.escape(name)))
-    found: dict[str, tuple[int, str]] = {}
-    for key in scope.right:
-        m = pattern.match(key)
-        aid = scope.answer_of.get(key)
-        if m and aid is not None and aid not in found:
-            found[aid] = (int(m.group(1)), key)
-    return [key for _, key in sorted(found.values())]
-
-
 def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
     prev = state.prev
     where = f"line {line.number}"
@@ -451,100 +431,3 @@ def _answer_judge(problem: Any, answer_id: str, gold: Any) -> Any:
         return {"correct": True, "incorrect": False}.get(j.verdict), j.feedback
 
     return run
-
-
-# ---------------------------------------------------------------- equations
-
-
-def _equation(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[str, ...],
-              final: bool) -> bool:
-    """A relation in a name that means nothing (the padding P): checked by its
-    solutions. True when the statement was handled as one."""
-    if len(sides) != 2 or signs[0] != "=":
-        return False
-    scope = state.scope
-    try:
-        left, right_ = read_side(scope, sides[0]), read_side(scope, sides[1])
-    except SideError:
-        return False
-    unknown = left.unknown | right_.unknown
-    if len(unknown) != 1:
-        return False
-    if isinstance(left.expr, sp.Symbol) and scope.knows(left.expr.name):
-        return False  # x_2 = x_1 - \eta g: a relation for x_2, not an equation in g
-    used = {s.name for side in (left, right_) if isinstance(side.expr, sp.Basic)
-            for s in side.expr.free_symbols if isinstance(s, sp.Symbol)}
-    if state.own_name and state.own_name in used:
-        return False  # the answer's own quantity stands in it: g is not what is asked
-    (u,) = unknown
-    if _members(scope, u):
-        return False  # g of g_0, g_1, …: a quantity of the problem, read as one
-    if _answer_beside(state, left, right_, u):
-        return False  # -0.1376 = x_2 - \eta u in a.x3: u is not what is asked
-    lone = isinstance(left.expr, sp.Symbol) and left.expr.name == u and not right_.unknown
-    if lone and (state.equation is None or state.equation[0] != u):
-        return False  # a definition (v_0 = …), not an equation
-    found = roots(left.right - right_.right, u) if not isinstance(left.right, sp.MatrixBase) \
-        else None
-    latex = f"{sides[0]} = {sides[1]}"
-    if found is None:
-        state.steps.append(StepResult(latex, line.number, "unchecked",
-                                      f"line {line.number}: an equation in {u} that is not "
-                                      "checked (not a polynomial equation of small degree)"))
-        state.prev = None
-        return True
-    where = f"line {line.number}"
-    if state.equation is not None and state.equation[0] == u:
-        ok = same_roots(found, state.equation[1])
-        detail = (f"{where}: its solution {u} = {_roots(found)} is not that of the equation "
-                  f"before ({u} = {_roots(state.equation[1])})")
-    else:
-        golds = [t for t in state.targets if isinstance(t, sp.Basic) and t.is_number]
-        if not golds:
-            ok = None
-        else:
-            ok = any(same_roots([g], [r]) for g in golds for r in found)
-        detail = (f"{where}: its solution {u} = {_roots(found)} is not the answer "
-                  f"{show(golds[0]) if golds else ''}")
-    verdict = "unchecked" if ok is None else "valid" if ok else "invalid"
-    state.steps.append(StepResult(latex, line.number, verdict,
-                                  "" if ok or ok is None else detail))
-    state.equation = (u, found)
-    state.prev = None
-    return True
-
-
-def _answer_beside(state: _State, left: Side, right_: Side, u: str) -> bool:
-    """Not an equation to solve for the answer: a relation that names a quantity the
-    problem computes (``-0.2 = x_2 - \\eta u``: x_2 is a.x2), or one whose side is
-    already the answer (a number the number rule takes for it) beside the problem's
-    quantities with ``u`` among them (``-0.1376 = x_2 - \\eta u`` for x_3 = -0.1376).
-    ``u`` names something inside the relation (the gradient), so the step uses a name
-    the working does not define. The solution written out (``P = 1``) and equations of
-    numbers only (``4 = (4 - 3 + 2P)/1 + 1``) stay equations."""
-    scope = state.scope
-    names = _names(left) | _names(right_)
-    if any(n in scope.answer_of for n in names):
-        return True  # -0.2 = x_2 - \eta u: a relation of the problem's quantities
-    for this, other in ((left, right_), (right_, left)):
-        if u not in other.unknown or this.unknown or not this.numeric \
-                or not isinstance(other.expr, sp.Basic) or isinstance(other.expr, sp.Symbol):
-            continue
-        names = {s.name for s in other.expr.free_symbols if isinstance(s, sp.Symbol)}
-        if not any(scope.knows(n) for n in names - {u}):
-            continue
-        if compare(state.targets, this, scope).ok:
-            return True
-    return False
-
-
-#: a solution shown as a fraction only when both its parts are this short (1/2, 7/3)
-FRACTION_DIGITS = 3
-
-
-def _roots(rs: list[Any]) -> str:
-    """Solutions as a student reads them: small fractions as written, others as
-    decimals (never a 40-digit fraction)."""
-    return ", ".join(str(r) if isinstance(r, sp.Rational) and len(str(abs(r.p))) <=
-                     FRACTION_DIGITS and len(str(r.q)) <= FRACTION_DIGITS else show(r)
-                     for r in rs) or "none"
