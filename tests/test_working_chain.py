@@ -255,3 +255,18 @@ def test_a_rounded_left_side_is_held_to_its_last_place() -> None:
     # (forward: 0.4575 is 0.0425 from 0.5, more than 1e-4)
     plain = _settled("gelu-descent", "a.x2", "g_1 = 0.5 = 0.4575")
     assert plain.steps[1].verdict == "invalid"
+
+
+def test_one_term_with_the_wrong_sign_is_a_sign_slip_naming_the_term() -> None:
+    # x_1 + eta g_1 by hand: -0.05 + 0.1 * 0.4575 = -0.00425, while x_2 = x_1 - eta g_1
+    # = -0.09575: only the term eta g_1 has its sign turned (an ascent step)
+    g1 = _gelu_prime(X1)
+    assert abs((X1 + 0.1 * g1) - (-0.00425)) < 1e-4 and abs((X1 - 0.1 * g1) - X2) < 1e-12
+    w = run("gelu-descent", "a.x2", "x_2 = x_1 + \\eta g_1")
+    assert w.steps[0].verdict == "invalid" and w.steps[0].diagnosis == "sign"
+    assert "term eta*g_1" in w.steps[0].feedback
+    bare = run("gelu-descent", "a.x2", "x_2 = x_1 + \\eta g")  # read as g_1, said so
+    assert bare.steps[0].diagnosis == "sign" and "g as g_1" in bare.steps[0].feedback
+    # a wrong term that is not a turned sign stays an arithmetic slip
+    other = run("gelu-descent", "a.x2", "x_2 = x_1 - \\eta g_1 + 0.1")
+    assert other.steps[0].verdict == "invalid" and other.steps[0].diagnosis != "sign"

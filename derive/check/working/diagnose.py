@@ -190,6 +190,9 @@ def diagnose(scope: Scope, olds: list[Any], before: Side | None, new: Side, line
             continue
         if _matches(_transformed(base, f), new, scope):
             return code, where + sentence(code, given, _value(base, f), shown)
+    found = _term_sign(scope, base, new, given)
+    if found:
+        return "sign", where + found
     for code, value in mistakes or []:
         if value is not None and _matches([value], new, scope):
             return code, where + sentence(code, given, show(value), shown)
@@ -206,6 +209,28 @@ def diagnose(scope: Scope, olds: list[Any], before: Side | None, new: Side, line
             return "rounding", where + found
         if all(not o.free_symbols for o in base):
             return "arithmetic", where + sentence("arithmetic", given, show(base[0]))
+    return None
+
+
+#: terms of a sum tried with their sign turned (each costs two evaluations of the side)
+MAX_SIGN_TERMS = 6
+
+
+def _term_sign(scope: Scope, base: list[Any], new: Side, given: str) -> str | None:
+    """One term of a sum written with the wrong sign: ``x_1 + \\eta g_1`` for
+    ``x_1 - \\eta g_1`` (a descent written as an ascent) is the side before with that
+    term turned; the sentence names the term."""
+    expr = new.expr
+    if not isinstance(expr, sp.Add) or len(expr.args) > MAX_SIGN_TERMS:
+        return None
+    for term in expr.args:
+        turned = expr - 2 * term
+        side = dataclasses.replace(new, expr=turned,
+                                   right=values_of(scope, turned, "right", new.shadow),
+                                   own=values_of(scope, turned, "own", new.shadow))
+        if _matches(base, side, scope):
+            return (f"{given} has the wrong sign in its term {_short(sp.sstr(term))}: "
+                    f"with it turned, it gives {show(base[0])}")
     return None
 
 

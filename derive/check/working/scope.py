@@ -258,6 +258,8 @@ class Side:
     """the side is one written number"""
     derivatives: list[tuple[Any, Any]] = field(default_factory=list)
     """(target, variable) of each derivative label, for diagnoses"""
+    shadow: dict[str, Any] = field(default_factory=dict)
+    """names read as given values here (a bare g as g_1), to evaluate parts of it alike"""
 
     @property
     def numeric(self) -> bool:
@@ -446,4 +448,5 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
         plain = read_number(rewritten, scope.config) if not labels else None
     except ParseError:
         plain = None
-    return Side(text, expr, right, own, unknown, _literals(rewritten), plain, derivatives)
+    return Side(text, expr, right, own, unknown, _literals(rewritten), plain, derivatives,
+                dict(shadow or {}))
