@@ -115,6 +115,23 @@ def _is_array(value: Any) -> bool:
     return isinstance(value, (sp.MatrixBase, sp.MatrixExpr))
 
 
+def expression_items(ptype: str, arg: Any) -> list[tuple[str, Any]]:
+    """The expressions of a converted argument, each with where it sits in it: '' for an
+    'expr', '[i]' in an 'expr_list', a key of an 'exprs' mapping; none for other types
+    (or a value of another shape, such as an unset optional argument)."""
+    if ptype == "exprs" and isinstance(arg, dict):
+        return list(arg.items())
+    if ptype == "expr_list" and isinstance(arg, list):
+        return [(f"[{i}]", x) for i, x in enumerate(arg)]
+    return [("", arg)] if ptype == "expr" else []
+
+
+def item_place(where: str, sub: str) -> str:
+    """The spec field of one expression of an argument (``expression_items``):
+    ``parts.a.derive[0].x0``, ``….points[2]``, ``….at.x``."""
+    return where + (sub if sub.startswith("[") or not sub else f".{sub}")
+
+
 def expectation_unmet(p: Param, value: Any) -> tuple[str, str] | None:
     """What ``p.takes`` expected and what one converted expression is instead (None when
     it fits): the "expected …, found …" of a one-line spec error."""

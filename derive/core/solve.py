@@ -10,7 +10,13 @@ from derive.core.blas import one_blas_thread
 from derive.core.derivation import Context, Solution, range_hint
 from derive.core.errors import DerivationError, SpecError, VerificationError
 from derive.core.model import BlockCall, Problem
-from derive.core.registry import Block, expectation_unmet, registered
+from derive.core.registry import (
+    Block,
+    expectation_unmet,
+    expression_items,
+    item_place,
+    registered,
+)
 from derive.core.verify import run_checks
 
 #: what a block's own arithmetic raises on arguments of the wrong kind
@@ -28,20 +34,15 @@ def _check_referred_answers(ctx: Context, blk: Block, call: BlockCall) -> None:
     against ``Param.takes`` once the answer is known, as the spec reader checks the rest:
     a matrix answer there is one line naming the argument, not a TypeError in the block."""
     for name, p in blk.params.items():
-        arg = call.args.get(name)
-        if p.takes != "scalar" or p.type not in ("expr", "exprs", "expr_list"):
+        if p.takes != "scalar":
             continue
-        items = arg.items() if isinstance(arg, dict) else \
-            ((f"[{i}]", x) for i, x in enumerate(arg)) if isinstance(arg, list) else \
-            [("", arg)]
-        for sub, x in items:
+        for sub, x in expression_items(p.type, call.args.get(name)):
             if not (isinstance(x, sp.Expr) and any(str(s).startswith("{")
                                                    for s in x.free_symbols)):
                 continue
             unmet = expectation_unmet(p, ctx.resolve(x))
             if unmet:
-                at = f"{call.where}.{name}" + (sub if sub.startswith("[") or not sub
-                                               else f".{sub}")
+                at = item_place(f"{call.where}.{name}", sub)
                 raise SpecError(ctx.problem.path, at, f"expected {unmet[0]}, found "
                                 f"{unmet[1]} (the value of {x})")
 

@@ -45,7 +45,15 @@ from derive.core.model import (
     SymbolSpec,
 )
 from derive.core.placeholders import fill_prose
-from derive.core.registry import PARAM_TYPES, Param, expectation_unmet, registered, registry
+from derive.core.registry import (
+    PARAM_TYPES,
+    Param,
+    expectation_unmet,
+    expression_items,
+    item_place,
+    registered,
+    registry,
+)
 from derive.core.safe_yaml import load_bounded_yaml, yaml_error_place
 from derive.core.spec_fields import (
     expected,
@@ -394,15 +402,11 @@ def _checked_arg(path: str, where: str, p: Param, v: Any, ns: dict[str, Any],
     if p.type in ("exprs", "answers", "expr_list", "strings") and len(out) < p.min_items:
         raise SpecError(path, where, f"expected at least {p.min_items} "
                         f"{'entry' if p.min_items == 1 else 'entries'}, found {len(out)}")
-    items = (out.items() if p.type == "exprs" else
-             ((f"[{i}]", x) for i, x in enumerate(out)) if p.type == "expr_list" else
-             [("", out)] if p.type == "expr" else [])
-    for sub, x in items:
+    for sub, x in expression_items(p.type, out):
         unmet = expectation_unmet(p, x)
         if unmet:
-            at = where + (sub if sub.startswith("[") else f".{sub}" if sub else "")
             written = _written(v, sub)
-            raise SpecError(path, at, f"expected {unmet[0]}, found "
+            raise SpecError(path, item_place(where, sub), f"expected {unmet[0]}, found "
                             f"{written + ', ' if written else ''}{unmet[1]}")
     return out
 
