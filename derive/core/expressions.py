@@ -15,6 +15,7 @@ from derive.core.functions import NAMESPACE
 from derive.core.model import (
     AnswerSpec,
 )
+from derive.core.spec_fields import yaml_kind
 from derive.core.spec_grammar import SpecExprError, read_spec_expression
 from derive.core.values import ValueError_, to_exact
 
@@ -78,9 +79,8 @@ def _list_matrix(path: str, where: str, text: list[Any], ns: dict[str, Any],
         for j, c in enumerate(r):
             if isinstance(c, (list, dict)):
                 at = f"[{i}][{j}]" if all(nested) else f"[{j}]"
-                found = "a list" if isinstance(c, list) else "a mapping"
                 raise SpecError(path, where + at, "entries of a matrix are numbers or "
-                                f"expressions, found {found}")
+                                f"expressions, found {yaml_kind(c)}")
             v = parse_spec_expr(path, where, c, ns, answers)
             if isinstance(v, (sp.MatrixBase, sp.MatrixExpr)):
                 raise SpecError(path, where, f"entries of a matrix are numbers or scalar "

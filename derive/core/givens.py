@@ -20,7 +20,14 @@ from derive.core.model import (
     Given,
     SymbolSpec,
 )
-from derive.core.spec_fields import NAME, expected, mapping, text_field, unknown_keys
+from derive.core.spec_fields import (
+    NAME,
+    expected,
+    mapping,
+    text_field,
+    unknown_keys,
+    yaml_kind,
+)
 from derive.core.values import (
     ValueError_,
     format_number,
@@ -273,7 +280,7 @@ def build_symbols(path: str, raw: Any) -> dict[str, SymbolSpec]:
         for i, n in enumerate(raw):
             if not isinstance(n, str):
                 raise SpecError(path, f"symbols[{i}]", "expected a name such as x, found "
-                                f"{_kind_of(n)}")
+                                f"{yaml_kind(n)}")
         raw = {n: {} for n in raw}
     raw = mapping(path, "symbols", raw)
     out: dict[str, SymbolSpec] = {}
@@ -307,13 +314,6 @@ def symbol_object(s: SymbolSpec) -> Any:
     if s.integer:
         return sp.Symbol(s.name, integer=True)
     return sp.Symbol(s.name, real=True)
-
-
-def _kind_of(v: Any) -> str:
-    """A YAML value in a spec author's words: 'a list', 'a mapping', 'true'…"""
-    if isinstance(v, bool) or v is None:
-        return {True: "true", False: "false", None: "nothing (null)"}[v]
-    return {list: "a list", dict: "a mapping"}.get(type(v), repr(v)[:40])
 
 
 def size_field(path: str, where: str, d: Any) -> Any:

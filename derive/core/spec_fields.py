@@ -16,6 +16,13 @@ NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ANSWER_REF = re.compile(r"\{([A-Za-z0-9_.-]+)\}")
 
 
+def yaml_kind(v: Any) -> str:
+    """A YAML value in a spec author's words: 'a list', 'a mapping', 'true'…"""
+    if isinstance(v, bool) or v is None:
+        return {True: "true", False: "false", None: "nothing (null)"}[v]
+    return {list: "a list", dict: "a mapping"}.get(type(v), repr(v)[:40])
+
+
 def expected(options: Any) -> str:
     return "expected one of: " + ", ".join(str(o) for o in options)
 
