@@ -60,10 +60,6 @@ def equation(state: State, line: Line, sides: tuple[str, ...], signs: tuple[str,
         return False
     if isinstance(left.expr, sp.Symbol) and scope.knows(left.expr.name):
         return False  # x_2 = x_1 - \eta g: a relation for x_2, not an equation in g
-    used = {s.name for side in (left, right_) if isinstance(side.expr, sp.Basic)
-            for s in side.expr.free_symbols if isinstance(s, sp.Symbol)}
-    if state.own_name and state.own_name in used:
-        return False  # the answer's own quantity stands in it: g is not what is asked
     (u,) = unknown
     if members(scope, u):
         return False  # g of g_0, g_1, …: a quantity of the problem, read as one
