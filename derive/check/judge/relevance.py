@@ -28,9 +28,10 @@ from derive.core.derivation import Solution, Step, Table
 
 #: steps followed from one answer (a network's derivation has a few hundred)
 MAX_STEPS = 2000
-#: solutions whose name index is kept (one per problem being marked)
+#: solutions whose name index (and answers' ``involves_two``) are kept: one per problem
+#: being marked, each marked answer asking again
 _KEEP = 16
-_INDEX: dict[int, tuple[Solution, dict[Any, list[int]]]] = {}
+_INDEX: dict[int, tuple[Solution, dict[Any, list[int]], dict[str, bool]]] = {}
 
 
 def _basics(x: Any) -> Iterator[sp.Basic]:
@@ -58,9 +59,14 @@ def _names(e: sp.Basic) -> set[Any]:
 
 def _index(solution: Solution) -> dict[Any, list[int]]:
     """name -> the steps whose left side is that name (its definitions)."""
+    return _kept(solution)[0]
+
+
+def _kept(solution: Solution) -> tuple[dict[Any, list[int]], dict[str, bool]]:
+    """The solution's name index and its answers' ``involves_two`` found so far."""
     hit = _INDEX.get(id(solution))
     if hit is not None and hit[0] is solution:
-        return hit[1]
+        return hit[1], hit[2]
     index: dict[Any, list[int]] = {}
     for i, item in enumerate(solution.items):
         if isinstance(item, Step) and isinstance(item.lhs, sp.Basic):
@@ -69,8 +75,8 @@ def _index(solution: Solution) -> dict[Any, list[int]]:
                 index.setdefault(k, []).append(i)
     if len(_INDEX) >= _KEEP:
         _INDEX.pop(next(iter(_INDEX)))
-    _INDEX[id(solution)] = (solution, index)
-    return index
+    _INDEX[id(solution)] = (solution, index, {})
+    return index, _INDEX[id(solution)][2]
 
 
 def derivation_steps(solution: Solution, aid: str) -> list[Step] | None:
@@ -115,10 +121,11 @@ def involves_two(solution: Solution | None, aid: str) -> bool:
     it cannot be told: the diagnosis stays as it was.)"""
     if solution is None:
         return True
-    steps = derivation_steps(solution, aid)
-    if steps is None:
-        return True
-    return any(_has_two(e) for s in steps for e in _fields(s))
+    known = _kept(solution)[1]  # asked for every working and wrong answer marked
+    if aid not in known:
+        steps = derivation_steps(solution, aid)
+        known[aid] = steps is None or any(_has_two(e) for s in steps for e in _fields(s))
+    return known[aid]
 
 
 #: relative change below which an answer "does not move" with a given
