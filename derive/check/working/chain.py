@@ -264,6 +264,28 @@ def _compare(prev: Side | _Target, olds: list[Any], new: Side, scope: Scope) -> 
 MAX_READINGS = 64
 
 
+def _olds(prev: Side | _Target) -> list[Any]:
+    """The values a step's new side must equal: a target's, or the side before's (its
+    right values and the student's own)."""
+    return prev.values if isinstance(prev, _Target) else [prev.right, prev.own]
+
+
+def _families(state: _State, new: Side) -> list[list[tuple[str, str]]] | None:
+    """For each unknown bare name of ``new`` (sorted), the (name, member) readings of it
+    as a quantity of the problem (g as g_0, g_1, …, in index order); None when some name
+    is no family's, or there is nothing readable before to judge the side against."""
+    prev = state.prev
+    if not new.unknown or prev is None or (isinstance(prev, Side) and prev.unknown):
+        return None
+    families = []
+    for u in sorted(new.unknown):
+        members = _members(state.scope, u)
+        if not members:
+            return None
+        families.append([(u, key) for key in members])
+    return families
+
+
 def _by_family(state: _State, new: Side, shadow: dict[str, Any]) -> tuple[Side, str] | None:
     """A side whose unknown bare names are quantities of the problem written without
     their index (``x_2 = x_1 - \\eta g``: g is one of g_0, g_1, g_2, the gradients of
@@ -271,15 +293,10 @@ def _by_family(state: _State, new: Side, shadow: dict[str, Any]) -> tuple[Side, 
     problem's values, and a note saying which; None when there is none (or nothing to
     check against). Each step is read anew: the next update's g is another member."""
     prev, scope = state.prev, state.scope
-    if not new.unknown or prev is None or (isinstance(prev, Side) and prev.unknown):
+    families = _families(state, new)
+    if families is None or prev is None:
         return None
-    families: list[list[tuple[str, str]]] = []
-    for u in sorted(new.unknown):
-        members = _members(scope, u)
-        if not members:
-            return None
-        families.append([(u, key) for key in members])
-    olds = prev.values if isinstance(prev, _Target) else [prev.right, prev.own]
+    olds = _olds(prev)
     for tried, choice in enumerate(itertools.product(*families)):
         if tried >= MAX_READINGS:
             return None
@@ -302,18 +319,13 @@ def _by_member(state: _State, line: Line, latex: str, new: Side, shadow: dict[st
     written out, the diagnosis of the first that has a specific one (members whose index
     the side's other names carry first: x_1 suggests g_1), else of the first. None (the
     step stays unchecked) when some reading cannot be decided."""
-    prev, scope = state.prev, state.scope
-    if not new.unknown or prev is None or (isinstance(prev, Side) and prev.unknown):
+    scope = state.scope
+    found = _families(state, new)
+    if found is None:
         return None
-    families: list[list[tuple[str, str]]] = []
     indices = {_index(n) for n in _names(new)} - {None}
-    for u in sorted(new.unknown):
-        members = _members(scope, u)
-        if not members:
-            return None
-        # x_1 + \eta g: g_1 first (sorted is stable: the others keep their order)
-        members = sorted(members, key=lambda k: _index(k) not in indices)
-        families.append([(u, key) for key in members])
+    # x_1 + \eta g: g_1 first (sorted is stable: the others keep their order)
+    families = [sorted(fam, key=lambda uk: _index(uk[1]) not in indices) for fam in found]
     if len(list(itertools.islice(itertools.product(*families), MAX_JUDGED + 1))) \
             > MAX_JUDGED:
         return None
@@ -363,7 +375,7 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
         return StepResult(latex, line.number, "unchecked",
                           f"{where}: defines {name} (not checked)" if name else
                           f"{where}: nothing before it to check it against")
-    olds = prev.values if isinstance(prev, _Target) else [prev.right, prev.own]
+    olds = _olds(prev)
     loose = loose_indices(new.right)
     if loose:  # Σ_k t_k/p_k × (p_i (1 - p_k) …): k outside the sum that binds it
         names = ", ".join(sorted(loose))
@@ -385,9 +397,8 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
     what = prev.what if isinstance(prev, _Target) else "the line before"
     detail = _detail(result, what, new)
     if sum(1 for s in state.steps if s.verdict == "invalid") >= MAX_DIAGNOSED:
-        return StepResult(latex, line.number, "invalid",
-                          f"{where}: {_detail(result, what, new)}")
-    before = prev.side if isinstance(prev, _Target) else prev
+        return StepResult(latex, line.number, "invalid", f"{where}: {detail}")
+    before = _before_side(prev)
     mistakes = state.mistakes if isinstance(prev, _Target) and prev.what in (
         "the answer", state.own_name) else None
     found = diagnose(state.scope, olds, before, new, line.number, mistakes, state.half)
