@@ -167,18 +167,21 @@ def _solve(ap: AssignedProblem, sets: dict[str, Any]) -> Solution | Refusal:
     for bad in (unmarkable(solution, asked), remainder_dropped(solution),
                 near_tie(solution, moved)):
         if bad:
-            aid = bad.split(":")[0].split(" ")[0]
-            return Refusal(said(shown, bad), aid if aid in solution.answers else None)
+            return Refusal(said(shown, bad[1]), bad[0])
     return solution
 
 
-def unmarkable(solution: Solution, asked: tuple[str, ...]) -> str | None:
-    """Why a number the student must write cannot be marked by the rounding rule (the
-    message starts with the answer's id)."""
+#: why a solved draw is refused: (the answer it is about, when the solution has it; the
+#: message, which starts with that answer's id)
+Why = tuple[str | None, str]
+
+
+def unmarkable(solution: Solution, asked: tuple[str, ...]) -> Why | None:
+    """Why a number the student must write cannot be marked by the rounding rule."""
     for aid in asked:
         a = solution.answers.get(aid)
         if a is None:
-            return f"{aid} is not derived"
+            return None, f"{aid} is not derived"
         if a.kind not in ("number", "matrix"):
             continue
         entries = list(a.value) if isinstance(a.value, sp.MatrixBase) else [a.value]
@@ -186,11 +189,11 @@ def unmarkable(solution: Solution, asked: tuple[str, ...]) -> str | None:
             try:
                 x = float(sp.N(v, 20))
             except (TypeError, ValueError):
-                return f"{aid} is not a number ({v})"
+                return aid, f"{aid} is not a number ({v})"
             if not math.isfinite(x):
-                return f"{aid} is not finite"
+                return aid, f"{aid} is not finite"
             if x != 0 and not SMALLEST <= abs(x) <= LARGEST:
-                return f"{aid} = {x:.3g} cannot be marked by rounding"
+                return aid, f"{aid} = {x:.3g} cannot be marked by rounding"
     return None
 
 
@@ -221,7 +224,7 @@ def drawn(ap: AssignedProblem, v: Variant) -> Drawn:
                  {a: answers[a].value for a in ap.points}, v.draws)
 
 
-def remainder_dropped(solution: Solution) -> str | None:
+def remainder_dropped(solution: Solution) -> Why | None:
     """A size the derivation rounded down (``⌊(n + 2p − k)/s⌋`` of a number that is not
     whole: a stride that does not fit, leaving cells unread). Fine in a textbook's
     general formula, ill-posed as a drawn exercise: redrawn."""
@@ -242,8 +245,8 @@ def remainder_dropped(solution: Solution) -> str | None:
                 except (TypeError, ValueError, ArithmeticError, NotImplementedError):
                     continue
                 if isinstance(x, sp.Basic) and x.is_number and not x.is_integer:
-                    return (f"{sp.sstr(f.xreplace(subs))} drops a remainder (a size that "
-                            "is not whole: a stride that does not fit)")
+                    return None, (f"{sp.sstr(f.xreplace(subs))} drops a remainder (a size "
+                                  "that is not whole: a stride that does not fit)")
     return None
 
 
@@ -253,7 +256,7 @@ def remainder_dropped(solution: Solution) -> str | None:
 TIE = 0.05
 
 
-def near_tie(solution: Solution, asked: tuple[str, ...]) -> str | None:
+def near_tie(solution: Solution, asked: tuple[str, ...]) -> Why | None:
     """An asked choice decided by comparing numbers (the ``compare`` step of ``choose``)
     that rounding could reverse."""
     from derive.core.derivation import Step
@@ -275,6 +278,6 @@ def near_tie(solution: Solution, asked: tuple[str, ...]) -> str | None:
         runner = min(others, key=lambda c: abs(c[0] - best[0]))
         scale = max(abs(best[0]), abs(runner[0]))
         if abs(best[0] - runner[0]) <= TIE * scale:
-            return (f"{aid}: {best[1]} = {best[0]:.4g} and {runner[1]} = {runner[0]:.4g} "
-                    "are too close for rounded working to tell apart")
+            return aid, (f"{aid}: {best[1]} = {best[0]:.4g} and {runner[1]} = "
+                         f"{runner[0]:.4g} are too close for rounded working to tell apart")
     return None
