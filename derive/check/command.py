@@ -62,16 +62,15 @@ def run_check(req: CheckRequest) -> int:
         raise UsageError("--follow-through-credit: expected a fraction between 0 and 1")
     if not 0 <= req.working_credit <= 1:
         raise UsageError("--working-credit: expected a fraction between 0 and 1")
-    for out, what in ((req.output, "--output"), (req.gradescope, "--gradescope"),
-                      (req.csv, "--csv"), *((o[0], o[1]) for o in req.outputs)):
-        if out:
-            refuse_inputs(out, files, what)
-            if not req.force and looks_like_answers(out):  # before marking, not after
-                raise UsageError(f"{what} {out}: holds a student's answers; choose another "
-                                 "name (or --force to replace it)")
+    for out, what in _report_outputs(req):
+        refuse_inputs(out, files, what)
+        if not req.force and looks_like_answers(out):  # before marking, not after
+            raise UsageError(f"{what} {out}: holds a student's answers; choose another "
+                             "name (or --force to replace it)")
     if req.feedback and Path(req.feedback).exists() and not Path(req.feedback).is_dir():
         raise UsageError(f"--feedback {req.feedback}: expected a directory")
-    refuse_clashes(named_outputs(req, files))
+    documents = _feedback_names(req, files)
+    refuse_clashes(named_outputs(req, documents))
 
     for line in found.skipped:  # each said once, now; the others are marked
         print(f"derive: {terminal_text(str(line))}", file=sys.stderr)
@@ -100,7 +99,7 @@ def run_check(req: CheckRequest) -> int:
     for path, _what, content in req.outputs:
         atomic_write(path, content(marked), force=req.force)
     if req.feedback:
-        _feedback(marked, files, req)
+        _feedback(marked, files, req, documents)
     bad = [m for m in marked if m.error]
     if bad:
         print(f"derive: {len(bad)} of {len(marked)} answer files could not be marked "
@@ -113,17 +112,29 @@ def run_check(req: CheckRequest) -> int:
     return 1 if bad else 0
 
 
-def named_outputs(req: CheckRequest, files: list[str]) -> list[tuple[str, str]]:
-    """Every file the run will write, with the option that names it (the feedback
-    documents' names are known from the answer files' before marking)."""
-    named = [(out, what) for out, what in (
+def _report_outputs(req: CheckRequest) -> list[tuple[str, str]]:
+    """The report files the options name, each with its option."""
+    return [(out, what) for out, what in (
         (req.output, "--output"), (req.gradescope, "--gradescope"), (req.csv, "--csv"),
         *((o[0], o[1]) for o in req.outputs)) if out]
-    if req.feedback:
-        from derive.check.report.feedback import output_names
 
+
+def _feedback_names(req: CheckRequest, files: list[str]) -> list[Path]:
+    """The feedback documents' names (known from the answer files' before marking)."""
+    if not req.feedback:
+        return []
+    from derive.check.report.feedback import output_names
+
+    return output_names(files, Path(req.feedback), files)
+
+
+def named_outputs(req: CheckRequest, documents: list[Path]) -> list[tuple[str, str]]:
+    """Every file the run will write, with the option that names it (``documents``: the
+    feedback documents' names)."""
+    named = _report_outputs(req)
+    if req.feedback:
         named.append((req.feedback, "--feedback"))
-        for tex in output_names(files, Path(req.feedback), files):
+        for tex in documents:
             named.append((str(tex), "--feedback"))
             if req.pdf:
                 named.append((str(tex.with_suffix(".pdf")), "--feedback"))
@@ -188,7 +199,8 @@ def _report(marked: list[Marked], req: CheckRequest,
         print_text(marked, console(sys.stdout), summary=req.summary)
 
 
-def _feedback(marked: list[Marked], files: list[str], req: CheckRequest) -> None:
+def _feedback(marked: list[Marked], files: list[str], req: CheckRequest,
+              names: list[Path]) -> None:
     from derive.check.report.feedback import write_feedback
     from derive.core.spec import load_problem
     from derive.render.latex import render_latex
@@ -201,8 +213,7 @@ def _feedback(marked: list[Marked], files: list[str], req: CheckRequest) -> None
         except Exception as e:  # noqa: BLE001 - the documents are still useful without it
             print(f"derive: {pid}: no worked solution in the feedback ({e})", file=sys.stderr)
     written = write_feedback(marked, req.feedback or ".", files, req.worked or worked,
-                             pdf=req.pdf,
-                             jobs=req.batch.jobs or 2)
+                             pdf=req.pdf, jobs=req.batch.jobs or 2, names=names)
     failed = [(p, e) for p, e in written if e]
     print(f"derive: feedback for {len(written)} files in {req.feedback}"
           + (f" ({len(failed)} not compiled: {failed[0][1]})" if failed else ""),

@@ -106,7 +106,7 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     try:
         if Path(a).resolve() == Path(b).resolve():
             return True
-        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+        return os.path.samefile(a, b)  # a missing one raises: not the same file
     except (OSError, RuntimeError):  # RuntimeError: a loop of links (Python < 3.13)
         return False
 

@@ -206,11 +206,12 @@ def compile_pdf(tex: Path, seconds: float = 180) -> str | None:
 
 def write_feedback(marked: list[Marked], directory: str | Path, inputs: list[str],
                    worked: dict[str, str] | Callable[[Marked], dict[str, str]], *,
-                   pdf: bool = True, jobs: int = 2
+                   pdf: bool = True, jobs: int = 2, names: list[Path] | None = None
                    ) -> list[tuple[Path, str | None]]:
-    """Write every student's document (and PDF); (path, problem or None) per file."""
-    d = Path(directory)
-    names = output_names([m.file for m in marked], d, inputs)
+    """Write every student's document (and PDF); (path, problem or None) per file.
+    ``names``: the documents' ``output_names`` when the caller already has them."""
+    if names is None:
+        names = output_names([m.file for m in marked], Path(directory), inputs)
     for m, path in zip(marked, names, strict=True):
         atomic_write(path, feedback_latex(m, worked(m) if callable(worked) else worked))
     if not pdf:
