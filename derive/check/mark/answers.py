@@ -275,10 +275,14 @@ class _Scanner:
                               f"the {{ of this {what} is never closed (unbalanced braces)")
 
 
+#: where a ``%`` comment starts (an escaped ``\\%`` is none; ``\\\\%`` is a line break, then one)
+_COMMENT_START = re.compile(r"(?<!\\)(?:\\\\)*%")
+
+
 def _strip_comments_outside(text: str) -> list[tuple[int, int]]:
     """Spans of ``%`` comments (an escaped ``\\%`` is not one)."""
     spans = []
-    for m in re.finditer(r"(?<!\\)(?:\\\\)*%", text):
+    for m in _COMMENT_START.finditer(text):
         start = m.end() - 1
         end = text.find("\n", start)
         spans.append((start, len(text) if end < 0 else end))
@@ -424,16 +428,17 @@ def _working(sub: Submission, sc: _Scanner, text: str, line: int) -> int:
                "this \\begin{working} runs into the next one (line "
                f"{sc.line(again.start())}): an \\end{{working}} is missing")
         key = _working_key(ref)
-        if key is None:
+        if key is None or not all(key):
             sub.warnings.append(f"line {line}: {why}; ignored")
         else:
             sub.broken.setdefault(key, f"line {line}: {why}")
         return sc.pos
-    if ref is None or "/" not in ref:
+    key = _working_key(ref)
+    if key is None:
         sub.warnings.append(f"line {line}: \\begin{{working}} names no answer (expected "
                             "\\begin{working}{problem/answer}); ignored")
         return end.end()
-    pid, aid = "".join(ref.split()).split("/", 1)
+    pid, aid = key
     body = re.sub(r"(?<!\\)%[^\n]*", "", text[sc.pos:end.start()])
     if (pid, aid) in sub.working:
         sub.warnings.append(f"line {line}: the working of {pid}/{aid} is given again; the "
@@ -446,15 +451,16 @@ def _working(sub: Submission, sc: _Scanner, text: str, line: int) -> int:
 def _commented(text: str, pos: int) -> bool:
     """Whether ``pos`` is inside a ``%`` comment (an escaped ``\\%`` is not one)."""
     start = text.rfind("\n", 0, pos) + 1
-    return re.search(r"(?<!\\)(?:\\\\)*%", text[start:pos]) is not None
+    return _COMMENT_START.search(text, start, pos) is not None
 
 
 def _working_key(ref: str | None) -> tuple[str, str] | None:
-    """(problem, answer) of a working's ``{problem/answer}``, or None when it names none."""
+    """(problem, answer) of a working's ``{problem/answer}`` (either may be empty), or
+    None when it has no ``/``."""
     if ref is None or "/" not in ref:
         return None
     pid, aid = "".join(ref.split()).split("/", 1)
-    return (pid, aid) if pid and aid else None
+    return pid, aid
 
 
 def answer_text(raw: Any, kind: str) -> str:
