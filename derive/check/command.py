@@ -20,6 +20,7 @@ from derive.check.mark.files import atomic_write, looks_like_answers, refuse_inp
 from derive.check.report.safe_text import terminal_text
 from derive.check.results import Marked
 from derive.core.errors import UsageError
+from derive.core.outputs import file_keys
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,6 @@ def named_outputs(req: CheckRequest, documents: list[Path]) -> list[tuple[str, s
 def refuse_clashes(named: list[tuple[str, str]]) -> None:
     """A usage error, before any marking, when two outputs name one file (through a link,
     ``..`` or a hard link): one of them would be lost; or when an output is a folder."""
-    import os
 
     seen: dict[Any, tuple[str, str]] = {}
     for path, what in named:
@@ -153,13 +153,7 @@ def refuse_clashes(named: list[tuple[str, str]]) -> None:
             raise UsageError(f"{what} {path}: is a directory; name a file")
         if what != "--feedback" and p.exists() and not p.is_file():  # a FIFO, a device
             raise UsageError(f"{what} {path}: exists and is not a regular file")
-        keys: list[Any] = [os.path.realpath(p)]
-        try:
-            st = os.stat(p)
-            keys.append((st.st_dev, st.st_ino))  # hard links of one file
-        except OSError:
-            pass
-        for key in keys:
+        for key in file_keys(p):
             if key in seen:
                 first, by = seen[key]
                 raise UsageError(f"{what} {path} and {by} {first} name the same file (one "

@@ -100,6 +100,18 @@ def looks_like_answers(path: str | Path) -> bool:
     return bool(_FILLED.search(_COMMENT.sub("", text)))
 
 
+def file_keys(path: str | Path) -> list[object]:
+    """What tells one file from another: its resolved path (through links and ``..``)
+    and, when it exists, its device and inode (hard links of it too)."""
+    keys: list[object] = [os.path.realpath(path)]
+    try:
+        st = os.stat(path)
+        keys.append((st.st_dev, st.st_ino))
+    except OSError:
+        pass
+    return keys
+
+
 def same_file(a: str | Path, b: str | Path) -> bool:
     """Whether two paths name one file: through links and ``..``, or (both existing) as
     hard links of one file."""

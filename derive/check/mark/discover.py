@@ -22,6 +22,7 @@ from pathlib import Path
 
 from derive.check.report.safe_text import terminal_text
 from derive.core.errors import UsageError
+from derive.core.outputs import file_keys
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".tex")
 
@@ -88,19 +89,15 @@ def find_answer_files(args: tuple[str, ...] | list[str],
 
 
 def _once_each(files: list[str]) -> list[str]:
-    """``files`` without a file met before (the same inode, or the same resolved path when
-    it cannot be stat'ed): marking it twice would count one student twice."""
+    """``files`` without a file met before (``outputs.file_keys``: the same resolved path
+    or inode): marking it twice would count one student twice."""
     seen: set[object] = set()
     out: list[str] = []
     for f in files:
-        try:
-            st = os.stat(f)
-            key: object = (st.st_dev, st.st_ino)
-        except OSError:
-            key = os.path.realpath(f)
-        if key not in seen:
-            seen.add(key)
+        keys = file_keys(f)
+        if not seen.intersection(keys):
             out.append(f)
+        seen.update(keys)
     return out
 
 
