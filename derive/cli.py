@@ -17,6 +17,7 @@ import click
 
 from derive.core.errors import (
     BatchIncomplete,
+    BatchSkips,
     DeriveError,
     SpecError,
     UsageError,
@@ -195,7 +196,7 @@ def verify(problems: tuple[str, ...], verbose: bool, no_cache: bool) -> None:
     known = problem_paths()
     ids = list(problems) or list(known)
     failed = 0
-    unread: list[str] = []
+    unread = BatchSkips(len(ids), lambda m: click.echo(m, err=True))
     for pid in ids:
         try:  # a bad spec is reported on its line and the others are still verified
             path = find_problem(pid, known)
@@ -208,18 +209,15 @@ def verify(problems: tuple[str, ...], verbose: bool, no_cache: bool) -> None:
                     result_cache.store(key, lines)
                 failed += bad
         except (SpecError, UsageError) as e:
-            if len(ids) == 1:
-                raise
-            click.echo(f"derive: {e}", err=True)
-            unread.append(pid)
+            unread.skip(pid, e)
             continue
         for line in lines:
             click.echo(line)
     failures = f"{failed} problem(s) failed verification" if failed else ""
-    if unread:
-        raise BatchIncomplete(f"{len(unread)} of {len(ids)} problems not verified (said "
-                              f"above): {', '.join(unread)}" + (f"; {failures}" if failed
-                                                                else ""), 2)
+    if unread.skipped:
+        raise BatchIncomplete(f"{len(unread.skipped)} of {len(ids)} problems not verified "
+                              f"(said above): {unread.ids()}" + (f"; {failures}" if failed
+                                                                 else ""), 2)
     if failed:
         _fail(failures, 1)
 

@@ -221,25 +221,23 @@ def run_template(problems: tuple[str, ...], output: str | None, force: bool) -> 
     one of its specs."""
     from derive.check.template import template_latex
     from derive.core.catalogue import find_problem, problem_paths
-    from derive.core.errors import BatchIncomplete, DeriveError
+    from derive.core.errors import BatchIncomplete, BatchSkips, DeriveError
     from derive.core.spec import load_problem
 
     known = problem_paths()
     ids = list(problems) or list(known)
-    specs, loaded, left_out = [], [], []
+    specs, loaded = [], []
+    left_out = BatchSkips(len(ids), lambda m: print(m, file=sys.stderr))
     for pid in ids:
         try:
             path = find_problem(pid, known)
             loaded.append(load_problem(path))
             specs.append(path)
         except DeriveError as e:
-            if len(ids) == 1:
-                raise
-            print(f"derive: {e}", file=sys.stderr)
-            left_out.append(pid)
+            left_out.skip(pid, e)
     if not loaded:
         raise BatchIncomplete(f"none of the {len(ids)} problems could be read, no template "
-                              f"written: {', '.join(left_out)}", 2)
+                              f"written: {left_out.ids()}", 2)
     text = template_latex(loaded)
     if output is None:
         sys.stdout.write(text)
@@ -250,6 +248,6 @@ def run_template(problems: tuple[str, ...], output: str | None, force: bool) -> 
         atomic_write(output, text, force=True, inputs=specs, what="-o")
         print(f"derive: wrote {output}: {sum(len(p.answers) for p in loaded)} answer slots; "
               f"fill them in, then: derive check {output}", file=sys.stderr)
-    if left_out:
-        raise BatchIncomplete(f"{len(left_out)} problem(s) left out of the template: "
-                              f"{', '.join(left_out)}", 2)
+    if left_out.skipped:
+        raise BatchIncomplete(f"{len(left_out.skipped)} problem(s) left out of the template: "
+                              f"{left_out.ids()}", 2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class DeriveError(Exception):
     """Base class of every error derive reports to a user."""
@@ -33,6 +35,27 @@ class BatchIncomplete(DeriveError):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
+
+
+class BatchSkips:
+    """The problems a command over several could not do (a bad spec, an unknown id, a
+    failed verification where the command leaves it out): each said on its own line as
+    it is met, ``derive: …`` through ``warn``, and kept for the closing line. A problem
+    that is the command's only one raises its own error instead."""
+
+    def __init__(self, count: int, warn: Callable[[str], None]) -> None:
+        self.alone = count == 1
+        self.warn = warn
+        self.skipped: list[tuple[str, DeriveError]] = []
+
+    def skip(self, pid: str, e: DeriveError) -> None:
+        if self.alone:
+            raise e
+        self.warn(f"derive: {e}")
+        self.skipped.append((pid, e))
+
+    def ids(self) -> str:
+        return ", ".join(pid for pid, _ in self.skipped)
 
 
 class VerificationError(DeriveError):

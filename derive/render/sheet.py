@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from derive.core.errors import BatchIncomplete, DeriveError, VerificationError
+from derive.core.errors import BatchIncomplete, BatchSkips, DeriveError, VerificationError
 from derive.core.lifetime import import_maths
 from derive.core.outputs import atomic_write
 from derive.render.tex_document import PREAMBLE, Block
@@ -311,17 +311,13 @@ def make_sheet(problems: Iterable[str], out: Path = DEFAULT_OUTPUT, *, pdf: bool
                cache: bool = True) -> Compiled | None:
     """``derive sheet``: write the .tex (and with ``pdf``, compile it next to it); ``cache``:
     reuse verified problems' blocks (``core.result_cache``)."""
-    missing: list[tuple[str, DeriveError]] = []
     named = list(problems)
-
-    def left_out(pid: str, e: DeriveError) -> None:
-        if len(named) == 1:  # a sheet of one problem: its own error, as before
-            raise e
-        warn(f"derive: {e}")  # the line a lone `derive solve` of it would print
-        missing.append((pid, e))
-
+    # a sheet of one problem: its own error, as before; of several, each left out is the
+    # line a lone `derive solve` of it would print
+    skips = BatchSkips(len(named), warn)
+    missing = skips.skipped
     _refuse_spec_outputs(named, out, pdf)
-    sheet = build_sheet(named, cache=cache, left_out=left_out)
+    sheet = build_sheet(named, cache=cache, left_out=skips.skip)
     if not sheet.problems:  # every one was bad: no empty document over the old one
         raise _incomplete(missing, None)
     write_atomic(out, sheet.text, force=force)
