@@ -152,7 +152,7 @@ BATCH_SUM = ("{given} is the sum over the batch, {value} times the mean the loss
 
 def _matrix_factor(sit: Situation, expected: str, given: str,
                    givens: dict[str, tuple[Any, str]],
-                   relevant: Relevant = _always) -> Diagnosis | None:
+                   relevant: Relevant) -> Diagnosis | None:
     """A scalar factor missing from a matrix expression, or from one of its terms."""
     gold = sit.gold
     if not isinstance(gold, sp.MatrixExpr):

@@ -139,32 +139,32 @@ def print_file(m: Marked, out: Any) -> None:
     from rich.text import Text
 
     head = Text()
-    head.append(_tt(m.student), style="bold")
-    head.append(f"  {_tt(m.file)}")
+    head.append(terminal_text(m.student), style="bold")
+    head.append(f"  {terminal_text(m.file)}")
     if m.error:
         out.print(head)
-        out.print(Text(f"  cannot be marked: {_tt(m.error)}", style="bold red"))
+        out.print(Text(f"  cannot be marked: {terminal_text(m.error)}", style="bold red"))
         out.print()
         return
     total, out_of = points(m)
     head.append(f"  {total:g}/{out_of}", style="bold")
     out.print(head)
     for w in m.warnings:
-        out.print(Text(f"  warning: {_tt(w)}", style="yellow"))
+        out.print(Text(f"  warning: {terminal_text(w)}", style="yellow"))
     for pid in m.problems():
         rows = [r for r in m.results if r.problem == pid]
         shown = [r for r in rows if r.verdict != "missing" or r.working is not None]
-        out.print(Text(f"  {_tt(pid)}", style="bold"))
+        out.print(Text(f"  {terminal_text(pid)}", style="bold"))
         if shown:
             t = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 1),
                       header_style="bold")
             for col in ("answer", "verdict", "given", "expected", "feedback"):
                 t.add_column(col, overflow="fold", no_wrap=col in ("answer", "verdict"))
             for r in shown:  # Text, not markup: a student's [z > 0] is shown as written
-                t.add_row(Text(_tt(r.answer)), Text(r.verdict, style=STYLE[r.verdict]),
-                          Text(_tt(_short(r.given or "", 40))),
-                          Text(_tt(r.expected) if r.verdict != "correct" else ""),
-                          Text(_tt(r.feedback + ("; " if r.feedback else "")
+                t.add_row(Text(terminal_text(r.answer)), Text(r.verdict, style=STYLE[r.verdict]),
+                          Text(terminal_text(_short(r.given or "", 40))),
+                          Text(terminal_text(r.expected) if r.verdict != "correct" else ""),
+                          Text(terminal_text(r.feedback + ("; " if r.feedback else "")
                                    + working_summary(r) if r.working is not None
                                    else r.feedback)))
             from rich.padding import Padding
@@ -172,7 +172,7 @@ def print_file(m: Marked, out: Any) -> None:
             out.print(Padding(t, (0, 0, 0, 4)))
         missing = [r.answer for r in rows if r.verdict == "missing" and r.working is None]
         if missing:
-            out.print(Text(f"    not answered ({len(missing)}): " + _tt(_list(missing)),
+            out.print(Text(f"    not answered ({len(missing)}): " + terminal_text(_list(missing)),
                            style=STYLE["missing"]))
     out.print(Text("  " + _score_line(m)))
     out.print()
@@ -191,9 +191,9 @@ def print_summary(marked: list[Marked], out: Any) -> None:
     t.add_column("points", justify="right")
     for m in marked:
         # Text, not a str: a str is read as markup ("[bold]" in a name would style it)
-        who, file = Text(_tt(m.student)), Text(_tt(m.file))
+        who, file = Text(terminal_text(m.student)), Text(terminal_text(m.file))
         if m.error:
-            t.add_row(who, file, Text("cannot be marked: " + _tt(m.error), style="red"))
+            t.add_row(who, file, Text("cannot be marked: " + terminal_text(m.error), style="red"))
             continue
         s = m.score()
         total, out_of = points(m)
@@ -203,11 +203,6 @@ def print_summary(marked: list[Marked], out: Any) -> None:
     if bad:
         out.print(Text(f"{bad} of {len(marked)} files could not be marked (see above)",
                        style="bold red"))
-
-
-def _tt(text: str) -> str:
-    """Student text for the terminal: control characters escaped (safe_text)."""
-    return terminal_text(text)
 
 
 def _score_line(m: Marked) -> str:
