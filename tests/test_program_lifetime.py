@@ -101,3 +101,32 @@ def test_deriving_commands_import_the_maths_frozen_and_hosts_do_not():
     host = _run(probe.format(start=""))
     assert program.stdout.split() == ["True", "True"], program.stderr
     assert host.stdout.split() == ["True", "False"], host.stderr
+
+
+def test_the_program_loads_sympys_tensor_module_only_when_a_tensor_is_used():
+    """``tensor_stand_in``: in the program, deriving (whose sums ask SymPy's ``Add``
+    whether a term is a tensor) leaves the tensor module and the permutation groups
+    unloaded; asking for a tensor loads the real module, and tensors then add, print
+    and answer instance checks as without the stand-in. A host process is left alone."""
+    probe = ("import sys\n"
+             "from derive.core import lifetime\n"
+             "{start}"
+             "import derive\n"
+             "derive.load('gelu-descent').solve()\n"
+             "loaded = 'sympy.combinatorics' in sys.modules\n"
+             "from sympy.tensor.tensor import TensorIndexType, TensorHead, tensor_indices\n"
+             "import sympy.tensor.tensor as real\n"
+             "L = TensorIndexType('L')\n"
+             "i = tensor_indices('i', L)\n"
+             "A, B = TensorHead('A', [L]), TensorHead('B', [L])\n"
+             "s = A(i) + B(i) + A(i)\n"
+             "from derive.core import tensor_stand_in as t\n"
+             "print(loaded, type(s).__name__, s, isinstance(s, t.TensExpr),\n"
+             "      isinstance(s, real.TensAdd), type(real).__name__)\n")
+    program = _run(probe.format(start="lifetime.program_started()\n"))
+    host = _run(probe.format(start=""))
+    assert program.returncode == 0, program.stderr
+    assert host.returncode == 0, host.stderr
+    after = "TensAdd 2*A(i) + B(i) True True module"
+    assert program.stdout.strip() == f"False {after}"
+    assert host.stdout.strip() == f"True {after}"

@@ -125,9 +125,13 @@ def exit_now(code: object) -> None:
 
 def program_started() -> None:
     """This process is the ``derive`` program (``cli.main``), not a host that imported
-    derive (a test runner, a notebook): ``imports_frozen`` may then pause its GC."""
+    derive (a test runner, a notebook): ``imports_frozen`` may then pause its GC, and
+    SymPy's tensor module is a stand-in until a tensor is used (``tensor_stand_in``)."""
     global _program
     _program = True
+    from derive.core import tensor_stand_in
+
+    tensor_stand_in.install()
 
 
 @contextmanager
@@ -154,10 +158,9 @@ def imports_frozen() -> Iterator[None]:
 
 
 #: what deriving a problem imports (SymPy and NumPy with them), and what any derivation
-#: then imports lazily: SymPy's first sum imports its tensor module (with the
-#: permutation groups, ~45 ms), the checks' seeded points NumPy's random module
-_MATHS = ("derive.core.spec", "derive.core.solve", "derive.core.verify",
-          "sympy.tensor.tensor", "numpy.random")
+#: then imports lazily: the checks' seeded points NumPy's random module (SymPy's first
+#: sum would import its tensor module, ~45 ms, but the program has a stand-in for it)
+_MATHS = ("derive.core.spec", "derive.core.solve", "derive.core.verify", "numpy.random")
 
 
 def import_maths() -> None:
