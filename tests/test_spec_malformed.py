@@ -211,3 +211,27 @@ def test_a_matrix_answer_where_a_number_belongs_is_named_when_known(tmp_path):
     assert r.returncode == 2 and r.stderr.count("\n") == 1
     assert r.stderr == ("derive: t2.yaml: parts.b.derive[0].x0: expected a number or a "
                         "scalar expression, found a 1×2 matrix (the value of {a.v})\n")
+
+
+FORM = ("parts", "a", "derive", 0, "forms")
+
+
+@pytest.mark.parametrize("pid,place,value,field", [
+    ("tanh-derivative", (*FORM, 0, "form"), "[[1, 2]]", "parts.a.derive[0].forms[0].form"),
+    ("tanh-derivative", (*FORM, 0, "using", 0), "[[1, 2]] = 1",
+     "parts.a.derive[0].forms[0].using[0]"),
+    ("tanh-derivative", (*FORM, 1), [[1], [2]], "parts.a.derive[0].forms[1]"),
+    ("tanh-derivative", ("parts", "a", "derive", 0, "facts"), ["x*[[1, 2]] = 0"],
+     "parts.a.derive[0].facts[0]"),
+    ("softmax-shift", ("parts", "a", "derive", 0, "expr"), "[[x[i]], [c]]",
+     "parts.a.derive[0].expr"),
+])
+def test_a_matrix_where_a_rewrite_or_identity_needs_a_scalar(tmp_path, pid, place, value,
+                                                             field):
+    """QA: a matrix written as a rewrite, an identity it uses, or an identity's expression
+    failed verification (exit 1: "rewrite to Matrix([[1, 2]])"), as if derive's maths
+    were wrong; it is the spec's mistake, one line naming the field."""
+    path = broken(tmp_path, pid, place, value)
+    r = run_cli("solve", str(path), cwd=tmp_path)
+    assert_one_line(r, path, field)
+    assert "expected a number or a scalar expression, found a " in r.stderr

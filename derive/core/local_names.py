@@ -15,6 +15,7 @@ from typing import Any
 import sympy as sp
 
 from derive.core.derivation import Context
+from derive.core.registry import scalar_unmet
 
 _EQUATION = re.compile(r"(?<![<>=!])=(?!=)")
 
@@ -36,7 +37,10 @@ def local_namespace(ctx: Context, indexed: Any = (), integer: Any = ()) -> dict[
 
 
 def parse_local(ctx: Context, field: str, value: Any, ns: dict[str, Any]) -> Any:
-    """Parse one block argument; ``'a = b'`` gives the equation Eq(a, b) (unevaluated)."""
+    """Parse one block argument, a scalar expression; ``'a = b'`` gives the equation
+    Eq(a, b) (unevaluated). A matrix (``[[1, 2]]``, a matrix given) is a spec error here:
+    the blocks that read these (rewrites, identities, losses) compare scalars, and
+    would otherwise report a failed check instead of the spec's mistake."""
     from derive.core.expressions import parse_spec_expr
 
     where = f"{ctx.where}.{field}"
@@ -44,10 +48,19 @@ def parse_local(ctx: Context, field: str, value: Any, ns: dict[str, Any]) -> Any
         sides = _EQUATION.split(value)
         if len(sides) != 2:
             raise ctx.fail(field, f"expected one '=' in {value!r}")
-        lhs, rhs = (parse_spec_expr(ctx.problem.path, where, s.strip(), ns, ctx.problem.answers)
+        lhs, rhs = (_scalar(ctx, field, parse_spec_expr(ctx.problem.path, where, s.strip(), ns,
+                                                        ctx.problem.answers))
                     for s in sides)
         return sp.Eq(lhs, rhs, evaluate=False)
-    return ctx.resolve(parse_spec_expr(ctx.problem.path, where, value, ns, ctx.problem.answers))
+    return _scalar(ctx, field, ctx.resolve(parse_spec_expr(ctx.problem.path, where, value, ns,
+                                                           ctx.problem.answers)))
+
+
+def _scalar(ctx: Context, field: str, e: Any) -> Any:
+    unmet = scalar_unmet(e)
+    if unmet:
+        raise ctx.fail(field, f"expected {unmet[0]}, found {unmet[1]}")
+    return e
 
 
 def parse_list(ctx: Context, field: str, value: Any, ns: dict[str, Any]) -> list[Any]:

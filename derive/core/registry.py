@@ -109,6 +109,13 @@ def _shape_words(value: Any) -> str:
     return "a number"
 
 
+def scalar_unmet(value: Any) -> tuple[str, str] | None:
+    """``expectation_unmet`` for a place that takes a scalar: None when ``value`` is one."""
+    if _is_array(value):
+        return "a number or a scalar expression", _shape_words(value)
+    return None
+
+
 def _is_array(value: Any) -> bool:
     import sympy as sp  # the registry itself stays free of SymPy until a spec is read
 
@@ -135,8 +142,8 @@ def item_place(where: str, sub: str) -> str:
 def expectation_unmet(p: Param, value: Any) -> tuple[str, str] | None:
     """What ``p.takes`` expected and what one converted expression is instead (None when
     it fits): the "expected …, found …" of a one-line spec error."""
-    if p.takes == "scalar" and _is_array(value):
-        return "a number or a scalar expression", _shape_words(value)
+    if p.takes == "scalar":
+        return scalar_unmet(value)
     if p.takes == "array" and not _is_array(value):
         return "a vector or matrix (a list, or a given holding one)", "a number"
     return None
