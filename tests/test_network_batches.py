@@ -33,6 +33,11 @@ MLP = dict(W1=[[0.5, -0.3, 0.8], [0.2, 0.4, -0.6]], b1=[[0.1, 0.2, 0.3]],
     ((), {}),
     (("W2=[[1],[0.5],[-0.5]]", "b1=[[0,0,0]]"), {"W2": [[1], [0.5], [-0.5]],
                                                    "b1": [[0, 0, 0]]}),
+    # QA: a ReLU input exactly 0 (the second example, x = (0, -1): F1 = -W1[1] + b1)
+    # failed verification, the central difference straddling the kink; ReLU'(0) = 0 as
+    # in relu_mlp_by_hand (F1 > 0), one kink and two
+    (("b1=[[0.2,0.2,0.3]]",), {"b1": [[0.2, 0.2, 0.3]]}),
+    (("b1=[[0.2,0.1,-0.6]]",), {"b1": [[0.2, 0.1, -0.6]]}),
 ])
 def test_relu_mlp_on_a_batch_with_mean_squared_error(sets, changes):
     g = {k: np.array(v, float) for k, v in {**MLP, **changes}.items()}

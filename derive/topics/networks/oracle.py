@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derive.core.numeric import gradient_fd, rel_error, rng
+from derive.core.numeric import gradient_fd, gradient_sided, rel_error, rng
 from derive.topics.networks.layers import Activation, Loss, Network, Upstream
 
 #: a derived value under test, evaluated at named float64 values and concrete sizes
@@ -168,9 +168,14 @@ def named_values(net: Network, env: Mapping[str, np.ndarray],
 
 
 def fd_gradient(net: Network, env: Mapping[str, np.ndarray], wrt: str,
-                directions: int = 0, salt: int = 0) -> Any:
+                directions: int = 0, salt: int = 0, near: np.ndarray | None = None) -> Any:
     """∂objective/∂wrt by central differences: every entry, or (``directions`` > 0) the
-    derivatives along that many seeded random directions (returned with them)."""
+    derivatives along that many seeded random directions (returned with them).
+
+    ``near`` (a gradient under check): along an entry where the loss has a kink at the
+    givens (a ReLU's input exactly 0, for one example or more), the one-sided slope
+    nearer it (``gradient_sided``): the derived value takes the piece whose condition
+    holds at the kink, which is one side's slope, and the central difference is neither."""
     vals = forward(net, env)
     x0 = np.array(vals[wrt] if wrt in vals else env[wrt], dtype=float)
 
@@ -180,7 +185,7 @@ def fd_gradient(net: Network, env: Mapping[str, np.ndarray], wrt: str,
         return objective(net, at, forward(net, env, wrt, x, base=vals))
 
     if not directions:
-        return gradient_fd(f, x0)
+        return gradient_fd(f, x0) if near is None else gradient_sided(f, x0, near)
     r = rng(salt + 99)
     dirs = [r.normal(size=x0.shape) for _ in range(directions)]
     dirs = [v / np.linalg.norm(v) for v in dirs]
