@@ -310,6 +310,24 @@ def test_control_characters_from_students_are_shown_escaped_in_the_terminal(tmp_
     assert "evil\\x1b]0;pwned" in r.stdout                # the summary table too
 
 
+def test_json_reports_escape_the_controls_json_leaves_raw(tmp_path):
+    # JSON escapes C0 controls itself; DEL, C1 (\x9b is a terminal's CSI) and the
+    # bidirectional overrides were written raw into --format json and Gradescope's file
+    raw = "evil\x9b2J\u202egnp.exe\x7f"
+    write(tmp_path / "e.yaml", json.dumps({"student": raw,
+                                           "answers": {"check-unit": {"a.z": raw}}}))
+    r = run_cli("check", "e.yaml", "--format", "json", "--gradescope", "gs.json",
+                cwd=tmp_path, specs=True)
+    assert r.returncode == 0, r.stderr
+    gradescope = (tmp_path / "gs.json").read_text(encoding="utf-8")
+    for text in (r.stdout, gradescope):
+        assert not any(c in text for c in "\x9b\u202e\x7f")
+        assert "\\u009b" in text and "\\u202e" in text and "\\u007f" in text
+    sub = json.loads(r.stdout)["submissions"][0]
+    assert sub["student"] == raw                       # the same strings once parsed
+    assert any(raw in t["output"] for t in json.loads(gradescope)["tests"])
+
+
 # -- Gradescope does not hand out the expected answers (finding 9) --------------------------
 
 def test_gradescope_tests_showing_an_expected_answer_wait_for_the_due_date(tmp_path):

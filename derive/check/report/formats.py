@@ -6,10 +6,9 @@ The LaTeX/PDF feedback documents are in ``feedback.py``.
 from __future__ import annotations
 
 import io
-import json
 from typing import IO, Any
 
-from derive.check.report.safe_text import SafeWriter, terminal_text
+from derive.check.report.safe_text import SafeWriter, json_text, terminal_text
 from derive.check.results import VERDICTS, Marked, Result
 from derive.check.working.credit import earns_working_credit
 
@@ -30,7 +29,7 @@ def report_dict(marked: list[Marked],
 
 def report_json(marked: list[Marked], not_marked: list[tuple[str, str]] | None = None) -> str:
     """``derive check --format json`` (interface.md)."""
-    return json.dumps(report_dict(marked, not_marked), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report_dict(marked, not_marked)) + "\n"
 
 
 def points(marked: Marked, follow_through: float = 1.0,
@@ -89,7 +88,7 @@ def gradescope_json(marked: Marked, follow_through: float = 1.0,
                            f"Your file could not be marked: {marked.error}"}
     if marked.error:
         out["score"] = 0.0
-    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+    return json_text(out) + "\n"
 
 
 def gradebook_csv(marked: list[Marked], follow_through: float = 1.0,

@@ -1,16 +1,19 @@
-"""Student text made harmless where a marker reads it: spreadsheet cells and terminals.
+"""Student text made harmless where a marker reads it: spreadsheet cells, terminals, JSON.
 
 A student names their own file, their ``student:`` and every answer, so any of it may be
 ``=HYPERLINK(…)`` (a formula once a CSV is opened in a spreadsheet) or an escape sequence
 that rewrites the marker's terminal. CSV cells that a spreadsheet would read as a formula
 get a leading ``'`` (OWASP's advice on CSV injection); a number stays a number, so the
 points derive writes (``-0.5``) are untouched. Terminal text shows control characters
-escaped (``\\x1b``), never raw.
+escaped (``\\x1b``), never raw; JSON, which escapes only C0 controls, has the others
+(DEL, C1, the bidirectional overrides) as ``\\u`` escapes too, so a report printed to a
+terminal or opened in an editor shows them, the same strings once parsed.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import re
 from typing import IO, Any
 
@@ -51,3 +54,11 @@ def terminal_text(text: str) -> str:
 def _escaped(ch: str) -> str:
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def json_text(data: Any) -> str:
+    """``json.dumps`` of ``data`` (indented, non-ASCII kept readable) with the control
+    characters it would leave raw written as ``\\u`` escapes: they can only sit inside
+    strings, where the escape is the same character to any JSON reader."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
