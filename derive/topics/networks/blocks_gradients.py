@@ -51,18 +51,15 @@ from derive.topics.networks.matrix_calculus import (
     to_numpy,
 )
 from derive.topics.networks.oracle import (
-    FULL_FD_LIMIT,
     ORACLE_SIZES,
-    SAMPLED_DIRECTIONS,
-    SAMPLED_ENTRIES,
     SIZE_TRIALS,
+    check_at_givens,
     compare_gradient,
     compare_jacobian,
     compare_with_oracle,
     concrete,
     fd_gradient,
     fd_jacobian,
-    fd_sampled_error,
     forward,
     named_values,
     objective,
@@ -453,22 +450,7 @@ def net_value(ctx: Context, of: str, answer: str) -> None:
 
     def check() -> tuple[bool, float, str]:
         of_, wrt = (None, meaning[1]) if meaning[0] == "grad" else meaning[1:]
-        if computed.size > FULL_FD_LIMIT:  # each entry costs four forward passes
-            err = fd_sampled_error(net, env, computed, wrt, of_, salt=3)
-            which = "entries" if of_ is None else "columns"
-            return (err < GRAD_TOL, err, f"central differences of the float64 forward pass "
-                    f"at the givens: {SAMPLED_ENTRIES} seeded {which} and the largest, "
-                    f"{SAMPLED_DIRECTIONS} random directions")
-        how = "central differences of the float64 forward pass at the givens"
-        if of_ is not None:
-            err = rel_error(computed, fd_jacobian(net, env, of_, wrt))
-            return err < GRAD_TOL, err, how
-        err = rel_error(computed, fd_gradient(net, env, wrt))
-        if err >= GRAD_TOL:  # a kink at the givens (a ReLU input exactly 0)?
-            sided = rel_error(computed, fd_gradient(net, env, wrt, near=computed))
-            if sided < GRAD_TOL:
-                return True, sided, how + ", one-sided along the entries where it has a kink"
-        return err < GRAD_TOL, err, how
+        return check_at_givens(net, env, computed, wrt, of_)
 
     ctx.check(f"{answer}: {of} at the givens", [answer], "central-differences", check)
 

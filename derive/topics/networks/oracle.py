@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derive.core.numeric import gradient_fd, gradient_sided, rel_error, rng
+from derive.core.numeric import GRAD_TOL, gradient_fd, gradient_sided, rel_error, rng
 from derive.topics.networks.layers import Activation, Loss, Network, Upstream
 
 #: a derived value under test, evaluated at named float64 values and concrete sizes
@@ -258,6 +258,30 @@ def fd_sampled_error(net: Network, env: Mapping[str, np.ndarray], computed: np.n
         d = (f(x0 + h * v.reshape(x0.shape)) - f(x0 - h * v.reshape(x0.shape))) / (2 * h)
         err = max(err, rel_error(J @ v, d))
     return err
+
+
+def check_at_givens(net: Network, env: Mapping[str, np.ndarray], computed: np.ndarray,
+                    wrt: str, of: str | None) -> tuple[bool, float, str]:
+    """A gradient (``of`` None) or Jacobian ∂of/∂wrt computed at the givens against
+    central differences of the float64 forward pass there: every entry, or past
+    ``FULL_FD_LIMIT`` a sample (``fd_sampled_error``). A gradient the central differences
+    disagree with is measured again one-sided along the entries where the loss has a
+    kink at the givens (a ReLU input exactly 0: ``fd_gradient``'s ``near``)."""
+    how = "central differences of the float64 forward pass at the givens"
+    if computed.size > FULL_FD_LIMIT:  # each entry costs four forward passes
+        err = fd_sampled_error(net, env, computed, wrt, of, salt=3)
+        which = "entries" if of is None else "columns"
+        return (err < GRAD_TOL, err, f"{how}: {SAMPLED_ENTRIES} seeded {which} and the "
+                f"largest, {SAMPLED_DIRECTIONS} random directions")
+    if of is not None:
+        err = rel_error(computed, fd_jacobian(net, env, of, wrt))
+        return err < GRAD_TOL, err, how
+    err = rel_error(computed, fd_gradient(net, env, wrt))
+    if err >= GRAD_TOL:
+        sided = rel_error(computed, fd_gradient(net, env, wrt, near=computed))
+        if sided < GRAD_TOL:
+            return True, sided, how + ", one-sided along the entries where it has a kink"
+    return err < GRAD_TOL, err, how
 
 
 def compare_gradient(net: Network, gold: Gold, wrt: str, widths: tuple[int, ...],
