@@ -157,6 +157,33 @@ def test_template_compiles_fill_two_answers_and_check(tmp_path):
     assert tex.read_bytes() == before
 
 
+def test_template_of_a_spec_of_ones_own_says_how_check_finds_it(tmp_path):
+    """An instructor's own spec, outside the shipped set: the template's closing line
+    names the folder ``derive check`` must be told of (it looks problems up by id, and a
+    student's folder is never searched for specs), and the unknown-problem line says how."""
+    from checkkit import SPECS
+
+    mine = tmp_path / "my specs"
+    mine.mkdir()
+    (mine / "check-unit.yaml").write_bytes((SPECS / "check-unit.yaml").read_bytes())
+    out = tmp_path / "hw.tex"
+    r = run_cli("template", str(mine / "check-unit.yaml"), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert f"then: DERIVE_PROBLEMS='{mine}' derive check {out}" in r.stderr
+    out.write_text(out.read_text().replace("\\answer{check-unit/a.z}{}",
+                                           "\\answer{check-unit/a.z}{0.7}"))
+    r = run_cli("check", str(out))
+    assert r.returncode == 1
+    assert "unknown problem 'check-unit'" in r.stderr
+    assert "a spec of your own is found with its folder in DERIVE_PROBLEMS" in r.stderr
+    r = run_cli("check", str(out), "--format", "json", problems=mine)
+    assert r.returncode == 0, r.stderr
+    results = json.loads(r.stdout)["submissions"][0]["results"]
+    assert {x["answer"]: x["verdict"] for x in results}["a.z"] == "correct"  # 0.3·2 + 0.1
+    r = run_cli("template", "gelu-descent", "-o", str(tmp_path / "shipped.tex"))
+    assert r.stderr.rstrip().endswith(f"then: derive check {tmp_path / 'shipped.tex'}")
+
+
 def test_template_does_not_overwrite_without_force(tmp_path):
     out = tmp_path / "hw.tex"
     out.write_text("my answers")

@@ -17,7 +17,8 @@ def test_unknown_problem_is_a_usage_error():
     r = run_cli("solve", "gelu-desent")
     assert r.returncode == 2
     assert r.stderr == "derive: unknown problem 'gelu-desent'; did you mean 'gelu-descent'? " \
-                       "(`derive list` shows them)\n"
+                       "(`derive list` shows them; a spec of your own is found with its " \
+                       "folder in DERIVE_PROBLEMS)\n"
 
 
 def test_bad_set_is_exit_2_one_line():

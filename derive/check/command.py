@@ -220,7 +220,7 @@ def run_template(problems: tuple[str, ...], output: str | None, force: bool) -> 
     sheet`` does (one named alone: its own error); the template is never written over
     one of its specs."""
     from derive.check.template import template_latex
-    from derive.core.catalogue import find_problem, problem_paths
+    from derive.core.catalogue import find_problem, lookup_env, problem_paths
     from derive.core.errors import BatchIncomplete, BatchSkips, DeriveError
     from derive.core.spec import load_problem
 
@@ -246,8 +246,9 @@ def run_template(problems: tuple[str, ...], output: str | None, force: bool) -> 
             raise UsageError(f"{output} exists; it may hold a student's answers (use --force "
                              "to replace it)")
         atomic_write(output, text, force=True, inputs=specs, what="-o")
+        env = lookup_env({p.id: path for p, path in zip(loaded, specs, strict=True)}, known)
         print(f"derive: wrote {output}: {sum(len(p.answers) for p in loaded)} answer slots; "
-              f"fill them in, then: derive check {output}", file=sys.stderr)
+              f"fill them in, then: {env}derive check {output}", file=sys.stderr)
     if left_out.skipped:
         raise BatchIncomplete(f"{len(left_out.skipped)} problem(s) left out of the template: "
                               f"{left_out.ids()}", 2)

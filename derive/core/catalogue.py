@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shlex
 from pathlib import Path
 
 from derive.core.errors import SpecError, UsageError
@@ -67,9 +68,29 @@ def find_problem(ref: str, known: dict[str, Path] | None = None) -> Path:
     paths = problem_paths() if known is None else known
     if ref in paths:
         return paths[ref]
-    near = difflib.get_close_matches(ref, list(paths), n=1)
+    raise UsageError(unknown_problem(ref, paths))
+
+
+def unknown_problem(ref: str, ids: object) -> str:
+    """Why ``ref`` names no problem: the nearest known id, and where specs are found
+    (a course's own specs are found only through ``DERIVE_PROBLEMS``)."""
+    near = difflib.get_close_matches(ref, list(ids), n=1)  # type: ignore[call-overload]
     hint = f"; did you mean '{near[0]}'?" if near else ""
-    raise UsageError(f"unknown problem '{ref}'{hint} (`derive list` shows them)")
+    return (f"unknown problem '{ref}'{hint} (`derive list` shows them; a spec of your own "
+            "is found with its folder in DERIVE_PROBLEMS)")
+
+
+def lookup_env(specs: dict[str, Path], known: dict[str, Path]) -> str:
+    """``DERIVE_PROBLEMS=…`` for a command that must find these specs (id -> file) by id,
+    as ``derive check`` does: their folders, where the lookup would not find them (''
+    when it would find every one)."""
+    folders: list[str] = []
+    for pid, path in specs.items():
+        if pid not in known or known[pid].resolve() != path.resolve():
+            folder = str(path.resolve().parent)
+            if folder not in folders:
+                folders.append(folder)
+    return f"DERIVE_PROBLEMS={shlex.quote(os.pathsep.join(folders))} " if folders else ""
 
 
 #: a top-level ``title:`` with its value on the same line (not a block scalar)

@@ -37,6 +37,7 @@ from derive.check.mark.answers import (
 from derive.check.read import parse
 from derive.check.read.parse import ParseConfig
 from derive.check.results import Marked, Result
+from derive.core.catalogue import unknown_problem
 from derive.core.derivation import Answer, Solution
 from derive.core.errors import DeriveError
 from derive.core.model import AnswerSpec, Problem
@@ -161,9 +162,7 @@ class Marker:
         """Why ``pid`` is not a problem that can be marked (None when it is)."""
         if _PROBLEM_ID.match(pid) and pid in self.paths:
             return None
-        near = difflib.get_close_matches(pid, list(self.paths), n=1)
-        hint = f"; did you mean '{near[0]}'?" if near else ""
-        return f"unknown problem '{pid}'{hint} (`derive list` shows them)"
+        return unknown_problem(pid, self.paths)
 
     # -- files ------------------------------------------------------------------------------
     def mark_file(self, path: str, disabled: dict[Any, str] | None = None) -> Marked:
