@@ -232,3 +232,46 @@ def test_one_students_questions_compile_to_pdf(handed_out, tmp_path):
     shutil.copyfile(d / "out" / "s001" / "questions.tex", tex)
     assert compile_pdf(tex) is None
     assert tex.with_suffix(".pdf").stat().st_size > 1000
+
+
+def test_an_answer_for_the_spec_s_own_numbers_is_flagged_as_such(tmp_path):
+    """QA: a student who worked the problem with the spec's own numbers (those of the
+    course's worked solution) instead of their own got an unrelated diagnosis ("off by
+    the factor ½"); it is ``other-variant`` naming the problem's own numbers. Values by
+    hand: z = w·x + b with x = (2, 1), w = (0.2, 0.3), the spec's b = 0.1."""
+    (tmp_path / "hw.yaml").write_text(
+        "title: HW\nseed: 3\nproblems:\n  - id: perceptron-bce\n"
+        "    answers: [a.z, a.yhat]\n    vary: {b: [-0.3, 0.5]}\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student\ns001\n", encoding="utf-8")
+    r = run_cli("assign", "hw.yaml", "--roster", "roster.csv", "--format", "json",
+                "-o", "out", "--no-pdf", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    b = float(json.loads(r.stdout)["students"]["s001"]["perceptron-bce"]["givens"]["b"])
+    z_spec, z_own = 0.4 + 0.3 + 0.1, 0.4 + 0.3 + b
+    (tmp_path / "s001.yaml").write_text(
+        "student: s001\nanswers:\n  perceptron-bce:\n"
+        f"    a.z: {num(z_spec)}\n    a.yhat: {num(sigmoid(z_own))}\n", encoding="utf-8")
+    r = run_cli("check", "s001.yaml", "--assignment", "hw.yaml", "--roster", "roster.csv",
+                "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = {x["answer"]: x for x in json.loads(r.stdout)["submissions"][0]["results"]}
+    assert rows["a.z"]["verdict"] == "incorrect"
+    assert rows["a.z"]["diagnosis"] == "other-variant"
+    assert "the problem's own numbers" in rows["a.z"]["feedback"]
+    assert f"yours give {num(z_own)}" in rows["a.z"]["feedback"]
+    assert rows["a.yhat"]["verdict"] == "correct"
+
+
+def test_the_class_scan_reads_the_student_as_marking_does(tmp_path):
+    """QA: without a roster the class is the students the files name; the scan took
+    the template's comment ``%   \\student{name or id}`` for a student, whose numbers
+    then appeared in feedback ("the answer for the numbers of name or id")."""
+    from derive.assign.grading import scan_students
+
+    tex = tmp_path / "hw.tex"
+    tex.write_text("%   \\student{name or id}\n\\student{}% your name or id\n"
+                   "\\student{s\\_017}\n\\answer{perceptron-bce/a.z}{0.8}\n"
+                   "% \\student{commented}\n", encoding="utf-8")
+    blank = tmp_path / "s020.tex"
+    blank.write_text("%   \\student{name or id}\n\\student{}\n", encoding="utf-8")
+    assert scan_students([str(tex), str(blank)]) == ["s_017", "s020"]

@@ -16,9 +16,9 @@ from typing import Any
 
 from derive.assign.assignment import Assignment, load_assignment
 from derive.assign.roster import Roster, read_roster
-from derive.assign.variants import Drawn, draw, drawn
-from derive.check.mark.answers import read_regular
-from derive.check.mark.planned import Asked, student_id
+from derive.assign.variants import Drawn, Refusal, draw, drawn, solved
+from derive.check.mark.answers import read_regular, tex_student
+from derive.check.mark.planned import SPEC_NUMBERS, Asked, student_id
 from derive.check.report.safe_text import SafeWriter
 from derive.check.results import VERDICTS, Marked
 from derive.core.errors import UsageError
@@ -27,7 +27,6 @@ from derive.core.spec import find_problem
 #: ``student:`` in a YAML file, ``\student{…}`` in a LaTeX one (read before marking only
 #: to know the class; the marking workers read the files properly)
 _YAML_STUDENT = re.compile(r"^student:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$", re.M)
-_TEX_STUDENT = re.compile(r"\\student\s*\{([^{}\n]{1,200})\}")
 _SCAN_BYTES = 1_000_000
 
 
@@ -69,8 +68,22 @@ class ClassPlan:
                     continue
                 value = v.values[answer]
                 by_value.setdefault(repr(value), (value, []))[1].append(sid)
+            own = self._spec_value(problem, answer)
+            if own is not None:
+                by_value.setdefault(repr(own), (own, []))[1].append(SPEC_NUMBERS)
             self._others[key] = [(v, tuple(s)) for v, s in by_value.values()]
         return self._others[key]
+
+    def _spec_value(self, problem: str, answer: str) -> Any:
+        """The answer's value for the spec's own numbers, when the assignment varies them
+        (None otherwise, or when those numbers are refused as a draw)."""
+        ap = next((ap for ap in self.assignment.problems if ap.id == problem), None)
+        if ap is None or not ap.vary:
+            return None
+        got = solved(ap, {})  # memoised per process
+        if isinstance(got, Refusal) or answer not in got.answers:
+            return None
+        return got.answers[answer].value
 
 
 def scan_students(files: list[str]) -> list[str]:
@@ -84,8 +97,12 @@ def scan_students(files: list[str]) -> list[str]:
         if isinstance(data, str):  # not a regular file or too large: marking says so
             continue
         text = data.decode("utf-8", errors="replace")
-        m = (_TEX_STUDENT if f.lower().endswith(".tex") else _YAML_STUDENT).search(text)
-        sid = student_id(m.group(1)) if m else Path(f).stem
+        if f.lower().endswith(".tex"):
+            named = tex_student(text)
+        else:
+            m = _YAML_STUDENT.search(text)
+            named = m.group(1) if m else None
+        sid = student_id(named) if named else Path(f).stem
         if sid and len(sid) <= 200 and sid not in out:
             out.append(sid)
     return out

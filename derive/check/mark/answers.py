@@ -448,6 +448,20 @@ def _working(sub: Submission, sc: _Scanner, text: str, line: int) -> int:
     return end.end()
 
 
+#: a ``\student{…}`` as a quick scan reads it (no braces inside, one line)
+_TEX_STUDENT = re.compile(r"\\student\s*\{([^{}\n]{1,200})\}")
+
+
+def tex_student(text: str) -> str | None:
+    """The name a LaTeX answer file gives, as marking reads it (the last non-blank
+    ``\\student{…}`` outside a ``%`` comment), for a quick scan of many files: the
+    template's own comment ``%   \\student{name or id}`` names nobody."""
+    names = [" ".join(m.group(1).split()) for m in _TEX_STUDENT.finditer(text)
+             if not _commented(text, m.start())]
+    names = [n for n in names if n]
+    return names[-1] if names else None
+
+
 def _commented(text: str, pos: int) -> bool:
     """Whether ``pos`` is inside a ``%`` comment (an escaped ``\\%`` is not one)."""
     start = text.rfind("\n", 0, pos) + 1

@@ -8,7 +8,8 @@ values other students' variants expect. Every asked answer is reported for every
 of the same total.
 
 An incorrect answer that is right for *another* student's numbers is what copying looks
-like: it gets the diagnosis ``other-variant`` naming whose numbers it matches.
+like: it gets the diagnosis ``other-variant`` naming whose numbers it matches; so does one
+right for the spec's own numbers (copied from the problem's worked solution).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 COPYABLE = ("number", "matrix", "shape", "expression", "matrix-expression")
 #: other variants' values compared per answer, at most
 MAX_OTHERS = 400
+#: in ``Plan.others``, the "student" whose numbers are the spec's own (those of the
+#: problem's worked solution, which a class may have seen)
+SPEC_NUMBERS = ""
 _ESCAPED = re.compile(r"\\([_&#%$])")
 
 
@@ -56,7 +60,8 @@ class Plan(Protocol):
         ...
 
     def others(self, problem: str, answer: str) -> list[tuple[Any, tuple[str, ...]]]:
-        """(expected value, the students whose variants expect it) per distinct value."""
+        """(expected value, the students whose variants expect it) per distinct value;
+        :data:`SPEC_NUMBERS` among them where the spec's own numbers give that value."""
         ...
 
 
@@ -131,7 +136,11 @@ def _copied(marker: Marker, prep: Prepared, plan: Plan, student: str, r: Result)
         return r
     if not whose:
         return r
-    named = ", ".join(whose[:3]) + (" and others" if len(whose) > 3 else "")
+    names = [s for s in whose if s != SPEC_NUMBERS]
+    parts = [f"the numbers of {', '.join(names[:3])}{' and others' if len(names) > 3 else ''}"
+             ] if names else []
+    if SPEC_NUMBERS in whose:
+        parts.append("the problem's own numbers (those of its worked solution)")
     return replace(r, verdict="incorrect", diagnosis="other-variant",
-                   feedback=f"this is the answer for the numbers of {named}, not for yours "
+                   feedback=f"this is the answer for {' and for '.join(parts)}, not for yours "
                             f"(yours give {r.expected})")
