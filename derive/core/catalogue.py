@@ -12,6 +12,7 @@ import difflib
 import os
 import re
 import shlex
+from collections.abc import Iterable
 from pathlib import Path
 
 from derive.core.errors import SpecError, UsageError
@@ -71,10 +72,10 @@ def find_problem(ref: str, known: dict[str, Path] | None = None) -> Path:
     raise UsageError(unknown_problem(ref, paths))
 
 
-def unknown_problem(ref: str, ids: object) -> str:
+def unknown_problem(ref: str, ids: Iterable[str]) -> str:
     """Why ``ref`` names no problem: the nearest known id, and where specs are found
     (a course's own specs are found only through ``DERIVE_PROBLEMS``)."""
-    near = difflib.get_close_matches(ref, list(ids), n=1)  # type: ignore[call-overload]
+    near = difflib.get_close_matches(ref, list(ids), n=1)
     hint = f"; did you mean '{near[0]}'?" if near else ""
     return (f"unknown problem '{ref}'{hint} (`derive list` shows them; a spec of your own "
             "is found with its folder in DERIVE_PROBLEMS)")
