@@ -473,3 +473,43 @@ def test_matrix_follow_through_uses_the_pinned_formula():
     close(mat(s.answers["e.o"].value), want["o"])
     assert s.answers["b.dE_dx"].computed == s.answers["b.dE_dx"].value
     assert s.answers["a.dE_df2"].computed == o - y and s.answers["a.dE_df2"].pinned
+
+
+TANH_ZERO = """\
+id: tanh-zero
+title: A 2-3-1 tanh network whose first unit's input cancels to 0
+givens:
+  x: {value: [[1, -2]]}
+  W1: {value: [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]], latex: 'W_1'}
+  b1: {value: [[0.1, 0, -0.1]], latex: 'b_1'}
+  W2: {value: [[1], [-1], [0.5]], latex: 'W_2'}
+  b2: {value: [[0.2]], latex: 'b_2'}
+  y: {value: [[1]]}
+answers:
+  a.h: {kind: matrix, shape: [1, 3]}
+  a.o: {kind: matrix, shape: [1, 1]}
+  a.E: number
+parts:
+  a:
+    derive:
+      - {use: net-input, vector: x, shape: [1, N], value: x}
+      - {use: net-dense, W: W_1, shape: [N, M], b: b_1, out: f_1, values: {W_1: W1, b_1: b1}}
+      - {use: net-activation, fn: tanh, out: h}
+      - {use: net-dense, W: W_2, shape: [M, K], b: b_2, out: o, values: {W_2: W2, b_2: b2}}
+      - {use: net-loss, kind: squared-error, target: y, value: y}
+      - {use: net-forward, answers: {h: a.h, o: a.o, E: a.E}}
+"""
+
+
+def test_a_unit_whose_input_cancels_to_zero_verifies(tmp_path):
+    """QA: f1 = 0.5·1 + 0.3·(−2) + 0.1 is exactly 0, float64 makes it ~2.8e-17, and the
+    forward-pass check called that a relative error of 2.8e-5: the problem was refused.
+    Values by hand: f1 = (0, −1, 1.2), h = tanh f1, o = h W2 + 0.2, E = ½(o − 1)²."""
+    (tmp_path / "tanh-zero.yaml").write_text(TANH_ZERO, encoding="utf-8")
+    ans = solve_json(str(tmp_path / "tanh-zero.yaml"))["answers"]
+    h = np.tanh(np.array([[0.0, -1.0, 1.2]]))
+    o = h @ np.array([[1], [-1], [0.5]]) + 0.2
+    assert ans["a.h"]["value"] == [[0, pytest.approx(h[0, 1], rel=1e-12),
+                                    pytest.approx(h[0, 2], rel=1e-12)]]
+    close(ans["a.o"]["value"], o, rel=1e-12)
+    assert ans["a.E"]["value"] == pytest.approx(0.5 * (o[0, 0] - 1) ** 2, rel=1e-12)

@@ -64,6 +64,7 @@ from derive.topics.networks.oracle import (
     named_values,
     objective,
     random_instance,
+    rounding_floor,
     trial_sizes,
 )
 
@@ -398,11 +399,12 @@ def net_forward(ctx: Context, answers: dict[str, str]) -> None:
 
     def check() -> tuple[bool, float, str]:
         nvals = forward(net, env)
+        floor = rounding_floor(env, nvals)
         err = 0.0
         for k, v in computed.items():
             want = objective(net, env, nvals) if k not in nvals else nvals[k]
             err = max(err, rel_error(np.array(to_float(v), dtype=float).reshape(np.shape(want)),
-                                     want, floor=1e-12))
+                                     want, floor=floor))
         return err < 1e-9, err, "float64 forward pass"
 
     ctx.check(f"{', '.join(answers.values())}: forward pass at the givens",

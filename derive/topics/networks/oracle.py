@@ -115,6 +115,18 @@ def forward(net: Network, env: Mapping[str, np.ndarray], start: str | None = Non
     return vals
 
 
+def rounding_floor(*arrays: Mapping[str, Any]) -> float:
+    """The ``floor`` of ``rel_error`` for comparing exact values with a float64 pass over
+    these arrays (givens, forward values): an entry that is exactly 0 (0.5·1 + 0.3·(−2)
+    + 0.1) comes out of float64 as ~1e-17, which is rounding, not a wrong value. Entries
+    below 1e-5 of the largest magnitude in the computation are compared absolutely, to
+    1e-14 of it (the checks' 1e-9 of the floor): far below any value a derivation could
+    get wrong, far above what float64 loses in sums of a few thousand products."""
+    scale = max((float(np.max(np.abs(np.asarray(v, dtype=float)))) for m in arrays
+                 for v in m.values() if np.size(v)), default=1.0)
+    return max(1e-12, 1e-5 * scale)
+
+
 def objective(net: Network, env: Mapping[str, np.ndarray], vals: Mapping[str, np.ndarray]
               ) -> Any:
     """E (a loss) or L = Σ g ⊙ y (an upstream gradient g = ∂L/∂y): a float64, or a
