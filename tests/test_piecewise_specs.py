@@ -165,8 +165,11 @@ def test_a_sided_gradient_picks_a_slope_f_has_and_never_another():
         pytest.approx(1.0)
     assert gradient_sided(f, np.array([0.0, 1.0]), near=np.array([-0.9, 3.0]))[0] == \
         pytest.approx(-1.0)
-    # 0.3 is neither slope: the nearer slope (1) still disagrees with it
-    assert gradient_sided(f, np.array([0.0, 1.0]), near=np.array([0.3, 3.0]))[0] == \
+    # |x|'(0) = sign(0) = 0 by convention: the mean of the two slopes
+    assert gradient_sided(f, np.array([0.0, 1.0]), near=np.array([0.0, 3.0]))[0] == \
+        pytest.approx(0.0, abs=1e-9)
+    # 0.6 is none of -1, 1 and their mean 0: the nearest (1) still disagrees with it
+    assert gradient_sided(f, np.array([0.0, 1.0]), near=np.array([0.6, 3.0]))[0] == \
         pytest.approx(1.0)
     assert gradient_sided(f, np.array([0.5, 1.0]), near=np.array([9.0, 9.0])) == \
         pytest.approx([1.0, 3.0])
@@ -195,6 +198,26 @@ def test_descent_from_a_kink_follows_the_piece_that_holds(tmp_path):
     # f'(0) = 2 (the otherwise-piece holds at 0): x1 = -0.5; f'(-0.5) = -1/2 - 1: x2 = -0.125
     assert ans["a.x1"]["value"] == pytest.approx(-0.5)
     assert ans["a.x2"]["value"] == pytest.approx(-0.5 + 0.25 * 1.5)
+
+
+def test_the_abs_convention_at_its_kink_verifies(tmp_path):
+    """QA: |x|'(0) = sign(0) = 0, the README's convention, lies between the one-sided
+    slopes -1 and 1, and the checks accepted only those: asking f'(0) of |x|, or L1
+    descent from w0 = 0, failed verification. By hand: f'(0) = 0; l1-descent's
+    f(w) = (w - 3)² + 2|w| from 0 with η = 0.05: g = -6, -3.4, -3.06."""
+    spec = {"id": "a", "title": "a", "symbols": ["x"], "define": {"f(x)": "abs(x)"},
+            "answers": {"a.d1": "number"},
+            "parts": {"a": {"derive": [{"use": "derivative", "f": "f", "wrt": "x",
+                                        "at": [0], "values": "a.d"}]}}}
+    p = tmp_path / "a.yaml"
+    p.write_text(yaml.safe_dump(spec))
+    assert solve_json(str(p))["answers"]["a.d1"]["value"] == 0
+    ans = solve_json("l1-descent", "w0=0")["answers"]
+    w, got = 0.0, []
+    for _ in range(3):
+        w -= 0.05 * (2 * (w - 3) + 2 * np.sign(w))
+        got.append(w)
+    assert [ans[f"b.w{t}"]["value"] for t in (1, 2, 3)] == pytest.approx(got, rel=1e-12)
 
 
 # -- cases written as one list ------------------------------------------------------------

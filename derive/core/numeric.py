@@ -150,6 +150,13 @@ def kink_near(f: Callable[[float], float], x: float) -> bool:
                                                                100 * abs(left - right))
 
 
+def kink_slopes(left: float, right: float) -> tuple[float, float, float]:
+    """What a derivative at a kink may be by convention: one side's slope (the piece
+    whose condition holds there: ReLU′(0) = 0) or their mean (|x|′(0) = sign(0) = 0, the
+    symmetric subgradient, which is also what a central difference measures there)."""
+    return left, right, (left + right) / 2
+
+
 def gradient_sided(f: Callable[[np.ndarray], float], x: np.ndarray,
                    near: np.ndarray | None = None) -> np.ndarray:
     """``gradient_fd``, except along a coordinate where pieces of f meet within the
@@ -185,6 +192,6 @@ def gradient_sided(f: Callable[[np.ndarray], float], x: np.ndarray,
             if abs(gf[i] - left) > max(1e-7 * scale, 100 * abs(left - right)):
                 gf[i] = (left + right) / 2
         elif want is not None and kink_near(fi, xi):
-            gf[i] = left if abs(left - want[i]) <= abs(right - want[i]) else right
+            gf[i] = min(kink_slopes(left, right), key=lambda s: abs(s - want[i]))
         flat[i] = xi
     return g

@@ -27,6 +27,7 @@ from derive.core.numeric import (
     GRAD_TOL,
     central_diff,
     kink_near,
+    kink_slopes,
     one_sided_diffs,
     rel_error,
     remembered,
@@ -160,11 +161,13 @@ def _values_at(ctx: Context, f: Definition, x: sp.Symbol, final: Any, last: int,
 
         def check(pf: float = pf, vf: float = vf) -> tuple[bool, float, str]:
             # one-sided differences stay exact to O(h²) even where pieces meet; at a kink
-            # the convention picks one side, so the value must be one of the two slopes
+            # the convention picks one side or their mean (``kink_slopes``)
             left, right = one_sided_diffs(fnum, pf)
-            err = min(rel_error(vf, left), rel_error(vf, right))
             if rel_error(left, right) > GRAD_TOL:
-                return err < GRAD_TOL, err, f"a kink at {pf:g}: one of its one-sided slopes"
+                err = min(rel_error(vf, s) for s in kink_slopes(left, right))
+                return (err < GRAD_TOL, err,
+                        f"a kink at {pf:g}: one of its one-sided slopes or their mean")
+            err = min(rel_error(vf, left), rel_error(vf, right))
             return err < GRAD_TOL, err, f"one-sided differences at {pf:g}"
 
         ctx.check(f"{aid}: {f.name}'({p})", [aid], "central-differences", check)
