@@ -64,6 +64,15 @@ def test_diagnosis(marker, problem, aid, written, code):
     assert r.feedback and r.feedback != f"expected {r.expected}"
 
 
+@pytest.mark.parametrize("written", [str((5 * 5 * 3 + 1) * 10 - 1),
+                                     str((5 * 5 * 3 + 1) * 10 + 1)])
+def test_an_exact_count_off_by_one_is_not_called_rounded(marker, written):
+    """QA: 455 for 456 parameters was "455 is 456 rounded; this answer must be exact",
+    though an integer written to the count's own place rounds nothing."""
+    r = diagnosed(marker, "check-conv", "a.params", written)
+    assert r.diagnosis != "rounding" and "rounded" not in r.feedback
+
+
 # gelu-descent, part a by hand: x1 = x0 - eta f'(x0), f'(0) = sigmoid(0) = 1/2
 GELU_X1 = 0 - 0.1 * 0.5
 

@@ -61,8 +61,9 @@ CATALOGUE: dict[str, str] = {
     "transpose": "{given} is the transpose of the answer; check the shapes (expected "
                  "{expected})",
     "sign": "{given} has the wrong sign (expected {expected})",
-    "half-factor": "{given} is off by the factor ½ ({value}); the ½ of ½(y − ŷ)² cancels "
-                   "the 2 of the derivative (expected {expected})",
+    "half-factor": "{given} is off by a factor 2 ({value}); look for a 2 or a ½ lost or "
+                   "doubled, such as the 2 that differentiating a square brings down or "
+                   "the ½ in front of one (expected {expected})",
     "sigma-prime-argument": "{given} evaluates σ' at the wrong argument ({value}); "
                             "σ'(z) = σ(z)(1 − σ(z)) at the unit's net input z (expected "
                             "{expected})",
@@ -451,7 +452,9 @@ def rounding(sit: Situation, expected: str) -> str | None:
     if wn.value == 0 or unit > abs(gold):
         return None  # no significant digit of the value written: simply wrong (0 for 0.5)
     if sit.spec.marking.exact:
-        if diff <= unit:
+        # a value written to the gold's own place (455 for 456) is simply wrong: only a
+        # gold with digits past the written place can have been rounded to it
+        if diff <= unit and not (gold / unit).is_integer:
             return f"{given} is {expected} rounded; this answer must be exact"
         return None
     rel = diff / abs(gold)
