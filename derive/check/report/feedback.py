@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -52,8 +53,41 @@ def tex_escape(text: str) -> str:
         elif ord(ch) < 128:
             out.append(ch if ch.isprintable() or ch == "\n" else " ")
         else:
-            out.append("?")
+            math = _math_char(ch)
+            out.append(f"${math}$" if math else "?")
     return "".join(out)
+
+
+#: what derive's own text (the terminal printer, diagnoses) writes besides _UNICODE
+_MATH = {"±": r"\pm", "⊙": r"\odot", "⊘": r"\oslash", "⊗": r"\otimes", "‖": r"\|",
+         "ℝ": r"\mathbb{R}", "∇": r"\nabla", "∈": r"\in", "≠": r"\neq", "≤": r"\leq",
+         "≥": r"\geq", "√": r"\surd", "∞": r"\infty", "∑": r"\sum", "∏": r"\prod",
+         "ᵀ": r"^{T}", "⌈": r"\lceil", "⌉": r"\rceil", "ε": r"\varepsilon"}
+_DIGITS = {"ZERO": "0", "ONE": "1", "TWO": "2", "THREE": "3", "FOUR": "4", "FIVE": "5",
+           "SIX": "6", "SEVEN": "7", "EIGHT": "8", "NINE": "9", "MINUS": "-", "PLUS": "+"}
+
+
+def _math_char(ch: str) -> str | None:
+    """A character derive's text uses, as LaTeX math (a Greek letter by its name, a
+    super- or subscript digit), or None."""
+    if ch in _MATH:
+        return _MATH[ch]
+    name = unicodedata.name(ch, "")
+    for prefix, case in (("GREEK SMALL LETTER ", str.lower), ("GREEK CAPITAL LETTER ", str.title)):
+        if name.startswith(prefix) and " " not in name[len(prefix):]:
+            letter = case(name[len(prefix):].replace("LAMDA", "LAMBDA"))
+            return f"\\{letter}" if letter in _GREEK else None
+    for prefix, mark in (("SUPERSCRIPT ", "^"), ("SUBSCRIPT ", "_")):
+        if name.startswith(prefix) and name[len(prefix):] in _DIGITS:
+            return f"{mark}{{{_DIGITS[name[len(prefix):]]}}}"
+    return None
+
+
+#: Greek letters LaTeX has a command for (capitals only where they differ from Latin)
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+          "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon",
+          "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi",
+          "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
 
 
 def verbatim(text: str, limit: int = 300) -> str:
