@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 import derive
-from derive.check.report.feedback import compile_pdf, tex_escape
 from derive.check.judge.diagnoses import CATALOGUE
+from derive.check.report.feedback import compile_pdf, tex_escape
 from derive.render.tex_document import PREAMBLE
 
 PROBLEMS = ["softmax-backprop", "mlp-batch-mse", "softmax-shift", "adam-vs-rmsprop",
