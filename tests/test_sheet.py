@@ -244,3 +244,21 @@ def test_figures_with_missing_data_are_reported_by_kind():
                                    "output": sp.Matrix([[1]])})
     with pytest.raises(FigureError, match="unknown kind 'histogram'"):
         figure_tex("histogram", {})
+
+
+def test_a_title_of_capitals_gets_a_break_before_its_id(tmp_path):
+    """QA: "Learning NAND with the perceptron rule, and XOR" was estimated to fit beside
+    its id and ran into it ("XORnand-perceptron"); capitals count wider now, so the id
+    may go to its own line (the signature trick's \\penalty50), as for any long title."""
+    import yaml
+
+    from derive.core.spec import load_problem
+    from derive.render.latex import problem_blocks
+
+    spec = {"id": "nand-perceptron", "title": "Learning NAND with the perceptron rule, and XOR",
+            "givens": {"a": 2}, "answers": {"a.y": "number"},
+            "parts": {"a": {"derive": [{"use": "evaluate", "answer": "a.y", "expr": "a + 1"}]}}}
+    path = tmp_path / "nand-perceptron.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    head = problem_blocks(load_problem(path).solve())[0].tex.splitlines()[0]
+    assert r"\penalty50" in head and head.endswith("nand-perceptron}}")

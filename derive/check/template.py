@@ -84,6 +84,7 @@ def template_latex(problems: list[Problem]) -> str:
         f"% second braces of its \\answer, e.g. \\answer{{{example}}}{{-0.05}}; words",
         "% as \\text{momentum}. Empty boxes are marked as not answered. Then run",
         "%   derive check THIS-FILE.tex",
+        "% (a problem of your own is found with its folder named: DERIVE_PROBLEMS=FOLDER)",
         *answer_sheet_preamble(),
         r"\student{}% your name or id",
     ]
