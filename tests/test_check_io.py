@@ -262,8 +262,12 @@ def test_csv_cells_that_would_be_formulas_are_neutralised_and_numbers_kept():
     from derive.check.report.safe_text import csv_cell
 
     for text in ("=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-1+cmd|' /C calc'!A0",
-                 "@SUM(A1)", "\tx", "\rx", " =1+1", "-", "-inf"):
+                 "@SUM(A1)", " =1+1", "-", "-inf"):
         assert csv_cell(text) == "'" + text, text
+    # control characters are written escaped (a leading tab or CR then starts nothing)
+    for text, cell in (("\tx", "\\tx"), ("\rx", "\\rx"), ("a\n=1+1", "a\\n=1+1"),
+                       ("x\x1b]0;T\x07", "x\\x1b]0;T\\x07"), ("\u202egnp", "\\u202egnp")):
+        assert csv_cell(text) == cell, text
     for text in ("-0.5", "+3", "-2e-3", "0.25", "s017", "a=b", "", "12/35"):
         assert csv_cell(text) == text, text
     assert csv_cell(-0.5) == -0.5 and csv_cell(3) == 3
@@ -308,6 +312,21 @@ def test_control_characters_from_students_are_shown_escaped_in_the_terminal(tmp_
     assert "\x1b" not in r.stdout + r.stderr
     assert "derive: x\\x1b[2J.yaml: no such file" in r.stderr
     assert "evil\\x1b]0;pwned" in r.stdout                # the summary table too
+
+
+def test_gradebook_and_text_report_keep_a_student_to_one_line_without_raw_controls(tmp_path):
+    # QA: ESC, BEL and U+202E from a `student:` were written raw into --csv (`cat` ran
+    # them), and a newline in it split the text report's row
+    raw = "ctrl\x01\x1b]0;TITLE\x07 uni\u202ecode\n=1+1"
+    write(tmp_path / "e.yaml", json.dumps({"student": raw,
+                                           "answers": {"check-unit": {"a.z": "0.7"}}}))
+    r = run_cli("check", "e.yaml", "--csv", "g.csv", cwd=tmp_path, specs=True)
+    assert r.returncode == 0, r.stderr
+    grades = (tmp_path / "g.csv").read_text(encoding="utf-8")
+    assert not any(c in grades for c in "\x01\x1b\x07\u202e")
+    assert len(grades.splitlines()) == 2                       # the header and one row
+    assert "ctrl\\x01\\x1b]0;TITLE\\x07 uni\\u202ecode\\n=1+1" in grades
+    assert "ctrl\\x01\\x1b]0;TITLE\\x07 uni\\u202ecode\\n=1+1" in r.stdout.splitlines()[0]
 
 
 def test_json_reports_escape_the_controls_json_leaves_raw(tmp_path):

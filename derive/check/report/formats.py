@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
-from derive.check.report.safe_text import SafeWriter, json_text, terminal_text
+from derive.check.report.safe_text import SafeWriter, json_text, line_text, terminal_text
 from derive.check.results import VERDICTS, Marked, Result
 from derive.check.working.credit import earns_working_credit
 
@@ -138,8 +138,8 @@ def print_file(m: Marked, out: Any) -> None:
     from rich.text import Text
 
     head = Text()
-    head.append(terminal_text(m.student), style="bold")
-    head.append(f"  {terminal_text(m.file)}")
+    head.append(line_text(m.student), style="bold")
+    head.append(f"  {line_text(m.file)}")
     if m.error:
         out.print(head)
         out.print(Text(f"  cannot be marked: {terminal_text(m.error)}", style="bold red"))
@@ -190,7 +190,7 @@ def print_summary(marked: list[Marked], out: Any) -> None:
     t.add_column("points", justify="right")
     for m in marked:
         # Text, not a str: a str is read as markup ("[bold]" in a name would style it)
-        who, file = Text(terminal_text(m.student)), Text(terminal_text(m.file))
+        who, file = Text(line_text(m.student)), Text(line_text(m.file))
         if m.error:
             t.add_row(who, file, Text("cannot be marked: " + terminal_text(m.error), style="red"))
             continue

@@ -27,9 +27,12 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def csv_cell(value: Any) -> Any:
     """A cell that no spreadsheet runs: text starting like a formula gets a leading ``'``
-    (numbers, written or as text such as ``-0.5``, are kept as they are)."""
+    (numbers, written or as text such as ``-0.5``, are kept as they are), and control
+    characters are written escaped (``\\x1b``, ``\\n``), so that ``cat grades.csv``
+    runs no escape sequence and a row stays one line."""
     if not isinstance(value, str) or not value:
         return value
+    value = line_text(value)
     if value.lstrip(" ").startswith(_FORMULA_START) and not _NUMBER.fullmatch(value.strip()):
         return "'" + value
     return value
@@ -51,7 +54,19 @@ def terminal_text(text: str) -> str:
     return _CONTROL.sub(lambda m: _escaped(m.group()), text)
 
 
+def line_text(text: str) -> str:
+    """``terminal_text`` with newlines and tabs escaped too (``\\n``): a name, a file
+    or a cell stays on its line."""
+    return _ANY_CONTROL.sub(lambda m: _escaped(m.group()), text)
+
+
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def _escaped(ch: str) -> str:
+    if ch in _NAMED:
+        return _NAMED[ch]
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
