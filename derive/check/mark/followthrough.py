@@ -14,6 +14,12 @@ Which answers to pin, from the spec's ``depends:`` lists:
   but it spares re-deriving the untouched parts exactly: pinned solves then take
   milliseconds instead of seconds. Student values are pinned as 40-digit floats
   (integers stay exact: sizes, strides and counts are used as integers).
+
+Shapes are pinned like numbers: a network's layer table (``architecture``) computes each
+layer from the shape before it, so a student's wrong 7 × 7 × 6 gives their pooling, the
+next convolution, the flatten size and the dense layer's parameter count. A shape is
+pinned as the judge reads it, with the right answer's number of sizes where trailing 1s
+allow (160 × 1 is the flat 160).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from derive.core.derivation import Answer
 from derive.core.model import Problem
 from derive.core.numbers import approx
 
-PINNABLE = ("number", "matrix")
+PINNABLE = ("number", "matrix", "shape")
 DIGITS = 40
 
 
@@ -79,8 +85,24 @@ def wrong_formulas(problem: Problem, judged: dict[str, Any]) -> dict[str, Any]:
             and problem.answers[a].kind == "matrix-expression"}
 
 
+def as_gold_shape(v: Any, gold: Any) -> Any:
+    """A student's shape with as many sizes as the right one where trailing 1s allow it,
+    as the judge compares shapes (``160 × 1`` is the flat 160, ``3 × 3`` the one map
+    3 × 3 × 1); any other value as it is."""
+    if not (isinstance(v, tuple) and isinstance(gold, tuple)):
+        return v
+    out = list(v)
+    while len(out) > max(len(gold), 1) and out[-1] == 1:
+        out.pop()
+    out += [sp.Integer(1)] * (len(gold) - len(out))
+    return tuple(out)
+
+
 def pin_value(v: Any) -> Any:
-    """A value to pin: integers exact, other numbers as 40-digit floats."""
+    """A value to pin: integers exact, other numbers as 40-digit floats (a shape: each
+    size so)."""
+    if isinstance(v, tuple):
+        return tuple(pin_value(d) for d in v)
     if isinstance(v, sp.MatrixBase):
         return sp.ImmutableMatrix(v.applyfunc(pin_value))
     if isinstance(v, (sp.Integer, int)):
@@ -96,7 +118,8 @@ def pins_for(gold: dict[str, Answer], student: dict[str, Any],
 
     ``gold`` holds settled values (see :func:`settle`): Rationals, pinned as they are.
     """
-    pins = {aid: pin_value(v) for aid, v in student.items()}
+    pins = {aid: pin_value(as_gold_shape(v, gold[aid].value if aid in gold else None))
+            for aid, v in student.items()}
     downstream: set[str] = set()
     for aid in student:
         downstream |= descendants.get(aid, set())
@@ -130,4 +153,4 @@ def settle(v: Any) -> Any:
 def differs(student: Any, gold: Any) -> bool:
     """True unless the student's value is exactly the right one (pinning it changes
     nothing)."""
-    return not same_value(student, gold)
+    return not same_value(as_gold_shape(student, gold), gold)

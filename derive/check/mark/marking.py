@@ -355,11 +355,13 @@ class Marker:
         if not pin_ids or ("follow", problem.id) in disabled:
             return
         pinned = self._pinned_solve(prep, {d: values[d] for d in pin_ids})
-        if pinned is None:
-            return
         for aid in candidates:
             used = [d for d in cuts[aid] if d in pin_ids]
-            computed = pinned.answers[aid].computed if aid in pinned.answers else None
+            # all the student's values may be more than the method can take (a 2 × 2 map
+            # under a 3 × 3 pooling window): then each from its own earlier answers alone
+            own = pinned if pinned or not used else self._pinned_solve(
+                prep, {d: values[d] for d in used})
+            computed = own.answers[aid].computed if own and aid in own.answers else None
             if not used or computed is None or ("judge", problem.id, aid) in disabled:
                 continue
             self.phase(("judge", problem.id, aid), self.answer_seconds)
