@@ -73,6 +73,16 @@ def test_an_exact_count_off_by_one_is_not_called_rounded(marker, written):
     assert r.diagnosis != "rounding" and "rounded" not in r.feedback
 
 
+def test_the_right_value_rounded_too_coarsely_is_rounding_before_any_mistake(marker):
+    """QA: 0.5 for gelu-descent's g1 = f'(-0.05) = 0.4575 was "keeps only one term of
+    the product rule" (that mistake gives 0.4787, also 0.5 to one place): one significant
+    figure cannot tell the two apart, and the right value rounded is the plain reading."""
+    g1 = gelu_prime(-0.05)
+    assert round(g1, 1) == 0.5 and abs(0.5 - g1) > 0.05 * abs(g1)
+    r = diagnosed(marker, "gelu-descent", "a.g1", "0.5")
+    assert r.diagnosis == "rounding" and "too coarse" in r.feedback
+
+
 # gelu-descent, part a by hand: x1 = x0 - eta f'(x0), f'(0) = sigmoid(0) = 1/2
 GELU_X1 = 0 - 0.1 * 0.5
 

@@ -425,8 +425,25 @@ def _transpose(kind: str, v: Any) -> Any:
     return None
 
 
+def too_coarse(sit: Situation, expected: str) -> Diagnosis | None:
+    """The right value rounded at the place the student wrote, too coarse for the number
+    rule (0.4 for 0.371). Asked before any other diagnosis: one or two significant figures
+    cannot tell a mistake from the right value rounded (0.4 is also the bias-omitted
+    0.403 rounded), and a marker says "too coarse", not "you left out the bias"."""
+    if sit.spec.kind != "number" or sit.read_number is None:
+        return None
+    found = _rounding(sit, expected)
+    return Diagnosis("rounding", found[1]) if found and found[0] == "coarse" else None
+
+
 def rounding(sit: Situation, expected: str) -> str | None:
-    """Right but rounded too coarsely: the sentence says how, or None.
+    """Right but rounded too coarsely: the sentence says how, or None (``_rounding``)."""
+    found = _rounding(sit, expected)
+    return found[1] if found else None
+
+
+def _rounding(sit: Situation, expected: str) -> tuple[str, str] | None:
+    """Right but rounded too coarsely: (which case, the sentence saying how), or None.
 
     - the gold rounded (or truncated) at the written place, but that place is too
       coarse for the 5% rule (``-0.1`` for -0.1376);
@@ -455,28 +472,31 @@ def rounding(sit: Situation, expected: str) -> str | None:
         # a value written to the gold's own place (455 for 456) is simply wrong: only a
         # gold with digits past the written place can have been rounded to it
         if diff <= unit and not (gold / unit).is_integer:
-            return f"{given} is {expected} rounded; this answer must be exact"
+            return "exact", f"{given} is {expected} rounded; this answer must be exact"
         return None
     rel = diff / abs(gold)
     rounded = _round_to(gold, unit)
     truncated = sp.Integer(int(gold / unit)) * unit
     if wn.value == truncated and truncated != rounded:
-        return (f"{given} is {expected} truncated; rounded to the same place it is "
-                f"{format_number(rounded)}, and more digits are safer")
+        return "truncated", (f"{given} is {expected} truncated; rounded to the same place "
+                             f"it is {format_number(rounded)}, and more digits are safer")
     if wn.value == rounded and rel > sit.spec.marking.relative:
-        return (f"{given} is {expected} rounded to {_place(unit)}: too coarse to be within "
-                f"{sit.spec.marking.relative:.0%}; keep at least 3 significant figures")
+        return "coarse", (f"{given} is {expected} rounded to {_place(unit)}: too coarse to "
+                          f"be within {sit.spec.marking.relative:.0%}; keep at least 3 "
+                          "significant figures")
     if rel <= sit.spec.marking.relative:
         coarse = unit * 10
         for _ in range(6):
             how = ("rounded" if wn.value == _round_to(gold, coarse) else
                    "truncated" if wn.value == sp.Integer(int(gold / coarse)) * coarse else "")
             if how:
-                return (f"{given} is {expected} {how} to {_place(coarse)}, but written to "
-                        f"{_place(unit)}: round at the last digit you write")
+                return "early", (f"{given} is {expected} {how} to {_place(coarse)}, but "
+                                 f"written to {_place(unit)}: round at the last digit you "
+                                 "write")
             if diff <= coarse:
-                return (f"{given} is close to {expected} (right to {_place(coarse)}) but not "
-                        f"to the {_place(unit)} it is written to: check the last digits")
+                return "digits", (f"{given} is close to {expected} (right to "
+                                  f"{_place(coarse)}) but not to the {_place(unit)} it is "
+                                  "written to: check the last digits")
             coarse *= 10
     return None
 

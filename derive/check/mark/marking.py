@@ -417,9 +417,10 @@ class Marker:
                            factors.batch_sizes(problem))
         expected = prep.expected[aid]
         try:
-            return (dg.declared(sit, mistakes, problem, lambda m: self._variant_value(prep, m,
-                                                                                      aid),
-                                expected)
+            return (dg.too_coarse(sit, expected)
+                    or dg.declared(sit, mistakes, problem, lambda m: self._variant_value(prep, m,
+                                                                                         aid),
+                                   expected)
                     or cv.diagnose_switch(
                         sit, self._switches.mistakes(prep.key, problem, aid), expected,
                         lambda m: self._switches.values(prep, m, aid, mine, ft.pins_for,
