@@ -83,6 +83,21 @@ def test_the_right_value_rounded_too_coarsely_is_rounding_before_any_mistake(mar
     assert r.diagnosis == "rounding" and "too coarse" in r.feedback
 
 
+def test_a_value_off_past_its_last_two_places_is_not_a_slip_in_its_digits(marker):
+    """QA: mlp-forward-backward's w9 - α ∂E/∂w9 written as w9 + α ∂E/∂w9 (a step uphill)
+    to 6 places, 3.9 % off, was "right to 2 decimal places ...: check the last digits";
+    a value off by thousands of units of its last place is another mistake. By hand:
+    h = (0.765, 0.52), ŷ = 0.7·0.765 + 0.25·0.52 − 0.1 = 0.5655, ∂E/∂w9 = ŷ − 0.5."""
+    h1, h2 = -0.3 * 0.7 + 0.15 * 0.5 + 0.9, 0.8 * 0.7 + 0.2 * 0.5 - 0.14
+    g9 = 0.7 * h1 + 0.25 * h2 - 0.1 - 0.5
+    right, uphill = -0.1 - 0.03 * g9, -0.1 + 0.03 * g9
+    assert abs(uphill - right) <= 0.05 * abs(right)         # inside 5 %, so not obvious
+    r = diagnosed(marker, "mlp-forward-backward", "d.w9", f"{uphill:.6f}")
+    assert r.diagnosis != "rounding" and "last digits" not in r.feedback
+    close = diagnosed(marker, "mlp-forward-backward", "d.w9", f"{right + 3e-6:.6f}")
+    assert close.diagnosis == "rounding" and "last digits" in close.feedback
+
+
 # gelu-descent, part a by hand: x1 = x0 - eta f'(x0), f'(0) = sigmoid(0) = 1/2
 GELU_X1 = 0 - 0.1 * 0.5
 

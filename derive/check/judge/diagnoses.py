@@ -425,6 +425,12 @@ def _transpose(kind: str, v: Any) -> Any:
     return None
 
 
+#: how many places before the last written one a "rounded early" or "check the last
+#: digits" reading looks: further off (-0.098035 for -0.101965, right to 2 of 6 places)
+#: is another mistake (there, a step the wrong way), not a slip in the last digits
+EARLY_PLACES = 2
+
+
 def too_coarse(sit: Situation, expected: str) -> Diagnosis | None:
     """The right value rounded at the place the student wrote, too coarse for the number
     rule (0.4 for 0.371). Asked before any other diagnosis: one or two significant figures
@@ -486,7 +492,7 @@ def _rounding(sit: Situation, expected: str) -> tuple[str, str] | None:
                           "significant figures")
     if rel <= sit.spec.marking.relative:
         coarse = unit * 10
-        for _ in range(6):
+        for _ in range(EARLY_PLACES):
             how = ("rounded" if wn.value == _round_to(gold, coarse) else
                    "truncated" if wn.value == sp.Integer(int(gold / coarse)) * coarse else "")
             if how:
