@@ -233,7 +233,8 @@ def test_shipped_problems_mistakes_are_valid(pid):
 
 
 def test_rounding_sentences():
-    from derive.check.judge.diagnoses import Situation, rounding
+    from derive.check.judge.diagnoses import Situation
+    from derive.check.judge.rounding import rounding
     from derive.check.read.parse import read_number
     from derive.core.model import AnswerSpec
 

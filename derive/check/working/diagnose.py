@@ -33,7 +33,8 @@ from typing import Any
 
 import sympy as sp
 
-from derive.check.judge.diagnoses import CATALOGUE, Situation, fill, rounding
+from derive.check.judge.diagnoses import CATALOGUE, Situation, fill
+from derive.check.judge.rounding import rounding
 from derive.check.read.names import Function
 from derive.check.read.numbers import read_number
 from derive.check.read.values import same_value
