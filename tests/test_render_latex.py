@@ -152,3 +152,23 @@ def test_a_fresh_notebook_shows_a_solution_without_importing_the_renderers():
     before, shown = r.stdout.split("\n", 1)
     assert before == "False"  # the solve itself did not import the renderers
     assert shown.startswith("### ")
+
+
+def test_a_given_s_own_latex_is_used_in_the_steps():
+    """QA: l1-descent's given ``lam`` (``latex: '\\lambda'``) was λ in the statement and the
+    givens but ``\\mathrm{lam}`` in every step of the sheet; the steps write it as λ now,
+    and a name whose LaTeX is SymPy's own (``w0`` as ``w_0``) is left alone."""
+    import derive
+    from derive.render.latex import render_latex
+    from derive.render.markdown import render_markdown
+
+    s = derive.load("l1-descent").solve()
+    for text in (render_latex(s), render_markdown(s)):
+        assert r"\mathrm{lam}" not in text
+        assert r"f(w) &= \lambda \left|{w}\right|" in text
+    # outside a problem's sheet the symbol is SymPy's again (the printers are per mapping)
+    import sympy as sp
+
+    from derive.render.printing import tex
+
+    assert tex(sp.Symbol("lam")) == r"\mathrm{lam}"

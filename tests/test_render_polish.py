@@ -8,8 +8,9 @@ import sympy as sp
 from derive.core.functions import sigmoid
 from derive.render.figures import network_tex
 from derive.render.latex import _family_row, answers_tex, steps_tex
-from derive.render.printing import shown_expr, tex, upright_words
+from derive.render.printing import tex, upright_words
 from derive.render.prose import prose_tex
+from derive.render.shown import shown_expr
 from derive.topics.networks.matrix_calculus import elementwise
 
 

@@ -19,18 +19,18 @@ import sympy as sp
 from derive.core.derivation import Figure, Section, Solution, Step, Table
 from derive.render.decimals import number_tex
 from derive.render.figures import figure_tex
+from derive.render.own_latex import own_latex, symbol_latex
 from derive.render.printing import (
     SheetLatex,
-    Shown,
     _is_word,
     escape_text,
     sheet_printer,
-    shown_expr,
     tex,
     upright_words,
     value_tex,
 )
 from derive.render.prose import math_safe, prose_tex
+from derive.render.shown import Shown, shown_expr
 from derive.render.tex_document import PREAMBLE as PREAMBLE  # a fragment names it here
 from derive.render.tex_document import Block
 from derive.render.texlayout import break_expr, tex_width
@@ -310,7 +310,13 @@ def _ceil_log10(x: float) -> int:
 
 
 def problem_blocks(s: Solution) -> list[Block]:
-    """The problem's LaTeX in chunks labelled with the problem and part they show."""
+    """The problem's LaTeX in chunks labelled with the problem and part they show; a
+    given or quantity with a LaTeX of its own (``lam`` as λ) is written so in its steps."""
+    with symbol_latex(own_latex(s.problem)):
+        return _problem_blocks(s)
+
+
+def _problem_blocks(s: Solution) -> list[Block]:
     p = s.problem
     # the id goes flush right on the title's line; a title too long for both lets it
     # break to a line of its own (TeXbook's signature trick: a break only at \penalty50).

@@ -11,8 +11,10 @@ from typing import Any
 
 from derive.core.derivation import Solution, Step, Table
 from derive.render.latex import _given_name, _head_and_sides
-from derive.render.printing import Shown, escape_text, tex, value_tex
+from derive.render.own_latex import own_latex, symbol_latex
+from derive.render.printing import escape_text, tex, value_tex
 from derive.render.prose import prose_markdown
+from derive.render.shown import Shown
 from derive.render.text import rule_name
 
 
@@ -49,7 +51,13 @@ def _table(t: Table) -> list[str]:
 
 
 def render_markdown(s: Solution) -> str:
-    """Markdown of the whole worked solution (statement, steps, tables, answers)."""
+    """Markdown of the whole worked solution (statement, steps, tables, answers), the
+    problem's own names written as its spec says (``own_latex``)."""
+    with symbol_latex(own_latex(s.problem)):
+        return _markdown(s)
+
+
+def _markdown(s: Solution) -> str:
     p = s.problem
     out = [f"### {p.title} (`{p.id}`)", ""]
     if p.statement.strip():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -19,6 +18,7 @@ from derive.render.conditions import ChainedConditions
 from derive.render.decimals import decimalize, number_tex
 from derive.render.latex_memo import keep, kept_order, memo_key, recall, settings_key
 from derive.render.matmul_sign import cheap_matmul_sign
+from derive.render.own_latex import own_latex_now
 from derive.render.upright import upright_words
 
 _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
@@ -315,8 +315,13 @@ class SheetLatex(CourseLatex):
         """write d f(x)/dx as f'(x) (for notes set in small type)"""
         self.names: dict[Any, str] = s.pop("names", None) or {}
         """symbols printed as given text (the values substituted for them)"""
+        self.own = s.pop("own", None)
+        """the problem's own LaTeX of some names (``symbol_latex``), as (name, latex)"""
+        if self.own is None:
+            self.own = own_latex_now()
+        self._own = dict(self.own)
         super().__init__(s)
-        self._memo_key = settings_key(s, type(self), self.prime, self.names)
+        self._memo_key = settings_key(s, type(self), self.prime, self.names, self.own)
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
         # every node printed once per settings: a step's result is the next step's start
@@ -406,6 +411,8 @@ class SheetLatex(CourseLatex):
         if expr in self.names:
             return self.names[expr]
         name = expr.name
+        if name in self._own:
+            return self._own[name]
         if name == _ELEMENTWISE_ARG:  # replaced by the argument after printing
             return name
         if _is_word(name):
@@ -458,6 +465,9 @@ _SHEET_PRINTERS: dict[Any, SheetLatex] = {}
 def sheet_printer(settings: dict[str, Any] | None = None) -> SheetLatex:
     """The SheetLatex for ``settings``, made once (settings that cannot be hashed, such
     as a ``names`` dict, get a new one)."""
+    own = own_latex_now()
+    if own:
+        settings = {**(settings or {}), "own": own}
     key = settings_key(settings) if settings else ()
     if key is None:
         return SheetLatex(settings)
@@ -465,27 +475,6 @@ def sheet_printer(settings: dict[str, Any] | None = None) -> SheetLatex:
     if printer is None:
         printer = _SHEET_PRINTERS[key] = SheetLatex(settings)
     return printer
-
-
-@dataclass(frozen=True)
-class Shown:
-    """An expression printed with values written in for some symbols, left unevaluated
-    and in the expression's own order (``0.7 · (−0.3) + 0.15 · 0.5 + 0.9``)."""
-
-    expr: Any
-    names: dict[Any, str]
-
-    def printer(self) -> SheetLatex:
-        return SheetLatex({"mul_symbol": "dot", "names": self.names})
-
-
-def shown_expr(expr: Any, subs: tuple[tuple[Any, Any], ...]) -> Shown:
-    """``expr`` with the substituted values shown in place of their symbols."""
-    names = {}
-    for s, v in subs:
-        shown = number_tex(v) if isinstance(v, sp.Basic) and v.is_number else tex(v)
-        names[s] = rf"\left({shown}\right)" if shown.startswith("-") else shown
-    return Shown(expr, names)
 
 
 def value_tex(kind: str, value: Any) -> str:
