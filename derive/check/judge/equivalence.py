@@ -315,7 +315,8 @@ def _matrix_difference(g: Any, value: Any, config: ParseConfig) -> str:
             return f"sizes differ: expected {G.shape}, yours gives {A.shape}"
         if not np.allclose(G, A, rtol=1e-8, atol=1e-10):
             shown = ", ".join(f"{k} = {v}" for k, v in sorted(sizes.items()))
-            return f"differs from the expected matrix (checked with {shown})"
+            return (f"differs from the expected matrix (checked on random matrices at test "
+                    f"sizes {shown}; the formula must hold at any size)")
     return ""
 
 
