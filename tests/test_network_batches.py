@@ -38,6 +38,8 @@ MLP = dict(W1=[[0.5, -0.3, 0.8], [0.2, 0.4, -0.6]], b1=[[0.1, 0.2, 0.3]],
     # in relu_mlp_by_hand (F1 > 0), one kink and two
     (("b1=[[0.2,0.2,0.3]]",), {"b1": [[0.2, 0.2, 0.3]]}),
     (("b1=[[0.2,0.1,-0.6]]",), {"b1": [[0.2, 0.1, -0.6]]}),
+    # QA: a number for a 1×1 given was refused ("expected a list of 1 numbers")
+    (("b2=0.1",), {"b2": [[0.1]]}),
 ])
 def test_relu_mlp_on_a_batch_with_mean_squared_error(sets, changes):
     g = {k: np.array(v, float) for k, v in {**MLP, **changes}.items()}

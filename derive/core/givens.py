@@ -154,6 +154,8 @@ def _oriented(g: Given, value: Any) -> Any:
     for a column given is its column, as the spec's own value is read, and a vector of
     the spec's length may be written either way; a resized one keeps the given's
     orientation too (a column given's flat list of any length is a column)."""
+    if is_matrix(g.value) and g.value.shape == (1, 1) and isinstance(value, sp.Number):
+        return sp.ImmutableMatrix([[value]])  # a number for a 1×1 given: --set b2=0.1
     if not (is_matrix(value) and is_matrix(g.value)) or 1 not in value.shape:
         return value
     if 1 not in g.value.shape:
@@ -188,7 +190,8 @@ def _bound(path: str, where: str, v: Any) -> Any:
 def _shape_text(m: Any) -> str:
     r, c = m.shape
     if r == 1 or c == 1:
-        return f"a list of {r * c} numbers" + (" (a column)" if c == 1 and r > 1 else "")
+        return f"a list of {r * c} number{'s' if r * c != 1 else ''}" + (
+            " (a column)" if c == 1 and r > 1 else "")
     return f"a {r}×{c} matrix ({r} lists of {c} numbers)"
 
 
