@@ -9,7 +9,8 @@ Gold comes first in every signature, as in Math-Verify. By kind:
   replaced by their definitions and sums evaluated at K = 3 and K = 5; only when the
   points cannot decide, a symbolic confirmation in a worker killed after 5 s. A name
   that is not a variable of the problem is incorrect, with feedback naming it;
-- matrix: the shape, then entry by entry with the number rule;
+- matrix: the shape, then entry by entry with the number rule (entries not written
+  alone, ``-0.31 \\begin{bmatrix} 2 & 1 \\end{bmatrix}``, as precise as their decimals);
 - matrix-expression: the shape (symbolically: "1×K expected, your expression is K×1:
   transposed?"), then random matrices of three concrete size draws for every
   MatrixSymbol (intermediate names from their definitions when given); a product whose
@@ -31,7 +32,7 @@ import sympy as sp
 
 from derive.check.judge import numeric as en
 from derive.check.judge.kinks import kink_conflict
-from derive.check.judge.rounded import propagated_unit
+from derive.check.judge.rounded import propagated_unit, propagated_units
 from derive.check.judge.symbolic import confirm_equal
 from derive.check.read import values as tv
 from derive.check.read.parse import (
@@ -169,13 +170,24 @@ def _judge_number(g: Any, spec: AnswerSpec, text: str, value: Any,
     try:
         ok = number_ok(g, text, spec, config)
     except ParseError:  # written as an expression: exact, or as precise as its decimals
-        unit = None if spec.marking.exact else propagated_unit(
-            text, value, lambda t: parse_with_notes(t, "number", config)[0],
-            spec.marking.relative)
-        ok = _number_close(g, value if unit is None else sp.Rational(sp.N(value, 40)), unit,
-                           spec)
+        ok = _expression_close(g, spec, text, value, config)
     # the feedback only for a wrong number (formatting the right one costs an evaluation)
     return _verdict(ok, value, "" if ok else f"expected {format_number(g)}")
+
+
+def _expression_close(g: Any, spec: AnswerSpec, text: str, value: Any,
+                      config: ParseConfig) -> bool:
+    """A number written as an expression (``-\\frac{1}{0.68997}``, ``2 \\times 0.31``):
+    exact, or as precise as its written decimals make it (``propagated_unit``)."""
+    unit = None if spec.marking.exact else propagated_unit(
+        text, value, lambda t: parse_with_notes(t, "number", config)[0],
+        spec.marking.relative)
+    return _rounded_close(g, value, unit, spec)
+
+
+def _rounded_close(g: Any, value: Any, unit: Any, spec: AnswerSpec) -> bool:
+    return _number_close(g, value if unit is None else sp.Rational(sp.N(value, 40)), unit,
+                         spec)
 
 
 # ---------------------------------------------------------------- expressions
@@ -237,24 +249,34 @@ def _judge_matrix(g: Any, spec: AnswerSpec, text: str, value: Any,
     if value.shape != gold.shape:
         return Judgement("incorrect", value, f"expected {tv.shape_str(gold.shape)}, you "
                                              f"wrote {tv.shape_str(value.shape)}")
+    unwritten: list[list[tuple[str | None, Any]]] = [
+        [(None, value[i, j]) for j in range(value.cols)] for i in range(value.rows)]
     try:
         entries = matrix_entries(text, config)
     except ParseError:
-        entries = [[(str(value[i, j]), value[i, j]) for j in range(value.cols)]
-                   for i in range(value.rows)]
+        entries = unwritten
     if len(entries) != gold.rows or any(len(r) != gold.cols for r in entries):
-        entries = [[(str(value[i, j]), value[i, j]) for j in range(value.cols)]
-                   for i in range(value.rows)]
+        entries = unwritten
+    units: list[Any] | None = None  # entries not written alone: what the decimals carry
     wrong = []
     for i, row in enumerate(entries):
         for j, (written, v) in enumerate(row):
-            try:
-                ok = number_ok(gold[i, j], written, spec, config)
-            except ParseError:
-                ok = _number_close(gold[i, j], v, None, spec)
+            if written is None:
+                if units is None:
+                    units = [None] * len(value) if spec.marking.exact else propagated_units(
+                        text, list(value),
+                        lambda t: list(parse_with_notes(t, "matrix", config)[0]),
+                        spec.marking.relative)
+                ok = _rounded_close(gold[i, j], v, units[i * value.cols + j], spec)
+            else:
+                try:
+                    ok = number_ok(gold[i, j], written, spec, config)
+                except ParseError:
+                    ok = _expression_close(gold[i, j], spec, written, v, config)
             if not ok:
                 wrong.append(f"({i + 1},{j + 1}): expected {format_number(gold[i, j])}, "
-                             f"you wrote {written}")
+                             + (f"you wrote {written}" if written is not None
+                                else f"yours is {format_number(v)}"))
     if wrong:
         more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
         return Judgement("incorrect", value, "entry " + "; ".join(wrong[:3]) + more)

@@ -29,31 +29,42 @@ def propagated_unit(text: str, value: Any, read: Callable[[str], Any],
 
     A decimal stands for the values the number rule would accept for it: within one unit
     of its last place *and* within ``relative`` of it (0.7 may be 0.68997, not 0.8)."""
+    return propagated_units(text, [value], lambda t: [read(t)], relative)[0]
+
+
+def propagated_units(text: str, values: list[Any], read: Callable[[str], list[Any]],
+                     relative: float = 0.05) -> list[Any]:
+    """``propagated_unit`` for several values read from one text at once (the entries of
+    ``-0.31 \\begin{bmatrix} 2 & 1 \\end{bmatrix}``): each value's own tolerance, None
+    for all when the text has no decimal or a change cannot be measured. ``read`` reads
+    a text to as many exact numbers, in the same order."""
+    none: list[Any] = [None] * len(values)
     found = list(_DECIMAL.finditer(text))
     if not found or len(found) > MAX_DECIMALS:
-        return None
-    total = sp.Integer(0)
+        return none
+    totals = [sp.Integer(0)] * len(values)
     for m in found:
         places = len(m.group(2))
         written = sp.Rational(m.group(0))
         unit = min(sp.Rational(1, 10 ** places), sp.Rational(str(relative)) * written)
         if unit <= 0:
             continue
-        worst = sp.Integer(0)
+        worst = [sp.Integer(0)] * len(values)
         for moved in (written + unit, written - unit):
             if moved < 0:
                 continue
             shown = _decimal_text(moved, places + 4)
             try:
-                other = read(text[:m.start()] + shown + text[m.end():])
-                change = abs(sp.N(other - value, 30))
+                others = read(text[:m.start()] + shown + text[m.end():])
+                changes = [abs(sp.N(o - v, 30)) for o, v in zip(others, values, strict=True)]
             except Exception:  # noqa: BLE001 - a bump that cannot be read measures nothing
-                return None
-            if not change.is_number or change.has(sp.zoo, sp.oo, sp.nan):
-                return None
-            worst = max(worst, sp.Rational(change))
-        total += worst
-    return total
+                return none
+            for change in changes:
+                if not change.is_number or change.has(sp.zoo, sp.oo, sp.nan):
+                    return none
+            worst = [max(w, sp.Rational(c)) for w, c in zip(worst, changes, strict=True)]
+        totals = [t + w for t, w in zip(totals, worst, strict=True)]
+    return totals
 
 
 def _decimal_text(v: sp.Rational, decimals: int) -> str:

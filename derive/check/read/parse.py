@@ -209,10 +209,12 @@ def _as_matrix(value: Any) -> sp.ImmutableMatrix:
     raise ParseError("a matrix was expected (e.g. \\begin{bmatrix} 1 & 2 \\end{bmatrix})")
 
 
-def matrix_entries(text: Any, config: ParseConfig) -> list[list[tuple[str, Any]]]:
+def matrix_entries(text: Any, config: ParseConfig) -> list[list[tuple[str | None, Any]]]:
     """The entries of a matrix answer as (written text, exact value), row by row.
 
-    The written text keeps the digits a student wrote, for the number rule per entry.
+    The written text keeps the digits a student wrote, for the number rule per entry;
+    it is None where no entry is written on its own (``-0.31 \\begin{bmatrix} 2 & 1
+    \\end{bmatrix}``: each entry is a product of what was written).
     """
     tokens = tokens_of(text, config)
     side = last_side(tokens)
@@ -228,14 +230,20 @@ def matrix_entries(text: Any, config: ParseConfig) -> list[list[tuple[str, Any]]
             return [[(render(c), r.expr(c)) for c in row] for row in rows]  # type: ignore
         return [[(render(c), r.expr(c)) for c in items]]
     m = _as_matrix(r.read(side))
-    return [[(str(m[i, j]), m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+    return [[(None, m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+
+
+#: brackets around a matrix environment that add nothing to it (\lbrack, \Big[ end as '[')
+_PAIRS = {("(", ")"), ("[", "]")}
 
 
 def _single_environment(side: list[Token]) -> list[Token] | None:
-    """The body when the answer is exactly one matrix environment."""
+    """The body when the answer is exactly one matrix environment, bare or in brackets
+    (``\\left[\\begin{array}…\\end{array}\\right]`` as ``\\left(…\\right)``: the
+    delimiters are how it is typeset, the entries as written are the same)."""
     toks = list(side)
-    while len(toks) >= 2 and toks[0] == Token(OP, "(") and match(toks, 0) == len(toks) - 1 \
-            and toks[-1] == Token(OP, ")"):
+    while len(toks) >= 2 and toks[0].kind == OP and (toks[0].text, toks[-1].text) in _PAIRS \
+            and toks[-1].kind == OP and match(toks, 0) == len(toks) - 1:
         toks = toks[1:-1]
     if len(toks) < 4 or toks[0] != Token(CMD, r"\begin") or toks[1] != Token(OP, "{"):
         return None
