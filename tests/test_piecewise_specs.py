@@ -311,6 +311,17 @@ def test_the_folded_dl_dw_written_by_a_student_as_cases_is_correct(tmp_path):
     assert _verdict(tmp_path, "c.dL", right.replace("4w - 3", "4w - 2")) == "incorrect"
 
 
+def test_a_cases_row_for_the_kink_itself_is_read_and_held_to_the_convention(tmp_path):
+    """QA: ``1 & x = 1``, the natural way to state a derivative's value at a kink, was
+    unparsable ("not a comparison"). It is read, and the value it states is held to the
+    problem's convention (random points never land on it): piecewise-by-cases' dL/dw at
+    w = 0 is -2, the 0 <= w <= 0.25 piece (by hand, from the spec's cases)."""
+    rest = (r" \\ -0.2 & w < 0 \\ -2 & 0 < w \le 0.25 \\ 4w - 3 & 0.25 < w \le 0.5"
+            r" \\ w - 1 & 0.5 < w < 2 \\ 1 & w \ge 2 \end{cases}")
+    assert _verdict(tmp_path, "c.dL", r"\begin{cases} -2 & w = 0" + rest) == "correct"
+    assert _verdict(tmp_path, "c.dL", r"\begin{cases} -0.2 & w = 0" + rest) == "incorrect"
+
+
 def test_conditions_print_as_a_course_writes_them():
     from derive.render.printing import latex, text
 

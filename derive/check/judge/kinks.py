@@ -7,7 +7,8 @@ the points agree, each indicator of the answer (``Heaviside(d, v0)``, as the rea
 writes ``1[…]``) is compared with the right answer at its kink:
 
 - an expression: at the root of d when d is linear in one variable (the right answer's
-  value there must be a number: its Piecewise or step decides);
+  value there must be a number: its Piecewise or step decides); a cases answer's row
+  for the kink itself (``1 & x = 1``) likewise;
 - a matrix expression: the right answer's elementwise function of the same argument
   (``1[F_1 > 0]``, i.e. its step) at 0 against v0.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
+from sympy.core.relational import Relational
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 #: indicators looked at in one answer
@@ -26,17 +28,30 @@ MAX_INDICATORS = 8
 def kink_conflict(gold: Any, answer: Any) -> str:
     """Feedback when an indicator of the answer takes another value at its kink than
     the right answer ('' when none does, or when it cannot be told)."""
-    if not isinstance(answer, sp.Basic) or not answer.has(sp.Heaviside):
+    if not isinstance(answer, sp.Basic) or not answer.has(sp.Heaviside, sp.Piecewise):
         return ""
     if isinstance(answer, sp.MatrixExpr):
-        return _matrix_conflict(gold, answer)
+        return _matrix_conflict(gold, answer) if answer.has(sp.Heaviside) else ""
     return _scalar_conflict(gold, answer)
 
 
+def _kink_arguments(answer: Any) -> list[Any]:
+    """Where the answer states a value at a kink, as expressions that are 0 there: an
+    indicator's argument, a cases row's equality (``1 & x = 1``). A row's ``\\le`` where
+    the problem has ``<`` is left alone: often incidental, and a statement may ask for
+    f'(x) only where x ≠ 1."""
+    args = [h.args[0] for h in answer.atoms(sp.Heaviside)]
+    for pw in answer.atoms(sp.Piecewise):
+        for _, cond in pw.args:
+            if isinstance(cond, sp.Basic):
+                args += [r.lhs - r.rhs for r in cond.atoms(Relational)
+                         if isinstance(r, sp.Eq)]
+    return list(dict.fromkeys(args))[:MAX_INDICATORS]
+
+
 def _scalar_conflict(gold: Any, answer: Any) -> str:
-    for h in list(answer.atoms(sp.Heaviside))[:MAX_INDICATORS]:
-        arg = h.args[0]
-        if len(arg.free_symbols) != 1:
+    for arg in _kink_arguments(answer):
+        if not isinstance(arg, sp.Expr) or len(arg.free_symbols) != 1:
             continue
         (z,) = arg.free_symbols
         slope = sp.diff(arg, z)
@@ -48,8 +63,8 @@ def _scalar_conflict(gold: Any, answer: Any) -> str:
         except (TypeError, ValueError):
             continue
         if _differ(g, a):
-            return (f"at {z} = {root} your indicator gives {a}, but the problem's "
-                    f"convention there gives {g}")
+            return (f"at {z} = {root}, where its pieces meet, your answer gives {a}, but "
+                    f"the problem's convention there gives {g}")
     return ""
 
 

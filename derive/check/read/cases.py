@@ -2,8 +2,9 @@
 
 Each row is ``value & condition``; the value is read by the ordinary expression reader,
 the condition here: comparisons (``<``, ``>``, ``\\le``, ``\\leq``, ``\\leqslant``,
-``\\ge``…, chained as ``0 \\le z \\le 1``) whose sides are again read by the expression
-reader, joined by ``\\text{and}``, ``\\land``, ``\\wedge``, ``,`` (and) or ``\\text{or}``,
+``\\ge``…, ``=``, ``\\neq``, chained as ``0 \\le z \\le 1``) whose sides are again read
+by the expression reader, joined by ``\\text{and}``, ``\\land``, ``\\wedge``, ``,`` (and)
+or ``\\text{or}``,
 ``\\lor``, ``\\vee`` (or); ``\\text{if}``/``\\text{for}``/``\\text{when}`` are dropped;
 ``\\text{otherwise}``, ``\\text{else}`` or an empty condition mean "every other value".
 Rows are tried in order, as a course reads cases. Nothing is evaluated; sizes are bounded
@@ -36,11 +37,12 @@ _ROW, _CELL = re.compile(r"\\\\"), re.compile("&")
 _OR = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*or\s*\}|\\lor\b|\\vee\b")
 _RELATIONS = {r"\leqslant": "<=", r"\geqslant": ">=", r"\leq": "<=", r"\geq": ">=",
               r"\le": "<=", r"\ge": ">=", r"\lt": "<", r"\gt": ">", "<=": "<=", ">=": ">=",
-              "<": "<", ">": ">"}
+              "<": "<", ">": ">", "=": "==", r"\neq": "!=", r"\ne": "!="}
+#: ``=`` and ``\neq`` too: a row at a kink (``1 & x = 1``) states the convention there
 _RELATION = re.compile(r"\\leqslant\b|\\geqslant\b|\\leq\b|\\geq\b|\\le\b|\\ge\b|\\lt\b|"
-                       r"\\gt\b|<=|>=|<|>")
+                       r"\\gt\b|\\neq\b|\\ne\b|<=|>=|<|>|=")
 _OPS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan,
-        ">=": sp.GreaterThan}
+        ">=": sp.GreaterThan, "==": sp.Eq, "!=": sp.Ne}
 
 
 def cases_body(text: str) -> str | None:
