@@ -18,7 +18,8 @@ import sympy as sp
 
 #: decimals whose effect is measured (each costs two more readings of the answer)
 MAX_DECIMALS = 6
-_DECIMAL = re.compile(r"(?<![\w.\\])(\d+)\.(\d+)(?![\d.]|[eE][+-]?\d)")
+#: a written decimal; a '.' after it that no digit follows ends a sentence (``0.69.``)
+_DECIMAL = re.compile(r"(?<![\w.\\])(\d+)\.(\d+)(?!\d|\.\d|[eE][+-]?\d)")
 
 
 def propagated_unit(text: str, value: Any, read: Callable[[str], Any],

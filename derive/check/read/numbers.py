@@ -60,11 +60,21 @@ def without_unit(s: str) -> str:
     return re.sub(r"(?:\\[ ,;:!]|~|\s)+$", "", s[:m.start()])
 
 
+def trimmed(text: str) -> str:
+    """The text without the full stop, comma or semicolon that ends a sentence after it
+    (``x_2 = -0.0958.`` is ``-0.0958``, written to four decimals). Read from the end, so
+    that a long run of spaces costs linear time."""
+    end = len(text)
+    while end and text[end - 1] in " \t\n\r.,;" and not (end >= 2 and text[end - 2] == "\\"):
+        end -= 1
+    return text[:end].strip()
+
+
 def _strip(text: str) -> str:
     s = text.strip().strip("$").strip()
     # a relation: the last side is the answer (x_2 = x_1 - \eta g = -0.096, o \approx 0.69)
     s = _RELATION.split(s)[-1]
-    s = without_unit(s.strip())
+    s = without_unit(trimmed(s))
     s = _WRAPPERS.sub("", s)
     s = s.replace("\\,", "").replace("\\!", "").replace("~", "").replace("−", "-")
     s = s.strip()

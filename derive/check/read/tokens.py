@@ -175,7 +175,7 @@ def tokenize(text: str) -> list[Token]:
                 out.append(Token(CMD, s))
             else:  # judged only if it is on the side that is the answer
                 out.append(Token(BAD, explain_command(s)))
-    return _scripts_in_order(_zero_as_o(_braced_bases(_drop_null_delimiters(out))))
+    return _scripts_in_order(_zero_as_o(_braced_bases(_trimmed(_drop_null_delimiters(out)))))
 
 
 def _braced_bases(tokens: list[Token]) -> list[Token]:
@@ -256,6 +256,20 @@ def _drop_null_delimiters(tokens: list[Token]) -> list[Token]:
     """``\\left.`` and ``\\right.`` leave a bare '.' behind: drop it (a '.' is never an
     answer's content; a trailing full stop of a sentence goes too)."""
     return [t for t in tokens if t != Token(OP, ".")]
+
+
+#: what may end an answer as its sentence ends (``… = -0.0958,``): nothing of the answer;
+#: a '.' is dropped everywhere above
+_TRAILING = {Token(OP, ","), Token(OP, ";")}
+
+
+def _trimmed(tokens: list[Token]) -> list[Token]:
+    """The tokens without a sentence's trailing ',' or ';' (otherwise it would end the
+    answer as an empty item of a list)."""
+    end = len(tokens)
+    while end and tokens[end - 1] in _TRAILING:
+        end -= 1
+    return tokens[:end]
 
 
 def check_answer_side(tokens: list[Token]) -> None:
