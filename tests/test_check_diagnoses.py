@@ -257,3 +257,31 @@ def test_rounding_sentences():
                                                  "places it is written to: check the last "
                                                  "digits")
     assert sentence("0.418876", "0.9") is None                 # just wrong
+
+
+@pytest.mark.parametrize("written,verdict", [
+    # loss-gradients g.choice is cross-entropy (the problem's reason: the MSE gradient
+    # vanishes with the sigmoid); gelu-descent c.faster is momentum
+    ("\\text{cross entropy}", "correct"), ("\\text{binary cross-entropy}", "correct"),
+    ("\\text{CE}", "correct"), ("\\text{cross-entropy (the MSE gradient vanishes)}", "correct"),
+    ("\\text{mean squared error}", "incorrect"), ("\\text{MSE}", "incorrect"),
+    ("\\text{hinge}", "unparsable"), ("\\text{not MSE}", "unparsable"),
+    ("\\text{MSE or cross-entropy}", "unparsable"),
+])
+def test_a_choice_in_the_student_s_own_words(marker, written, verdict):
+    """QA: "cross entropy" (no hyphen), "binary cross-entropy" or "CE" were incorrect,
+    "is not one of: cross-entropy, mse"; words that name one option are that option,
+    words that name none or several (or negate one) go to a person (unparsable)."""
+    r = mark(marker, {"loss-gradients": {"g.choice": written}})["loss-gradients", "g.choice"]
+    assert r.verdict == verdict, r
+
+
+@pytest.mark.parametrize("written,verdict", [
+    ("\\text{gradient descent with momentum}", "correct"), ("\\text{momentum is faster}",
+                                                              "correct"),
+    ("\\text{plain gradient descent}", "incorrect"), ("\\text{GD is slower than momentum}",
+                                                      "unparsable"),
+])
+def test_a_choice_between_methods_in_words(marker, written, verdict):
+    r = mark(marker, {"gelu-descent": {"c.faster": written}})["gelu-descent", "c.faster"]
+    assert r.verdict == verdict, r

@@ -335,10 +335,13 @@ def test_choices(gold, answer, expected):
     assert verdict(gold, "choice", answer, **spec).verdict == expected
 
 
-def test_choice_not_offered():
-    j = verdict("momentum", "choice", "GD with momentum", choices=("gd", "momentum"))
-    assert j.verdict == "incorrect"
-    assert j.feedback == "'gd with momentum' is not one of: gd, momentum"
+def test_choice_not_offered_or_two_at_once_goes_to_a_person():
+    # words naming two options, or none, are read by a person (not marked wrong)
+    for text in ("GD with momentum", "Adam"):
+        j = verdict("momentum", "choice", text, choices=("gd", "momentum"))
+        assert j.verdict == "unparsable"
+        assert j.feedback == (f"'{text.lower()}' names none of the options (gd, momentum) "
+                              "or more than one; a person should read it")
 
 
 # ------------------------------------------------------------------ numbers

@@ -24,6 +24,7 @@ Gold comes first in every signature, as in Math-Verify. By kind:
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -403,9 +404,55 @@ def _without_trailing_ones(shape: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _judge_choice(g: Any, spec: AnswerSpec, value: str) -> Judgement:
-    if value == str(g).lower():
-        return Judgement("correct", value)
     options = [c.lower() for c in spec.choices]
-    if options and value not in options:
-        return Judgement("incorrect", value, f"'{value}' is not one of: {', '.join(options)}")
-    return Judgement("incorrect", value, f"expected {g}")
+    named = chosen_option(value, options) if options else value
+    if named is None:
+        return Judgement("unparsable", value, f"'{value}' names none of the options "
+                         f"({', '.join(options)}) or more than one; a person should read it")
+    if named == str(g).lower():
+        return Judgement("correct", named)
+    return Judgement("incorrect", named, f"expected {g}")
+
+
+#: words that turn a sentence naming an option around ("not momentum")
+_NEGATIONS = {"not", "no", "never", "isn't", "isnt", "doesn't", "doesnt", "neither", "nor"}
+
+
+def chosen_option(value: str, options: list[str]) -> str | None:
+    """The option a student's words name, as a careful marker reads them, or None when
+    they name none or several (a person reads those): the option itself with case,
+    hyphens and spacing aside (``cross entropy``); an answer whose first clause is one
+    (``no, XOR is not …``, ``momentum (it reaches …)``); else, with no negation among
+    its words, the one option they contain (``gradient descent with momentum``), whole
+    or, failing that, by initials (``CE``, ``mean squared error`` for MSE)."""
+    def words(t: str) -> list[str]:
+        return re.findall(r"[a-z0-9']+", t.replace("-", " ").lower())
+
+    said = words(value)
+    if not said:
+        return None
+    forms = {o: words(o) for o in options if words(o)}
+    for o, w in forms.items():
+        if said == w:
+            return o
+    first = [o for o, w in forms.items() if re.match(
+        r"\s*" + r"[\s-]*".join(map(re.escape, w)) + r"\s*(?:[,.;:(]|$)", value.lower())]
+    if len(first) == 1:
+        return first[0]
+    if any(x in _NEGATIONS for x in said):
+        return None
+    joined = "".join(said)  # crossentropy written as one word
+    whole = [o for o, w in forms.items()
+             if any(said[i:i + len(w)] == w for i in range(len(said)))
+             or len("".join(w)) > 3 and "".join(w) in joined]
+    if whole:
+        return whole[0] if len(whole) == 1 else None
+
+    def initials(w: list[str]) -> str:
+        return "".join(x[0] for x in w)
+
+    short = [o for o, w in forms.items()
+             if len(w) > 1 and initials(w) in said
+             or len(w) == 1 and 2 <= len(w[0]) <= 4 and w[0].isalpha()
+             and any(initials(said[i:i + len(w[0])]) == w[0] for i in range(len(said)))]
+    return short[0] if len(short) == 1 else None
