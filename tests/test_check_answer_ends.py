@@ -114,3 +114,60 @@ def test_a_substituted_rounded_number_before_a_full_stop_keeps_its_rounding(mark
                      working={("perceptron-bce", "b.dE_dyhat"): working})
     r = next(r for r in marker.mark(sub).results if r.answer == "b.dE_dyhat")
     assert r.working.first_error is None, [s.feedback for s in r.working.steps]
+
+
+# ---------------------------------------------------------------- spacing (QA2 finding 11)
+
+SPACES = [r"\quad", r"\qquad", r"\,", r"\;", r"\:", r"\ ", "~", r"\enspace", r"\quad.",
+          r"\qquad,", r" \quad \, "]
+
+
+@pytest.mark.parametrize("space", SPACES)
+def test_spacing_at_either_end_is_no_part_of_the_answer(marker, space):
+    for written in written_numbers(X2):
+        want = "correct" if rule_ok(written, X2) else "incorrect"
+        for text in (written + space, space.rstrip(".,") + " " + written):
+            r = verdict(marker, "gelu-descent", "a.x2", text)
+            assert r.verdict == want, (text, r.feedback)
+
+
+def sci_rule_ok(mantissa: str, exponent: int, gold: float) -> bool:
+    """The number rule for m × 10^e: one unit of m's last place, scaled, and 5%."""
+    places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    value = float(Fraction(mantissa)) * 10.0 ** exponent
+    diff = abs(value - gold)
+    return diff <= 10.0 ** (exponent - places) and diff <= 0.05 * abs(gold)
+
+
+@pytest.mark.parametrize("mantissa", ["-9.58", "-9.6", "-9.575", "-9.0", "-9.62"])
+@pytest.mark.parametrize("space", [r"\quad", r"\qquad", r"\,"])
+def test_scientific_notation_before_a_quad(marker, mantissa, space):
+    r = verdict(marker, "gelu-descent", "a.x2", mantissa + r" \times 10^{-2}" + space)
+    want = "correct" if sci_rule_ok(mantissa, -2, X2) else "incorrect"
+    assert r.verdict == want, r.feedback
+
+
+def test_a_matrix_before_a_quad(marker):
+    yhat = 1 / (1 + math.exp(-0.8))
+    row = [f"{(yhat - 1) * x:.3f}" for x in (2, 1)]
+    text = rf"\begin{{bmatrix}} {row[0]} & {row[1]} \end{{bmatrix}} \quad"
+    r = mark(marker, {"perceptron-bce": {"b.dE_dw": text}})["perceptron-bce", "b.dE_dw"]
+    assert r.verdict == "correct", r.feedback
+
+
+def test_a_quad_between_items_still_separates_them(marker):
+    # [a \quad b] is still the row [a, b]: its second item is checked
+    yhat = 1 / (1 + math.exp(-0.8))
+    right = [f"{(yhat - 1) * x:.3f}" for x in (2, 1)]
+    for second, want in ((right[1], "correct"), ("-0.330", "incorrect")):
+        text = rf"\quad \left[{right[0]} \quad {second}\right] \quad"
+        r = mark(marker, {"perceptron-bce": {"b.dE_dw": text}})["perceptron-bce", "b.dE_dw"]
+        assert r.verdict == want, (text, r.feedback)
+
+
+def test_an_expression_whose_only_decimal_is_zero_is_exact(marker):
+    # 0.0 moves nothing (5% of 0 is 0): -1/20 + 0.0 is exactly -0.05, right for x_1,
+    # wrong for x_2; it was "could not be compared (TypeError)"
+    text = r"-\frac{1}{20} + 0.0"
+    assert verdict(marker, "gelu-descent", "a.x1", text).verdict == "correct"
+    assert verdict(marker, "gelu-descent", "a.x2", text).verdict == "incorrect"

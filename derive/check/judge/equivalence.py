@@ -76,7 +76,7 @@ def _number_close(gold: Any, value: Any, unit: Any, spec: AnswerSpec) -> bool:
     diff = abs(sp.N(value - exact, 30))
     if spec.marking.exact:
         return bool(diff == 0 or diff < sp.Float("1e-25"))
-    if unit is None:
+    if unit is None or unit == 0:  # exact, or decimals (0.0) that move nothing
         return bool(diff <= sp.Float("1e-9") * max(abs(sp.N(exact, 30)), 1))
     within_digit = (not spec.marking.last_digit) or diff <= unit
     if not within_digit and _significant_digits(value, unit) >= SCRIPT_DIGITS:

@@ -60,18 +60,33 @@ def without_unit(s: str) -> str:
     return re.sub(r"(?:\\[ ,;:!]|~|\s)+$", "", s[:m.start()])
 
 
+#: spacing commands around an answer (``-6.6 \times 10^{-3}\quad``): nothing of it
+_SPACING_COMMANDS = ("\\qquad", "\\quad", "\\enspace", "\\thinspace", "\\medspace",
+                     "\\thickspace", "\\negthinspace", "\\ ", "\\,", "\\;", "\\:", "\\!")
+_LEADING = re.compile(r"(?:\s|~|\\[ ,;:!]|\\(?:q?quad|enspace|thinspace|medspace|"
+                      r"thickspace|negthinspace)(?![A-Za-z]))+")
+
+
 def trimmed(text: str) -> str:
-    """The text without the full stop, comma or semicolon that ends a sentence after it
-    (``x_2 = -0.0958.`` is ``-0.0958``, written to four decimals). Read from the end, so
-    that a long run of spaces costs linear time."""
+    """The text without spacing at either end (``\\quad``, ``\\,``, ``~``) and without the
+    full stop, comma or semicolon that ends a sentence after it (``x_2 = -0.0958.`` is
+    ``-0.0958``, written to four decimals). Read from the end, so that a long run of
+    spaces costs linear time."""
     end = len(text)
-    while end and text[end - 1] in " \t\n\r.,;" and not (end >= 2 and text[end - 2] == "\\"):
-        end -= 1
-    return text[:end].strip()
+    while end:
+        if text[end - 1] in " \t\n\r~.,;" and not (end >= 2 and text[end - 2] == "\\"):
+            end -= 1
+            continue
+        word = next((w for w in _SPACING_COMMANDS if text.endswith(w, 0, end)), None)
+        if word is None:
+            break
+        end -= len(word)
+    lead = _LEADING.match(text, 0, end)
+    return text[lead.end() if lead else 0:end]
 
 
 def _strip(text: str) -> str:
-    s = text.strip().strip("$").strip()
+    s = trimmed(trimmed(text).strip("$"))  # trimmed first: strip() would split "\ "
     # a relation: the last side is the answer (x_2 = x_1 - \eta g = -0.096, o \approx 0.69)
     s = _RELATION.split(s)[-1]
     s = without_unit(trimmed(s))

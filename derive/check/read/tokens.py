@@ -258,18 +258,21 @@ def _drop_null_delimiters(tokens: list[Token]) -> list[Token]:
     return [t for t in tokens if t != Token(OP, ".")]
 
 
-#: what may end an answer as its sentence ends (``… = -0.0958,``): nothing of the answer;
-#: a '.' is dropped everywhere above
-_TRAILING = {Token(OP, ","), Token(OP, ";")}
+#: what may end an answer as its sentence ends (``… = -0.0958,``) or as it is spaced
+#: (``-0.0958\\quad``): nothing of the answer; a '.' is dropped everywhere above
+_TRAILING = {Token(OP, SEP), Token(OP, ","), Token(OP, ";")}
 
 
 def _trimmed(tokens: list[Token]) -> list[Token]:
-    """The tokens without a sentence's trailing ',' or ';' (otherwise it would end the
-    answer as an empty item of a list)."""
-    end = len(tokens)
-    while end and tokens[end - 1] in _TRAILING:
+    """The tokens without spacing (``\\quad``, ``\\qquad``) at either end and without a
+    sentence's trailing ',' or ';': otherwise they would end the answer as an empty item
+    of a list."""
+    start, end = 0, len(tokens)
+    while start < end and tokens[start] == Token(OP, SEP):
+        start += 1
+    while end > start and tokens[end - 1] in _TRAILING:
         end -= 1
-    return tokens[:end]
+    return tokens[start:end]
 
 
 def check_answer_side(tokens: list[Token]) -> None:
