@@ -37,3 +37,16 @@ def test_the_escaped_characters_compile(tmp_path):
     tex.write_text("\\documentclass{article}\n" + PREAMBLE + "\n\\begin{document}\n" +
                    tex_escape(chars) + "\n\\end{document}\n", encoding="utf-8")
     assert compile_pdf(tex) is None
+
+
+def test_the_expected_answer_is_said_once(tmp_path):
+    """QA: an incorrect answer without a diagnosis showed "Expected: -0.05" and then its
+    feedback "expected -0.05" again (gelu-descent's x1 = 0 - 0.1·σ(0)·... = -0.05)."""
+    from testkit import run_cli
+
+    (tmp_path / "s.yaml").write_text("answers: {gelu-descent: {a.x1: '0.3'}}\n")
+    r = run_cli("check", "s.yaml", "--feedback", "fb", "--no-pdf", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    tex = next((tmp_path / "fb").glob("*.tex")).read_text(encoding="utf-8")
+    item = next(line for line in tex.splitlines() if line.startswith(r"\item[\texttt{a.x1}"))
+    assert item.count("Expected: ") == 1 and "expected -0.05" not in item

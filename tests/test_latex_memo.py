@@ -11,11 +11,11 @@ from derive.render.printing import (
     CourseLatex,
     SheetLatex,
     sheet_printer,
-    shown_expr,
     tex,
     text,
     value_str,
 )
+from derive.render.shown import shown_expr
 
 
 def _fresh(expr: object, **settings: object) -> str:

@@ -160,7 +160,8 @@ def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
                 line += r"\\ Your answer: " + verbatim(r.given)
             if r.verdict != "correct" and r.expected:
                 line += r"\\ Expected: " + verbatim(r.expected)
-            if r.feedback and r.verdict != "missing":
+            if r.feedback and r.verdict != "missing" and \
+                    r.feedback != f"expected {r.expected}":  # said on the line above
                 line += r"\\ " + tex_escape(r.feedback)
             if r.working is not None:
                 line += working_latex(r.working)
