@@ -31,8 +31,9 @@ RELATIVE = sp.Rational(5, 100)
 #: exact comparisons (fractions, expressions without rounded numbers)
 EXACT = sp.Float("1e-9")
 MAX_DEGREE = 4
-#: a number as written in a side (not in a subscript or an exponent)
-_NUMBER = re.compile(r"(?<![\w^_{.])(\d+(?:\.\d+)?)(?![\w.])")
+#: a number as written in a side (not in a subscript or an exponent, ``x_{12}``,
+#: ``x^{2}``; in other braces it is: ``\frac{1}{0.68997}`` is ``1/0.68997``)
+_NUMBER = re.compile(r"(?<![\w^_.])(?<![_^]\{)(\d+(?:\.\d+)?)(?![\w.])")
 
 
 @dataclass(frozen=True)
