@@ -85,6 +85,9 @@ def test_gradient_sided_at_a_kink_takes_the_slope_nearer_the_value_checked():
     left = gradient_sided(f, x, near=np.array([-1.0, 3.0]))
     np.testing.assert_allclose(right, [1.0, 3.0], rtol=1e-8)
     np.testing.assert_allclose(left, [-1.0, 3.0], rtol=1e-8)
-    # a value equal to neither slope is still compared with one of them, not with 0
-    neither = gradient_sided(f, x, near=np.array([0.0, 3.0]))[0]
-    assert abs(abs(neither) - 1.0) < 1e-8
+    # the mean of the slopes is |x|'s convention sign(0) = 0 (kink_slopes)
+    mean = gradient_sided(f, x, near=np.array([0.0, 3.0]))[0]
+    assert abs(mean) < 1e-8
+    # a value equal to none of -1, 1, 0 is still compared with the nearest (1), not itself
+    neither = gradient_sided(f, x, near=np.array([0.7, 3.0]))[0]
+    assert abs(neither - 1.0) < 1e-8
