@@ -92,3 +92,25 @@ def test_list_names_a_title_that_is_no_text(tmp_path):
     line = next(ln for ln in r.stdout.splitlines() if ln.startswith("map-title"))
     assert line.split(None, 1)[1] == ("(invalid spec: title: expected one line of text, "
                                       "found a mapping)")
+
+
+def test_an_answer_that_depends_on_itself_is_one_line(tmp_path):
+    """QA: b.g0 -> b.x1 -> b.g0 (and an answer listing itself) were accepted; marking
+    follows depends from an answer to what it is computed from, so a loop is the spec's
+    mistake, named with the loop."""
+    spec = {"id": "loop", "title": "loop", "givens": {"a": 1},
+            "answers": {"a.p": {"kind": "number", "depends": ["a.q"]},
+                        "a.q": {"kind": "number", "depends": ["a.r"]},
+                        "a.r": {"kind": "number", "depends": ["a.p"]}},
+            "parts": {"a": {"derive": [{"use": "evaluate", "answer": x, "expr": "a"}
+                                       for x in ("a.p", "a.q", "a.r")]}}}
+    (tmp_path / "loop.yaml").write_text(yaml.safe_dump(spec))
+    r = run_cli("solve", "loop.yaml", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr == ("derive: loop.yaml: answers.a.p.depends: depends on itself "
+                        "(a.p -> a.q -> a.r -> a.p)\n")
+    spec["answers"] = {x: {"kind": "number", "depends": [x] if x == "a.q" else []}
+                       for x in ("a.p", "a.q", "a.r")}
+    (tmp_path / "loop.yaml").write_text(yaml.safe_dump(spec))
+    r = run_cli("solve", "loop.yaml", cwd=tmp_path)
+    assert "answers.a.q.depends: depends on itself (a.q -> a.q)" in r.stderr

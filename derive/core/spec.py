@@ -263,7 +263,36 @@ def _build_answers(path: str, raw: dict[str, Any], ns: dict[str, Any]) -> dict[s
         for d in a.depends:
             if d not in out:
                 raise SpecError(path, f"answers.{a.id}.depends", f"unknown answer '{d}'")
+    _no_cycle(path, out)
     return out
+
+
+def _no_cycle(path: str, answers: dict[str, AnswerSpec]) -> None:
+    """A SpecError when an answer depends on itself, directly or through others: marking
+    follows ``depends`` from each answer to the ones it is computed from."""
+    done: set[str] = set()
+    for start in answers:
+        if start in done:
+            continue
+        trail: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            aid, i = stack.pop()
+            if i == 0:
+                if aid in trail:
+                    loop = " -> ".join(trail[trail.index(aid):] + [aid])
+                    raise SpecError(path, f"answers.{aid}.depends",
+                                    f"depends on itself ({loop})")
+                if aid in done:
+                    continue
+                trail.append(aid)
+            deps = answers[aid].depends
+            if i < len(deps):
+                stack.append((aid, i + 1))
+                stack.append((deps[i], 0))
+            else:
+                trail.pop()
+                done.add(aid)
 
 
 def _choices(path: str, where: str, raw: Any) -> tuple[str, ...]:
