@@ -285,3 +285,11 @@ def test_a_choice_in_the_student_s_own_words(marker, written, verdict):
 def test_a_choice_between_methods_in_words(marker, written, verdict):
     r = mark(marker, {"gelu-descent": {"c.faster": written}})["gelu-descent", "c.faster"]
     assert r.verdict == verdict, r
+
+
+def test_a_wrong_choice_alone_is_not_blamed_on_a_convention(marker):
+    """QA: "GD" for gelu-descent's c.faster, on a sheet with no momentum values, was
+    "follows the averaged momentum": a choice of two flips under another convention half
+    the time, so only the student's own values could show the convention."""
+    r = diagnosed(marker, "gelu-descent", "c.faster", "\\text{GD}")
+    assert r.diagnosis is None and r.feedback == "expected momentum"

@@ -83,7 +83,14 @@ def switched_value(problem: Problem, raw: dict[str, Any], m: Mistake, aid: str,
 def diagnose_switch(sit: Situation, mistakes: tuple[Mistake, ...], expected: str,
                     values: Callable[[Mistake], list[Any]]) -> Diagnosis | None:
     """The first convention switch the answer matches (``values``: the candidates' values
-    of this answer, whole and from the student's own earlier values)."""
+    of this answer, whole and from the student's own earlier values).
+
+    A choice has two or three values, so another convention picks the student's by
+    chance half the time: it is named only when the student's own earlier values differ
+    from the right ones (``sit.contexts`` has them), which is what would show the
+    convention; "gd" on a sheet without momentum values is just the wrong choice."""
+    if sit.spec.kind == "choice" and len(sit.contexts) < 2:
+        return None
     for m in mistakes:
         for value in values(m):
             if value is None or same_value(value, sit.gold) or not sit.matches(value):
