@@ -200,8 +200,8 @@ def test_a_wrong_update_rule_fails_verification(monkeypatch):
 
     real = rules.update
 
-    def no_bias_correction(method, hp, t, x, g, state):
-        new, xn = real(method, hp, t, x, g, state)
+    def no_bias_correction(method, hp, t, x, g, state, pin=None):
+        new, xn = real(method, hp, t, x, g, state, pin)
         if method == "adam":  # forget the bias correction of m
             xn = [xi - hp.eta * mi / ((vi ** 0.5) + hp.eps)
                   for xi, mi, vi in zip(x, new["m"], new["vhat"], strict=True)]
@@ -255,3 +255,41 @@ def test_leaky_relu_unit_descent(sets, u, w0, steps):
         w = w - eta * grad(w)
         assert ans[f"b.w{i}"]["value"] == pytest.approx(w, rel=1e-12)
         assert ans[f"b.L{i}"]["value"] == pytest.approx(loss(w), rel=1e-12)
+
+
+MOM_SCALAR = """\
+id: mom-scalar
+title: Momentum on a parabola
+symbols: [x]
+define:
+  f(x): x**2
+answers:
+  a.v1: number
+  a.x1: {kind: number, depends: [a.v1]}
+  a.v2: {kind: number, depends: [a.v1, a.x1]}
+  a.x2: {kind: number, depends: [a.x1, a.v2]}
+parts:
+  a:
+    derive:
+      - {use: optimize, f: f, method: momentum, x0: 1, eta: 0.1, beta: 0.9, steps: 2,
+         v: a.v, x: a.x}
+"""
+
+
+def test_an_iterate_follows_through_from_the_student_s_own_velocity(tmp_path):
+    """QA: x1 = x0 - η v1 computed right from a student's wrong v1 was incorrect (the
+    block took x1 from its own v1). By hand, f'(x) = 2x from x0 = 1: v1 = 2, x1 = 0.8;
+    a student's v1 = 1 gives x1 = 1 - 0.1·1 = 0.9, then v2 = 0.9·1 + 1.8 = 2.7 and
+    x2 = 0.9 - 0.27 = 0.63."""
+    import json
+
+    from checkkit import run_cli
+
+    (tmp_path / "mom-scalar.yaml").write_text(MOM_SCALAR, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "answers: {mom-scalar: {a.v1: 1, a.x1: 0.9, a.v2: 2.7, a.x2: 0.63}}\n")
+    r = run_cli("check", "s.yaml", "--format", "json", cwd=tmp_path, problems=tmp_path)
+    assert r.returncode == 0, r.stderr
+    got = {x["answer"]: x["verdict"] for x in json.loads(r.stdout)["submissions"][0]["results"]}
+    assert got == {"a.v1": "incorrect", "a.x1": "follow-through", "a.v2": "follow-through",
+                   "a.x2": "follow-through"}

@@ -127,10 +127,11 @@ def optimize(ctx: Context, f: Definition, method: str, x0: Any, eta: Any, steps:
         point = gradient_point(method, hp, x, state)
         g = [tame(ctx.value(d).xreplace(dict(zip(args, point, strict=True)))) for d in grads]
         g = _emit(ctx, prefixes["g"], t, g)
-        new, xn = update(method, hp, t, x, g, state)
-        new = {k: [tame(c) for c in vals] for k, vals in new.items()}
-        for k in carried:
-            new[k] = _emit(ctx, prefixes.get(k), t + 1, new[k])
+        # each carried quantity is emitted (and, when marking, pinned) as it is made, so
+        # that x_{t+1} follows a student's own v_{t+1}
+        new, xn = update(method, hp, t, x, g, state,
+                         lambda k, vals, t=t: _emit(ctx, prefixes.get(k), t + 1,
+                                                    [tame(c) for c in vals]))
         xn = _emit(ctx, prefixes["x"], t + 1, [tame(c) for c in xn])
         fn = tame(f_at.xreplace(dict(zip(args, xn, strict=True))))
         if prefixes["fx"]:

@@ -21,6 +21,7 @@ Squares, roots and quotients act entry by entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,15 +81,22 @@ def _sqrt(v: Any) -> Any:
     return sp.sqrt(v)
 
 
-def update(method: str, hp: Hyper, t: int, x: Vec, g: Vec,
-           state: dict[str, Vec]) -> tuple[dict[str, Vec], Vec]:
-    """One step: the new carried quantities and x_{t+1} (t counts from 0)."""
+def update(method: str, hp: Hyper, t: int, x: Vec, g: Vec, state: dict[str, Vec],
+           pin: Callable[[str, Vec], Vec] | None = None) -> tuple[dict[str, Vec], Vec]:
+    """One step: the new carried quantities and x_{t+1} (t counts from 0).
+
+    ``pin(name, values)`` is called on each carried quantity as soon as it is computed,
+    in the rule's order, and what it returns is used from there on: marking pins a
+    student's own v₁ (or m₁, m̂₁) so that x₁ is what the rule gives from it."""
+    def kept(name: str, vals: Vec) -> Vec:
+        return pin(name, vals) if pin is not None else vals
+
     eta, b = hp.eta, hp.beta
     if method == "gd":
         return {}, [xi - eta * gi for xi, gi in zip(x, g, strict=True)]
     if method in ("momentum", "nesterov"):
-        v = [b * vi + (gi if hp.convention == "sum" else (1 - b) * gi)
-             for vi, gi in zip(state["v"], g, strict=True)]
+        v = kept("v", [b * vi + (gi if hp.convention == "sum" else (1 - b) * gi)
+                       for vi, gi in zip(state["v"], g, strict=True)])
         if method == "nesterov" and hp.nesterov == "pytorch":
             step = [gi + b * vi for gi, vi in zip(g, v, strict=True)]
         else:
@@ -99,13 +107,16 @@ def update(method: str, hp: Hyper, t: int, x: Vec, g: Vec,
             s = [si + gi**2 for si, gi in zip(state["s"], g, strict=True)]
         else:
             s = [b * si + (1 - b) * gi**2 for si, gi in zip(state["s"], g, strict=True)]
+        s = kept("s", s)
         xn = [xi - eta * gi / (_sqrt(si) + hp.eps) for xi, gi, si in zip(x, g, s, strict=True)]
         return {"s": s}, xn
     if method == "adam":
-        m = [hp.beta1 * mi + (1 - hp.beta1) * gi for mi, gi in zip(state["m"], g, strict=True)]
-        v = [hp.beta2 * vi + (1 - hp.beta2) * gi**2 for vi, gi in zip(state["v"], g, strict=True)]
-        mhat = [mi / (1 - hp.beta1 ** (t + 1)) for mi in m]
-        vhat = [vi / (1 - hp.beta2 ** (t + 1)) for vi in v]
+        m = kept("m", [hp.beta1 * mi + (1 - hp.beta1) * gi
+                       for mi, gi in zip(state["m"], g, strict=True)])
+        v = kept("v", [hp.beta2 * vi + (1 - hp.beta2) * gi**2
+                       for vi, gi in zip(state["v"], g, strict=True)])
+        mhat = kept("mhat", [mi / (1 - hp.beta1 ** (t + 1)) for mi in m])
+        vhat = kept("vhat", [vi / (1 - hp.beta2 ** (t + 1)) for vi in v])
         xn = [xi - eta * mh / (_sqrt(vh) + hp.eps)
               for xi, mh, vh in zip(x, mhat, vhat, strict=True)]
         return {"m": m, "v": v, "mhat": mhat, "vhat": vhat}, xn
