@@ -293,3 +293,17 @@ def test_a_wrong_choice_alone_is_not_blamed_on_a_convention(marker):
     the time, so only the student's own values could show the convention."""
     r = diagnosed(marker, "gelu-descent", "c.faster", "\\text{GD}")
     assert r.diagnosis is None and r.feedback == "expected momentum"
+
+
+@pytest.mark.parametrize("problem,aid,written", [
+    ("tanh-derivative", "a.derivative", "1 - tanh^2(x)"),
+    ("tanh-derivative", "a.derivative", "sech^2(x)"),
+    ("tanh-derivative", "a.derivative", r"\operatorname{sech}^2 x"),
+    ("gelu-descent", "a.derivative",
+     "sigma(1.702x) + 1.702 x sigma(1.702x)(1 - sigma(1.702x))"),
+])
+def test_a_function_typed_without_its_backslash_is_read(marker, problem, aid, written):
+    """QA: 1 - tanh^2(x) was incorrect, "uses a, h, n and t, which are not variables";
+    d/dx tanh x = 1 - tanh² x = sech² x, and GELU' = σ(αx) + αx σ(αx)(1 - σ(αx))."""
+    r = mark(marker, {problem: {aid: written}})[problem, aid]
+    assert r.verdict == "correct", r

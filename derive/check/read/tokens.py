@@ -108,6 +108,11 @@ _TOKEN = re.compile(
     r"|(?P<dots>\.\.\.)|(?P<op>[-+*/^_()\[\]{},=&|'<>!:;.~])|(?P<bad>.)",
     re.DOTALL,
 )
+#: a function's name typed without its backslash (``1 - tanh^2(x)``, ``exp(-x)``): read as
+#: the command, as a marker reads it (a product t·a·n·h is no answer anyone writes); not
+#: right after ``{``, where it is a name already (``\\operatorname{sech}``, ``\\text{exp}``)
+_BARE_FUNCTION = re.compile(r"(?<![\\A-Za-z{])(tanh|sinh|cosh|sech|exp|log|ln|sin|cos|tan|"
+                            r"sqrt|sigma)(?![A-Za-z])")
 #: longest number literal read (digits): larger ones are not answers
 MAX_DIGITS = 60
 
@@ -127,7 +132,7 @@ def tokenize(text: str) -> list[Token]:
     for k, v in _UNICODE.items():
         if k in text:
             text = text.replace(k, v)
-    text = text.replace("$", " ")
+    text = _BARE_FUNCTION.sub(r"\\\1", text.replace("$", " "))
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
