@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 from testkit import ROOT, run_process
 
@@ -88,6 +89,13 @@ def test_imports_frozen_pauses_and_freezes_only_in_the_program():
     assert r.stdout.strip() == "(True, True, 0) (False, True, True) (False, True)"
 
 
+def _in_program_and_host(probe: str) -> tuple[Any, Any]:
+    """``probe`` (with ``{start}`` where the program would declare itself) run as the
+    ``derive`` program and as a host process that only imports derive."""
+    return (_run(probe.format(start="lifetime.program_started()\n")),
+            _run(probe.format(start="")))
+
+
 def test_deriving_commands_import_the_maths_frozen_and_hosts_do_not():
     """``import_maths``: in the program, what SymPy, NumPy and derive's core made while
     being imported is frozen and the GC is on again; in a host process nothing is."""
@@ -97,8 +105,7 @@ def test_deriving_commands_import_the_maths_frozen_and_hosts_do_not():
              "lifetime.import_maths()\n"
              "import sympy\n"
              "print(gc.isenabled(), gc.get_freeze_count() > 100000)\n")
-    program = _run(probe.format(start="lifetime.program_started()\n"))
-    host = _run(probe.format(start=""))
+    program, host = _in_program_and_host(probe)
     assert program.stdout.split() == ["True", "True"], program.stderr
     assert host.stdout.split() == ["True", "False"], host.stderr
 
@@ -123,8 +130,7 @@ def test_the_program_loads_sympys_tensor_module_only_when_a_tensor_is_used():
              "from derive.core import tensor_stand_in as t\n"
              "print(loaded, type(s).__name__, s, isinstance(s, t.TensExpr),\n"
              "      isinstance(s, real.TensAdd), type(real).__name__)\n")
-    program = _run(probe.format(start="lifetime.program_started()\n"))
-    host = _run(probe.format(start=""))
+    program, host = _in_program_and_host(probe)
     assert program.returncode == 0, program.stderr
     assert host.returncode == 0, host.stderr
     after = "TensAdd 2*A(i) + B(i) True True module"
