@@ -307,3 +307,16 @@ def test_a_function_typed_without_its_backslash_is_read(marker, problem, aid, wr
     d/dx tanh x = 1 - tanh² x = sech² x, and GELU' = σ(αx) + αx σ(αx)(1 - σ(αx))."""
     r = mark(marker, {problem: {aid: written}})[problem, aid]
     assert r.verdict == "correct", r
+
+
+@pytest.mark.parametrize("written,verdict", [
+    (r"\frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}}", "correct"),
+    (r"\frac{\exp(z_i)}{\sum_{j=1}^{K} \exp(z_j)}", "correct"),
+    (r"\frac{e^{p_i}}{\sum_{k=1}^{K} e^{p_k}}", "correct"),
+    (r"\frac{e^{z_k}}{\sum_{k=1}^{K} e^{z_k}}", "incorrect"),
+])
+def test_log_sum_exp_s_gradient_in_the_statement_s_z(marker, written, verdict):
+    """QA: ∂/∂z_i log Σ_k e^{z_k} = e^{z_i}/Σ_k e^{z_k} written in the statement's z was
+    "uses z_i and z_k, which are not variables" (the block names the scores p)."""
+    r = mark(marker, {"log-sum-exp": {"a.grad": written}})["log-sum-exp", "a.grad"]
+    assert r.verdict == verdict, r
