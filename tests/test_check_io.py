@@ -74,16 +74,22 @@ def test_an_unreadable_file_scores_zero_out_of_the_assignment(tmp_path):
 
 # -- an unclosed \begin{working} (finding 8) ------------------------------------------------
 
+def marked_json(f: str) -> tuple[dict, dict]:
+    """``derive check F --format json`` (exit 0): the file's submission, and its results
+    by answer id."""
+    r = run_cli("check", f, "--format", "json", specs=True)
+    assert r.returncode == 0, r.stderr
+    (sub,) = json.loads(r.stdout)["submissions"]
+    return sub, {x["answer"]: x for x in sub["results"]}
+
+
 def test_an_unclosed_working_costs_only_its_answer(tmp_path):
     f = write(tmp_path / "w.tex", "\\answer{check-unit/a.z}{0.7}\n"
               "\\begin{working}{check-unit/a.z}\n"
               "z &= 0.3 \\cdot 2 + 0.1 \\\\\n"
               "\\answer{check-unit/b.loss}{0.5}\n")
-    r = run_cli("check", f, "--format", "json", specs=True)
-    assert r.returncode == 0, r.stderr
-    (sub,) = json.loads(r.stdout)["submissions"]
+    sub, by = marked_json(f)
     assert "error" not in sub
-    by = {x["answer"]: x for x in sub["results"]}
     assert by["a.z"]["verdict"] == "unparsable"
     assert "line 2" in by["a.z"]["feedback"] and "\\end{working}" in by["a.z"]["feedback"]
     assert by["b.loss"]["given"] == "0.5"           # read past the unclosed working
@@ -99,10 +105,7 @@ def test_a_working_that_runs_into_the_next_costs_only_its_answer(tmp_path):
               "% \\end{working} in a comment does not close it\n"
               "\\begin{working}{check-unit/a.z}\nz = 0.3 \\cdot 2 + 0.1 = 0.7\n"
               "\\end{working}\n")
-    r = run_cli("check", f, "--format", "json", specs=True)
-    assert r.returncode == 0, r.stderr
-    (sub,) = json.loads(r.stdout)["submissions"]
-    by = {x["answer"]: x for x in sub["results"]}
+    sub, by = marked_json(f)
     assert by["b.loss"]["verdict"] == "unparsable"
     assert "line 3" in by["b.loss"]["feedback"] and "line 6" in by["b.loss"]["feedback"]
     assert by["a.z"]["verdict"] == "correct"        # 0.3·2 + 0.1 = 0.7, by hand

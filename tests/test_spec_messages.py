@@ -78,20 +78,22 @@ def test_set_values_that_cannot_be_read_name_the_spec():
         assert message in r.stderr and r.stderr.count("\n") == 1
 
 
-def test_list_calls_invalid_yaml_unreadable(tmp_path):
-    (tmp_path / "broken-yaml.yaml").write_text("id: broken-yaml\ngivens: {a: [1, 2}\n")
+def listed(tmp_path, pid: str, text: str) -> str:
+    """What ``derive list`` says of the spec ``pid`` written as ``text``."""
+    (tmp_path / f"{pid}.yaml").write_text(text)
     r = run_cli("list", problems=tmp_path)
-    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("broken-yaml"))
-    assert line.split(None, 1)[1] == ("(unreadable spec: line 2: invalid YAML: expected "
-                                      "',' or ']', but got '}')")
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith(pid))
+    return line.split(None, 1)[1]
+
+
+def test_list_calls_invalid_yaml_unreadable(tmp_path):
+    assert listed(tmp_path, "broken-yaml", "id: broken-yaml\ngivens: {a: [1, 2}\n") == (
+        "(unreadable spec: line 2: invalid YAML: expected ',' or ']', but got '}')")
 
 
 def test_list_names_a_title_that_is_no_text(tmp_path):
-    (tmp_path / "map-title.yaml").write_text("id: map-title\ntitle: {a: 1}\n")
-    r = run_cli("list", problems=tmp_path)
-    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("map-title"))
-    assert line.split(None, 1)[1] == ("(invalid spec: title: expected one line of text, "
-                                      "found a mapping)")
+    assert listed(tmp_path, "map-title", "id: map-title\ntitle: {a: 1}\n") == (
+        "(invalid spec: title: expected one line of text, found a mapping)")
 
 
 def test_an_answer_that_depends_on_itself_is_one_line(tmp_path):
