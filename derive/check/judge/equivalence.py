@@ -431,7 +431,7 @@ def chosen_option(value: str, options: list[str]) -> str | None:
     said = words(value)
     if not said:
         return None
-    forms = {o: words(o) for o in options if words(o)}
+    forms = {o: w for o in options if (w := words(o))}
     for o, w in forms.items():
         if said == w:
             return o

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
-from sympy.core.relational import Relational
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 #: indicators looked at in one answer
@@ -44,8 +43,7 @@ def _kink_arguments(answer: Any) -> list[Any]:
     for pw in answer.atoms(sp.Piecewise):
         for _, cond in pw.args:
             if isinstance(cond, sp.Basic):
-                args += [r.lhs - r.rhs for r in cond.atoms(Relational)
-                         if isinstance(r, sp.Eq)]
+                args += [r.lhs - r.rhs for r in cond.atoms(sp.Eq)]
     return list(dict.fromkeys(args))[:MAX_INDICATORS]
 
 

@@ -185,9 +185,9 @@ def fd_gradient(net: Network, env: Mapping[str, np.ndarray], wrt: str,
     derivatives along that many seeded random directions (returned with them).
 
     ``near`` (a gradient under check): along an entry where the loss has a kink at the
-    givens (a ReLU's input exactly 0, for one example or more), the one-sided slope
-    nearer it (``gradient_sided``): the derived value takes the piece whose condition
-    holds at the kink, which is one side's slope, and the central difference is neither."""
+    givens (a ReLU's input exactly 0, for one example or more), the one of its slopes
+    there nearer it (``gradient_sided``: a one-sided slope, or their mean): the derived
+    value takes the piece whose condition holds at the kink, one side's slope."""
     vals = forward(net, env)
     x0 = np.array(vals[wrt] if wrt in vals else env[wrt], dtype=float)
 
