@@ -1,7 +1,7 @@
 """Rounding slips: a number right but rounded too coarsely, truncated, rounded early or
-off in its last digits, told apart from a wrong value: ``rounded`` is asked after every
-other diagnosis, ``too_coarse`` (which one or two significant figures cannot tell from a
-mistake) before them."""
+off in its last digits, told apart from a wrong value (``rounding_slips``: too coarse,
+which one or two significant figures cannot tell from a mistake, is said before any
+other diagnosis, the other slips after them)."""
 
 from __future__ import annotations
 
@@ -16,23 +16,22 @@ from derive.core.values import format_number
 EARLY_PLACES = 2
 
 
-def too_coarse(sit: Situation, expected: str) -> Diagnosis | None:
-    """The right value rounded at the place the student wrote, too coarse for the number
-    rule (0.4 for 0.371). Asked before any other diagnosis: one or two significant figures
-    cannot tell a mistake from the right value rounded (0.4 is also the bias-omitted
-    0.403 rounded), and a marker says "too coarse", not "you left out the bias"."""
+def rounding_slips(sit: Situation, expected: str) -> tuple[Diagnosis | None,
+                                                            Diagnosis | None]:
+    """A number answer's rounding slip as the two diagnoses marking asks for, worked out
+    once: (said before any other diagnosis, said after them all).
+
+    The first is the right value rounded at the place the student wrote, too coarse for
+    the number rule (0.4 for 0.371): one or two significant figures cannot tell a mistake
+    from the right value rounded (0.4 is also the bias-omitted 0.403 rounded), and a
+    marker says "too coarse", not "you left out the bias". The second is any slip."""
     if sit.spec.kind != "number" or sit.read_number is None:
-        return None
+        return None, None
     found = _rounding(sit, expected)
-    return Diagnosis("rounding", found[1]) if found and found[0] == "coarse" else None
-
-
-def rounded(sit: Situation, expected: str) -> Diagnosis | None:
-    """Any rounding slip of a number answer, as a diagnosis (asked after the others)."""
-    if sit.spec.kind != "number" or sit.read_number is None:
-        return None
-    sentence = rounding(sit, expected)
-    return Diagnosis("rounding", sentence) if sentence else None
+    if found is None:
+        return None, None
+    slip = Diagnosis("rounding", found[1])
+    return (slip if found[0] == "coarse" else None), slip
 
 
 def rounding(sit: Situation, expected: str) -> str | None:

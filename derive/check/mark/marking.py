@@ -24,7 +24,7 @@ from derive.check.judge import conventions as cv
 from derive.check.judge import diagnoses as dg
 from derive.check.judge import equivalence, factors
 from derive.check.judge.equivalence import Judgement
-from derive.check.judge.rounding import rounded, too_coarse
+from derive.check.judge.rounding import rounding_slips
 from derive.check.mark import followthrough as ft
 from derive.check.mark.answer_names import answer_names, follow_named, with_answer_names
 from derive.check.mark.answers import (
@@ -418,16 +418,15 @@ class Marker:
                            factors.batch_sizes(problem))
         expected = prep.expected[aid]
         try:
-            return (too_coarse(sit, expected)
-                    or dg.declared(sit, mistakes, problem, lambda m: self._variant_value(prep, m,
-                                                                                         aid),
-                                   expected)
+            first, last = rounding_slips(sit, expected)
+            return (first or dg.declared(sit, mistakes, problem,
+                                         lambda m: self._variant_value(prep, m, aid), expected)
                     or cv.diagnose_switch(
                         sit, self._switches.mistakes(prep.key, problem, aid), expected,
                         lambda m: self._switches.values(prep, m, aid, mine, ft.pins_for,
                                                         self._variant_value(prep, m, aid)))
                     or self._generic_more(prep, aid, sit, expected, judged[aid].value)
-                    or dg.generic(sit, expected) or rounded(sit, expected))
+                    or dg.generic(sit, expected) or last)
         except (DeriveError, ArithmeticError, TypeError, ValueError, AttributeError,
                 RecursionError, MemoryError):
             return None  # no diagnosis rather than no marking
