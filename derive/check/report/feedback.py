@@ -33,12 +33,12 @@ VERDICT_COLOUR = {"correct": "green!45!black", "follow-through": "cyan!50!black"
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
             "#": r"\#", "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%",
             "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}"}
-_UNICODE = {"σ": r"$\sigma$", "η": r"$\eta$", "β": r"$\beta$", "α": r"$\alpha$",
-            "−": "-", "½": r"$\frac12$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
+#: (Greek letters, and the other math derive's text uses, are ``_math_char``'s)
+_UNICODE = {"−": "-", "½": r"$\frac12$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
             "×": r"$\times$", "ŷ": r"$\hat y$", "²": r"$^2$", "′": "'", "₂": r"$_2$",
             "…": r"\ldots{}", "·": r"$\cdot$", "≈": r"$\approx$", "→": r"$\to$",
             "’": "'", "‘": "`", "“": "``", "”": "''", "–": "--", "—": "---",
-            "λ": r"$\lambda$", "δ": r"$\delta$", "θ": r"$\theta$", "∂": r"$\partial$"}
+            "∂": r"$\partial$"}
 
 
 def tex_escape(text: str) -> str:
