@@ -51,13 +51,37 @@ def parse_spec_expr(path: str, where: str, text: Any, ns: dict[str, Any],
         return answer_symbol(aid)
 
     try:
-        return read_spec_expression(text, ns, ref, CALLABLE)
+        out = read_spec_expression(text, ns, ref, CALLABLE)
     except SpecExprError as e:
         shown = text if len(text) <= 60 else text[:57] + "..."
         if e.unknown_name is not None:
             raise SpecError(path, where, f"unknown name '{e.unknown_name}' in {shown!r} "
                             "(expected a given, a symbol, a definition or a function)") from None
         raise SpecError(path, where, f"cannot read expression {shown!r}: {e}") from None
+    _no_matrix_answer_in_entries(path, where, text, out, answers)
+    return out
+
+
+#: answer kinds whose value is a matrix
+_MATRIX_KINDS = ("matrix", "matrix-expression")
+
+
+def _no_matrix_answer_in_entries(path: str, where: str, text: str, out: Any,
+                                 answers: dict[str, AnswerSpec] | None) -> None:
+    """A reference stands for a number inside a formula: in a matrix formula (``{b.a}*V``
+    with V a matrix given) a matrix answer would be put into every entry, a nested matrix
+    that only failed its check later ("cannot convert expression to float"). Refused
+    here, naming the reference, while the answer alone remains a block's argument."""
+    if not answers or not isinstance(out, sp.MatrixBase):
+        return
+    inside = set().union(*(e.free_symbols for e in out)) if len(out) else set()
+    for aid, spec in answers.items():
+        if spec.kind in _MATRIX_KINDS and answer_symbol(aid) in inside:
+            raise SpecError(path, where, f"{{{aid}}} is a matrix answer, but {text!r} "
+                            "is a formula with a matrix, which reads a reference as one "
+                            "number; products of a matrix answer are not in the spec "
+                            f"language: pass '{{{aid}}}' alone to a block that takes a "
+                            "vector or matrix, or write the product from givens")
 
 
 def _list_matrix(path: str, where: str, text: list[Any], ns: dict[str, Any],

@@ -139,6 +139,13 @@ def item_place(where: str, sub: str) -> str:
     return where + (sub if sub.startswith("[") or not sub else f".{sub}")
 
 
+def refers_to_answers(value: Any) -> bool:
+    """Whether an expression holds an ``{answer}`` reference (a placeholder symbol),
+    whose value, a number or a matrix, is known only once that answer is solved."""
+    symbols = getattr(value, "free_symbols", None)
+    return bool(symbols) and any(str(s).startswith("{") for s in symbols)
+
+
 def expectation_unmet(p: Param, value: Any) -> tuple[str, str] | None:
     """What ``p.takes`` expected and what one converted expression is instead (None when
     it fits): the "expected …, found …" of a one-line spec error."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sympy as sp
-
 from derive.core.blas import one_blas_thread
 from derive.core.derivation import Context, Solution, range_hint
 from derive.core.errors import DerivationError, SpecError, VerificationError
@@ -15,6 +13,7 @@ from derive.core.registry import (
     expectation_unmet,
     expression_items,
     item_place,
+    refers_to_answers,
     registered,
 )
 from derive.core.verify import run_checks
@@ -29,22 +28,29 @@ def _first_line(e: BaseException) -> str:
     return text if len(text) <= 100 else text[:97] + "..."
 
 
-def _check_referred_answers(ctx: Context, blk: Block, call: BlockCall) -> None:
-    """A number argument written as an earlier answer (``x0: '{a.output}'``) is checked
-    against ``Param.takes`` once the answer is known, as the spec reader checks the rest:
-    a matrix answer there is one line naming the argument, not a TypeError in the block."""
+def _referred_answers_checked(ctx: Context, blk: Block, call: BlockCall) -> dict[str, Any]:
+    """The call's arguments, those written as an earlier answer (``x0: '{a.output}'``)
+    checked against ``Param.takes`` once the answer is known, as the spec reader checks
+    the rest: a matrix answer where a number belongs (or a number where a vector does)
+    is one line naming the argument, not a TypeError in the block. A vector or matrix
+    argument that is an earlier answer is handed to the block as its value (the scores
+    of an attention problem are an answer, then softmax's input), as a given would be."""
+    args = dict(call.args)
     for name, p in blk.params.items():
-        if p.takes != "scalar":
+        if p.takes == "any":
             continue
         for sub, x in expression_items(p.type, call.args.get(name)):
-            if not (isinstance(x, sp.Expr) and any(str(s).startswith("{")
-                                                   for s in x.free_symbols)):
+            if not refers_to_answers(x):
                 continue
-            unmet = expectation_unmet(p, ctx.resolve(x))
+            value = ctx.resolve(x)
+            unmet = expectation_unmet(p, value)
             if unmet:
                 at = item_place(f"{call.where}.{name}", sub)
                 raise SpecError(ctx.problem.path, at, f"expected {unmet[0]}, found "
                                 f"{unmet[1]} (the value of {x})")
+            if p.takes == "array" and p.type == "expr":
+                args[name] = value
+    return args
 
 
 def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
@@ -64,10 +70,10 @@ def solve(problem: Problem, *, pins: dict[str, Any] | None = None,
             blk = registered(call.block)
             if blk is None:  # a Problem built by hand, not from a spec
                 raise SpecError(problem.path, call.where, f"unknown block '{call.block}'")
-            _check_referred_answers(ctx, blk, call)
+            args = _referred_answers_checked(ctx, blk, call)
             try:
                 with one_blas_thread():  # small products: more threads would only spin
-                    blk.fn(ctx, **call.args)
+                    blk.fn(ctx, **args)
             except DerivationError as e:
                 raise SpecError(problem.path, call.where, str(e)) from None
             except _BLOCK_FAILURES as e:

@@ -51,6 +51,7 @@ from derive.core.registry import (
     expectation_unmet,
     expression_items,
     item_place,
+    refers_to_answers,
     registered,
     registry,
 )
@@ -432,7 +433,8 @@ def _checked_arg(path: str, where: str, p: Param, v: Any, ns: dict[str, Any],
         raise SpecError(path, where, f"expected at least {p.min_items} "
                         f"{'entry' if p.min_items == 1 else 'entries'}, found {len(out)}")
     for sub, x in expression_items(p.type, out):
-        unmet = expectation_unmet(p, x)
+        # an earlier answer's value is known only once solved: core.solve checks it then
+        unmet = None if refers_to_answers(x) else expectation_unmet(p, x)
         if unmet:
             written = _written(v, sub)
             raise SpecError(path, item_place(where, sub), f"expected {unmet[0]}, found "
