@@ -44,7 +44,14 @@ from derive.check.working.equations import members as _members
 from derive.check.working.equations import names as _names
 from derive.check.working.lines import Line, read_lines
 from derive.check.working.model import StepResult, WorkingResult
-from derive.check.working.scope import Scope, Side, SideError, build_scope, read_side
+from derive.check.working.scope import (
+    Scope,
+    Side,
+    SideError,
+    build_scope,
+    expand,
+    read_side,
+)
 
 #: wrong steps of one working that are diagnosed (the first ones matter; each costs
 #: several readings of its sides)
@@ -110,8 +117,11 @@ def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any]
     """
     scope = build_scope(problem, answer_id, right, own or {})
     lines = read_lines(text)
-    state = _State(scope, answer_id, [right[answer_id], *(targets or [])],
-                   mistakes=list(mistakes or []), half=half)
+    # the answer in the names the part defines (f for tanh x, y for σ(z)) is judged as
+    # the sides are: each name replaced by its definition
+    state = _State(scope, answer_id,
+                   [expand(scope, v) for v in [right[answer_id], *(targets or [])]],
+                   mistakes=[(c, expand(scope, v)) for c, v in mistakes or []], half=half)
     state.own_name = next((n for n, a in scope.answer_of.items() if a == answer_id), "")
     if problem.answers[answer_id].kind == "matrix-expression":
         state.judge_answer = _answer_judge(problem, answer_id, right[answer_id])
@@ -226,7 +236,7 @@ def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
             return target, None, {n: scope.givens[n]}
         if n in scope.answer_of:
             aid = scope.answer_of[n]
-            values = [scope.right[n]]
+            values = [expand(scope, scope.right[n])]
             if aid == state.answer_id:
                 values = list(state.targets)
             return _Target(values, n, lhs), n, {}

@@ -160,6 +160,19 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
         key = name_key(d.latex)
         if key and key != d.name:
             aliases.setdefault(key, d.name)
+    # the part's own names (a block's graph, y = σ(z) and L = ½(y − t)² in part b) and
+    # the answer's (names: {y: sigmoid(z)}): each stands for its definition when a side
+    # is judged; a variable a meaning is written in stays a variable (z in part b is no
+    # given, as in the answer's own reading)
+    for n, e in _part_definitions(problem, part, spec).items():
+        if n in defs or n in givens or n in functions:
+            continue
+        defs[n] = e
+        names[n] = real(n)
+        symbols.setdefault(n, real(n))
+    for m in spec.meanings.values():
+        if isinstance(m, sp.Basic):
+            variables |= {v.name for v in m.free_symbols if isinstance(v, sp.Symbol)}
     loss = next((n for n in ("E", "L") if n in defs), None)
     if loss:
         for w in LOSS_WORDS:
@@ -210,6 +223,28 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
                                aliases=aliases, **kwargs)
     scope.one_hot = frozenset(_one_hot(problem, part))
     return scope
+
+
+def _part_definitions(problem: Any, part: str, spec: Any) -> dict[str, Any]:
+    """Name -> definition (over real symbols) of what the part's blocks define locally
+    (``graph: {y: sigmoid(z)}``) and the answer's meanings (``names: {y: sigmoid(z)}``),
+    the answer's first. Definitions that refer to answers (``{e.y}``) are left out."""
+    out: dict[str, Any] = {}
+    found = dict(spec.meanings)
+    for p in problem.parts:
+        if p.name != part:
+            continue
+        for call in p.calls:
+            graph = call.args.get("graph") if isinstance(call.args, dict) else None
+            if isinstance(graph, dict):
+                for name, e in graph.items():
+                    found.setdefault(str(name), e)
+    for name, e in found.items():
+        if not isinstance(e, sp.Basic) or isinstance(e, sp.MatrixBase) or any(
+                str(s).startswith("{") for s in e.free_symbols):
+            continue
+        out[name] = _real(e)
+    return out
 
 
 def _one_hot(problem: Any, part: str) -> set[str]:
