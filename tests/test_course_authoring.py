@@ -61,3 +61,32 @@ def test_a_matrix_answer_inside_a_matrix_formula_is_one_line_not_a_failed_check(
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     assert "parts.c.derive[0].expr" in r.stderr and "{b.a}" in r.stderr, r.stderr
     assert "verification failed" not in r.stderr
+
+
+_GLOROT = """givens: {n_in: 256, n_out: 128}
+answers: {c.v: number, c.limit: number}
+parts:
+  c: {derive: [{use: evaluate, answer: c.v, expr: '2/(n_in + n_out)', called: v},
+               {use: evaluate, answer: c.limit, expr: 'sqrt(3*{c.v})', called: a}]}
+"""
+
+
+def test_an_earlier_answer_in_evaluate_is_shown_with_the_formula(tmp_path):
+    # Glorot's uniform limit a = √(3v) = √(6/(n_in + n_out)) = 1/8 for 256 and 128
+    p = _spec(tmp_path, _GLOROT)
+    got = derive.load(str(p)).solve().answers["c.limit"].value
+    assert float(got) == math.sqrt(6 / 384)
+    r = run_cli("solve", str(p))
+    line = next(ln for ln in r.stdout.splitlines() if ln.strip().startswith("a ="))
+    # the formula and the value written in, not "a = 0.125" alone
+    assert "c.v" in line and "1/192" in line and line.rstrip().endswith("[substitute]"), line
+
+
+def test_a_square_root_is_shown_as_a_root_not_a_rounded_power(tmp_path):
+    # √3 was decimalized to 3**0.5 = 1.73205 (an "=" that is not equal) and √v̂ as v̂^{0.5}
+    p = _spec(tmp_path, _GLOROT)
+    text = run_cli("solve", str(p)).stdout
+    latex = run_cli("solve", str(p), "--format", "latex").stdout
+    assert "1.73205" not in text and "^0.5" not in text, text
+    assert "1.73205" not in latex and "^{0.5}" not in latex, latex
+    assert "\\sqrt{3}" in latex, latex

@@ -29,6 +29,17 @@ def _short_decimal(r: sp.Rational, max_digits: int) -> str | None:
 
 
 def _by_xreplace(e: sp.Basic, max_digits: int = 8) -> sp.Basic:
+    """The xreplace, with every power's exponent kept exact (√3 stays √3, not 3**0.5 =
+    1.73205…): a power keeps its exponent, the rest is replaced node by node."""
+    if isinstance(e, sp.Pow):
+        return sp.Pow(_by_xreplace(e.base, max_digits), e.exp)
+    if not e.args:
+        return _by_rule(e, max_digits)
+    new = [_by_xreplace(a, max_digits) if isinstance(a, sp.Basic) else a for a in e.args]
+    return e.func(*new) if new != list(e.args) else e
+
+
+def _by_rule(e: sp.Basic, max_digits: int) -> sp.Basic:
     rule = {}
     for r in e.atoms(sp.Rational):
         if not r.is_Integer and (d := _short_decimal(r, max_digits)) is not None:

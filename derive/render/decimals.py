@@ -51,11 +51,15 @@ def _decimal_tree(e: Any, max_digits: int) -> tuple[Any, bool]:
         out = (e, False) if d is None else (sp.Float(d, 30), True)
     else:
         new, changed = [], False
-        for a in e.args:
+        # a power's exponent stays exact: 3**(1/2) as 3**0.5 is a Float, shown as
+        # 1.73205 where the sheet means √3, and √v̂ would print as v̂^{0.5}
+        args = e.args[:1] if isinstance(e, sp.Pow) else e.args
+        for a in args:
             if isinstance(a, sp.Basic):
                 a, c = _decimal_tree(a, max_digits)
                 changed |= c
             new.append(a)
+        new.extend(e.args[len(args):])
         out = (e.func(*new), True) if changed else (e, False)
     _DECIMAL.keep(key, out)
     return out

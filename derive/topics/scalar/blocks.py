@@ -335,9 +335,13 @@ def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any],
     """A number (or matrix) from the givens, with the values substituted."""
     defs = ctx.problem.definitions
     name = str(expr) if isinstance(expr, sp.Symbol) and str(expr) in defs else None
-    shown = defs[name].expr if name else ctx.resolve(expr)
+    shown = defs[name].expr if name else _references_named(expr)
     full = expand_definitions(ctx, expr, at=at)
     subs = {**used_givens(ctx, shown)}
+    for ref, shown_name in _references_named_map(expr).items():
+        # the earlier answer written in like a given, so sqrt(3*{c.v}) is shown as
+        # sqrt(3·c.v) = sqrt(3·1/192), not collapsed to its value before it is shown
+        subs[shown_name] = ctx.resolve(ref)
     for nm, e in at.items():
         if sp.Symbol(nm, real=True) in getattr(shown, "free_symbols", ()):
             subs[sp.Symbol(nm, real=True)] = ctx.value(e)
@@ -361,6 +365,20 @@ def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any],
         return err < 1e-9, err, "float64 evaluation of the definitions"
 
     ctx.check(f"{answer}: value", [answer], "numpy-recompute", check)
+
+
+def _references_named_map(expr: Any) -> dict[Any, Any]:
+    """Each ``{answer}`` placeholder of a scalar expression -> a symbol named by the answer
+    id, for showing it (none in a matrix, whose entries a reference may not sit in)."""
+    if not isinstance(expr, sp.Expr):
+        return {}
+    return {s: sp.Symbol(str(s)[1:-1], real=True) for s in expr.free_symbols
+            if str(s).startswith("{")}
+
+
+def _references_named(expr: Any) -> Any:
+    named = _references_named_map(expr)
+    return expr.xreplace(named) if named else expr
 
 
 @block(
