@@ -131,3 +131,23 @@ def test_momentum_convention_from_the_answers_declared_mistakes() -> None:
 def test_every_step_code_is_tested() -> None:
     tested = {c[0] for c in CASES} | {"momentum-convention"}
     assert tested == set(STEP_CODES)
+
+
+def test_a_result_added_up_wrong_is_arithmetic_not_a_misread_given() -> None:
+    # -0.30096*0.7 + 0.14931*0.5 + 0.89862 = -0.210672 + 0.074655 + 0.89862 = 0.762603;
+    # 0.7638 is an addition slip. No given stands in the bare result (0.8, w_2, is within
+    # 5% of 0.7626 but the student wrote no w_2 there)
+    w = run("mlp-forward-backward", "e.h1",
+            r"h_1 = (-0.30096)(0.7) + (0.14931)(0.5) + 0.89862 = 0.7638")
+    assert w.first_error == 2
+    assert w.steps[1].diagnosis == "arithmetic"
+    assert "w_2" not in w.steps[1].feedback
+
+
+def test_a_named_quantity_copied_with_two_digits_swapped() -> None:
+    # g_2 = f'(x_2) = 0.418876 (gelu part a), written 0.4819 (1 and 8 swapped):
+    # -0.0958 - 0.1 * 0.4819 = -0.14399, not x_3 = -0.0958 - 0.04189 = -0.13769
+    w = run("gelu-descent", "a.x3", r"x_3 = x_2 - \eta g_2 = -0.0958 - 0.1 \times 0.4819")
+    assert w.first_error == 2
+    assert w.steps[1].diagnosis == "copying"
+    assert "g_2 = 0.4189" in w.steps[1].feedback

@@ -329,12 +329,21 @@ def _number_slips(scope: Scope, base: list[Any], before: Side | None, new: Side,
     seen += [format_number(v) for a, v in scope.answers.items() if a != scope.answer_id
              and isinstance(v, sp.Basic) and v.is_number]
     seen = [s.lstrip("-") for s in dict.fromkeys(seen)]
+    named = _named_values(scope, before)
     tries = 0
     for m in _NUMBER.finditer(new.text):
         written = m.group(1)
+        # and the quantities the line above names (g_2 = 0.418876), to the places written
+        places = len(written.split(".")[1]) if "." in written else 0
         swaps: list[tuple[str, str, str]] = [(s, "copying", "") for s in seen
                                              if _digit_slip(written, s)]
-        for name, value in scope.givens.items():
+        for name, v in named if places else []:
+            text = f"{abs(v):.{places}f}"
+            if text not in seen and _digit_slip(written, text):
+                swaps.append((text, "copying", name))
+        # a given misread stands inside a computation: a side that is one number (the
+        # result, added up wrong) is not a given written as another number
+        for name, value in ({} if new.plain is not None else scope.givens).items():
             if isinstance(value, sp.Basic) and value.is_number and not value.is_Integer \
                     or name.startswith(("eta", "alpha")):
                 try:
@@ -355,13 +364,34 @@ def _number_slips(scope: Scope, base: list[Any], before: Side | None, new: Side,
                 continue
             if _matches(base, side, scope):
                 if code == "copying":
-                    return code, sentence(code, given, replacement)
+                    return code, sentence(code, given, f"{name} = {replacement}" if name
+                                          else replacement)
                 symbol = {"eta": "η", "alpha": "α"}.get(name.split("_")[0], name)
                 return code, (f"{given} uses {written} for {symbol} = {replacement}"
                               if code == "learning-rate" else
                               sentence(code, given, f"{written} for {name} = {replacement}",
                                        show(base[0])))
     return None
+
+
+#: quantities of the line above whose values are tried as copied numbers
+MAX_NAMED = 8
+
+
+def _named_values(scope: Scope, before: Side | None) -> list[tuple[str, float]]:
+    """(name, value) of the quantities the line above names by themselves (``x_2 -
+    \\eta g_2``: x_2 and g_2; their right values and the student's own), not its givens."""
+    if before is None or not isinstance(before.expr, sp.Basic):
+        return []
+    out: list[tuple[str, float]] = []
+    for s in sorted(before.expr.free_symbols, key=str)[:MAX_NAMED]:
+        name = getattr(s, "name", "")
+        if name not in scope.answer_of:
+            continue
+        for v in (scope.right.get(name), scope.own.get(name)):
+            if isinstance(v, sp.Basic) and v.is_number and v.is_real:
+                out.append((name, float(v)))
+    return out
 
 
 def _short(text: str, limit: int = 50) -> str:
