@@ -151,3 +151,36 @@ def test_a_named_quantity_copied_with_two_digits_swapped() -> None:
     assert w.first_error == 2
     assert w.steps[1].diagnosis == "copying"
     assert "g_2 = 0.4189" in w.steps[1].feedback
+
+
+def test_product_rule_against_a_label_that_is_the_answer() -> None:
+    # g_1 = f'(x_1) = 0.4575 at x_1 = -0.05; σ(1.702 x_1) = σ(-0.0851) = 0.4787 is the
+    # x'·σ term alone: the answer's declared product-rule mistake, held against f'(x_1)
+    w = run("gelu-descent", "a.g1", r"g_1 = f'(x_1) = \sigma(1.702 x_1) = 0.4787",
+            declared=True)
+    assert w.first_error == 2 and w.steps[1].diagnosis == "product-rule"
+
+
+def test_a_sign_turned_in_a_sum_of_numbers() -> None:
+    # -0.05 - 0.1*0.4575 = -0.05 - 0.04575 = -0.09575; -0.05 + 0.04575 turns one sign
+    w = run("gelu-descent", "a.x2",
+            r"x_2 = x_1 - \eta g_1 = -0.05 - 0.1 \times 0.4575 = -0.05 + 0.04575")
+    assert w.first_error == 3 and w.steps[2].diagnosis == "sign"
+    assert "0.04575" in w.steps[2].feedback
+
+
+def test_a_side_naming_the_wrong_quantity_is_no_arithmetic_slip() -> None:
+    # part b: x_2 = x_1 - 1*g_1 = -0.5 - 0.1208; x_1 - g_0 = -0.5 - 0.5 uses g_0: wrong,
+    # but nothing was added up wrong
+    w = run("gelu-descent", "b.x2", r"x_2 = x_1 - \eta_b g_1 = x_1 - g_0")
+    assert w.first_error == 2 and w.steps[1].diagnosis != "arithmetic"
+
+
+def test_a_factor_written_as_one_is_no_misread_given() -> None:
+    # dE/dw_5 = (yhat - y) w_7 = 0.0655*0.7; (yhat - y)*1 leaves w_7 out. i_1 = 0.7 has
+    # w_7's value, but a 1 is no misreading of 0.7
+    w = run("mlp-forward-backward", "c.dE_dw5", r"\frac{\partial E}{\partial w_5} = "
+            r"\frac{\partial E}{\partial \hat{y}} \frac{\partial \hat{y}}{\partial h_1} "
+            r"\frac{\partial h_1}{\partial w_5} = (\hat{y} - y) \cdot 1")
+    assert w.first_error == 2
+    assert w.steps[1].diagnosis not in ("wrong-given", "learning-rate")

@@ -31,6 +31,7 @@ from typing import Any
 
 import sympy as sp
 
+from derive.check.read.values import same_value
 from derive.check.working.compare import (
     Comparison,
     compare,
@@ -409,12 +410,35 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
     if sum(1 for s in state.steps if s.verdict == "invalid") >= MAX_DIAGNOSED:
         return StepResult(latex, line.number, "invalid", f"{where}: {detail}")
     before = _before_side(prev)
-    mistakes = state.mistakes if isinstance(prev, _Target) and prev.what in (
-        "the answer", state.own_name) else None
+    # the answer's declared mistakes, against the answer or a side before that is it
+    # (f'(x_1) in the working of g_1)
+    mistakes = state.mistakes if (isinstance(prev, _Target) and prev.what in (
+        "the answer", state.own_name)) or _is_the_answer(state, olds) else None
     found = diagnose(state.scope, olds, before, new, line.number, mistakes, state.half)
     if found is not None:
         return StepResult(latex, line.number, "invalid", found[1], found[0])
     return StepResult(latex, line.number, "invalid", f"{where}: {detail}")
+
+
+def _is_the_answer(state: _State, values: list[Any]) -> bool:
+    """Some of the values a step is held to is the answer's right value (numbers to
+    1e-9 relative, other values as written)."""
+    answer = state.targets[0] if state.targets else None
+    if answer is None:
+        return False
+    for v in values:
+        if same_value(v, answer):
+            return True
+        if isinstance(v, sp.Basic) and isinstance(answer, sp.Basic) and v.is_number \
+                and answer.is_number:
+            try:
+                diff = abs(complex(sp.N(v - answer, 20)))
+                size = abs(complex(sp.N(answer, 20)))
+            except (TypeError, ValueError):
+                continue
+            if diff <= 1e-9 * max(size, 1.0):
+                return True
+    return False
 
 
 def _detail(result: Comparison, what: str, new: Side) -> str:

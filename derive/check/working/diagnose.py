@@ -208,9 +208,19 @@ def diagnose(scope: Scope, olds: list[Any], before: Side | None, new: Side, line
         found = _rounding(scope, base, new)
         if found:
             return "rounding", where + found
-        if all(not o.free_symbols for o in base):
+        # an arithmetic slip is in numbers worked out; a side still naming quantities
+        # (x_1 - g_0 for x_1 - \eta g_1, σ(1.702 x_1) for f'(x_1)) is wrong in what it
+        # names, which is no slip of arithmetic: the plain "not equal" says so
+        if all(not o.free_symbols for o in base) and _only_numbers(new):
             return "arithmetic", where + sentence("arithmetic", given, show(base[0]))
     return None
+
+
+def _only_numbers(side: Side) -> bool:
+    """The side as written names no quantity: numbers and functions of numbers."""
+    expr = side.expr
+    return isinstance(expr, (sp.Basic, sp.MatrixBase)) and not any(
+        isinstance(s, sp.Symbol) for s in expr.free_symbols)
 
 
 #: terms of a sum tried with their sign turned (each costs two evaluations of the side)
@@ -222,6 +232,8 @@ def _term_sign(scope: Scope, base: list[Any], new: Side, given: str) -> str | No
     ``x_1 - \\eta g_1`` (a descent written as an ascent) is the side before with that
     term turned; the sentence names the term."""
     expr = new.expr
+    if new.plain is None and _only_numbers(new) and not isinstance(expr, sp.Add):
+        return _written_sign(scope, base, new, given)  # -0.05 + 0.04575: folded to one
     if not isinstance(expr, sp.Add) or len(expr.args) > MAX_SIGN_TERMS:
         return None
     for term in expr.args:
@@ -232,6 +244,37 @@ def _term_sign(scope: Scope, base: list[Any], new: Side, given: str) -> str | No
         if _matches(base, side, scope):
             return (f"{given} has the wrong sign in its term {_short(sp.sstr(term))}: "
                     f"with it turned, it gives {show(base[0])}")
+    return None
+
+
+def _written_sign(scope: Scope, base: list[Any], new: Side, given: str) -> str | None:
+    """A sum of numbers with one sign written wrong (``-0.05 + 0.04575`` for ``-0.05 -
+    0.1 \\times 0.4575``): the reader folds numbers into one, so each + or - outside
+    brackets is turned in the text and the side read again."""
+    text = new.text
+    depth, signs = 0, []
+    for i, c in enumerate(text):
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+        elif c in "+-" and depth == 0 and not text[:i].rstrip().endswith(("^", "_", "e")):
+            signs.append(i)
+    if not signs or len(signs) > MAX_SIGN_TERMS:
+        return None
+    for k, i in enumerate(signs):
+        lead = not text[:i].strip()
+        turned = text[i + 1:] if lead and text[i] == "-" else \
+            text[:i] + ("-" if text[i] == "+" else "+") + text[i + 1:]
+        try:
+            side = read_side(scope, turned)
+        except SideError:
+            continue
+        if _matches(base, side, scope):
+            end = signs[k + 1] if k + 1 < len(signs) else len(text)
+            term = text[i:end].strip()
+            return (f"{given} has the wrong sign in its term {_short(term)}: with it "
+                    f"turned, it gives {show(base[0])}")
     return None
 
 
@@ -319,6 +362,33 @@ def _digit_slip(a: str, b: str) -> bool:
     return False
 
 
+def _digits(text: str) -> str:
+    """The significant digits of a written number (0.10 and 1 are both '1')."""
+    return text.replace("-", "").replace(".", "").strip("0") or "0"
+
+
+def _given_texts(scope: Scope) -> set[str]:
+    out = set()
+    for v in scope.givens.values():
+        if isinstance(v, sp.Basic) and v.is_number:
+            try:
+                out.add(format_number(abs(v)))
+            except (TypeError, ValueError):
+                continue
+    return out
+
+
+def _like_given(written: str, given: str, givens: set[str]) -> bool:
+    """Could ``written`` be the given ``given`` misread? The same digits a power of ten
+    off (1 for η = 0.1, 0.01 for 0.1), a digit slipped in a number of two or more, or
+    another given's value (0.7, i_1, for i_2 = 0.5). ``1`` for 0.7 is none of these: it
+    is some other number (a derivative taken as 1), not a given misread."""
+    a, b = _digits(written), _digits(given)
+    if a == b or written in givens:
+        return True
+    return min(len(a), len(b)) >= 2 and _digit_slip(a, b)
+
+
 def _number_slips(scope: Scope, base: list[Any], before: Side | None, new: Side,
                   given: str) -> tuple[str, str] | None:
     """A number copied wrong from above, or a given written as another number."""
@@ -350,7 +420,8 @@ def _number_slips(scope: Scope, base: list[Any], before: Side | None, new: Side,
                     text = format_number(value)
                 except (TypeError, ValueError):
                     continue
-                if text.lstrip("-") != written and not text.startswith("-"):
+                if text.lstrip("-") != written and not text.startswith("-") \
+                        and _like_given(written, text, _given_texts(scope)):
                     code = "learning-rate" if _LEARNING_RATES.match(name) else "wrong-given"
                     swaps.append((text, code, name))
         for replacement, code, name in swaps:
