@@ -1,6 +1,7 @@
 """Bugs an instructor met writing a course's own problems (QA round: a term on derive),
 each pinned by a test whose expected values come from numpy or plain arithmetic."""
 
+import json
 import math
 from pathlib import Path
 
@@ -90,3 +91,33 @@ def test_a_square_root_is_shown_as_a_root_not_a_rounded_power(tmp_path):
     assert "1.73205" not in text and "^0.5" not in text, text
     assert "1.73205" not in latex and "^{0.5}" not in latex, latex
     assert "\\sqrt{3}" in latex, latex
+
+
+def test_other_variant_feedback_names_the_givens_that_differ(tmp_path):
+    """A wrong answer equal to another variant's right one is flagged other-variant; with
+    few varied values a common slip lands there too (attention scores without 1/√d are
+    those of d = 1), so the feedback names what differs: the given's value whose answer it
+    is and the student's own. Values by hand: z = w·x + b = 0.4 + 0.3 + b."""
+    (tmp_path / "hw.yaml").write_text(
+        "title: HW\nseed: 3\nproblems:\n  - id: perceptron-bce\n"
+        "    answers: [a.z]\n    vary: {b: [-0.3, 0.5]}\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student\n" + "\n".join(
+        f"s{i:03d}" for i in range(1, 9)) + "\n", encoding="utf-8")
+    r = run_cli("assign", "hw.yaml", "--roster", "roster.csv", "--format", "json",
+                "-o", "out", "--no-pdf", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    drawn = {s: float(v["perceptron-bce"]["givens"]["b"])
+             for s, v in json.loads(r.stdout)["students"].items()}
+    me = "s001"
+    other_b = 0.5 if drawn[me] == -0.3 else -0.3
+    assert other_b in drawn.values(), drawn  # someone has the other value
+    (tmp_path / "s001.yaml").write_text(
+        f"student: s001\nanswers:\n  perceptron-bce:\n    a.z: {0.7 + other_b:.4g}\n",
+        encoding="utf-8")
+    r = run_cli("check", "s001.yaml", "--assignment", "hw.yaml", "--roster", "roster.csv",
+                "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)["submissions"][0]["results"][0]
+    assert row["diagnosis"] == "other-variant", row
+    assert f"b = {other_b:g}" in row["feedback"], row["feedback"]
+    assert f"yours: b = {drawn[me]:g}" in row["feedback"], row["feedback"]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from derive.check.mark import followthrough as ft
 from derive.check.results import Marked, Result
 from derive.core.errors import DeriveError
+from derive.core.placeholders import shown_value
 
 if TYPE_CHECKING:
     from derive.check.mark.answers import Submission
@@ -138,9 +139,33 @@ def _copied(marker: Marker, prep: Prepared, plan: Plan, student: str, r: Result)
         return r
     names = [s for s in whose if s != SPEC_NUMBERS]
     parts = [f"the numbers of {', '.join(names[:3])}{' and others' if len(names) > 3 else ''}"
-             ] if names else []
+             + _givens_that_differ(plan, prep.problem.id, student, names)] if names else []
     if SPEC_NUMBERS in whose:
         parts.append("the problem's own numbers (those of its worked solution)")
     return replace(r, verdict="incorrect", diagnosis="other-variant",
                    feedback=f"this is the answer for {' and for '.join(parts)}, not for yours "
                             f"(yours give {r.expected})")
+
+
+#: varied givens named in other-variant feedback, at most
+_MAX_NAMED_GIVENS = 3
+
+
+def _givens_that_differ(plan: Plan, problem: str, student: str, others: list[str]) -> str:
+    """`` (d = 1; yours: d = 4)``: the varied givens on which the other students whose
+    answer it is all agree, each differing from the student's own. With few values drawn,
+    a common slip can land on another variant's answer (scores without 1/√d are those of
+    d = 1), so the marker is shown what differs, not only names; '' when nothing does."""
+    def givens(sid: str) -> dict[str, Any]:
+        return next((a.givens for a in plan.asked(sid) if a.problem == problem), {})
+
+    try:
+        own, theirs = givens(student), [givens(o) for o in others]
+    except DeriveError:
+        return ""
+    differ = [k for k in theirs[0] if k in own and ft.differs(theirs[0][k], own[k])
+              and all(k in t and not ft.differs(t[k], theirs[0][k]) for t in theirs)]
+    if not differ or len(differ) > _MAX_NAMED_GIVENS:
+        return ""
+    return (f" ({', '.join(f'{k} = {shown_value(theirs[0][k])}' for k in differ)}; yours: "
+            f"{', '.join(f'{k} = {shown_value(own[k])}' for k in differ)})")
