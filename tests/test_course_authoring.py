@@ -121,3 +121,31 @@ def test_other_variant_feedback_names_the_givens_that_differ(tmp_path):
     assert row["diagnosis"] == "other-variant", row
     assert f"b = {other_b:g}" in row["feedback"], row["feedback"]
     assert f"yours: b = {drawn[me]:g}" in row["feedback"], row["feedback"]
+
+
+def test_a_student_with_two_files_and_files_off_the_roster_are_said(tmp_path):
+    """The gradebook and the LMS export take one file per student (the first): a full
+    homework and a one-line resubmission became 0.8 points with only a note in one CSV
+    column; a file without `student:` was marked under its file name as a stranger."""
+    (tmp_path / "hw.yaml").write_text(
+        "title: HW\nseed: 3\nproblems:\n  - id: perceptron-bce\n"
+        "    answers: [a.z]\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student\ns001\ns002\n", encoding="utf-8")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    z = 0.4 + 0.3 + 0.1  # w·x + b with the spec's numbers, by hand
+    (subs / "s001.yaml").write_text(f"student: s001\nanswers:\n  perceptron-bce:\n"
+                                    f"    a.z: {z:.4g}\n", encoding="utf-8")
+    (subs / "s001-late.yaml").write_text("student: s001\nanswers:\n  perceptron-bce:\n"
+                                         "    a.z: 0.5\n", encoding="utf-8")
+    (subs / "anon.yaml").write_text(f"answers:\n  perceptron-bce:\n    a.z: {z:.4g}\n",
+                                    encoding="utf-8")
+    r = run_cli("check", "subs", "--assignment", "hw.yaml", "--roster", "roster.csv",
+                "--csv", "g.csv", "--format", "json", "-o", "r.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    twice = [ln for ln in lines if "s001" in ln and "files" in ln]
+    assert len(twice) == 1 and "subs/s001-late.yaml" in twice[0] \
+        and "subs/s001.yaml" in twice[0], r.stderr
+    stranger = [ln for ln in lines if "anon" in ln]
+    assert len(stranger) == 1 and "roster" in stranger[0], r.stderr

@@ -39,6 +39,7 @@ class ClassPlan:
     """student -> problem -> the numbers drawn (the class, drawn before marking)"""
     follow_through: float = 1.0
     paths: dict[str, Path] = field(default_factory=dict)
+    roster: Roster | None = None
     _others: dict[tuple[str, str], list[tuple[Any, tuple[str, ...]]]] = field(
         default_factory=dict)
 
@@ -48,6 +49,26 @@ class ClassPlan:
     @property
     def out_of(self) -> float:
         return float(self.assignment.out_of)
+
+    def notes(self, marked: list[Marked]) -> list[str]:
+        """What the per-student outputs (gradebook, LMS export) decided for the marker to
+        see: a student with several files (the first is the one counted) and files whose
+        student is not on the roster (marked with numbers drawn for that id)."""
+        files: dict[str, list[str]] = {}
+        for m in marked:
+            files.setdefault(m.student, []).append(m.file)
+        out = [f"{sid} has {len(fs)} files ({', '.join(fs)}); the gradebook and --lms count "
+               f"the first, {fs[0]}" for sid, fs in files.items() if len(fs) > 1]
+        if self.roster is not None:
+            unread = {m.file for m in marked if m.error}  # said on their own line
+            off = [(sid, f) for sid, fs in files.items() if sid not in self.roster.rows
+                   for f in fs[:1] if f not in unread]
+            if off:
+                shown = ", ".join(f"{sid} ({f})" for sid, f in off[:5])
+                out.append(f"{len(off)} file(s) name a student not on the roster: {shown}"
+                           f"{' and others' if len(off) > 5 else ''}; each was marked "
+                           "with numbers drawn for that id")
+        return out
 
     def asked(self, student: str) -> list[Asked]:
         got = self.drawn.get(student)
@@ -174,7 +195,7 @@ def plan_for(assignment_path: str, roster_path: str | None, files: list[str],
         raise UsageError("no students: give answer files or --roster")
     handouts = draw_class(assignment, tuple(students), jobs, render=False)
     return ClassPlan(assignment, {sid: h.drawn for sid, h in handouts.items()},
-                     follow_through), roster
+                     follow_through, roster=roster), roster
 
 
 def assignment_request(req: Any, assignment_path: str, roster_path: str | None,

@@ -101,6 +101,8 @@ def run_check(req: CheckRequest) -> int:
         atomic_write(path, content(marked), force=req.force)
     if req.feedback:
         _feedback(marked, files, req, documents)
+    for note in plan.notes(marked) if plan is not None else ():
+        print(f"derive: {terminal_text(note)}", file=sys.stderr)
     bad = [m for m in marked if m.error]
     if bad:
         print(f"derive: {len(bad)} of {len(marked)} answer files could not be marked "
