@@ -149,3 +149,27 @@ def test_a_student_with_two_files_and_files_off_the_roster_are_said(tmp_path):
         and "subs/s001.yaml" in twice[0], r.stderr
     stranger = [ln for ln in lines if "anon" in ln]
     assert len(stranger) == 1 and "roster" in stranger[0], r.stderr
+
+
+def test_working_is_marked_under_an_assignment_as_without_one(tmp_path):
+    """Under --assignment the working behind an answer was dropped from the results (the
+    per-variant marking did not pass it on), so a student's steps got no feedback."""
+    (tmp_path / "hw.yaml").write_text(
+        "title: HW\nseed: 3\nproblems:\n  - id: perceptron-bce\n"
+        "    answers: [a.z]\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student\ns001\n", encoding="utf-8")
+    # z = w·x + b = 0.2·2 + 0.3·1 + 0.1 = 0.8 by hand (the spec's numbers); line 2 slips
+    (tmp_path / "s001.yaml").write_text(
+        "student: s001\nanswers:\n  perceptron-bce:\n    a.z:\n      answer: '0.8'\n"
+        "      working: |\n        z &= 0.2 \\cdot 2 + 0.3 \\cdot 1 + 0.1 \\\\\n"
+        "          &= 0.9 \\\\\n          &= 0.8\n", encoding="utf-8")
+    plain = run_cli("check", "s001.yaml", "--format", "json", cwd=tmp_path)
+    graded = run_cli("check", "s001.yaml", "--assignment", "hw.yaml", "--roster",
+                     "roster.csv", "--format", "json", cwd=tmp_path)
+    assert plain.returncode == 0 and graded.returncode == 0, plain.stderr + graded.stderr
+    rows = [json.loads(r.stdout)["submissions"][0]["results"][0] for r in (plain, graded)]
+    for row in rows:
+        assert row["verdict"] == "correct", row
+        assert "working" in row, row
+        assert row["working"]["first_error"] == 2, row["working"]
+    assert rows[0]["working"] == rows[1]["working"]

@@ -96,8 +96,11 @@ def mark_planned(marker: Marker, plan: Plan, sub: Submission,
         if extra:
             warnings.append(f"{a.problem}: {', '.join(extra)} not asked in this assignment; "
                             "not marked")
+        # the sheet's notation and the working behind its answers, as without a plan
+        workings = {aid: w for (p, aid), w in sub.working.items()
+                    if p == a.problem and aid in a.points}
         rows = marker.mark_problem(prep, {k: v for k, v in given.items() if k not in extra},
-                                   disabled)
+                                   disabled, sub.notation, workings)
         for r in rows:
             if r.answer in prep.problem.answers and r.answer not in a.points:
                 continue  # not asked (reported by the problem, dropped here)
