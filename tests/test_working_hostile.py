@@ -73,3 +73,13 @@ def test_a_hostile_working_in_a_batch_costs_only_itself(tmp_path: Path) -> None:
     w = results["a.derivative"].working
     assert w is not None and w.steps  # checked, or cut off by the worker's clock
     assert time.monotonic() - start < 120
+
+
+def test_a_matrix_product_beside_a_number_keeps_the_working() -> None:
+    # [1 2][1; 2] = [[5]], a 1×1 matrix, then a number: wrong steps, not a lost working
+    # (its diagnosis subtracted the matrix from the number: TypeError)
+    p, right = _problem()
+    w = check_working(p, "a.f2", r"f_2 = \begin{bmatrix} 1 & 2 \end{bmatrix} "
+                      r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} = -0.044", right, {})
+    assert len(w.steps) == 2
+    assert w.steps[0].verdict == "invalid"  # 5 is not f_2 = -0.044

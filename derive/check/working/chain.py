@@ -414,7 +414,10 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
     # (f'(x_1) in the working of g_1)
     mistakes = state.mistakes if (isinstance(prev, _Target) and prev.what in (
         "the answer", state.own_name)) or _is_the_answer(state, olds) else None
-    found = diagnose(state.scope, olds, before, new, line.number, mistakes, state.half)
+    try:
+        found = diagnose(state.scope, olds, before, new, line.number, mistakes, state.half)
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        found = None  # no mistake of the catalogue fits sides this odd (a 1×1 matrix)
     if found is not None:
         return StepResult(latex, line.number, "invalid", found[1], found[0])
     return StepResult(latex, line.number, "invalid", f"{where}: {detail}")
