@@ -173,3 +173,26 @@ def test_working_is_marked_under_an_assignment_as_without_one(tmp_path):
         assert "working" in row, row
         assert row["working"]["first_error"] == 2, row["working"]
     assert rows[0]["working"] == rows[1]["working"]
+
+
+def test_an_answer_a_block_computes_from_an_earlier_one_follows_through(tmp_path):
+    """softmax of '{a.s}' is computed from a.s: a student whose scores are wrong (no 1/√d)
+    and whose weights are the softmax of their own scores gets follow-through, without the
+    author having to repeat `depends: [a.s]` (which a new author does not know to write)."""
+    spec = _spec(tmp_path, _ATTENTION)
+    scores = np.array([[1, 2]]) @ np.array([[1, 0, -1], [1, 1, 0]])  # no 1/√2: wrong
+    weights = np.exp(scores) / np.exp(scores).sum()
+
+    def row(v: np.ndarray) -> str:
+        return "'\\begin{bmatrix} " + " & ".join(f"{x:.5g}" for x in v.ravel()) + \
+            " \\end{bmatrix}'"
+
+    (tmp_path / "ans.yaml").write_text(
+        f"answers:\n  t:\n    a.s: {row(scores)}\n    b.a: {row(weights)}\n",
+        encoding="utf-8")
+    r = run_cli("check", "ans.yaml", "--format", "json", cwd=tmp_path,
+                env={"DERIVE_PROBLEMS": str(spec.parent)})
+    assert r.returncode == 0, r.stderr
+    rows = {x["answer"]: x for x in json.loads(r.stdout)["submissions"][0]["results"]}
+    assert rows["a.s"]["verdict"] == "incorrect", rows["a.s"]
+    assert rows["b.a"]["verdict"] == "follow-through", rows["b.a"]

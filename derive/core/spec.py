@@ -45,6 +45,7 @@ from derive.core.model import (
     SymbolSpec,
 )
 from derive.core.placeholders import fill_prose
+from derive.core.referred_depends import with_referred_depends
 from derive.core.registry import (
     PARAM_TYPES,
     Param,
@@ -197,6 +198,8 @@ def _build_rest(raw: dict[str, Any], path: str, pid: str, title: str, statement:
                                      symbols)
     parts = _build_parts(path, mapping(path, "parts", raw.get("parts")), ns, answers, symbols,
                          definitions)
+    answers = with_referred_depends(answers, parts)
+    _no_cycle(path, answers)
     return fill_prose(Problem(
         id=pid,
         title=title,
