@@ -270,3 +270,14 @@ def test_one_term_with_the_wrong_sign_is_a_sign_slip_naming_the_term() -> None:
     # a wrong term that is not a turned sign stays an arithmetic slip
     other = run("gelu-descent", "a.x2", "x_2 = x_1 - \\eta g_1 + 0.1")
     assert other.steps[0].verdict == "invalid" and other.steps[0].diagnosis != "sign"
+
+
+def test_a_name_the_student_defines_as_an_expression_is_used_below() -> None:
+    # delta_o = -2(y - o) o (1 - o), so delta_o w_f c (1 - c) = dE/db_c (part d's chain
+    # rule); with +2 it would be the opposite sign
+    w = run("conv-sigmoid-backprop", "d.dE_dbc", r"""\delta_o = -2(y - o) o (1 - o) \\
+            \frac{\partial E}{\partial b_c} = \delta_o w_f c (1 - c)""")
+    assert [s.verdict for s in w.steps] == ["unchecked", "valid"]
+    bad = run("conv-sigmoid-backprop", "d.dE_dbc", r"""\delta_o = 2(y - o) o (1 - o) \\
+              \frac{\partial E}{\partial b_c} = \delta_o w_f c (1 - c)""")
+    assert [s.verdict for s in bad.steps] == ["unchecked", "invalid"]

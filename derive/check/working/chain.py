@@ -204,11 +204,16 @@ def _statement(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[s
         elif state.prev is None:
             state.prev = new
         last_side = new
-    # a name defined by its line: later lines may use its value
+    # a name defined by its line: later lines may use its value, or what it stands for
+    # (δ_o = -2(y - o) o (1 - o), then ∂E/∂b_c = δ_o w_f c (1 - c))
     name = state.lhs_name
-    if name and last_side is not None and last_side.numeric and first \
-            and not scope.knows(name):
-        scope.own[name] = last_side.own
+    if name and last_side is not None and first and not scope.knows(name):
+        if last_side.numeric:
+            scope.own[name] = last_side.own
+        elif not last_side.unknown and isinstance(last_side.right, sp.Basic) \
+                and not isinstance(last_side.right, sp.MatrixBase) \
+                and not last_side.right.has(sp.Indexed, sp.Sum):
+            scope.defs[name] = last_side.right
 
 
 def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
