@@ -263,7 +263,7 @@ def blocks(block: str | None, fmt: str) -> None:
 @click.option("-o", "--output", "out", default="output/solutions.tex", show_default=True,
               type=click.Path(dir_okay=False), help="Where to write the LaTeX document.")
 @click.option("--pdf", is_flag=True,
-              help="Also compile it (latexmk, else pdflatex) into a PDF next to the .tex.")
+              help="Also compile it (pdflatex) into a PDF next to the .tex.")
 @click.option("--force", is_flag=True, help="Replace FILE even if it holds a student's "
               "answers (a filled \\answer).")
 @no_cache_option
@@ -294,7 +294,7 @@ def sheet(problems: tuple[str, ...], out: str, pdf: bool, force: bool, no_cache:
 @click.option("--csv", "csv_path", metavar="FILE", help="Also write a gradebook: one row per "
               "file, a column per answer.")
 @click.option("--feedback", metavar="DIR", help="Also write a feedback document per file "
-              "(LaTeX, and PDF when latexmk is installed).")
+              "(LaTeX, and PDF when TeX is installed).")
 @click.option("--no-pdf", is_flag=True, help="With --feedback: write the .tex only.")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
               help="Worker processes (0: one per core).")
@@ -372,7 +372,7 @@ def template(problems: tuple[str, ...], output: str | None, force: bool) -> None
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="stdout: a summary of the variants, or each "
               "student's givens as JSON.")
-@click.option("--no-pdf", is_flag=True, help="Write the .tex files only (no latexmk).")
+@click.option("--no-pdf", is_flag=True, help="Write the .tex files only (no PDFs).")
 @click.option("--jobs", "-j", type=click.IntRange(0), default=0, show_default=True,
               help="Worker processes (0: one per core).")
 @click.option("--force", is_flag=True, help="Replace earlier output, answer sheets "

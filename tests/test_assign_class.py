@@ -223,15 +223,23 @@ def test_gradebook_has_a_row_per_roster_student(handed_out):
     assert dict(lms[1:])[STUDENTS[2]] == f"{OUT_OF:g}"
 
 
-@pytest.mark.skipif(shutil.which("latexmk") is None, reason="needs latexmk (TeX Live)")
-def test_one_students_questions_compile_to_pdf(handed_out, tmp_path):
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (TeX Live)")
+def test_one_students_questions_and_solutions_compile_to_pdf_in_one_pass(handed_out,
+                                                                         tmp_path):
+    """A class's PDFs are most of `derive assign`'s time: each document compiles in one
+    pdflatex pass (latexmk ran two, the solutions' table of contents three)."""
     d, _, _, _ = handed_out
-    from derive.check.report.feedback import compile_pdf
+    from derive.render.tex_compile import compile_pdf, compile_reason
 
-    tex = tmp_path / "questions.tex"
-    shutil.copyfile(d / "out" / "s001" / "questions.tex", tex)
-    assert compile_pdf(tex) is None
-    assert tex.with_suffix(".pdf").stat().st_size > 1000
+    for name in ("questions.tex", "solutions.tex"):
+        tex = tmp_path / name
+        shutil.copyfile(d / "out" / "s001" / name, tex)
+        assert compile_pdf(tex).passes == 1
+        assert tex.with_suffix(".pdf").stat().st_size > 1000
+    (tmp_path / "broken.tex").write_text("\\documentclass{article}\\begin{document}"
+                                         "\\undefinedthing\\end{document}\n")
+    reason = compile_reason(tmp_path / "broken.tex")
+    assert reason is not None and "line 1" in reason and "Undefined control" in reason
 
 
 def test_an_answer_for_the_spec_s_own_numbers_is_flagged_as_such(tmp_path):

@@ -136,7 +136,7 @@ def test_feedback_escapes_the_students_working() -> None:
     assert r"\%" in tex and r"\$" in tex
 
 
-@pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk is not installed")
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 def test_feedback_pdf_compiles_with_the_working(tmp_path: Path) -> None:
     (tmp_path / "s2.tex").write_text(TEX)
     run = check(["s2.tex", "-j", "1", "--feedback", "fb"], tmp_path)

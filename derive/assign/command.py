@@ -101,6 +101,10 @@ def draw_class(assignment: Assignment, students: tuple[str, ...], jobs: int = 0,
     return out
 
 
+#: why no PDF was made on a machine without TeX (not a failure: the .tex files are there)
+NO_TEX = "pdflatex is not installed (the .tex files are written; --no-pdf skips this)"
+
+
 def run_assign(req: AssignRequest) -> int:
     """Draw, solve, verify, render, then write; the exit code (1: some PDF failed to
     compile; the .tex files are written)."""
@@ -125,7 +129,7 @@ def run_assign(req: AssignRequest) -> int:
     if failed:
         print(f"derive: {len(failed)} PDFs not compiled (first: {failed[0]})",
               file=sys.stderr)
-    return 1 if any("latexmk is not installed" not in f for f in failed) else 0
+    return 1 if any(f != NO_TEX for f in failed) else 0
 
 
 def _write(out: Path, assignment: Assignment, handouts: dict[str, Handout],
@@ -173,17 +177,15 @@ def _has_answers(path: Path) -> bool:
 
 def _compile(out: Path, students: tuple[str, ...], jobs: int) -> list[str]:
     """Compile every questions.tex and solutions.tex; the reasons of those that failed."""
-    import shutil
-
     from derive.check.mark.batch import default_jobs
-    from derive.check.report.feedback import compile_pdf
+    from derive.render.tex_compile import compile_reason, have_tex
 
-    if shutil.which("latexmk") is None:
-        return ["latexmk is not installed (the .tex files are written; --no-pdf skips this)"]
+    if not have_tex():
+        return [NO_TEX]
     texs = [out / sid / name for sid in students for name in ("questions.tex",
                                                              "solutions.tex")]
-    print(f"derive: compiling {len(texs)} PDFs with latexmk (several seconds each; "
-          "--no-pdf skips this)", file=sys.stderr)
+    print(f"derive: compiling {len(texs)} PDFs (a second or two each; --no-pdf skips this)",
+          file=sys.stderr)
     with ThreadPoolExecutor(max_workers=max(1, jobs or default_jobs())) as pool:
-        reasons = list(pool.map(compile_pdf, texs))
+        reasons = list(pool.map(compile_reason, texs))
     return [f"{t}: {r}" for t, r in zip(texs, reasons, strict=True) if r]

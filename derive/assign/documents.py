@@ -17,8 +17,8 @@ from derive.core.derivation import Solution
 from derive.render.latex import givens_tex, problem_blocks
 from derive.render.printing import escape_text
 from derive.render.prose import prose_tex
-from derive.render.sheet import DOCUMENT_HEAD, assemble
-from derive.render.tex_document import PREAMBLE, Block
+from derive.render.sheet import assemble, document_head
+from derive.render.tex_document import Block
 
 
 def points_text(p: Fraction) -> str:
@@ -84,10 +84,11 @@ def questions_tex(assignment: Assignment, student: str, variants: dict[str, Vari
                     % (escape_text(student), _plural(assignment.out_of)))]
     for ap in assignment.problems:
         blocks += question_blocks(ap, variants[ap.id])
-    head = (DOCUMENT_HEAD % PREAMBLE + "\\begin{document}\n"
+    body = "\n\n".join(b.tex for b in blocks)
+    head = (document_head(body) + "\\begin{document}\n"
             + "\\begin{center}\n{\\LARGE\\bfseries %s}\n\\end{center}\n\n"
             % escape_text(assignment.title))
-    return head + "\n\n".join(b.tex for b in blocks) + "\n\n\\end{document}\n"
+    return head + body + "\n\n\\end{document}\n"
 
 
 _WORKED: dict[int, tuple[Solution, list[Block]]] = {}
@@ -108,8 +109,10 @@ def solutions_tex(assignment: Assignment, student: str, variants: dict[str, Vari
     """The worked solutions of the student's own variants (a complete LaTeX document)."""
     blocks = [b for ap in assignment.problems for b in worked_blocks(variants[ap.id].solution)]
     title = f"{escape_text(assignment.title)}: worked solutions for {escape_text(student)}"
-    return assemble(blocks, title=title,
-                    problems=tuple(ap.id for ap in assignment.problems)).text
+    # no table of contents: a few problems, and the PDF's outline lists them; it would
+    # cost two more pdflatex passes for each student (``render.tex_compile``)
+    return assemble(blocks, title=title, problems=tuple(ap.id for ap in assignment.problems),
+                    contents=False).text
 
 
 def _givens_line(s: Solution) -> str:

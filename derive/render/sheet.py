@@ -1,5 +1,5 @@
 """The worked-solution sheet (``derive sheet``): every problem's LaTeX section in one
-document, written atomically, and compiled to PDF with latexmk on request.
+document, written atomically, and compiled to PDF on request (``render.tex_compile``).
 
 The document keeps an index from its lines to the problem and part they show, so that a
 LaTeX error or an overfull line is reported as ``line 212 (softmax-backprop, part (e))``
@@ -8,46 +8,32 @@ instead of a page of log.
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import subprocess
-import tempfile
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from derive.core.errors import BatchIncomplete, BatchSkips, DeriveError, VerificationError
 from derive.core.lifetime import import_maths
 from derive.core.outputs import atomic_write
-from derive.render.tex_document import PREAMBLE, Block
+from derive.render.tex_compile import Compiled, compile_pdf
+from derive.render.tex_document import Block, preamble
 
 if TYPE_CHECKING:  # SymPy comes with them: a sheet of cached blocks needs neither
     from derive.core.derivation import Solution
 
 DEFAULT_OUTPUT = Path("output/solutions.tex")
-TEX_INSTALL = ("apt-get install texlive-latex-base texlive-latex-recommended "
-               "texlive-pictures latexmk")
-COMPILE_TIMEOUT = 600  # seconds; the whole problem set compiles in well under a minute
 
 DOCUMENT_HEAD = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[a4paper,margin=2.2cm,headheight=14pt]{geometry}
 %s\usepackage[hidelinks]{hyperref}
+%% the PDF's outline written in the same pass (hyperref alone needs a second one)
+\usepackage{bookmark}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6ex plus 0.2ex}
 \setcounter{tocdepth}{1}
 \pdfinfo{/Title (Worked solutions) /Creator (derive)}
 """
-
-
-class LatexError(DeriveError):
-    """LaTeX stopped on an error; the message names the line and the problem."""
-
-
-class TexMissing(DeriveError):
-    """No latexmk or pdflatex on PATH."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +54,13 @@ class Sheet:
 
 
 def assemble(blocks: Iterable[Block], *, title: str = "Worked solutions",
-             problems: tuple[str, ...] = ()) -> Sheet:
-    """A document from labelled blocks (the problems' sections), indexing their lines."""
-    head = DOCUMENT_HEAD % PREAMBLE + "\\begin{document}\n" + _title_tex(title, problems)
+             problems: tuple[str, ...] = (), contents: bool = True) -> Sheet:
+    """A document from labelled blocks (the problems' sections), indexing their lines.
+    ``contents``: a table of contents when there are several problems (it costs a second
+    and often a third pdflatex pass: the pages it takes move the pages it lists)."""
+    blocks = list(blocks)
+    head = (document_head("".join(b.tex for b in blocks)) + "\\begin{document}\n"
+            + _title_tex(title, problems, contents))
     parts = [head]
     regions: list[tuple[int, int, str]] = []
     line = head.count("\n") + 1
@@ -84,13 +74,19 @@ def assemble(blocks: Iterable[Block], *, title: str = "Worked solutions",
     return Sheet("".join(parts), tuple(regions), problems)
 
 
-def _title_tex(title: str, problems: tuple[str, ...]) -> str:
+def document_head(body: str) -> str:
+    """The preamble of a document whose body is ``body`` (the figure packages when it has
+    pictures)."""
+    return DOCUMENT_HEAD % preamble(body)
+
+
+def _title_tex(title: str, problems: tuple[str, ...], contents: bool) -> str:
     n = len(problems)
     what = f"{n} problem{'s' if n != 1 else ''}" if n else "worked solutions"
     out = ("\\begin{center}\n{\\LARGE\\bfseries %s}\\\\[6pt]\n" % title
            + "{\\small %s, derived step by step; every answer checked by an independent "
              "numerical route.}\n\\end{center}\n" % what)
-    if n > 1:
+    if n > 1 and contents:
         out += "{\\small\\tableofcontents}\n\\bigskip\n"
     return out + "\n"
 
@@ -185,123 +181,6 @@ def write_atomic(path: Path, data: str | bytes, *, force: bool = False) -> None:
     """Write ``path`` through the shared writer (``core.outputs``): a temporary file and a
     rename, the umask's mode, never over a student's answers unless ``force``."""
     atomic_write(path, data, force=force)
-
-
-# -- compiling ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Overfull:
-    """A line LaTeX could not fit: how much too wide, where."""
-
-    points: float
-    line: int
-    where: str
-
-
-@dataclass(frozen=True)
-class Compiled:
-    pdf: Path
-    seconds: float
-    pages: int
-    overfull: tuple[Overfull, ...] = field(default=())
-    log: str = field(default="", repr=False)
-
-
-#: TeX wraps its log at 79 columns unless told otherwise (texmf.cnf variables)
-_UNWRAPPED_LOG = {"max_print_line": "10000", "error_line": "254", "half_error_line": "238"}
-_RUNAWAY = re.compile(r"^Runaway argument\?\n(?P<text>.*)$", re.M)
-_ERROR = re.compile(r"^(?:\./)?(?P<file>[^\n:]+\.tex):(?P<line>\d+): (?P<msg>.*)$", re.M)
-_BANG = re.compile(r"^! (?P<msg>.*)$", re.M)
-_CONTEXT = re.compile(r"^l\.(?P<line>\d+) ?(?P<text>.*)$", re.M)
-_OVERFULL = re.compile(r"^Overfull \\hbox \((?P<pt>[\d.]+)pt too wide\) "
-                       r"(?:in paragraph at lines|in alignment at lines|detected at line) "
-                       r"(?P<line>\d+)", re.M)
-_PAGES = re.compile(r"Output written on .*?\((?P<n>\d+) pages?")
-
-
-def tex_commands(tex_name: str) -> list[list[str]]:
-    """The commands that compile ``tex_name``: latexmk, else pdflatex twice."""
-    flags = ["-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
-    if shutil.which("latexmk"):
-        return [["latexmk", "-pdf", "-silent", *flags, tex_name]]
-    if shutil.which("pdflatex"):
-        return [["pdflatex", *flags, tex_name]] * 2
-    raise TexMissing(f"--pdf needs TeX Live (latexmk or pdflatex); install it with: "
-                     f"{TEX_INSTALL}")
-
-
-def compile_pdf(tex_path: Path, sheet: Sheet | None = None) -> Compiled:
-    """Compile ``tex_path`` in a temporary directory; the PDF is put next to it.
-
-    Raises LatexError naming the line and the problem of the first LaTeX error, and
-    TexMissing (with the install command) when there is no TeX.
-    """
-    cmds = tex_commands(tex_path.name)
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="derive-sheet-") as build:
-        src = Path(build) / tex_path.name
-        shutil.copyfile(tex_path, src)
-        failed = False
-        for cmd in cmds:
-            try:
-                r = subprocess.run(cmd, cwd=build, capture_output=True, text=True, errors="replace",
-                                   timeout=COMPILE_TIMEOUT, stdin=subprocess.DEVNULL,
-                                   env={**os.environ, **_UNWRAPPED_LOG})
-            except subprocess.TimeoutExpired:
-                raise LatexError(f"{tex_path}: LaTeX did not finish within "
-                                 f"{COMPILE_TIMEOUT} s") from None
-            if r.returncode != 0:
-                failed = True
-                break
-        log_path = src.with_suffix(".log")
-        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() \
-            else r.stdout + r.stderr
-        if failed:
-            raise LatexError(latex_error_message(tex_path, log, sheet))
-        built = src.with_suffix(".pdf")
-        if not built.exists():
-            raise LatexError(f"{tex_path}: LaTeX produced no PDF ({cmds[0][0]} exited 0)")
-        pdf = tex_path.with_suffix(".pdf")
-        write_atomic(pdf, built.read_bytes())
-    pages = _PAGES.search(log)
-    return Compiled(pdf, time.monotonic() - start, int(pages["n"]) if pages else 0,
-                    overfull_boxes(log, sheet), log)
-
-
-def latex_error_message(tex_path: Path, log: str, sheet: Sheet | None) -> str:
-    """The first error of a LaTeX log as one line (plus the offending source line)."""
-    m = _ERROR.search(log)
-    if m and Path(m["file"]).name == tex_path.name:
-        line, msg, at = int(m["line"]), m["msg"], m.end()
-    else:
-        bang = _BANG.search(log)
-        if not bang:
-            tail = " ".join(log.strip().splitlines()[-3:])[:200]
-            return f"{tex_path}: LaTeX failed without an error message ({tail})"
-        msg, at = bang["msg"], bang.end()
-        ctx = _CONTEXT.search(log, at)
-        line = int(ctx["line"]) if ctx else _runaway_line(log, sheet)
-    ctx = _CONTEXT.search(log, at)
-    near = f" near '{ctx['text'].strip()[-60:]}'" if ctx and ctx["text"].strip() else ""
-    where = f" ({sheet.where(line)})" if sheet and line else ""
-    place = f" line {line}" if line else ""
-    return f"LaTeX error in {tex_path}{place}{where}: {msg.strip()}{near}"
-
-
-def _runaway_line(log: str, sheet: Sheet | None) -> int:
-    """The source line of a runaway argument (TeX names none when the file ends in it)."""
-    m = _RUNAWAY.search(log)
-    if not m or sheet is None:
-        return 0
-    start = m["text"].split("\\par", 1)[0].strip()[:40]
-    pos = sheet.text.find(start) if start else -1
-    return sheet.text[:pos].count("\n") + 1 if pos >= 0 else 0
-
-
-def overfull_boxes(log: str, sheet: Sheet | None = None) -> tuple[Overfull, ...]:
-    """Every 'Overfull \\hbox' warning of a log, with the problem it comes from."""
-    return tuple(Overfull(float(m["pt"]), int(m["line"]),
-                          sheet.where(int(m["line"])) if sheet else "")
-                 for m in _OVERFULL.finditer(log))
 
 
 # -- the command -------------------------------------------------------------------------

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: what the figures (``render.figures``) need; loading them takes half the time of
+#: compiling a short document, so a document that draws no picture goes without them
+FIGURE_PACKAGES = r"""\usepackage{tikz,pgfplots}
+\pgfplotsset{compat=1.18}
+\usetikzlibrary{arrows.meta}
+"""
+
 #: packages and macros the fragments use (``derive sheet`` puts this in its preamble)
 PREAMBLE = r"""\usepackage{amsmath,amssymb,mathtools}
 \usepackage{graphicx,array,tabularx,booktabs,xcolor,float,caption}
-\usepackage{tikz,pgfplots}
-\pgfplotsset{compat=1.18}
-\usetikzlibrary{arrows.meta}
-% page breaks between the steps of a derivation, never inside one (its lines end in \\*)
+""" + FIGURE_PACKAGES + r"""% page breaks between the steps of a derivation, never inside one
+% (its lines end in \\*)
 \allowdisplaybreaks
 \captionsetup{font=small,labelfont=bf}
 % \derivefit{width}{math}: the math as it is, or scaled down to width when wider
@@ -29,6 +34,12 @@ PREAMBLE = r"""\usepackage{amsmath,amssymb,mathtools}
 \newcommand{\rulenote}[1]{{\footnotesize\itshape\color{black!60}#1}}
 \newcommand{\answerid}[1]{{\small\ttfamily #1}}
 """
+
+
+def preamble(body: str) -> str:
+    """:data:`PREAMBLE` for a document whose body is ``body``: without the figure packages
+    when it draws no picture (a student's questions, most feedback)."""
+    return PREAMBLE if "\\begin{tikzpicture}" in body else PREAMBLE.replace(FIGURE_PACKAGES, "")
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,14 @@ Each answer with its verdict, the student's text, the expected answer and the fe
 then the worked solution of each problem (``derive.render.latex.render_latex``).
 
 The student's text is untrusted: it is typeset as escaped typewriter text, never as
-LaTeX, and latexmk runs without shell escape and with ``openin_any=p`` (no reading of
-files outside the working directory), in a private temporary directory.
+LaTeX, and pdflatex runs without shell escape and with ``openin_any=p`` (no reading of
+files outside the working directory), in a private temporary directory
+(``render.tex_compile``).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +21,8 @@ from typing import Any
 from derive.check.mark.files import atomic_write, same_file
 from derive.check.report.formats import points
 from derive.check.results import Marked
-from derive.render.tex_document import PREAMBLE
+from derive.render.tex_compile import compile_reason
+from derive.render.tex_document import preamble
 
 VERDICT_COLOUR = {"correct": "green!45!black", "follow-through": "cyan!50!black",
                   "incorrect": "red!75!black", "unparsable": "magenta!70!black",
@@ -176,7 +174,7 @@ def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
         r"\usepackage[T1]{fontenc}",
         r"\usepackage[margin=2cm]{geometry}",
         r"\usepackage[dvipsnames]{xcolor}",
-        PREAMBLE,  # what the worked solutions (derive.render.latex) need
+        preamble("\n".join(body)),  # what the worked solutions (derive.render.latex) need
         r"\setlength{\parindent}{0pt}",
         r"\begin{document}",
         *body,
@@ -210,35 +208,6 @@ def output_names(files: list[str], directory: Path, inputs: list[str]) -> list[P
     return names
 
 
-def compile_pdf(tex: Path, seconds: float = 180) -> str | None:
-    """Compile ``tex`` into the PDF beside it; None on success, else the reason."""
-    latexmk = shutil.which("latexmk")
-    if latexmk is None:
-        return "latexmk is not installed (the .tex is written; compile it yourself)"
-    with tempfile.TemporaryDirectory(prefix="derive-feedback-") as tmp:
-        src = Path(tmp) / tex.name
-        shutil.copyfile(tex, src)
-        env = dict(os.environ, openin_any="p", openout_any="p")
-        try:
-            run = subprocess.run(
-                [latexmk, "-pdf", "-interaction=nonstopmode", "-halt-on-error",
-                 "-no-shell-escape", src.name], cwd=tmp, env=env, capture_output=True,
-                text=True, timeout=seconds)
-        except subprocess.TimeoutExpired:
-            return f"latexmk took longer than {seconds:g} s"
-        pdf = src.with_suffix(".pdf")
-        if run.returncode != 0 or not pdf.is_file():
-            log = src.with_suffix(".log")
-            first = ""
-            if log.is_file():
-                errors = [ln for ln in log.read_text(errors="replace").splitlines()
-                          if ln.startswith("!")]
-                first = f": {errors[0]}" if errors else ""
-            return f"latexmk failed{first}"
-        atomic_write(tex.with_suffix(".pdf"), pdf.read_bytes())
-    return None
-
-
 def write_feedback(marked: list[Marked], directory: str | Path, inputs: list[str],
                    worked: dict[str, str] | Callable[[Marked], dict[str, str]], *,
                    pdf: bool = True, jobs: int = 2, names: list[Path] | None = None
@@ -252,6 +221,6 @@ def write_feedback(marked: list[Marked], directory: str | Path, inputs: list[str
     if not pdf:
         return [(p, None) for p in names]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        problems = list(pool.map(compile_pdf, names))
+        problems = list(pool.map(compile_reason, names))
     return [(p.with_suffix(".pdf") if err is None else p, err)
             for p, err in zip(names, problems, strict=True)]
