@@ -196,3 +196,18 @@ def test_an_answer_a_block_computes_from_an_earlier_one_follows_through(tmp_path
     rows = {x["answer"]: x for x in json.loads(r.stdout)["submissions"][0]["results"]}
     assert rows["a.s"]["verdict"] == "incorrect", rows["a.s"]
     assert rows["b.a"]["verdict"] == "follow-through", rows["b.a"]
+
+
+def test_a_matrix_answer_missing_a_given_factor_is_diagnosed(tmp_path):
+    """Inverted dropout without the 1/q: y = m ⊙ a = [2, 0, 0.5, 3] for the library's
+    a = [2, -1, 0.5, 3], m = [1, 0, 1, 1], q = 0.8 (right: [2.5, 0, 0.625, 3.75]). A number
+    missing a given factor was named; a matrix got only "entry (1,1): expected 2.5…"."""
+    (tmp_path / "ans.yaml").write_text(
+        "answers:\n  inverted-dropout:\n    a.y: '\\begin{bmatrix} 2 & 0 & 0.5 & 3 "
+        "\\end{bmatrix}'\n", encoding="utf-8")
+    r = run_cli("check", "ans.yaml", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)["submissions"][0]["results"][0]
+    assert row["answer"] == "a.y" and row["verdict"] == "incorrect", row
+    assert row.get("diagnosis") == "missing-factor", row
+    assert "1/q = 1.25" in row["feedback"], row["feedback"]  # 1/0.8

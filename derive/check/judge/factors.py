@@ -3,7 +3,8 @@
 - ``half-factor``: the answer is the right one times 2 or ½ (the ½ of a squared error
   dropped or added);
 - ``missing-factor``: the answer is the right one divided by a single factor: a given
-  (w_f, η), a constant of the right answer (1.702), or one of its variables; in a matrix
+  (w_f, η), a constant of the right answer (1.702), or one of its variables (a matrix of
+  numbers by a given: inverted dropout's y without its 1/q); in a matrix
   expression, a scalar factor of the right answer or of one of its terms
   (``X^T(P - Y) + λw`` for ``X^T(P - Y)/B + λw``);
 - ``missing-batch-mean``: that missing factor is 1/B, B the batch size (a ``batch:``
@@ -80,10 +81,11 @@ def diagnose(sit: Situation, expected: str, givens: dict[str, tuple[Any, str]],
         found = _batch_count(sit, expected, given)
         if found:
             return found
-    if kind in ("number", "expression"):
+    if kind in ("number", "expression", "matrix"):  # a matrix of numbers: one scalar factor
         found = _factor(sit, expected, given, givens, answer, relevant)
         if found:
             return found
+    if kind in ("number", "expression"):
         for name in bias_names({n: v for n, (v, _) in givens.items()}):
             value = bias_value(name)
             if value is not None and not same_value(value, sit.gold) and sit.matches(value):
@@ -284,6 +286,11 @@ def _candidates(kind: str, gold: Any, givens: dict[str, tuple[Any, str]]
         if isinstance(v, sp.Number) and v not in seen and abs(v) != 1 and v != 0:
             seen.add(v)
             out.append((v, f"{latex} = {show(v)}", "missing-factor", name))
+    for name, (v, latex) in givens.items():
+        # a division left out is the factor 1/v missing (inverted dropout's y without 1/q)
+        if isinstance(v, sp.Number) and abs(v) != 1 and v != 0 and 1 / v not in seen:
+            seen.add(1 / v)
+            out.append((1 / v, f"1/{latex} = {show(1 / v)}", "missing-factor", name))
     return half + out[:MAX_FACTORS]
 
 
