@@ -63,3 +63,13 @@ def test_f_written_for_tanh_in_terms_of_itself() -> None:
     # 1 + f^2 is 1 + tanh^2 x, not the derivative
     bad = run("tanh-derivative", "a.in_terms_of_f", r"f'(x) = 1 - \tanh^2(x) = 1 + f^2")
     assert verdicts(bad) == ["valid", "invalid"]
+
+
+def test_loss_written_as_a_plain_word() -> None:
+    # Loss in italic letters is the loss L = (y - t)^2/2, not L·o·s·s: dLoss/dz =
+    # dLoss/dy · dy/dz, and Loss = ½(y - t)² restates it
+    w = run("loss-gradients", "b.dL_dz", r"""
+        Loss = \frac{1}{2}(y - t)^2 \\
+        \frac{\partial Loss}{\partial z} = \frac{\partial Loss}{\partial y} \times
+            \frac{\partial y}{\partial z} = (y - t) \times y(1 - y)""")
+    assert verdicts(w) == ["valid"] * 3

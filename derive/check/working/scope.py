@@ -445,11 +445,32 @@ def _bare(scope: Scope, text: str) -> str:
     return head if _ONE_NAME.fullmatch(head) else text
 
 
+_TEXT_COMMAND = re.compile(r"\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{\s*$")
+
+
+def _words(scope: Scope, text: str) -> str:
+    """A word the scope knows (Loss, Error, MSE, what students call the loss) written in
+    plain letters is that name, as in ``\\text{Loss}``: ``\\partial Loss`` is not the
+    product L·o·s·s."""
+    words = [w for w in LOSS_WORDS if len(w) > 1 and w in scope.config.aliases
+             and w not in scope.config.symbols]
+    if not words or not any(w in text for w in words):
+        return text
+    pattern = re.compile(r"(?<![\\A-Za-z])(" + "|".join(words) + r")(?![A-Za-z])")
+
+    def word(m: re.Match[str]) -> str:
+        if _TEXT_COMMAND.search(text, 0, m.start()):
+            return m.group(0)  # already \text{Loss}
+        return r"\text{" + m.group(1) + "}"
+
+    return pattern.sub(word, text)
+
+
 def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> Side:
     """One side of a relation read under the scope (raises SideError)."""
     if not text.strip():
         raise SideError("an empty side")
-    rewritten, labels = rewrite(text)
+    rewritten, labels = rewrite(_words(scope, text))
 
     def read(t: str) -> Any:
         try:
