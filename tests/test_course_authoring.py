@@ -211,3 +211,33 @@ def test_a_matrix_answer_missing_a_given_factor_is_diagnosed(tmp_path):
     assert row["answer"] == "a.y" and row["verdict"] == "incorrect", row
     assert row.get("diagnosis") == "missing-factor", row
     assert "1/q = 1.25" in row["feedback"], row["feedback"]  # 1/0.8
+
+
+def test_feedback_documents_under_an_assignment_compile(tmp_path):
+    """The score line listed every key of the score, `out_of` among them: an unescaped
+    `_` in text mode, so no feedback document of an assignment compiled ("Missing $")."""
+    import shutil
+
+    import pytest
+
+    (tmp_path / "hw.yaml").write_text(
+        "title: HW\nseed: 3\nproblems:\n  - id: perceptron-bce\n"
+        "    answers: [a.z]\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student\ns001\n", encoding="utf-8")
+    (tmp_path / "s001.yaml").write_text("student: s001\nanswers:\n  perceptron-bce:\n"
+                                        "    a.z: 0.8\n", encoding="utf-8")
+    r = run_cli("check", "s001.yaml", "--assignment", "hw.yaml", "--roster", "roster.csv",
+                "--feedback", "fb", "--no-pdf", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    tex = (tmp_path / "fb" / "s001-feedback.tex").read_text(encoding="utf-8")
+    score = next(ln for ln in tex.splitlines() if ln.startswith("Score:"))
+    assert "out_of" not in score and "30.0" not in score, score
+    assert "1/1" in score and "1 correct" in score, score  # a.z = 0.8 by hand: 1 point of 1
+    if shutil.which("pdflatex") is None:
+        pytest.skip("needs pdflatex to compile")
+    import subprocess
+
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                           "-no-shell-escape", "s001-feedback.tex"], cwd=tmp_path / "fb",
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]

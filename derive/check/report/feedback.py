@@ -20,7 +20,7 @@ from typing import Any
 
 from derive.check.mark.files import atomic_write, same_file
 from derive.check.report.formats import points
-from derive.check.results import Marked
+from derive.check.results import VERDICTS, Marked
 from derive.render.tex_compile import compile_reason
 from derive.render.tex_document import preamble
 
@@ -141,8 +141,9 @@ def feedback_latex(m: Marked, worked: dict[str, str]) -> str:
     name = " ".join(str(m.student).split())[:80] or "?"
     body = [r"\section*{Feedback for " + tex_escape(name) + "}",
             r"\noindent File: " + verbatim(m.file) + r"\\",
-            rf"Score: \textbf{{{total:g}/{out_of}}} ("
-            + ", ".join(f"{s[v]} {v}" for v in s) + ")."]
+            rf"Score: \textbf{{{total:g}/{out_of:g}}} ("
+            # the verdict counts only: the score's points and out_of are the bold total
+            + ", ".join(f"{s[v]} {v}" for v in VERDICTS) + ")."]
     if m.error:
         body.append(r"\paragraph{This file could not be marked.} " + tex_escape(m.error))
     for pid in m.problems():
