@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 import numpy as np
-from testkit import run_cli
+from testkit import ROOT, run_cli
 
 import derive
 
@@ -241,3 +241,20 @@ def test_feedback_documents_under_an_assignment_compile(tmp_path):
                            "-no-shell-escape", "s001-feedback.tex"], cwd=tmp_path / "fb",
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_a_given_factor_equal_to_two_is_still_named(tmp_path):
+    """With q = 0.5, 1/q = 2 was skipped as already tried (the ½ of a squared error, which
+    dropout has none of): y = m ⊙ a without 1/q = [2, 0, 0.5, 3] (right: [4, 0, 1, 6])."""
+    (tmp_path / "ans.yaml").write_text(
+        "answers:\n  inverted-dropout:\n    a.y: '\\begin{bmatrix} 2 & 0 & 0.5 & 3 "
+        "\\end{bmatrix}'\n", encoding="utf-8")
+    spec = (ROOT / "problems" / "library" / "inverted-dropout.yaml").read_text()
+    (tmp_path / "inverted-dropout.yaml").write_text(spec.replace("value: 0.8", "value: 0.5"))
+    r = run_cli("check", "ans.yaml", "--format", "json", cwd=tmp_path,
+                env={"DERIVE_PROBLEMS": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)["submissions"][0]["results"][0]
+    assert row["expected"] == "[[4, 0, 1, 6]]", row
+    assert row.get("diagnosis") == "missing-factor", row
+    assert "1/q = 2" in row["feedback"], row["feedback"]

@@ -282,14 +282,17 @@ def _candidates(kind: str, gold: Any, givens: dict[str, tuple[Any, str]]
             if abs(n) not in seen and abs(n) != 1 and n != 0:
                 seen.add(abs(n))
                 out.append((abs(n), show(abs(n)), "missing-factor", None))
+    # a given's factor is tried even where a ½ or a constant had its value: those are
+    # named only where the derivation has them (relevance), a given where it moves the answer
+    named: set[Any] = set()
     for name, (v, latex) in givens.items():
-        if isinstance(v, sp.Number) and v not in seen and abs(v) != 1 and v != 0:
-            seen.add(v)
+        if isinstance(v, sp.Number) and v not in named and abs(v) != 1 and v != 0:
+            named.add(v)
             out.append((v, f"{latex} = {show(v)}", "missing-factor", name))
     for name, (v, latex) in givens.items():
         # a division left out is the factor 1/v missing (inverted dropout's y without 1/q)
-        if isinstance(v, sp.Number) and abs(v) != 1 and v != 0 and 1 / v not in seen:
-            seen.add(1 / v)
+        if isinstance(v, sp.Number) and abs(v) != 1 and v != 0 and 1 / v not in named:
+            named.add(1 / v)
             out.append((1 / v, f"1/{latex} = {show(1 / v)}", "missing-factor", name))
     return half + out[:MAX_FACTORS]
 
