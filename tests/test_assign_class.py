@@ -283,3 +283,19 @@ def test_the_class_scan_reads_the_student_as_marking_does(tmp_path):
     blank = tmp_path / "s020.tex"
     blank.write_text("%   \\student{name or id}\n\\student{}\n", encoding="utf-8")
     assert scan_students([str(tex), str(blank)]) == ["s_017", "s020"]
+
+
+def test_checking_the_handout_folder_marks_the_answer_sheets_only(handed_out, tmp_path):
+    """QA: a TA who collects the filled answers.tex back into `derive assign`'s folder and
+    runs `derive check` on it got every student's questions.tex and solutions.tex as
+    "could not be marked" files of students "questions" and "solutions"."""
+    d, _, _, _ = handed_out
+    out = tmp_path / "out"
+    shutil.copytree(d / "out", out)
+    shutil.copy(d / "hw.yaml", tmp_path / "hw.yaml")
+    r = run_cli("check", "out", "--assignment", "hw.yaml", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    files = [m["file"] for m in json.loads(r.stdout)["submissions"]]
+    assert sorted(files) == sorted(f"out/{s}/answers.tex" for s in STUDENTS)
+    r = run_cli("check", f"out/{STUDENTS[0]}/questions.tex", cwd=tmp_path)  # named: said why
+    assert r.returncode == 1 and "not an answer file" in r.stderr and "answers.tex" in r.stderr

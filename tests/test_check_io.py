@@ -394,8 +394,8 @@ def test_a_folder_search_leaves_out_the_feedback_documents_derive_wrote(tmp_path
     r = run_cli("check", ".", "--format", "json", cwd=tmp_path, specs=True)
     assert r.returncode == 0, r.stderr
     assert list(submissions(r.stdout)) == ["fb/s2-feedback.tex", "s1.yaml"]
-    r = run_cli("check", "fb/s1-feedback.tex", cwd=tmp_path, specs=True)  # named: marked
-    assert r.returncode == 1 and "no \\answer" in r.stderr
+    r = run_cli("check", "fb/s1-feedback.tex", cwd=tmp_path, specs=True)  # named: said why
+    assert r.returncode == 1 and "not an answer file" in r.stderr
 
 
 # -- a bounded folder search, each file once, unmarked paths in the JSON ---------------------

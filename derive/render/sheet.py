@@ -17,7 +17,7 @@ from derive.core.errors import BatchIncomplete, BatchSkips, DeriveError, Verific
 from derive.core.lifetime import import_maths
 from derive.core.outputs import atomic_write
 from derive.render.tex_compile import Compiled, compile_pdf
-from derive.render.tex_document import Block, preamble
+from derive.render.tex_document import READING_MARK, Block, preamble
 
 if TYPE_CHECKING:  # SymPy comes with them: a sheet of cached blocks needs neither
     from derive.core.derivation import Solution
@@ -77,7 +77,7 @@ def assemble(blocks: Iterable[Block], *, title: str = "Worked solutions",
 def document_head(body: str) -> str:
     """The preamble of a document whose body is ``body`` (the figure packages when it has
     pictures)."""
-    return DOCUMENT_HEAD % preamble(body)
+    return READING_MARK + "\n" + DOCUMENT_HEAD % preamble(body)
 
 
 def _title_tex(title: str, problems: tuple[str, ...], contents: bool) -> str:

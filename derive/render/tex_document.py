@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: the first line of the documents derive writes to be read (sheets, a student's questions
+#: and worked solutions): ``derive check`` of a folder of handouts marks the answer sheets
+#: in it and leaves these out
+READING_MARK = "% derive: a document to read (questions or worked solutions), not an answer file"
+
 #: what the figures (``render.figures``) need; loading them takes half the time of
 #: compiling a short document, so a document that draws no picture goes without them
 FIGURE_PACKAGES = r"""\usepackage{tikz,pgfplots}

@@ -14,7 +14,6 @@ twice, by name and through a folder, through a link) is marked once, at its firs
 from __future__ import annotations
 
 import os
-import re
 import stat
 import sys
 from dataclasses import dataclass
@@ -131,21 +130,21 @@ def _kind(path: str) -> tuple[str, str]:
     return "bad", f"not a regular file ({what}); answer files are regular files"
 
 
-_FEEDBACK_NAME = re.compile(r"-feedback(?:-\d+)?\.tex$", re.I)
-
-
-def _is_feedback(path: str) -> bool:
-    """Whether ``path`` starts with the mark of a feedback document ``derive check``
-    wrote (its first bytes only; a regular file, opened without blocking)."""
+def derive_document(path: str) -> bool:
+    """Whether ``path`` starts with the mark of a document derive wrote to be read, not
+    filled in: a feedback document of ``derive check --feedback``, a sheet, a student's
+    questions or worked solutions (its first bytes only; a regular file, opened without
+    blocking)."""
     from derive.check.report.feedback import FEEDBACK_MARK
+    from derive.render.tex_document import READING_MARK
 
-    mark = FEEDBACK_MARK.encode()
+    marks = (FEEDBACK_MARK.encode(), READING_MARK.encode())
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return False
     try:
-        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(mark)) == mark
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, 200).startswith(marks)
     except OSError:
         return False
     finally:
@@ -210,8 +209,8 @@ def _walk(top: str, budget: _Budget) -> tuple[list[str], list[Skipped]]:
         for name in sorted(candidates):
             path = str(Path(folder) / name)  # ./a.yaml is shown a.yaml, as named
             kind, why = _kind(path)
-            if kind == "file" and _FEEDBACK_NAME.search(name) and _is_feedback(path):
-                continue  # derive's own feedback document (--feedback), not answers
+            if kind == "file" and name.lower().endswith(".tex") and derive_document(path):
+                continue  # derive's own questions, solutions or feedback, not answers
             if kind == "file":
                 budget.files += 1
                 if budget.files > limits.files:
