@@ -281,3 +281,20 @@ def test_a_name_the_student_defines_as_an_expression_is_used_below() -> None:
     bad = run("conv-sigmoid-backprop", "d.dE_dbc", r"""\delta_o = 2(y - o) o (1 - o) \\
               \frac{\partial E}{\partial b_c} = \delta_o w_f c (1 - c)""")
     assert [s.verdict for s in bad.steps] == ["unchecked", "invalid"]
+
+
+def test_two_relations_side_by_side_are_two_statements() -> None:
+    def sides(text: str) -> list[tuple[str, ...]]:
+        (line,) = read_lines(text)
+        return [s.sides for s in line.statements]
+
+    assert sides(r"L = \frac{1}{2}(y - t)^2, \quad y = z") == [
+        ("L", r"\frac{1}{2}(y - t)^2"), ("y", "z")]
+    assert sides(r"a = 1 \text{ and } b = 2") == [("a", "1"), ("b", "2")]
+    # a comma inside brackets, a decimal comma and a list stay where they are
+    assert sides("f(x, y) = 3") == [("f(x, y)", "3")]
+    assert sides("x = 0,5") == [("x", "0,5")]
+    assert sides("x = 1, 2, 3 = y") == [("x", "1, 2, 3", "y")]
+    # part a: L = (y - t)^2/2 and y = z are both the part's own definitions
+    w = run("loss-gradients", "a.dL_dz", r"L = \frac{1}{2}(y - t)^2, \quad y = z")
+    assert [s.verdict for s in w.steps] == ["valid", "valid"]

@@ -210,6 +210,8 @@ def statements_of(text: str) -> tuple[tuple[Statement, ...], str]:
     if _top_level(body, INEQUALITY):
         return (), "an inequality, not a relation that can be checked"
     pieces, signs = _split(body, IMPLY)
+    # "L = ½(y - t)^2, \quad y = z": two relations side by side, each a statement
+    pieces = [q for p in pieces for q in _side_by_side(p)]
     out: list[Statement] = []
     for k, piece in enumerate(pieces):
         arrow_parts, arrows = _split(piece, ARROW)
@@ -237,6 +239,57 @@ def statements_of(text: str) -> tuple[tuple[Statement, ...], str]:
     if first and is_prose(first) and len(out[0].sides) == 2 and not out[0].sides[1]:
         return (), "prose, not a relation"
     return tuple(out), ""
+
+
+#: what separates two relations written side by side: a comma or semicolon with spacing
+#: after it, ``\quad``, ``\text{and}`` (``where``, ``with``)
+_SEPARATOR = re.compile(r"[,;]?(?:\s|\\[,;:!\s]|\\q?quad(?![A-Za-z])|"
+                        r"\\text\s*\{\s*(?:and|where|with)\s*\})*")
+_SPACED = re.compile(r"\\q?quad(?![A-Za-z])|\\text\s*\{")
+
+
+def _side_by_side(piece: str) -> list[str]:
+    r"""A piece split where two relations stand side by side (``L = ½(y - t)^2, \quad y =
+    z``): at a comma or semicolon followed by spacing, or at ``\quad`` or ``\text{and}``,
+    outside brackets and environments, when both neighbours hold a relation and the
+    second has a name on its left (``f(x, y) = …``, ``0,5`` and ``x = 1, 2`` stay)."""
+    cuts: list[tuple[int, int]] = []
+    depth = env = 0
+    i, n = 0, len(piece)
+    while i < n:
+        m = _MATRIX_ENV.match(piece, i)
+        if m:
+            env += 1 if m.group(1) == "begin" else -1
+            i = m.end()
+            continue
+        c = piece[i]
+        if c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and env <= 0 and (c in ",;" or _SPACED.match(piece, i)):
+            m = _SEPARATOR.match(piece, i)
+            if m and (m.end() > i + 1 if c in ",;" else _SPACED.search(m.group(0))):
+                cuts.append((i, m.end()))
+                i = m.end()
+                continue
+        i += 1
+    if not cuts:
+        return [piece]
+    parts, last = [], 0
+    for start, end in cuts:
+        parts.append(piece[last:start])
+        last = end
+    parts.append(piece[last:])
+    out = [parts[0]]
+    for (start, end), part in zip(cuts, parts[1:], strict=True):
+        signs = _top_level(part, EQUAL)
+        named = bool(signs) and re.search(r"[A-Za-z]", part[:signs[0][0]]) is not None
+        if named and _top_level(out[-1], EQUAL):
+            out.append(part)
+        else:
+            out[-1] = out[-1] + piece[start:end] + part
+    return out
 
 
 def _continues(text: str) -> bool:
