@@ -258,3 +258,16 @@ def test_a_given_factor_equal_to_two_is_still_named(tmp_path):
     assert row["expected"] == "[[4, 0, 1, 6]]", row
     assert row.get("diagnosis") == "missing-factor", row
     assert "1/q = 2" in row["feedback"], row["feedback"]
+
+
+def test_a_decimal_comma_is_told_how_to_write_it(tmp_path):
+    """`0,4949` (a decimal comma, as many students write) was "cannot read '0,4949' as a
+    number", which does not say what to change."""
+    (tmp_path / "ans.yaml").write_text("answers:\n  gelu-descent:\n    a.x1: '-0,05'\n",
+                                       encoding="utf-8")
+    r = run_cli("check", "ans.yaml", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    row = next(x for x in json.loads(r.stdout)["submissions"][0]["results"]
+               if x["answer"] == "a.x1")
+    assert row["verdict"] == "unparsable", row
+    assert "decimal point" in row["feedback"] and "-0.05" in row["feedback"], row["feedback"]

@@ -57,8 +57,9 @@ class ClassPlan:
         files: dict[str, list[str]] = {}
         for m in marked:
             files.setdefault(m.student, []).append(m.file)
-        out = [f"{sid} has {len(fs)} files ({', '.join(fs)}); the gradebook and --lms count "
-               f"the first, {fs[0]}" for sid, fs in files.items() if len(fs) > 1]
+        out = [f"{sid} has {len(fs)} files ({', '.join(fs[:3])}"
+               f"{f' and {len(fs) - 3} more' if len(fs) > 3 else ''}); the gradebook and "
+               f"--lms count the first, {fs[0]}" for sid, fs in files.items() if len(fs) > 1]
         if self.roster is not None:
             unread = {m.file for m in marked if m.error}  # said on their own line
             off = [(sid, f) for sid, fs in files.items() if sid not in self.roster.rows

@@ -98,6 +98,10 @@ def _strip(text: str) -> str:
     return s.replace(" ", "")
 
 
+#: a number written with a decimal comma (0,4949), as many students write it
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
 def read_number(text: str, config: ParseConfig | None = None) -> WrittenNumber:
     """A written number with the precision it was written to.
 
@@ -137,6 +141,9 @@ def read_number(text: str, config: ParseConfig | None = None) -> WrittenNumber:
     try:
         v = parse_number(s)
     except ValueError_:
+        if _DECIMAL_COMMA.match(s):  # 0,4949: say what to write, not only that it fails
+            raise ParseError(f"cannot read {text!r} as a number: write the decimal point "
+                             f"as a point, {s.replace(',', '.')}") from None
         raise ParseError(f"cannot read {text!r} as a number") from None
     mant = s.lower().split("e")[0]
     decimals = len(mant.split(".")[1]) if "." in mant else 0
