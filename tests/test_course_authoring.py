@@ -271,3 +271,17 @@ def test_a_decimal_comma_is_told_how_to_write_it(tmp_path):
                if x["answer"] == "a.x1")
     assert row["verdict"] == "unparsable", row
     assert "decimal point" in row["feedback"] and "-0.05" in row["feedback"], row["feedback"]
+
+
+def test_the_text_report_writes_the_total_as_a_person_does(tmp_path):
+    """`score 1/1.0` and `1/1.0` in the heading: the assignment's total is a float."""
+    (tmp_path / "hw.yaml").write_text(
+        "title: HW\nseed: 3\nproblems:\n  - id: perceptron-bce\n"
+        "    answers: [a.z]\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student\ns001\n", encoding="utf-8")
+    (tmp_path / "s001.yaml").write_text("student: s001\nanswers:\n  perceptron-bce:\n"
+                                        "    a.z: 0.8\n", encoding="utf-8")
+    r = run_cli("check", "s001.yaml", "--assignment", "hw.yaml", "--roster", "roster.csv",
+                cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "score 1/1:" in r.stdout and "1.0" not in r.stdout, r.stdout

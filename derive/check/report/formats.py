@@ -146,7 +146,7 @@ def print_file(m: Marked, out: Any) -> None:
         out.print()
         return
     total, out_of = points(m)
-    head.append(f"  {total:g}/{out_of}", style="bold")
+    head.append(f"  {total:g}/{out_of:g}", style="bold")
     out.print(head)
     for w in m.warnings:
         out.print(Text(f"  warning: {terminal_text(w)}", style="yellow"))
@@ -207,7 +207,7 @@ def print_summary(marked: list[Marked], out: Any) -> None:
 def _score_line(m: Marked) -> str:
     s = m.score()
     total, out_of = points(m)
-    return f"score {total:g}/{out_of}: " + " · ".join(f"{s[v]} {v}" for v in VERDICTS)
+    return f"score {total:g}/{out_of:g}: " + " · ".join(f"{s[v]} {v}" for v in VERDICTS)
 
 
 def _list(ids: list[str], limit: int = 12) -> str:
