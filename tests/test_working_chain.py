@@ -264,7 +264,7 @@ def test_one_term_with_the_wrong_sign_is_a_sign_slip_naming_the_term() -> None:
     assert abs((X1 + 0.1 * g1) - (-0.00425)) < 1e-4 and abs((X1 - 0.1 * g1) - X2) < 1e-12
     w = run("gelu-descent", "a.x2", "x_2 = x_1 + \\eta g_1")
     assert w.steps[0].verdict == "invalid" and w.steps[0].diagnosis == "sign"
-    assert "term eta*g_1" in w.steps[0].feedback
+    assert "term + \\eta g_1" in w.steps[0].feedback  # the term as the student wrote it
     bare = run("gelu-descent", "a.x2", "x_2 = x_1 + \\eta g")  # read as g_1, said so
     assert bare.steps[0].diagnosis == "sign" and "g as g_1" in bare.steps[0].feedback
     # a wrong term that is not a turned sign stays an arithmetic slip
@@ -298,3 +298,11 @@ def test_two_relations_side_by_side_are_two_statements() -> None:
     # part a: L = (y - t)^2/2 and y = z are both the part's own definitions
     w = run("loss-gradients", "a.dL_dz", r"L = \frac{1}{2}(y - t)^2, \quad y = z")
     assert [s.verdict for s in w.steps] == ["valid", "valid"]
+
+
+def test_a_function_named_alone_in_a_derivative_label() -> None:
+    # L(w) = (LeakyReLU(wu) - t)^2/2; at w_0 = -0.5: t_hat = 0.1*(-1) = -0.1,
+    # dL/dw = (t_hat - t) a u = (-1.1)(0.1)(2) = -0.22; w_1 = -0.5 - 0.5(-0.22) = -0.39
+    w = run("leaky-unit-descent", "b.w1",
+            r"w_1 = w_0 - \eta \frac{dL}{dw}\Big|_{w_0} = -0.5 - 0.5(-0.22) = -0.39")
+    assert [s.verdict for s in w.steps] == ["valid"] * 3

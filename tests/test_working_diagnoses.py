@@ -184,3 +184,11 @@ def test_a_factor_written_as_one_is_no_misread_given() -> None:
             r"\frac{\partial h_1}{\partial w_5} = (\hat{y} - y) \cdot 1")
     assert w.first_error == 2
     assert w.steps[1].diagnosis not in ("wrong-given", "learning-rate")
+
+
+def test_a_sign_slip_names_the_term_as_written() -> None:
+    # w_1 = w_0 - eta L'(w_0) = -0.5 + 0.11 = -0.39; with + the step is an ascent
+    w = run("leaky-unit-descent", "b.w1", r"w_1 = w_0 + \eta \frac{dL}{dw}\Big|_{w_0}")
+    assert w.first_error == 1 and w.steps[0].diagnosis == "sign"
+    assert r"+ \eta \frac{dL}{dw}" in w.steps[0].feedback
+    assert "Piecewise" not in w.steps[0].feedback

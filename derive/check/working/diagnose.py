@@ -232,9 +232,11 @@ def _term_sign(scope: Scope, base: list[Any], new: Side, given: str) -> str | No
     ``x_1 - \\eta g_1`` (a descent written as an ascent) is the side before with that
     term turned; the sentence names the term."""
     expr = new.expr
-    if new.plain is None and _only_numbers(new) and not isinstance(expr, sp.Add):
-        return _written_sign(scope, base, new, given)  # -0.05 + 0.04575: folded to one
-    if not isinstance(expr, sp.Add) or len(expr.args) > MAX_SIGN_TERMS:
+    # the term as written, when turning one sign in the text does it (-0.05 + 0.04575,
+    # folded to one number when read; x_1 + \eta g_1)
+    found = _written_sign(scope, base, new, given) if new.plain is None else None
+    if found or not isinstance(expr, sp.Add) or len(expr.args) > MAX_SIGN_TERMS:
+        return found
         return None
     for term in expr.args:
         turned = expr - 2 * term

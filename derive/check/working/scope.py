@@ -395,7 +395,7 @@ def label_value(scope: Scope, label: Label, read: Any,
         wrt = read(_bare(scope, label.wrt))
         if not isinstance(wrt, sp.Symbol) or not scope.knows(wrt.name):
             raise SideError(f"{label.wrt} is not a quantity of this problem")
-        target = read(_bare(scope, label.target))
+        target = _applied(scope, label.target) or read(_bare(scope, label.target))
         if isinstance(target, sp.Symbol) and target.name == "loss" and scope.loss:
             target = real(scope.loss)  # ∂Loss/∂z differentiates the loss, not its value
         strange = {s.name for s in target.free_symbols if isinstance(s, sp.Symbol)
@@ -430,6 +430,17 @@ def label_value(scope: Scope, label: Label, read: Any,
     if not isinstance(var, sp.Symbol):
         raise SideError(f"cannot evaluate at {at}")
     return value.xreplace({var: point}) if isinstance(value, sp.Basic) else value
+
+
+def _applied(scope: Scope, text: str) -> Any:
+    """A function of the problem named alone as what is differentiated (``\\frac{dL}{dw}``
+    for ``L(w)``): the function applied to its own variables; None otherwise."""
+    m = re.fullmatch(r"\s*\\?([A-Za-z]+)\s*", text)
+    fn = scope.config.functions.get(m.group(1)) if m else None
+    apply = getattr(fn, "apply", None)
+    if not isinstance(apply, sp.Lambda):
+        return None
+    return apply(*apply.variables)
 
 
 def _bare(scope: Scope, text: str) -> str:
