@@ -285,3 +285,24 @@ def test_the_text_report_writes_the_total_as_a_person_does(tmp_path):
                 cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "score 1/1:" in r.stdout and "1.0" not in r.stdout, r.stdout
+
+
+def test_an_unclosed_answer_costs_only_itself_not_the_working_after_it(tmp_path):
+    """`\\answer{…}{-0.05 % unsure}`: the % hides the } (as LaTeX reads it), so the answer
+    never closes; the recovery skipped to the next \\answer, and a working written after
+    it was lost with it. The feedback now also says what the % did."""
+    (tmp_path / "hw.tex").write_text(
+        "\\answer{gelu-descent/a.x2}{-0.0958}\n"
+        "\\answer{gelu-descent/a.x1}{-0.05 % not sure\n"
+        "\\begin{working}{gelu-descent/a.x2}\n"
+        "x_2 &= -0.05 - 0.1 \\cdot 0.4575 \\\\\n &= -0.0958\n"
+        "\\end{working}\n", encoding="utf-8")
+    r = run_cli("check", "hw.tex", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = {x["answer"]: x for x in json.loads(r.stdout)["submissions"][0]["results"]}
+    assert rows["a.x1"]["verdict"] == "unparsable", rows["a.x1"]
+    assert "%" in rows["a.x1"]["feedback"], rows["a.x1"]["feedback"]
+    assert rows["a.x2"]["verdict"] == "correct", rows["a.x2"]
+    assert "working" in rows["a.x2"], rows["a.x2"]
+    # -0.05 - 0.1·0.4575 = -0.09575 by hand: both steps hold
+    assert rows["a.x2"]["working"]["first_error"] is None, rows["a.x2"]["working"]

@@ -350,8 +350,10 @@ def parse_latex_answers(text: str, file: str) -> Submission:
                 continue
             body = sc.group("\\answer")
         except AnswerFileError as e:  # a brace never closed: this answer only
-            pos = nxt.start() if nxt else len(text)
-            _broken(sub, text, m.end(), pos, f"line {line}", e.message)
+            after = _NEXT_COMMAND.search(text, m.end())  # an answer or a working
+            pos = after.start() if after else len(text)
+            _broken(sub, text, m.end(), pos, f"line {line}", e.message + _comment_hint(
+                text, m.end()))
             continue
         pos = sc.pos
         if body is None:
@@ -399,6 +401,20 @@ def parse_latex_answers(text: str, file: str) -> Submission:
 
 
 _NEXT_ANSWER = re.compile(r"(?<!\\)\\answer\s*\{")
+#: where reading goes on after an \answer whose brace never closes: the next answer or
+#: working (a working written after a broken answer is the student's, not its text)
+_NEXT_COMMAND = re.compile(r"(?<!\\)\\(?:answer\s*\{|begin\s*\{\s*working\s*\})")
+
+
+def _comment_hint(text: str, start: int) -> str:
+    """Why a brace may never close: a ``%`` on the answer's own line comments out the
+    rest of it, its ``}`` too (LaTeX reads it so); '' when there is none."""
+    end = text.find("\n", start)
+    return ("; a % on that line starts a comment that hides the rest of the line, its } "
+            "too (write \\% for a percent sign)"
+            if _COMMENT_START.search(text, start, len(text) if end < 0 else end) else "")
+
+
 _REF = re.compile(r"\s*\{\s*([A-Za-z0-9_.-]+)\s*/\s*([A-Za-z0-9_.-]+)\s*\}")
 
 
