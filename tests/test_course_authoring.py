@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 from testkit import ROOT, run_cli
 
 import derive
@@ -306,3 +307,25 @@ def test_an_unclosed_answer_costs_only_itself_not_the_working_after_it(tmp_path)
     assert "working" in rows["a.x2"], rows["a.x2"]
     # -0.05 - 0.1·0.4575 = -0.09575 by hand: both steps hold
     assert rows["a.x2"]["working"]["first_error"] is None, rows["a.x2"]["working"]
+
+
+def test_a_direct_path_is_written_as_a_partial_derivative(tmp_path):
+    """A skip connection y = x + f, f = tanh(w x): the chain rule read
+    dy/dx = dy/df·df/dx + dy/dx, the same name on both sides for two different things.
+    The direct term is ∂y/∂x; the value is 1 + w(1 − tanh²(wx)) (by hand, w = 0.5, x = 1)."""
+    p = _spec(tmp_path, """givens: {x: 1, w: 0.5}
+define:
+  f: {expr: 'tanh(w*x)', latex: f}
+  y: {expr: 'x + f', latex: y}
+answers: {a.dy_dx: number}
+parts:
+  a: {derive: [{use: backprop, of: y, wrt: {a.dy_dx: x}}]}
+""")
+    s = derive.load(str(p)).solve()
+    assert float(s.answers["a.dy_dx"].value) == pytest.approx(1 + 0.5 * (1 - math.tanh(0.5) ** 2))
+    text = run_cli("solve", str(p)).stdout
+    chain = next(ln for ln in text.splitlines() if "[chain rule]" in ln)
+    lhs, rhs = chain.split("=", 1)
+    assert lhs.strip() == "dy/dx" and "∂y/∂x" in rhs and "dy/dx" not in rhs, chain
+    latex = run_cli("solve", str(p), "--format", "latex").stdout
+    assert "\\frac{\\partial y}{\\partial x}" in latex, latex

@@ -77,6 +77,13 @@ def as_equation(e: Any) -> sp.Equality:
     return e if isinstance(e, sp.Equality) else sp.Eq(e, 0, evaluate=False)
 
 
+class DirectPartial(sp.Derivative):
+    """∂m/∂n shown with ∂: m's direct dependence on n, its other arguments held fixed,
+    where n also reaches m through those arguments (a GRU's h' = (1 − z)h + z h̃ with z and
+    h̃ functions of h; a skip connection). Written d, it would read as the total derivative
+    the chain rule is computing, on both sides of one equation."""
+
+
 def label(name: str) -> sp.Symbol:
     """A symbol used only to show a quantity by name (``h_{t-1}``, ``softmax(x)_i``)."""
     return sp.Symbol(name)

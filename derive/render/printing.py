@@ -93,6 +93,12 @@ class CourseLatex(ChainedConditions, LatexPrinter):
     def _print_Float(self, expr: sp.Float) -> str:
         return format_number(expr)
 
+    def _print_DirectPartial(self, expr: sp.Derivative) -> str:
+        inner, v = expr.expr, self._print(expr.variables[0])
+        if isinstance(inner, sp.Symbol):
+            return r"\frac{\partial %s}{\partial %s}" % (self._print(inner), v)
+        return r"\frac{\partial}{\partial %s}\left[%s\right]" % (v, self._print(inner))
+
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         (var, n), = expr.variable_count if len(expr.variable_count) == 1 else ((None, 0),)
         if var is None or n != 1:
@@ -153,6 +159,12 @@ class CourseText(ChainedConditions, DecimalStr):
 
     def _print_Float(self, expr: sp.Float) -> str:
         return format_number(expr)  # as many digits as a number on its own shows
+
+    def _print_DirectPartial(self, expr: sp.Derivative) -> str:
+        inner, v = expr.expr, self._print(expr.variables[0])
+        if isinstance(inner, sp.Symbol):
+            return f"∂{self._print(inner)}/∂{v}"
+        return f"∂/∂{v}[{self._print(inner)}]"
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         vars_ = "".join(f"d{self._print(v)}" for v in expr.variables)

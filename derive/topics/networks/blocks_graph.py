@@ -21,6 +21,7 @@ import sympy as sp
 
 from derive.core.blockkit import numeric_function, record_diff_steps, tame, to_float
 from derive.core.derivation import Context
+from derive.core.local_names import DirectPartial
 from derive.core.notation import Written
 from derive.core.numeric import GRAD_TOL, central_diff, rel_error, rng
 from derive.core.op_count import count_ops
@@ -220,6 +221,23 @@ def _derived(ctx: Context, g: _Graph) -> _Derived:
     return ctx.cache.setdefault(key, _Derived())
 
 
+def _local_label(g: _Graph, m: sp.Symbol, n: sp.Symbol) -> Any:
+    """How ∂m/∂n is named: d m/d n, or ∂m/∂n where another name m uses also depends on n
+    (then the local derivative is not m's total derivative, which the chain rule forms)."""
+    def reaches(c: sp.Symbol, seen: set[sp.Symbol]) -> bool:
+        if c == n:
+            return True
+        if c in seen or c not in g.defs:
+            return False
+        seen.add(c)
+        return any(reaches(k, seen) for k in g.children(c))
+
+    seen: set[sp.Symbol] = set()
+    if any(reaches(c, seen) for c in g.children(m) if c != n):
+        return DirectPartial(m, n)
+    return sp.Derivative(m, n)
+
+
 def _local_factors(g: _Graph, m: sp.Symbol, n: sp.Symbol, local: Any) -> list[Any]:
     """∂m/∂n as written by hand: for m = f(u), f′(u) in the names, then ∂u/∂n
     (``o·(1 - o)·c``); else the local derivative itself."""
@@ -339,13 +357,14 @@ def backprop(ctx: Context, of: str, wrt: Any, form: str, graph: dict[str, Any],
                 dsteps = [t for t in dsteps if not (
                     t.rule == "chain-rule" and getattr(t.lhs, "expr", None) == g.defs[m])]
             uses += record_diff_steps(ctx, dsteps, d.rules)
-            uses.append(ctx.step("local-derivative", _shown(lf), lhs=sp.Derivative(m, n),
-                                 before=sp.Derivative(g.defs[m], n)))
+            local_lhs = _local_label(g, m, n)
+            uses.append(ctx.step("local-derivative", _shown(lf), lhs=local_lhs,
+                                 before=type(local_lhs)(g.defs[m], n)))
             if earlier is not None:
                 uses.append(earlier)
             products.append((d.factors[m] if m != g.loss else []) + lf)
-            shown.append(sp.Mul(sp.Derivative(g.loss, m), sp.Derivative(m, n),
-                                evaluate=False) if m != g.loss else sp.Derivative(m, n))
+            shown.append(sp.Mul(sp.Derivative(g.loss, m), local_lhs,
+                                evaluate=False) if m != g.loss else local_lhs)
         if len(products) == 1:
             factors = [f for f in products[0] if f != 1] or [sp.S.One]
             raw_value, raw_shown = sp.Mul(*factors), _shown(factors)
