@@ -306,3 +306,12 @@ def test_a_function_named_alone_in_a_derivative_label() -> None:
     w = run("leaky-unit-descent", "b.w1",
             r"w_1 = w_0 - \eta \frac{dL}{dw}\Big|_{w_0} = -0.5 - 0.5(-0.22) = -0.39")
     assert [s.verdict for s in w.steps] == ["valid"] * 3
+
+
+def test_a_function_of_several_letters_applied_in_plain_letters() -> None:
+    # lr(z) = leaky ReLU with a = 0.1: lr'(-0.5) = a = 0.1 (lr' is not l times r')
+    w = run("activation-derivatives", "b.leaky1", r"lr'(-0.5) = a = 0.1")
+    assert [s.verdict for s in w.steps] == ["valid", "valid"]
+    # lr(-0.5) = a * (-0.5) = -0.05, not l * relu(-0.5) = 0
+    bad = run("activation-derivatives", "b.leaky1", r"lr'(-0.5) = 1")
+    assert [s.verdict for s in bad.steps] == ["invalid"]

@@ -192,3 +192,11 @@ def test_a_sign_slip_names_the_term_as_written() -> None:
     assert w.first_error == 1 and w.steps[0].diagnosis == "sign"
     assert r"+ \eta \frac{dL}{dw}" in w.steps[0].feedback
     assert "Piecewise" not in w.steps[0].feedback
+
+
+def test_one_digit_for_another_is_no_copying_and_the_left_side_is_named() -> None:
+    # ReLU'(-0.5) = 0; writing 1 copies nothing (the earlier answer 0 of b.clip1 is one
+    # digit, like 1); the step is held to its left side, not to a line before
+    w = run("activation-derivatives", "b.relu1", r"r'(z_0) = 1", {"b.clip1": R(0)})
+    assert w.first_error == 1 and w.steps[0].diagnosis != "copying"
+    assert "line before" not in w.steps[0].feedback

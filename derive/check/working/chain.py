@@ -424,7 +424,10 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
     except (TypeError, ValueError, ArithmeticError, AttributeError):
         found = None  # no mistake of the catalogue fits sides this odd (a 1×1 matrix)
     if found is not None:
-        return StepResult(latex, line.number, "invalid", found[1], found[0])
+        # held to a left side, a quantity or the answer, not to a line before
+        text = found[1] if what == "the line before" else \
+            found[1].replace("the line before", what)
+        return StepResult(latex, line.number, "invalid", text, found[0])
     return StepResult(latex, line.number, "invalid", f"{where}: {detail}")
 
 

@@ -48,7 +48,7 @@ STEP_CATALOGUE: dict[str, str] = {
     "chain-rule-factor": "{given} leaves out a factor of the chain rule: the derivative of "
                          "the inner function",
     "sigma-derivative": "{given} takes σ′(z) as {value}; σ′(z) = σ(z)(1 − σ(z))",
-    "copying": "{given} copies {value} wrong from the line above",
+    "copying": "{given} copies {value} wrong",
     "arithmetic": "{given} is an arithmetic slip: the line before gives {value}",
 }
 #: every code a step may carry
@@ -348,6 +348,12 @@ def _rounding(scope: Scope, base: list[Any], new: Side) -> str | None:
     return None
 
 
+def _copy_slip(written: str, seen: str) -> bool:
+    """A number copied with a digit slip: two numbers of one digit each differ in every
+    digit they have (1 for 0 is no slip of copying, just another number)."""
+    return min(len(written), len(seen)) >= 2 and _digit_slip(written, seen)
+
+
 def _digit_slip(a: str, b: str) -> bool:
     """One digit changed, swapped with its neighbour, added or dropped."""
     if a == b:
@@ -394,24 +400,27 @@ def _like_given(written: str, given: str, givens: set[str]) -> bool:
 def _number_slips(scope: Scope, base: list[Any], before: Side | None, new: Side,
                   given: str) -> tuple[str, str] | None:
     """A number copied wrong from above, or a given written as another number."""
-    seen: list[str] = []
+    # number -> where it was seen: '' for the line above, else the earlier answer's id
+    seen: dict[str, str] = {}
     if before is not None:
-        seen += [w.text for w in before.literals]  # the numbers of the line above
+        for w in before.literals:  # the numbers of the line above
+            seen.setdefault(w.text.lstrip("-"), "")
     # and the student's earlier answers (not the one this working computes)
-    seen += [format_number(v) for a, v in scope.answers.items() if a != scope.answer_id
-             and isinstance(v, sp.Basic) and v.is_number]
-    seen = [s.lstrip("-") for s in dict.fromkeys(seen)]
+    for a, v in scope.answers.items():
+        if a != scope.answer_id and isinstance(v, sp.Basic) and v.is_number:
+            seen.setdefault(format_number(v).lstrip("-"), a)
     named = _named_values(scope, before)
     tries = 0
     for m in _NUMBER.finditer(new.text):
         written = m.group(1)
         # and the quantities the line above names (g_2 = 0.418876), to the places written
         places = len(written.split(".")[1]) if "." in written else 0
-        swaps: list[tuple[str, str, str]] = [(s, "copying", "") for s in seen
-                                             if _digit_slip(written, s)]
+        swaps: list[tuple[str, str, str]] = [(s, "copying", f"your {a}" if a else "")
+                                             for s, a in seen.items()
+                                             if _copy_slip(written, s)]
         for name, v in named if places else []:
             text = f"{abs(v):.{places}f}"
-            if text not in seen and _digit_slip(written, text):
+            if text not in seen and _copy_slip(written, text):
                 swaps.append((text, "copying", name))
         # a given misread stands inside a computation: a side that is one number (the
         # result, added up wrong) is not a given written as another number
@@ -437,8 +446,10 @@ def _number_slips(scope: Scope, base: list[Any], before: Side | None, new: Side,
                 continue
             if _matches(base, side, scope):
                 if code == "copying":
-                    return code, sentence(code, given, f"{name} = {replacement}" if name
-                                          else replacement)
+                    what = f"{replacement} ({name})" if name.startswith("your ") else \
+                        f"{name} = {replacement}" if name else replacement
+                    where_from = "" if name.startswith("your ") else " from the line above"
+                    return code, sentence(code, given, what) + where_from
                 symbol = {"eta": "η", "alpha": "α"}.get(name.split("_")[0], name)
                 return code, (f"{given} uses {written} for {symbol} = {replacement}"
                               if code == "learning-rate" else

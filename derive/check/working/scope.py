@@ -460,14 +460,21 @@ _TEXT_COMMAND = re.compile(r"\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{\s
 
 
 def _words(scope: Scope, text: str) -> str:
-    """A word the scope knows (Loss, Error, MSE, what students call the loss) written in
-    plain letters is that name, as in ``\\text{Loss}``: ``\\partial Loss`` is not the
-    product L·o·s·s."""
+    """A word the scope knows written in plain letters is that name, as in
+    ``\\text{Loss}``: the loss (Loss, Error, MSE: ``\\partial Loss`` is not the product
+    L·o·s·s) and a function of the problem where it is applied (``lr'(z_0)``, ``lr(z)``:
+    not l times r'(z_0))."""
     words = [w for w in LOSS_WORDS if len(w) > 1 and w in scope.config.aliases
              and w not in scope.config.symbols]
-    if not words or not any(w in text for w in words):
+    calls = [f for f in scope.config.functions if len(f) > 1 and f.isalpha()
+             and f not in scope.config.symbols]
+    if not any(w in text for w in words + calls):
         return text
-    pattern = re.compile(r"(?<![\\A-Za-z])(" + "|".join(words) + r")(?![A-Za-z])")
+    # longest first: a word is not read as the start of a longer one
+    alternatives = [re.escape(w) for w in sorted(words, key=len, reverse=True)]
+    alternatives += [re.escape(f) + r"(?=\s*(?:'|\(|\\left\b|\^))"
+                     for f in sorted(calls, key=len, reverse=True)]
+    pattern = re.compile(r"(?<![\\A-Za-z])(" + "|".join(alternatives) + r")(?![A-Za-z])")
 
     def word(m: re.Match[str]) -> str:
         if _TEXT_COMMAND.search(text, 0, m.start()):
@@ -510,6 +517,12 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
         if isinstance(v, sp.Basic):
             free |= {s.name for s in v.free_symbols if isinstance(s, sp.Symbol)}
     unknown = free - scope.variables
+    # a name that means nothing is unknown even where its value vanished (l·r'(-0.5),
+    # lr' read as l times r', is 0 whatever l is)
+    if isinstance(expr, sp.Basic):
+        unknown |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)
+                    and not scope.knows(s.name) and not (shadow and s.name in shadow)
+                    and not s.name.startswith(PLACEHOLDER)}
     plain = None
     try:
         plain = read_number(rewritten, scope.config) if not labels else None
