@@ -315,3 +315,15 @@ def test_a_function_of_several_letters_applied_in_plain_letters() -> None:
     # lr(-0.5) = a * (-0.5) = -0.05, not l * relu(-0.5) = 0
     bad = run("activation-derivatives", "b.leaky1", r"lr'(-0.5) = 1")
     assert [s.verdict for s in bad.steps] == ["invalid"]
+
+
+def test_sides_by_cases() -> None:
+    # ELU with alpha = 1: d/dz [z | alpha(e^z - 1)] = [1 | alpha e^z] = [1 | e^z]
+    w = run("activation-derivatives", "a.elu", r"""e'(z) = \frac{d}{dz}\begin{cases} z & z > 0
+            \\ \alpha(e^z - 1) & z \le 0 \end{cases} = \begin{cases} 1 & z > 0 \\
+            \alpha e^z & z \le 0 \end{cases}""")
+    assert [s.verdict for s in w.steps] == ["valid", "valid"]
+    # ReLU'(z) is 0 for z < 0, not 1
+    bad = run("activation-derivatives", "a.relu",
+              r"r'(z) = \begin{cases} 1 & z > 0 \\ 1 & z \le 0 \end{cases}")
+    assert [s.verdict for s in bad.steps] == ["invalid"]

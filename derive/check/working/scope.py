@@ -456,6 +456,7 @@ def _bare(scope: Scope, text: str) -> str:
     return head if _ONE_NAME.fullmatch(head) else text
 
 
+_CASES = re.compile(r"\\begin\s*\{\s*cases\s*\}")
 _TEXT_COMMAND = re.compile(r"\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{\s*$")
 
 
@@ -492,7 +493,10 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
 
     def read(t: str) -> Any:
         try:
-            value, _ = parse_with_notes(t, "matrix-expression", scope.config)
+            # a side by cases is read as an expression answer by cases is (the matrix
+            # reading takes its conditions for inequalities)
+            kind = "expression" if _CASES.search(t) else "matrix-expression"
+            value, _ = parse_with_notes(t, kind, scope.config)
         except ParseError as e:
             raise SideError(str(e)) from None
         if isinstance(value, list):
