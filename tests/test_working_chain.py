@@ -327,3 +327,21 @@ def test_sides_by_cases() -> None:
     bad = run("activation-derivatives", "a.relu",
               r"r'(z) = \begin{cases} 1 & z > 0 \\ 1 & z \le 0 \end{cases}")
     assert [s.verdict for s in bad.steps] == ["invalid"]
+
+
+def test_a_remark_after_the_relation_is_not_read() -> None:
+    def sides(text: str) -> list[tuple[str, ...]]:
+        (line,) = read_lines(text)
+        return [s.sides for s in line.statements]
+
+    assert sides(r"x_2 = -0.0958 \quad \text{(rounded)}") == [("x_2", "-0.0958")]
+    # the reason's condition made the whole line an inequality
+    assert sides(r"c'(z_0) = 1 \quad \text{since } |z_0| < 1") == [("c'(z_0)", "1")]
+    # a condition inside cases stays
+    assert sides(r"y = \begin{cases} 1 & \text{if } z > 0 \\ 0 & \text{otherwise} "
+                 r"\end{cases}")[0][0] == "y"
+    # clip'(z) = 1 on [-1, 1]: c'(-0.5) = 1 is right, 0 is wrong
+    w = run("activation-derivatives", "b.clip1", r"c'(z_0) = 1 \quad \text{since } |z_0| < 1")
+    assert [s.verdict for s in w.steps] == ["valid"]
+    bad = run("activation-derivatives", "b.clip1", r"c'(z_0) = 0 \quad \text{since } |z_0| < 1")
+    assert [s.verdict for s in bad.steps] == ["invalid"]

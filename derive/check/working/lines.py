@@ -206,7 +206,7 @@ def _has_relation(text: str) -> bool:
 
 def statements_of(text: str) -> tuple[tuple[Statement, ...], str]:
     """The statements of one line, or the reason it cannot be read."""
-    body = text.strip()
+    body = _without_remark(text.strip())
     if _top_level(body, INEQUALITY):
         return (), "an inequality, not a relation that can be checked"
     pieces, signs = _split(body, IMPLY)
@@ -290,6 +290,38 @@ def _side_by_side(piece: str) -> list[str]:
         else:
             out[-1] = out[-1] + piece[start:end] + part
     return out
+
+
+#: a remark after a relation: ``\quad \text{since } |z_0| < 1``, ``\text{(rounded)}``
+_REMARK = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{\s*(?:\(|(?:since|because|as|for|"
+                     r"if|when|where|using|by|with|rounded|approx\w*|i\.e\.|e\.g\.)"
+                     r"(?![A-Za-z]))", re.IGNORECASE)
+
+
+def _without_remark(body: str) -> str:
+    """The line without a remark that follows its relation (outside brackets and
+    environments): the words and any condition after them are the student's reason,
+    not a relation to check (a condition's ``<`` made the whole line an inequality)."""
+    depth = env = 0
+    i, n = 0, len(body)
+    while i < n:
+        m = _MATRIX_ENV.match(body, i)
+        if m:
+            env += 1 if m.group(1) == "begin" else -1
+            i = m.end()
+            continue
+        c = body[i]
+        if c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth = max(0, depth - 1)
+        elif c == "\\" and depth == 0 and env <= 0 and _REMARK.match(body, i):
+            before = body[:i]
+            if _top_level(before, EQUAL) and not _clean(before).endswith(
+                    tuple("=+-*/") + (r"\cdot", r"\times")):
+                return _clean(before)
+        i += 1
+    return body
 
 
 def _continues(text: str) -> bool:
