@@ -329,3 +329,12 @@ parts:
     assert lhs.strip() == "dy/dx" and "∂y/∂x" in rhs and "dy/dx" not in rhs, chain
     latex = run_cli("solve", str(p), "--format", "latex").stdout
     assert "\\frac{\\partial y}{\\partial x}" in latex, latex
+
+
+def test_statement_text_writes_roots_accents_and_greek_as_a_reader_does():
+    """`\\sqrt{d}` was "sqrtd", `\\tilde h` "tilde h", `\\rho` "rho", `\\ell` "ell"."""
+    from derive.render.text import plain_statement
+
+    got = plain_statement(r"$a = \operatorname{softmax}(q K^T / \sqrt{d})$, "
+                          r"$\tilde h$, $\bar x$, $\hat v$, $\sqrt{s_{t+1}}$, $\rho$, $\ell$")
+    assert got == "a = softmax(q K^T / √d), h\u0303, x\u0304, v\u0302, √(s_{t+1}), ρ, ℓ", got

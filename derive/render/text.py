@@ -33,6 +33,11 @@ RULE_NAMES = {
 _TEX = [
     (r"\\operatorname\{([^}]*)\}", r"\1"), (r"\\mathbf\{([^}]*)\}", r"\1"),
     (r"\\text\{([^}]*)\}", r"\1"), (r"\\hat\s*\{?y\}?", "ŷ"),
+    # accents as combining marks (h̃, x̄, v̂), a root as √ (√d, √(s_{t+1})), not "tilde h"
+    # and "sqrtd"
+    (r"\\tilde\s*\{?([A-Za-z])\}?", "\\1\u0303"), (r"\\bar\s*\{?([A-Za-z])\}?", "\\1\u0304"),
+    (r"\\hat\s*\{?([A-Za-z])\}?", "\\1\u0302"),
+    (r"\\sqrt\s*\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}", lambda m: "√" + _atom(m[1])),
     (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_atom(m[1])}/{_atom(m[2])}"),
     (r"\\[,;!]", " "),
     (r"\\cdot", "·"), (r"\\times", "×"), (r"\\odot", "⊙"), (r"\\sum", "Σ"), (r"\\partial\s*", "∂"),
@@ -43,7 +48,9 @@ _TEX = [
 ]
 _GREEK_TEX = {"alpha": "α", "beta": "β", "eta": "η", "sigma": "σ", "delta": "δ",
               "gamma": "γ", "lambda": "λ", "mu": "μ", "theta": "θ", "varphi": "φ",
-              "phi": "φ", "epsilon": "ε", "tau": "τ", "omega": "ω", "nabla": "∇"}
+              "phi": "φ", "epsilon": "ε", "tau": "τ", "omega": "ω", "nabla": "∇",
+              "rho": "ρ", "pi": "π", "xi": "ξ", "nu": "ν", "kappa": "κ", "zeta": "ζ",
+              "psi": "ψ", "chi": "χ", "ell": "ℓ"}
 
 
 def _atom(s: str) -> str:
