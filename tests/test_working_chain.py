@@ -345,3 +345,13 @@ def test_a_remark_after_the_relation_is_not_read() -> None:
     assert [s.verdict for s in w.steps] == ["valid"]
     bad = run("activation-derivatives", "b.clip1", r"c'(z_0) = 0 \quad \text{since } |z_0| < 1")
     assert [s.verdict for s in bad.steps] == ["invalid"]
+
+
+def test_entries_of_a_vector_given_by_its_written_name() -> None:
+    # rnn-vanishing: xs = [1, 0.5, -0.5, 0.2] is written x; h_1 = tanh(w h_0 + u x_1)
+    # = tanh(0.5*0 + 1*1) = tanh(1) = 0.76159
+    w = run("rnn-vanishing", "a.h1", r"h_1 = \tanh(w h_0 + u x_1) = \tanh(1) = 0.7616")
+    assert [s.verdict for s in w.steps] == ["valid"] * 3
+    # x_3 = -0.5: w h_2 + u x_3 = 0.5*0.706818 - 0.5 = -0.146591, not + 0.5
+    bad = run("rnn-vanishing", "a.h3", r"h_3 = \tanh(w h_2 + u x_3) = \tanh(0.3534 + 0.5)")
+    assert [s.verdict for s in bad.steps] == ["valid", "invalid"]

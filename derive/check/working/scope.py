@@ -118,17 +118,24 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
             if key and key != name:
                 aliases[key] = name
     givens: dict[str, Any] = {}
+    entry_aliases: set[str] = set()
     for g in problem.givens.values():
         if isinstance(g.value, FloatMatrix):
             continue  # a large float64 given: a working does not name its entries
         if isinstance(g.value, sp.MatrixBase):
             r, c = g.value.shape
+            # the entries go by the given's written name too (xs written x: x_1 is xs_1)
+            key = name_key(g.latex)
+            written = key if key and key != g.name and key.isalpha() else None
             for i in range(r):
                 for j in range(c):
-                    n = f"{g.name}_{i * c + j + 1}" if r == 1 or c == 1 else \
-                        f"{g.name}_{i + 1}{j + 1}"
+                    index = f"{i * c + j + 1}" if r == 1 or c == 1 else f"{i + 1}{j + 1}"
+                    n = f"{g.name}_{index}"
                     givens[n] = g.value[i, j]
                     symbols[n] = real(n)
+                    if written and f"{written}_{index}" not in aliases:
+                        aliases[f"{written}_{index}"] = n
+                        entry_aliases.add(f"{written}_{index}")
             continue
         givens[g.name] = g.value
         symbols[g.name] = real(g.name)
@@ -203,6 +210,8 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
             if aid in own:
                 scope.own[key] = own[aid]
             symbols.setdefault(key, real(key))
+    for key in entry_aliases & set(scope.answer_of):
+        del aliases[key]  # an answer's name (x_1 of a.x1) is not a given's entry
     if scope.answer_of.get("loss", "").split(".", 1)[0] == part:
         for w in LOSS_WORDS:  # this part's loss is an answer of its own (e.loss)
             if w not in defs:
