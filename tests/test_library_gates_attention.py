@@ -77,3 +77,11 @@ def test_the_typical_mistakes_are_named_and_followed_through(tmp_path):
     assert rows[("gru-step", "b.dhn_dh")]["diagnosis"] == "direct-path-only"
     assert rows[("attention-scores", "a.s")]["diagnosis"] == "unscaled"
     assert rows[("attention-scores", "b.a")]["verdict"] == "follow-through"
+
+
+def test_the_entries_of_a_given_with_its_own_latex_are_written_so():
+    """q K^T/√d's worked step showed the entries as Kt_{11}: the given's name, not the
+    spec's `latex: 'K^T'` that the table of givens shows."""
+    r = run_cli("solve", "attention-scores", "--format", "latex")
+    assert r.returncode == 0, r.stderr
+    assert "(K^T)_{11} q_{1}" in r.stdout and "Kt_" not in r.stdout, r.stdout

@@ -8,6 +8,7 @@ printer's settings, so printers, and what they keep, are per mapping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,7 +27,29 @@ def own_latex(problem: Any) -> dict[str, str]:
 
     named = [(n, g.latex) for n, g in problem.givens.items()] + \
         [(n, d.latex) for n, d in problem.definitions.items() if not d.args]
-    return {n: t for n, t in named if t and plain(t) != plain(default_latex(n))}
+    own = {n: t for n, t in named if t and plain(t) != plain(default_latex(n))}
+    own.update(_entries(problem, own))
+    return own
+
+
+def _entries(problem: Any, own: dict[str, str]) -> dict[str, str]:
+    """The entries of a matrix given written its own way: ``Kt_12`` of ``latex: 'K^T'``
+    is ``(K^T)_{12}`` (a worked solution's q K^T/√d showed ``Kt_{12}``)."""
+    import sympy as sp
+
+    from derive.core.givens import given_symbol
+
+    out: dict[str, str] = {}
+    for n, g in problem.givens.items():
+        if n not in own or not isinstance(g.value, sp.MatrixBase):
+            continue
+        entries = given_symbol(g)
+        if not isinstance(entries, sp.MatrixBase) or len(entries) > 400:
+            continue  # a large given is one MatrixSymbol, shown by its name
+        base = own[n] if re.fullmatch(r"\\?[A-Za-z]+", own[n]) else f"({own[n]})"
+        for s in entries:
+            out[s.name] = f"{base}_{{{s.name[len(n) + 1:]}}}"
+    return out
 
 
 @contextmanager
