@@ -338,3 +338,14 @@ def test_statement_text_writes_roots_accents_and_greek_as_a_reader_does():
     got = plain_statement(r"$a = \operatorname{softmax}(q K^T / \sqrt{d})$, "
                           r"$\tilde h$, $\bar x$, $\hat v$, $\sqrt{s_{t+1}}$, $\rho$, $\ell$")
     assert got == "a = softmax(q K^T / √d), h\u0303, x\u0304, v\u0302, √(s_{t+1}), ρ, ℓ", got
+
+
+def test_a_roster_id_with_an_accent_is_told_what_is_accepted(tmp_path):
+    """'émile' was refused as "expected letters, digits…": é is a letter."""
+    (tmp_path / "hw.yaml").write_text("title: HW\nseed: 3\nproblems:\n  - id: perceptron-bce\n",
+                                      encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student,name\némile,Émile Zola\n", encoding="utf-8")
+    r = run_cli("assign", "hw.yaml", "--roster", "roster.csv", "--format", "json",
+                "-o", "out", "--no-pdf", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "line 2" in r.stderr and "ASCII" in r.stderr, r.stderr

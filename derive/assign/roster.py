@@ -29,8 +29,10 @@ class Roster:
 def check_student_id(sid: str, where: str) -> str:
     """The id, or a UsageError saying why it cannot name a student."""
     if not STUDENT_ID.match(sid):
-        raise UsageError(f"{where}: student id {sid[:70]!r} is not usable (expected letters, "
-                         "digits and . _ - @ +, starting with a letter or digit, at most 64)")
+        raise UsageError(f"{where}: student id {sid[:70]!r} is not usable (expected ASCII letters "
+                         "A-Z a-z, digits and . _ - @ +, starting with a letter or digit, at most "
+                         "64: an id names the student's folder; a name with accents or spaces "
+                         "belongs in another column)")
     return sid
 
 
