@@ -355,3 +355,17 @@ def test_entries_of_a_vector_given_by_its_written_name() -> None:
     # x_3 = -0.5: w h_2 + u x_3 = 0.5*0.706818 - 0.5 = -0.146591, not + 0.5
     bad = run("rnn-vanishing", "a.h3", r"h_3 = \tanh(w h_2 + u x_3) = \tanh(0.3534 + 0.5)")
     assert [s.verdict for s in bad.steps] == ["valid", "invalid"]
+
+
+def test_a_vector_written_as_a_column_for_a_row() -> None:
+    # momentum: x_2 = x_1 - eta v_2 = (0.9, 0) - 0.05 (3.6, 18) = (0.72, -0.9), written
+    # as columns while the answer is a row: the same vector
+    w = run("momentum-two-conventions", "a.x2", r"""x_2 = x_1 - \eta v_2 =
+            \begin{bmatrix} 0.9 \\ 0 \end{bmatrix} - 0.05 \begin{bmatrix} 3.6 \\ 18
+            \end{bmatrix} = \begin{bmatrix} 0.72 \\ -0.9 \end{bmatrix}""")
+    assert [s.verdict for s in w.steps] == ["valid"] * 3
+    # (0.72, 0.9): the second entry is wrong, and the message shows the vector, not SymPy
+    bad = run("momentum-two-conventions", "a.x2",
+              r"x_2 = x_1 - \eta v_2 = \begin{bmatrix} 0.72 \\ 0.9 \end{bmatrix}")
+    assert [s.verdict for s in bad.steps] == ["valid", "invalid"]
+    assert "Matrix(" not in bad.steps[1].feedback

@@ -50,7 +50,10 @@ def _num(v: Any) -> sp.Float:
 
 
 def show(v: Any) -> str:
-    """A number as a message writes it (4 significant figures)."""
+    """A number as a message writes it (4 significant figures); a matrix as its rows."""
+    if isinstance(v, sp.MatrixBase) and all(_is_numeric(e) for e in v):
+        rows = ["[" + ", ".join(show(e) for e in v.row(i)) + "]" for i in range(v.rows)]
+        return rows[0] if v.rows == 1 else "[" + ", ".join(rows) + "]"
     try:
         f = float(_num(v))
     except (TypeError, ValueError):
@@ -126,6 +129,9 @@ def propagated(side: Side, scope: Scope) -> Any:
 def _matrices_close(old: Any, new: Side, new_value: Any, scope: Scope) -> bool:
     if not isinstance(old, sp.MatrixBase) or not isinstance(new_value, sp.MatrixBase):
         return False
+    if old.shape != new_value.shape and old.shape == new_value.shape[::-1] \
+            and 1 in old.shape:
+        new_value = new_value.T  # a vector written as a column for a row: the same vector
     if old.shape != new_value.shape:
         return False
     tol = rounding_tolerance(new, scope)
