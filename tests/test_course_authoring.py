@@ -349,3 +349,32 @@ def test_a_roster_id_with_an_accent_is_told_what_is_accepted(tmp_path):
                 "-o", "out", "--no-pdf", cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
     assert "line 2" in r.stderr and "ASCII" in r.stderr, r.stderr
+
+
+def test_a_declared_mistake_for_the_students_own_numbers_is_not_called_copying(tmp_path):
+    """Attention scores without 1/√d are attention-scores' declared mistake `unscaled`;
+    with d drawn from [1, 4] they are also the d = 1 students' right answer, and the
+    other-variant check replaced the named mistake with "the answer for the numbers of …".
+    A mistake the spec's author declared explains the answer from the student's own
+    numbers: it stays (a coincidental generic one still gives way)."""
+    (tmp_path / "hw.yaml").write_text(
+        "title: HW\nseed: 5\nproblems:\n  - id: attention-scores\n"
+        "    answers: [a.s]\n    vary: {d: [1, 4]}\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student\n" + "\n".join(
+        f"s{i:03d}" for i in range(1, 11)) + "\n", encoding="utf-8")
+    r = run_cli("assign", "hw.yaml", "--roster", "roster.csv", "--format", "json",
+                "-o", "out", "--no-pdf", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    d = {s: float(v["attention-scores"]["givens"]["d"])
+         for s, v in json.loads(r.stdout)["students"].items()}
+    me = next(s for s, v in d.items() if v == 4)
+    assert 1.0 in d.values()
+    # q K^T = [1·1 + 2·1, 0·1 + 2·1, -1·1 + 0·2] = [3, 2, -1], not divided by √4 = 2
+    (tmp_path / "a.yaml").write_text(
+        f"student: {me}\nanswers:\n  attention-scores:\n"
+        "    a.s: '\\begin{bmatrix} 3 & 2 & -1 \\end{bmatrix}'\n", encoding="utf-8")
+    r = run_cli("check", "a.yaml", "--assignment", "hw.yaml", "--roster", "roster.csv",
+                "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)["submissions"][0]["results"][0]
+    assert row["verdict"] == "incorrect" and row["diagnosis"] == "unscaled", row

@@ -124,6 +124,10 @@ def _copied(marker: Marker, prep: Prepared, plan: Plan, student: str, r: Result)
     spec = prep.problem.answers[r.answer]
     if r.given is None or spec.kind not in COPYABLE:
         return r
+    if r.diagnosis in {m.code for m in prep.mistakes.get(r.answer, ())}:
+        # a mistake the spec's author declared explains it from the student's own numbers
+        # (scores without 1/√d are also the d = 1 answer); a generic one may be chance
+        return r
     own = prep.right[r.answer].value
     whose: list[str] = []
     try:
