@@ -369,3 +369,14 @@ def test_a_vector_written_as_a_column_for_a_row() -> None:
               r"x_2 = x_1 - \eta v_2 = \begin{bmatrix} 0.72 \\ 0.9 \end{bmatrix}")
     assert [s.verdict for s in bad.steps] == ["valid", "invalid"]
     assert "Matrix(" not in bad.steps[1].feedback
+
+
+def test_hatted_quantities_by_their_written_names() -> None:
+    # adam: m_hat_1 = 0.2/0.1 = 2, v_hat_1 = 0.004/0.001 = 4; x_1 = 2 - 0.1*2/(2 + 1e-8)
+    # = 1.9; without the bias correction m_1/sqrt(v_1) = 0.2/0.0632 = 3.16: x_1 = 1.684
+    w = run("adam-bias-correction", "a.x1", r"x_1 = x_0 - \eta \frac{\hat{m}_1}"
+            r"{\sqrt{\hat{v}_1} + \epsilon} = 2 - 0.1 \cdot \frac{2}{\sqrt{4}} = 1.9")
+    assert [s.verdict for s in w.steps] == ["valid"] * 3
+    bad = run("adam-bias-correction", "a.x1",
+              r"x_1 = x_0 - \eta \frac{m_1}{\sqrt{v_1} + \epsilon} = 1.684")
+    assert bad.steps[0].verdict == "invalid"

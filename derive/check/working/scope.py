@@ -85,7 +85,11 @@ def _keys(answer_id: str) -> list[str]:
     last = answer_id.rsplit(".", 1)[-1]
     m = _SIMPLE_ID.match(last)
     if m:
-        return [f"{m.group(1)}_{m.group(2)}", f"{m.group(1)}{m.group(2)}"]
+        keys = [f"{m.group(1)}_{m.group(2)}", f"{m.group(1)}{m.group(2)}"]
+        letter = m.group(1)
+        if letter.endswith("hat") and len(letter) == 4:  # a.mhat1 is \hat{m}_1
+            keys.append(f"hat({letter[0]})_{m.group(2)}")
+        return keys
     if last == "yhat":
         return ["yhat", "hat(y)"]
     return [last] if last.isalpha() else []
