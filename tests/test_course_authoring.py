@@ -378,3 +378,33 @@ def test_a_declared_mistake_for_the_students_own_numbers_is_not_called_copying(t
     assert r.returncode == 0, r.stderr
     row = json.loads(r.stdout)["submissions"][0]["results"][0]
     assert row["verdict"] == "incorrect" and row["diagnosis"] == "unscaled", row
+
+
+def test_follow_through_from_the_students_own_slip_is_not_called_copying(tmp_path):
+    """After unscaled scores (the declared `unscaled`, kept), their softmax is
+    follow-through; it is also the d = 1 students' right answer, and was flagged
+    other-variant "copied along with the earlier answer" that was not copied."""
+    (tmp_path / "hw.yaml").write_text(
+        "title: HW\nseed: 5\nproblems:\n  - id: attention-scores\n"
+        "    vary: {d: [1, 4]}\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("student\n" + "\n".join(
+        f"s{i:03d}" for i in range(1, 11)) + "\n", encoding="utf-8")
+    r = run_cli("assign", "hw.yaml", "--roster", "roster.csv", "--format", "json",
+                "-o", "out", "--no-pdf", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    d = {s: float(v["attention-scores"]["givens"]["d"])
+         for s, v in json.loads(r.stdout)["students"].items()}
+    me = next(s for s, v in d.items() if v == 4)
+    scores = np.array([3.0, 2, -1])  # q K^T, not divided by √4
+    weights = np.exp(scores) / np.exp(scores).sum()
+    (tmp_path / "a.yaml").write_text(
+        f"student: {me}\nanswers:\n  attention-scores:\n"
+        "    a.s: '\\begin{bmatrix} 3 & 2 & -1 \\end{bmatrix}'\n"
+        "    b.a: '\\begin{bmatrix} " + " & ".join(f"{w:.4g}" for w in weights)
+        + " \\end{bmatrix}'\n", encoding="utf-8")
+    r = run_cli("check", "a.yaml", "--assignment", "hw.yaml", "--roster", "roster.csv",
+                "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = {x["answer"]: x for x in json.loads(r.stdout)["submissions"][0]["results"]}
+    assert rows["a.s"]["diagnosis"] == "unscaled", rows["a.s"]
+    assert rows["b.a"]["verdict"] == "follow-through", rows["b.a"]

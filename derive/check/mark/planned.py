@@ -101,14 +101,20 @@ def mark_planned(marker: Marker, plan: Plan, sub: Submission,
                     if p == a.problem and aid in a.points}
         rows = marker.mark_problem(prep, {k: v for k, v in given.items() if k not in extra},
                                    disabled, sub.notation, workings)
+        flagged: set[str] = set()  # answers found to be another variant's
         for r in rows:
             if r.answer in prep.problem.answers and r.answer not in a.points:
                 continue  # not asked (reported by the problem, dropped here)
             # a follow-through answer that is another student's right answer is copied
-            # along with the earlier answer it follows from, not worked out
-            if r.verdict in ("incorrect", "follow-through") \
+            # along with the earlier answer it follows from, not worked out; one that
+            # follows from the student's own slip (scores without 1/√d, then their
+            # softmax: the d = 1 answers) is their own work
+            if (r.verdict == "incorrect" or (r.verdict == "follow-through" and flagged
+                                             & _upstream(prep.problem, r.answer))) \
                     and ("diagnose", a.problem, r.answer) not in disabled:
                 r = _copied(marker, prep, plan, student, r)
+            if r.diagnosis == "other-variant":
+                flagged.add(r.answer)
             if (a.problem, r.answer) in sub.broken:
                 r = replace(r, verdict="unparsable", diagnosis=None, given=None,
                             feedback="could not be read from the file: "
@@ -117,6 +123,18 @@ def mark_planned(marker: Marker, plan: Plan, sub: Submission,
             share = {"correct": 1.0, "follow-through": plan.follow_through}.get(r.verdict, 0.0)
             results.append(replace(r, points=worth * share, max_points=worth))
     return Marked(sub.file, student, results, warnings=warnings, out_of=plan.out_of)
+
+
+def _upstream(problem: Any, aid: str) -> set[str]:
+    """The answers ``aid`` is computed from, directly or through others (``depends``)."""
+    out: set[str] = set()
+    todo = list(problem.answers[aid].depends) if aid in problem.answers else []
+    while todo:
+        d = todo.pop()
+        if d not in out and d in problem.answers:
+            out.add(d)
+            todo.extend(problem.answers[d].depends)
+    return out
 
 
 def _copied(marker: Marker, prep: Prepared, plan: Plan, student: str, r: Result) -> Result:
