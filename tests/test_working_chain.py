@@ -380,3 +380,15 @@ def test_hatted_quantities_by_their_written_names() -> None:
     bad = run("adam-bias-correction", "a.x1",
               r"x_1 = x_0 - \eta \frac{m_1}{\sqrt{v_1} + \epsilon} = 1.684")
     assert bad.steps[0].verdict == "invalid"
+
+
+def test_displays_one_below_the_other_are_lines() -> None:
+    # each $$ … $$ is a line: the second display is f'(x_1), not more of x_2's right side
+    lines = read_lines("$$x_2 = x_1 - \\eta f'(x_1)$$\n$$f'(x_1) = 0.4575$$\n"
+                       "$$x_2 = -0.05 - 0.1 \\cdot 0.4575 = -0.0958$$")
+    assert [ln.statements[0].sides[0] for ln in lines] == ["x_2", "f'(x_1)", "x_2"]
+    # f'(-0.05) = 0.4575; x_2 = -0.05 - 0.04575 = -0.09575
+    w = run("gelu-descent", "a.x2", "$$x_2 = x_1 - \\eta f'(x_1)$$\n$$f'(x_1) = 0.4575$$\n"
+            "$$x_2 = -0.05 - 0.1 \\cdot 0.4575 = -0.0958$$")
+    assert w.first_error is None
+    assert read_lines(r"x = 1 \\[2pt] = 2")[1].statements[0].sides == ("", "2")

@@ -45,6 +45,10 @@ _WORD = re.compile(r"[A-Za-z]{3,}")
 _TEXT = re.compile(r"\\(?:text|textrm|textit|textbf|mbox|intertext)\s*\{([^{}]*)\}")
 
 
+#: the delimiters of a display: $$, \[ and \] (not the \\[2pt] of a line break)
+_DISPLAY = re.compile(r"\$\$|(?<!\\)\\[\[\]]")
+
+
 @dataclass(frozen=True)
 class Statement:
     """One relation of a line: its sides (texts) and the signs between them."""
@@ -72,7 +76,9 @@ def split_lines(text: str) -> list[str]:
     """The lines of a working (see the module docstring)."""
     s = text.replace("\r\n", "\n")
     s = re.sub(r"(?<!\\)%[^\n]*", "", s)  # comments
-    s = s.replace("$$", "\n").replace(r"\[", "\n").replace(r"\]", "\n").replace("$", " ")
+    # a display ($$ … $$, \[ … \]) is a line of its own, as in the typeset sheet: two
+    # displays one below the other are two lines, never one run together
+    s = _DISPLAY.sub(r"\\\\", s).replace("$", " ")
     s = _ENVS.sub(r"\\\\", s)
     out: list[str] = []
     buf: list[str] = []
