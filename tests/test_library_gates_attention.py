@@ -85,3 +85,11 @@ def test_the_entries_of_a_given_with_its_own_latex_are_written_so():
     r = run_cli("solve", "attention-scores", "--format", "latex")
     assert r.returncode == 0, r.stderr
     assert "(K^T)_{11} q_{1}" in r.stdout and "Kt_" not in r.stdout, r.stdout
+
+
+def test_a_matrix_with_values_written_in_reads_as_rows_in_text():
+    """The substituted middle side of q K^T/√d printed SymPy's `Matrix([[…]])`."""
+    r = run_cli("solve", "attention-scores")
+    assert r.returncode == 0, r.stderr
+    step = next(ln for ln in r.stdout.splitlines() if "[substitute]" in ln)
+    assert "Matrix(" not in step and "= [[(1·1 + 1·2)/sqrt(2), " in step, step

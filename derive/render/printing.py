@@ -299,9 +299,17 @@ def substituted(expr: Any, subs: tuple[tuple[Any, Any], ...], *, as_latex: bool)
         # stay apart (1·1, not 1²); the printers show only the part after _SHOWN
         names[s] = sp.Symbol(f"{getattr(s, 'name', s)}{_SHOWN}{shown}")
     e = expr.xreplace(names)
+    if isinstance(e, sp.MatrixBase) and not as_latex:  # rows as text() writes them, not
+        # SymPy's Matrix([...]) repr
+        return "[" + ", ".join("[" + ", ".join(_substituted_text(c) for c in r) + "]"
+                               for r in e.tolist()) + "]"
     if as_latex:
         out = CourseLatex({"mul_symbol": "dot"}).doprint(e).replace(r"\mathrm", "")
         return re.sub(r"\\left\(\((-[^()]*)\)\\right\)", r"\\left(\1\\right)", out)
+    return _substituted_text(e)
+
+
+def _substituted_text(e: Any) -> str:
     # a negative value as a function's argument needs no second pair: σ(-5), not σ((-5))
     return _dots(re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", CourseText().doprint(e)))
 
