@@ -392,3 +392,15 @@ def test_displays_one_below_the_other_are_lines() -> None:
             "$$x_2 = -0.05 - 0.1 \\cdot 0.4575 = -0.0958$$")
     assert w.first_error is None
     assert read_lines(r"x = 1 \\[2pt] = 2")[1].statements[0].sides == ("", "2")
+
+
+def test_one_equation_a_line_without_line_breaks() -> None:
+    # a YAML working written one relation a line, no \\: three lines, each checked
+    # (x_1 = 0 - 0.1 * 0.5 = -0.05)
+    text = "x_1 = x_0 - \\eta g_0\nx_1 = 0 - 0.1 \\times 0.5\nx_1 = -0.05"
+    assert [ln.text for ln in read_lines(text)] == [
+        r"x_1 = x_0 - \eta g_0", r"x_1 = 0 - 0.1 \times 0.5", "x_1 = -0.05"]
+    assert run("gelu-descent", "a.x1", text).first_error is None
+    # a right side broken after an operator, or before one, stays one line
+    assert len(read_lines("x = 0.5 \\times\n 3 = 1.5")) == 1
+    assert len(read_lines("x = a + b\n  + c = 3")) == 1

@@ -3,8 +3,10 @@
 A working is LaTeX as a student writes it under an answer:
 
 - lines are separated by ``\\\\`` (outside braces and matrix environments); a line break
-  followed by ``&``, ``=`` or an arrow also ends a line that holds a relation;
-  ``\\begin{aligned}``, ``align``, ``$$`` and the like around the chain are dropped;
+  also ends a line that holds a relation when what follows starts with ``&``, ``=`` or an
+  arrow, starts a relation of its own (one equation a line) or is blank, unless the line
+  ends with an operator; each display (``$$ … $$``, ``\\[ … \\]``) is a line;
+  ``\\begin{aligned}``, ``align`` and the like around the chain are dropped;
 - ``&`` is alignment; a line that starts with a relation (``&= B``) continues the chain;
 - a line without a relation that starts with an operator (``- 1.702x\\,0.48]``) is the
   rest of the line above (a long right side broken in two);
@@ -113,7 +115,8 @@ def split_lines(text: str) -> list[str]:
             rest = s[i + 1:].lstrip(" \t")
             starts = rest.startswith(("&", "=")) or any(rest.startswith(a) for a in IMPLY)
             # a line already holding a relation ends here; a bare left side goes on
-            if starts and _has_relation("".join(buf)):
+            if (starts or _own_relation(rest)) and _has_relation("".join(buf)) \
+                    and not _open_end("".join(buf)):
                 out.append("".join(buf))
                 buf = []
                 i += 1
@@ -123,6 +126,27 @@ def split_lines(text: str) -> list[str]:
         i += 1
     out.append("".join(buf))
     return [" ".join(line.split()) for line in out if line.strip(" \t\n&")]
+
+
+def _own_relation(rest: str) -> bool:
+    """The next line of the text starts a relation of its own (``x_1 = 0 - 0.05`` under
+    ``x_1 = x_0 - \\eta g_0``, one equation a line without ``\\\\``), or is blank (a
+    paragraph ends the line); a line that starts with an operator or a bracket goes on
+    the line above."""
+    line = rest.split("\n", 1)[0].strip()
+    if not line:
+        return True
+    if line[0] in "+-*/()[]{}&=^_,." or line.startswith((r"\cdot", r"\times", r"\right",
+                                                          r"\left", r"\end")):
+        return False
+    signs = _top_level(line, EQUAL + INEQUALITY)
+    return bool(signs) and bool(line[:signs[0][0]].strip())
+
+
+def _open_end(text: str) -> bool:
+    """The text ends with an operator or an opening bracket: its line goes on below."""
+    t = text.rstrip()
+    return not t or t[-1] in "+-*/([{=,^_" or t.endswith((r"\cdot", r"\times", r"\left("))
 
 
 def _top_level(s: str, signs: tuple[str, ...]) -> list[tuple[int, str]]:
