@@ -408,3 +408,25 @@ def test_follow_through_from_the_students_own_slip_is_not_called_copying(tmp_pat
     rows = {x["answer"]: x for x in json.loads(r.stdout)["submissions"][0]["results"]}
     assert rows["a.s"]["diagnosis"] == "unscaled", rows["a.s"]
     assert rows["b.a"]["verdict"] == "follow-through", rows["b.a"]
+
+
+def test_softmax_of_a_matrix_is_taken_along_each_row(tmp_path):
+    """Attention for several queries: A = softmax(Q K^T/√d) row by row. The block took a
+    vector only ("expected a vector (a row or a column)"), so a course's usual attention
+    problem could not be written."""
+    p = _spec(tmp_path, """givens:
+  Q: {value: [[1, 0], [0, 2]]}
+  Kt: {value: [[1, 0, -1], [1, 1, 0]]}
+  d: 2
+answers: {a.S: {kind: matrix, shape: [2, 3]}, b.A: {kind: matrix, shape: [2, 3]}}
+parts:
+  a: {derive: [{use: evaluate, answer: a.S, expr: 'Q*Kt/sqrt(d)'}]}
+  b: {derive: [{use: softmax, answer: b.A, of: '{a.S}'}]}
+""")
+    s = derive.load(str(p)).solve()
+    scores = np.array([[1, 0], [0, 2]]) @ np.array([[1, 0, -1], [1, 1, 0]]) / math.sqrt(2)
+    want = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    got = np.array(s.answers["b.A"].value.evalf(), dtype=float)
+    assert got.shape == (2, 3) and np.allclose(got, want, rtol=1e-12)
+    r = run_cli("solve", str(p))
+    assert r.returncode == 0, r.stderr

@@ -25,15 +25,23 @@ def _name_of(ctx: Context, vec: Any) -> str:
 
 @block(
     "softmax",
-    answer=Param("answer", doc="a matrix answer: the probabilities softmax(of), a row"),
-    of=Param("expr", takes="array", doc="a vector, e.g. x"),
+    answer=Param("answer", doc="a matrix answer: the probabilities softmax(of), a row (a "
+                               "matrix for a matrix)"),
+    of=Param("expr", takes="array", doc="a vector, e.g. x; or a matrix, each row on its own "
+                                        "(attention's softmax(QKᵀ/√d))"),
     shift=Param("expr", takes="scalar", required=False,
                 doc="also evaluate softmax(x + shift) stably: subtract the max first"),
 )
 def softmax_block(ctx: Context, answer: str, of: Any, shift: Any) -> None:
     """softmax(x)_i = e^{x_i} / Σ_k e^{x_k}, exactly; optionally x + shift, stably."""
-    if not isinstance(of, sp.MatrixBase) or min(of.shape) != 1:
-        raise ctx.fail("of", "expected a vector (a row or a column)")
+    if not isinstance(of, sp.MatrixBase):
+        raise ctx.fail("of", "expected a vector (a row or a column) or a matrix")
+    if min(of.shape) != 1:
+        if shift is not None:
+            raise ctx.fail("shift", "a shift is evaluated for a vector; of is a "
+                           f"{of.rows}×{of.cols} matrix")
+        _by_rows(ctx, answer, of)
+        return
     name = _name_of(ctx, of)
     values = ctx.value(of)
     n = len(values)
@@ -79,6 +87,33 @@ def softmax_block(ctx: Context, answer: str, of: Any, shift: Any) -> None:
 
     ctx.check(f"{answer}: softmax({shifted_label}) evaluated stably", [answer],
               "numpy-recompute", check_stable)
+
+
+def _by_rows(ctx: Context, answer: str, of: Any) -> None:
+    """softmax along each row of a matrix: row r's sum S_r, then its probabilities."""
+    name = _name_of(ctx, of)
+    values = ctx.value(of)
+    x = sp.IndexedBase(name, real=True)
+    i, j, k = (sp.Symbol(c, integer=True) for c in "ijk")
+    ctx.step("definition", sp.exp(x[i, j]) / sp.Sum(sp.exp(x[i, k]), (k, 1, values.cols)),
+             lhs=label(f"softmax({name})_{{ij}}"))
+    rows, idx = [], 0
+    for r in range(values.rows):
+        row = values.row(r)
+        symbolic = sp.ImmutableMatrix(1, values.cols,
+                                      [label(f"{name}_{r + 1}{c + 1}") for c in range(values.cols)])
+        probs, idx = _evaluate(ctx, symbolic, row, f"S_{r + 1}", f"softmax({name})_{r + 1}")
+        rows.append(list(probs))
+    probs = ctx.emit(answer, sp.ImmutableMatrix(rows), idx)
+    z = np.asarray(to_float(values), dtype=float).reshape(values.shape)
+    want = np.vstack([softmax(row) for row in z])
+
+    def check() -> tuple[bool, float, str]:
+        got = np.asarray(to_float(probs), dtype=float).reshape(want.shape)
+        err = rel_error(got, want, floor=1e-12)
+        return err < 1e-9, err, "numpy's stable softmax of each row in float64"
+
+    ctx.check(f"{answer}: softmax({name}) by rows", [answer], "numpy-recompute", check)
 
 
 def _evaluate(ctx: Context, symbolic: Any, values: Any, sum_name: str, shown: str,
