@@ -404,3 +404,12 @@ def test_one_equation_a_line_without_line_breaks() -> None:
     # a right side broken after an operator, or before one, stays one line
     assert len(read_lines("x = 0.5 \\times\n 3 = 1.5")) == 1
     assert len(read_lines("x = a + b\n  + c = 3")) == 1
+
+
+def test_entries_of_a_vector_answer_by_index() -> None:
+    # softmax-backprop e: o = softmax(f_2) = [0.677279, 0.322721] with y = [0, 1], so
+    # E = -ln o_2 = -ln 0.322721 = 1.13097; -ln o_1 = 0.38966 is the other class
+    w = run("softmax-backprop", "e.loss", r"E = -\log o_2 = -\ln(0.3227) = 1.131")
+    assert [s.verdict for s in w.steps] == ["valid"] * 3
+    bad = run("softmax-backprop", "e.loss", r"E = -\log o_1")
+    assert [s.verdict for s in bad.steps] == ["invalid"]

@@ -216,6 +216,7 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
             symbols.setdefault(key, real(key))
     for key in entry_aliases & set(scope.answer_of):
         del aliases[key]  # an answer's name (x_1 of a.x1) is not a given's entry
+    _vector_entries(scope, symbols, givens, aliases)
     if scope.answer_of.get("loss", "").split(".", 1)[0] == part:
         for w in LOSS_WORDS:  # this part's loss is an answer of its own (e.loss)
             if w not in defs:
@@ -236,6 +237,33 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
                                aliases=aliases, **kwargs)
     scope.one_hot = frozenset(_one_hot(problem, part))
     return scope
+
+
+#: entries of a vector answer named one by one (o_1, o_2 of e.o)
+MAX_ENTRIES = 20
+
+
+def _vector_entries(scope: Scope, symbols: dict[str, Any], givens: dict[str, Any],
+                    aliases: dict[str, str]) -> None:
+    """The entries of a vector answer by its name and their index (``o_2`` of the
+    softmax output ``e.o``), right and the student's own, where no other name is so."""
+    for key in list(scope.answer_of):
+        if not key.isalpha():
+            continue
+        value = scope.right.get(key)
+        if not isinstance(value, sp.MatrixBase) or 1 not in value.shape \
+                or len(value) > MAX_ENTRIES:
+            continue
+        own = scope.own.get(key)
+        for k, entry in enumerate(value, start=1):
+            n = f"{key}_{k}"
+            if n in symbols or n in givens or n in aliases or n in scope.right \
+                    or n in scope.defs:
+                continue
+            scope.right[n] = entry
+            if isinstance(own, sp.MatrixBase) and own.shape == value.shape:
+                scope.own[n] = own[k - 1]
+            symbols[n] = real(n)
 
 
 def _part_definitions(problem: Any, part: str, spec: Any) -> dict[str, Any]:
