@@ -430,3 +430,38 @@ parts:
     assert got.shape == (2, 3) and np.allclose(got, want, rtol=1e-12)
     r = run_cli("solve", str(p))
     assert r.returncode == 0, r.stderr
+
+
+def test_a_spec_may_transpose_a_matrix_given(tmp_path):
+    """`Q*K.T` was "attribute access is not part of the spec language", with no way to
+    write Kᵀ but a second given; `transpose(K)` is in the function table, and the
+    message for `.T` names it. Scores by numpy: Q Kᵀ/√2."""
+    body = """givens:
+  Q: {value: [[1, 0], [0, 2]]}
+  K: {value: [[1, 1], [0, 1], [-1, 0]]}
+  d: 2
+answers: {a.S: {kind: matrix, shape: [2, 3]}}
+parts:
+  a: {derive: [{use: evaluate, answer: a.S, expr: 'Q*transpose(K)/sqrt(d)'}]}
+"""
+    s = derive.load(str(_spec(tmp_path, body))).solve()
+    want = np.array([[1, 0], [0, 2]]) @ np.array([[1, 1], [0, 1], [-1, 0]]).T / math.sqrt(2)
+    assert np.allclose(np.array(s.answers["a.S"].value.evalf(), dtype=float), want)
+    r = run_cli("solve", str(_spec(tmp_path, body.replace("transpose(K)", "K.T"))))
+    assert r.returncode == 2 and "transpose(K)" in r.stderr, r.stderr
+
+
+def test_the_transpose_of_an_earlier_answer_is_refused_not_ignored(tmp_path):
+    """A reference is a number while the spec is read: transpose({a.S}) would be {a.S}
+    itself, an untransposed matrix shown as the answer (and its check, made from the same
+    formula, would pass)."""
+    body = """givens:
+  Q: {value: [[1, 0], [0, 2]]}
+answers: {a.S: {kind: matrix, shape: [2, 2]}, b.T: {kind: matrix, shape: [2, 2]}}
+parts:
+  a: {derive: [{use: evaluate, answer: a.S, expr: 'Q*[[1, 2], [3, 4]]'}]}
+  b: {derive: [{use: evaluate, answer: b.T, expr: 'transpose({a.S})'}]}
+"""
+    r = run_cli("solve", str(_spec(tmp_path, body)))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stdout + r.stderr
+    assert "parts.b.derive[0].expr" in r.stderr and "transpose" in r.stderr, r.stderr

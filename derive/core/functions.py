@@ -98,6 +98,18 @@ def dot(a: Any, b: Any) -> Any:
     return sp.Add(*[x * y for x, y in zip(a, b, strict=True)])
 
 
+def transpose(m: Any) -> Any:
+    """Mᵀ of a matrix given (attention's Kᵀ); a number is its own transpose."""
+    if isinstance(m, sp.MatrixBase):
+        return m.T
+    if isinstance(m, sp.Basic) and not isinstance(m, sp.MatrixExpr) and not any(
+            str(s).startswith("{") for s in m.free_symbols):
+        return m
+    # an {answer} stands for a number while the spec is read: its transpose would be
+    # taken before its value (a matrix) is known, and silently be the answer itself
+    raise TypeError("transpose takes a matrix given (not an earlier answer)")
+
+
 # -- piecewise functions, written as a course writes them --------------------------------
 # Each is a SymPy Piecewise (or Max/Min/Abs) so that derivatives are taken piece by piece.
 # At a kink the piece whose condition holds there decides: the conditions below are
@@ -177,6 +189,7 @@ NAMESPACE: dict[str, Any] = {
     "Min": sp.Min,
     "Sum": sp.Sum,
     "dot": dot,
+    "transpose": transpose,
     "Rational": sp.Rational,
     "pi": sp.pi,
 }

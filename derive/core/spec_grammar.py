@@ -70,8 +70,8 @@ class _Tokens:
             m = _TOKEN.match(text, pos)
             if not m or m.end() == pos:
                 bad = text[pos:].lstrip()[:1]
-                hint = ("; attribute access is not part of the spec language"
-                        if bad == "." else "")
+                hint = ("; attribute access is not part of the spec language (a "
+                        "transpose is transpose(K))" if bad == "." else "")
                 raise SpecExprError(f"unexpected character {bad!r} at column "
                                     f"{len(text) - len(text[pos:].lstrip()) + 1}{hint}")
             kind = m.lastgroup or ""
