@@ -465,3 +465,23 @@ parts:
     r = run_cli("solve", str(_spec(tmp_path, body)))
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stdout + r.stderr
     assert "parts.b.derive[0].expr" in r.stderr and "transpose" in r.stderr, r.stderr
+
+
+def test_a_matrix_answer_inside_a_function_is_refused_not_a_matrix_function(tmp_path):
+    """exp({a.S}) of a matrix answer was SymPy's matrix exponential, shown as the answer
+    (its check used the same formula, so it passed): a course means e^{S_ij}. A reference
+    is a number while the spec is read, so a matrix answer stands alone or times numbers."""
+    body = """givens:
+  Q: {value: [[1, 0], [0, 2]]}
+answers: {a.S: {kind: matrix, shape: [2, 2]}, b.T: {kind: matrix, shape: [2, 2]}}
+parts:
+  a: {derive: [{use: evaluate, answer: a.S, expr: 'Q*[[1, 2], [3, 4]]'}]}
+  b: {derive: [{use: evaluate, answer: b.T, expr: 'EXPR'}]}
+"""
+    for bad in ("exp({a.S})", "sigmoid({a.S})", "{a.S} + 1", "{a.S}**2"):
+        r = run_cli("solve", str(_spec(tmp_path, body.replace("EXPR", bad))))
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, (bad, r.stdout + r.stderr)
+        assert "parts.b.derive[0].expr" in r.stderr and "{a.S}" in r.stderr, r.stderr
+    s = derive.load(str(_spec(tmp_path, body.replace("EXPR", "2*{a.S}")))).solve()
+    # Q·[[1, 2], [3, 4]] = [[1, 2], [6, 8]] by hand, doubled
+    assert s.answers["b.T"].value.tolist() == [[2, 4], [12, 16]]

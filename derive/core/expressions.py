@@ -68,20 +68,34 @@ _MATRIX_KINDS = ("matrix", "matrix-expression")
 
 def _no_matrix_answer_in_entries(path: str, where: str, text: str, out: Any,
                                  answers: dict[str, AnswerSpec] | None) -> None:
-    """A reference stands for a number inside a formula: in a matrix formula (``{b.a}*V``
-    with V a matrix given) a matrix answer would be put into every entry, a nested matrix
-    that only failed its check later ("cannot convert expression to float"). Refused
-    here, naming the reference, while the answer alone remains a block's argument."""
-    if not answers or not isinstance(out, sp.MatrixBase):
+    """A reference stands for a number while the spec is read, so a matrix answer may
+    stand alone (a block's argument) or times numbers (``2*{a.S}``), nothing else: in a
+    matrix formula (``{b.a}*V``) it was put into every entry, a nested matrix that failed
+    its check ("cannot convert expression to float"); in a function, ``exp({a.S})`` was
+    SymPy's matrix exponential, shown as the answer where a course means e^{S_ij}."""
+    if not answers or not isinstance(out, (sp.Basic, sp.MatrixBase)):
         return
-    inside = set().union(*(e.free_symbols for e in out)) if len(out) else set()
+    if isinstance(out, sp.MatrixBase):
+        inside = set().union(*(e.free_symbols for e in out)) if len(out) else set()
+    else:
+        inside = out.free_symbols
     for aid, spec in answers.items():
-        if spec.kind in _MATRIX_KINDS and answer_symbol(aid) in inside:
+        ref = answer_symbol(aid)
+        if spec.kind not in _MATRIX_KINDS or ref not in inside:
+            continue
+        if isinstance(out, sp.MatrixBase):
             raise SpecError(path, where, f"{{{aid}}} is a matrix answer, but {text!r} "
                             "is a formula with a matrix, which reads a reference as one "
                             "number; products of a matrix answer are not in the spec "
                             f"language: pass '{{{aid}}}' alone to a block that takes a "
                             "vector or matrix, or write the product from givens")
+        scaled = out == ref or (isinstance(out, sp.Mul)
+                                and [a for a in out.args if a.has(ref)] == [ref])
+        if not scaled:
+            raise SpecError(path, where, f"{{{aid}}} is a matrix answer, which a formula "
+                            f"reads as one number: {text!r} would not act on its entries; "
+                            f"use '{{{aid}}}' alone (or times a number) as a block's "
+                            "argument")
 
 
 def _list_matrix(path: str, where: str, text: list[Any], ns: dict[str, Any],
