@@ -485,3 +485,21 @@ parts:
     s = derive.load(str(_spec(tmp_path, body.replace("EXPR", "2*{a.S}")))).solve()
     # Q·[[1, 2], [3, 4]] = [[1, 2], [6, 8]] by hand, doubled
     assert s.answers["b.T"].value.tolist() == [[2, 4], [12, 16]]
+
+
+def test_a_function_of_a_matrix_given_is_refused_not_a_matrix_function(tmp_path):
+    """exp(W) of a square matrix given was the matrix exponential, shown and verified
+    ([[51.97, 74.74], [112.1, 164.1]] for W = [[1, 2], [3, 4]]); σ(W), tanh(W) failed
+    their checks with a TypeError. dot and transpose take matrices."""
+    body = """givens:
+  W: {value: [[1, 2], [3, 4]]}
+answers: {a.T: {kind: matrix, shape: [2, 2]}}
+parts:
+  a: {derive: [{use: evaluate, answer: a.T, expr: 'EXPR'}]}
+"""
+    for bad in ("exp(W)", "sigmoid(W)", "tanh(W)", "Abs(W)"):
+        r = run_cli("solve", str(_spec(tmp_path, body.replace("EXPR", bad))))
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, (bad, r.stdout + r.stderr)
+        assert "takes numbers" in r.stderr and "2×2 matrix" in r.stderr, r.stderr
+    s = derive.load(str(_spec(tmp_path, body.replace("EXPR", "transpose(W)")))).solve()
+    assert s.answers["a.T"].value.tolist() == [[1, 3], [2, 4]]

@@ -220,6 +220,8 @@ class _Parser:
         self.depth -= 1
         if fn is sp.Sum:
             _sum_limits(args[1:])
+        if name not in _MATRIX_FUNCTIONS and id(fn) in self.callables:
+            _numbers_only(name, args)
         try:
             return fn(*args)
         except SpecExprError:
@@ -474,6 +476,23 @@ def _factorial(n: Any) -> Any:
     if n.is_number and not (isinstance(n, sp.Integer) and 0 <= n <= MAX_FACTORIAL):
         raise SpecExprError(f"{n}!: factorials are of whole numbers 0…{MAX_FACTORIAL}")
     return sp.factorial(n)
+
+
+#: functions of the table that take a matrix as a whole; every other one takes numbers
+_MATRIX_FUNCTIONS = frozenset({"dot", "transpose"})
+
+
+def _numbers_only(name: str, args: list[Any]) -> None:
+    """A function of the table applied to a matrix is not applied entry by entry: SymPy's
+    exp(W) is the matrix exponential (a wrong answer that its own check confirmed), and
+    σ(W), tanh(W) failed their checks with a TypeError. Refused, saying what to use."""
+    for a in args:
+        if isinstance(a, (sp.MatrixBase, sp.MatrixExpr)):
+            shape = "×".join(str(n) for n in a.shape)
+            raise SpecExprError(f"{name}(…) takes numbers, and its argument is a {shape} "
+                                "matrix: a function is not applied entry by entry here (a "
+                                "softmax or an activation of a matrix is a block: softmax, "
+                                "net-activation; or give the entries)")
 
 
 def read_spec_expression(text: str, names: dict[str, Any],
