@@ -83,3 +83,15 @@ def test_a_matrix_product_beside_a_number_keeps_the_working() -> None:
                       r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} = -0.044", right, {})
     assert len(w.steps) == 2
     assert w.steps[0].verdict == "invalid"  # 5 is not f_2 = -0.044
+
+
+def test_a_power_tower_of_the_problems_quantities_is_refused_quickly() -> None:
+    # part c: x_0 - eta g_0 = -3 + 0.1 * 0.0245 = -2.9975, and 2.9975^100 is about 5e47:
+    # an exponent that large is refused, as a written one beyond 1000 is
+    p, right = _problem()
+    start = time.monotonic()
+    w = check_working(p, "c.gd.x1", r"x_1 = (x_0 - \eta g_0)^{(x_0 - \eta g_0)^{(x_0 - "
+                      r"\eta g_0)^{100}}}", right, {})
+    assert time.monotonic() - start < 10  # it took the worker's whole 30 s clock
+    assert [s.verdict for s in w.steps] == ["unreadable"]
+    assert "too large" in w.steps[0].feedback

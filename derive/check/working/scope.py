@@ -366,6 +366,7 @@ def values_of(scope: Scope, expr: Any, which: str, shadow: dict[str, Any] | None
     """The expression at the right (``which='right'``) or the student's values."""
     if not isinstance(expr, sp.Basic):
         return expr
+    _bounded_exponents(scope, expr, which, shadow)
     # names the student defined have no right value: theirs stands for it
     env = {**scope.own, **scope.right} if which == "right" else {**scope.right, **scope.own}
     for _ in range(_EXPAND_ROUNDS):
@@ -386,6 +387,30 @@ def values_of(scope: Scope, expr: Any, which: str, shadow: dict[str, Any] | None
             break
         expr = expr.xreplace(subs)
     return expr
+
+
+#: the largest exponent a side may reach once its names have values (as written, the
+#: reader holds exponents to the same bound)
+MAX_EXPONENT = 1000
+
+
+def _bounded_exponents(scope: Scope, expr: Any, which: str,
+                       shadow: dict[str, Any] | None) -> None:
+    """Raise SideError when an exponent written with names is, at their values, beyond
+    MAX_EXPONENT: ``(x_0 - \\eta g_0)^{(x_0 - \\eta g_0)^{100}}`` would make SymPy
+    raise an exact number to a power of 10^47 (the worker's whole clock)."""
+    for p in expr.atoms(sp.Pow):
+        e = p.exp
+        if not e.free_symbols:
+            continue
+        value = values_of(scope, e, which, shadow)  # inner powers bounded first
+        try:
+            size = abs(complex(sp.N(value, 15)))
+        except (TypeError, ValueError, ArithmeticError):
+            continue
+        if size != size or size > MAX_EXPONENT:  # nan or too large
+            raise SideError(f"an exponent is {size:.3g} at the problem's values, too large "
+                            f"to be marked (at most {MAX_EXPONENT})")
 
 
 def _literals(text: str) -> list[WrittenNumber]:
