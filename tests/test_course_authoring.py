@@ -503,3 +503,15 @@ parts:
         assert "takes numbers" in r.stderr and "2×2 matrix" in r.stderr, r.stderr
     s = derive.load(str(_spec(tmp_path, body.replace("EXPR", "transpose(W)")))).solve()
     assert s.answers["a.T"].value.tolist() == [[1, 3], [2, 4]]
+
+
+def test_a_matrix_answer_that_derives_a_number_is_one_line(tmp_path):
+    """`a.T: {kind: matrix}` from `dot(x, x)` was shown as `a.T 5` and marked as a matrix."""
+    p = _spec(tmp_path, """givens: {x: {value: [1, 2]}}
+answers: {a.T: {kind: matrix, shape: [2, 2]}}
+parts:
+  a: {derive: [{use: evaluate, answer: a.T, expr: 'dot(x, x)'}]}
+""")
+    r = run_cli("solve", str(p))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stdout + r.stderr
+    assert "answers.a.T" in r.stderr and "declared a matrix" in r.stderr, r.stderr

@@ -339,6 +339,11 @@ class Context:
             raise SpecError(self.problem.path, f"answers.{aid}", f"declared a number, but "
                             f"{self.where} derives a {r}×{c} matrix (is a given or definition "
                             "it uses a list?)")
+        if spec.kind == "matrix" and isinstance(value, sp.Basic) and value.is_number:
+            # shown as a number under a matrix's name, and marked as a matrix
+            raise SpecError(self.problem.path, f"answers.{aid}", f"declared a matrix, but "
+                            f"{self.where} derives a number, {value} (declare it a number, "
+                            "or derive the matrix)")
         pinned = aid in self.pins
         used = self.pins[aid] if pinned else value
         self.answers[aid] = Answer(aid, spec.kind, used, value, item, pinned)
