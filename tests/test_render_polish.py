@@ -2,6 +2,8 @@
 that are products or hyphenated words, prose subscripts, answer rows per family, page
 breaks between steps, network node shapes."""
 
+import re
+
 import pytest
 import sympy as sp
 
@@ -106,11 +108,32 @@ def test_network_nodes_with_long_labels_are_boxes_and_weights_sit_on_their_edges
     (r"$\partial E / \partial f_2$", "∂E / ∂f_2"),
     (r"$\lfloor (n + 2p - k)/s \rfloor + 1$", "⌊(n + 2p - k)/s⌋ + 1"),
     (r"$h_1, \dots, h_4$", "h_1, …, h_4"),
+    # QA: raw LaTeX in `derive solve`'s text (\nabla f, \hat{m}_{t+1}, tfrac12, lVert)
+    (r"$\nabla f(x_t)$, $\hat{m}_{t+1}$, $\hat y_b$, $\hat{\theta}$",
+     "∇f(x_t), m̂_{t+1}, ŷ_b, θ̂"),
+    (r"$\tfrac12 r^2$ for $|r| \le \delta$, $w \neq 0$", "1/2 r^2 for |r| ≤ δ, w ≠ 0"),
+    (r"$\lambda/2 \lVert w \rVert^2$, $\ell(w)$, $\sqrt{s_{t+1}}$",
+     "λ/2 ‖w‖^2, ℓ(w), √(s_{t+1})"),
+    (r"$\bar{g} - \overline{g}$, $\dots$", "ḡ - ḡ, …"),
 ])
 def test_statements_read_well_in_a_terminal(statement, want):
     from derive.render.text import plain_statement
 
     assert plain_statement(statement) == want
+
+
+def test_no_latex_command_is_left_in_any_problem_s_text(solved):
+    """QA: `derive solve` printed \\nabla f, \\hat{m}_{t+1}, epsilon and mu beside β
+    and η; a name written in LaTeX or spelling a Greek letter is written as one."""
+    from derive.core.catalogue import problem_paths
+    from derive.render.text import render_text
+
+    for pid in problem_paths():
+        out = render_text(solved(pid))
+        assert not re.search(r"\\[A-Za-z]+", out), (pid, re.findall(r".*\\[A-Za-z]+.*", out))
+        steps = "\n".join(ln for ln in out.splitlines() if ln.startswith("    "))
+        # (the givens keep their names: they are what `--set NAME=VALUE` takes)
+        assert not re.search(r"\b(epsilon|mu|sigma|gamma|theta|rho)\b", steps), pid
 
 
 def test_text_writes_a_transpose_with_a_caret_and_yhat_as_a_hat():

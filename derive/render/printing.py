@@ -19,6 +19,7 @@ from derive.render.decimals import decimalize, number_tex
 from derive.render.latex_memo import keep, kept_order, memo_key, recall, settings_key
 from derive.render.matmul_sign import cheap_matmul_sign
 from derive.render.own_latex import own_latex_now
+from derive.render.plain_tex import greek, plain_name
 from derive.render.upright import upright_words
 
 _GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
@@ -152,6 +153,12 @@ class CourseText(ChainedConditions, DecimalStr):
     def _print_sigmoid(self, expr: Any) -> str:
         return "σ(%s)" % self._print(expr.args[0])
 
+    def _print_Function(self, expr: Any) -> str:
+        if isinstance(expr, AppliedUndef):  # named as a symbol is: \\nabla f(x) is ∇f(x)
+            args = ", ".join(self._print(a) for a in expr.args)
+            return f"{self._print(sp.Symbol(expr.func.__name__))}({args})"
+        return super()._print_Function(expr)
+
     def _print_Transpose(self, expr: Any) -> str:  # W_2^T, not W_2.T
         arg = expr.arg
         shown = self._print(arg)
@@ -207,13 +214,13 @@ class CourseText(ChainedConditions, DecimalStr):
         name = expr.name
         if _SHOWN in name:
             return name.split(_SHOWN, 1)[1]
+        if "\\" in name:  # a name written in LaTeX: \\hat{m}_{t+1} is m̂_{t+1}
+            return plain_name(name)
         if len(name) == 4 and name.endswith("hat") and name[0].isalpha():
             return unicodedata.normalize("NFC", name[0] + "\u0302")  # yhat: ŷ
-        base = name.split("_")[0]
+        base = re.split(r"[_^]", name, maxsplit=1)[0]  # sigma^2 is σ^2, beta_1 is β_1
         if base in _GREEK:
-            sym = {"eta": "η", "alpha": "α", "beta": "β", "sigma": "σ", "delta": "δ",
-                   "lamda": "λ"}.get(base, base)
-            return sym + name[len(base):]
+            return (greek(base) or base) + name[len(base):]
         if m := _TRAILING_INDEX.match(name):  # h1 -> h_1, as the sheet's h_{1}
             return f"{m.group(1)}_{m.group(2)}"
         return name

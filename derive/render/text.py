@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections import Counter
 from typing import Any
 
 from derive.core.derivation import Figure, Solution, Step, Table
+from derive.render.plain_tex import plain_statement as plain_statement
 from derive.render.printing import substituted, text
 
 RULE_NAMES = {
@@ -28,69 +28,6 @@ RULE_NAMES = {
     "momentum-update": "momentum: update",
     "compare": "compare",
 }
-
-
-_TEX = [
-    (r"\\operatorname\{([^}]*)\}", r"\1"), (r"\\mathbf\{([^}]*)\}", r"\1"),
-    (r"\\text\{([^}]*)\}", r"\1"), (r"\\hat\s*\{?y\}?", "ŷ"),
-    # accents as combining marks (h̃, x̄, v̂), a root as √ (√d, √(s_{t+1})), not "tilde h"
-    # and "sqrtd"
-    (r"\\tilde\s*\{?([A-Za-z])\}?", "\\1\u0303"), (r"\\bar\s*\{?([A-Za-z])\}?", "\\1\u0304"),
-    (r"\\hat\s*\{?([A-Za-z])\}?", "\\1\u0302"),
-    (r"\\sqrt\s*\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}", lambda m: "√" + _atom(m[1])),
-    (r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_atom(m[1])}/{_atom(m[2])}"),
-    (r"\\[,;!]", " "),
-    (r"\\cdot", "·"), (r"\\times", "×"), (r"\\odot", "⊙"), (r"\\sum", "Σ"), (r"\\partial\s*", "∂"),
-    (r"\\(log|exp|tanh|sinh|cosh|max|min)\b", r"\1"), (r"\\to\b", "→"),
-    (r"\\(left|right|quad|qquad)", ""), (r"\\mathbb\{R\}", "ℝ"), (r"\\in\b", "∈"),
-    (r"\\lfloor\s*", "⌊"), (r"\s*\\rfloor", "⌋"), (r"\\l?dots\b", "…"), (r"\\top\b", "T"),
-    (r"\\mathrm\{([^}]*)\}", r"\1"),
-]
-_GREEK_TEX = {"alpha": "α", "beta": "β", "eta": "η", "sigma": "σ", "delta": "δ",
-              "gamma": "γ", "lambda": "λ", "mu": "μ", "theta": "θ", "varphi": "φ",
-              "phi": "φ", "epsilon": "ε", "tau": "τ", "omega": "ω", "nabla": "∇",
-              "rho": "ρ", "pi": "π", "xi": "ξ", "nu": "ν", "kappa": "κ", "zeta": "ζ",
-              "psi": "ψ", "chi": "χ", "ell": "ℓ"}
-
-
-def _atom(s: str) -> str:
-    """A fraction's numerator or denominator, bracketed only when it needs to be."""
-    s = s.strip()
-    return s if re.fullmatch(r"[\w.\\^]+", s) else f"({s})"
-
-
-_CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
-_CASE_RELATIONS = [(r"\\leq?\b", "≤"), (r"\\geq?\b", "≥"), (r"\\neq?\b", "≠"),
-                   (r"\\text\{\s*(if|for)\s*\}", ""), (r"\\(quad|qquad)\b", "")]
-
-
-def _cases_text(m: re.Match[str]) -> str:
-    """A cases environment as the text printer writes cases: {a z if z < 0; …}."""
-    rows = []
-    for row in re.split(r"\\\\", m.group(1)):
-        if not row.strip():
-            continue
-        value, _, cond = row.partition("&")
-        for pat, rep in _CASE_RELATIONS:
-            cond = re.sub(pat, rep, cond)
-        cond = " ".join(cond.split())
-        otherwise = re.fullmatch(r"(\\text\{)?\s*otherwise\s*\}?", cond)
-        rows.append(f"{value.strip()} otherwise" if otherwise
-                    else f"{value.strip()} if {cond}")
-    return "\x03" + "; ".join(rows) + "\x04"
-
-
-def plain_statement(s: str) -> str:
-    """Statement text for a terminal: inline LaTeX made readable (σ, η, a/b)."""
-    s = _CASES.sub(_cases_text, s)
-    s = s.replace("\\{", "\x03").replace("\\}", "\x04")  # a set's braces are shown
-    for pat, rep in _TEX:
-        s = re.sub(pat, rep, s)
-    s = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_TEX.get(m.group(1), m.group(1)), s)
-    # a script that is more than a name keeps its braces (x_{t+1}, not x_t+1; s_pool)
-    s = re.sub(r"([_^])\{([^{}]*[^\w{}][^{}]*)\}", "\\1\x01\\2\x02", s)
-    s = s.replace("$", "").replace("{", "").replace("}", "")
-    return s.translate({1: "{", 2: "}", 3: "{", 4: "}"})
 
 
 def rule_name(rule: str) -> str:

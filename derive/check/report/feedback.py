@@ -42,9 +42,13 @@ _UNICODE = {"−": "-", "½": r"$\frac12$", "⌊": r"$\lfloor$", "⌋": r"$\rflo
 def tex_escape(text: str) -> str:
     """Plain text -> LaTeX text: specials escaped, known symbols translated, the rest
     of non-ASCII replaced (pdflatex would stop on it)."""
-    out = []
-    for ch in text:
-        if ch in _SPECIAL:
+    out: list[str] = []
+    for ch in "".join(map(_accents_apart, text)):
+        if ch in _ACCENTS:  # over the character before it: x̂ is $\hat{x}$
+            base = out.pop() if out else ""
+            inner = base[1:-1] if base.startswith("$") and base.endswith("$") else base
+            out.append(f"${_ACCENTS[ch]}{{{inner}}}$")
+        elif ch in _SPECIAL:
             out.append(_SPECIAL[ch])
         elif ch in _UNICODE:
             out.append(_UNICODE[ch])
@@ -56,11 +60,25 @@ def tex_escape(text: str) -> str:
     return "".join(out)
 
 
+#: the combining accents derive's text writes (``render.plain_tex``: m̂, ḡ, g̅x̅)
+_ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0303": r"\tilde", "\u0307": r"\dot",
+            "\u0305": r"\overline", "\u20d7": r"\vec"}
+
+
+def _accents_apart(ch: str) -> str:
+    """A precomposed letter with one of those accents as the letter and the accent (ḡ:
+    g + U+0304); any other character as it is."""
+    if ch in _UNICODE or ord(ch) < 128:
+        return ch
+    parts = unicodedata.normalize("NFD", ch)
+    return parts if len(parts) > 1 and all(c in _ACCENTS for c in parts[1:]) else ch
+
+
 #: what derive's own text (the terminal printer, diagnoses) writes besides _UNICODE
 _MATH = {"±": r"\pm", "⊙": r"\odot", "⊘": r"\oslash", "⊗": r"\otimes", "‖": r"\|",
          "ℝ": r"\mathbb{R}", "∇": r"\nabla", "∈": r"\in", "≠": r"\neq", "≤": r"\leq",
          "≥": r"\geq", "√": r"\surd", "∞": r"\infty", "∑": r"\sum", "∏": r"\prod",
-         "ᵀ": r"^{T}", "⌈": r"\lceil", "⌉": r"\rceil", "ε": r"\varepsilon"}
+         "ᵀ": r"^{T}", "⌈": r"\lceil", "⌉": r"\rceil", "ε": r"\varepsilon", "ℓ": r"\ell"}
 _DIGITS = {"ZERO": "0", "ONE": "1", "TWO": "2", "THREE": "3", "FOUR": "4", "FIVE": "5",
            "SIX": "6", "SEVEN": "7", "EIGHT": "8", "NINE": "9", "MINUS": "-", "PLUS": "+"}
 
