@@ -383,15 +383,9 @@ def parse_latex_answers(text: str, file: str) -> Submission:
         if sub.broken:  # nothing could be read: the file is what is broken
             where, message = next(iter(sub.broken.values())).split(": ", 1)
             raise AnswerFileError(file, where, message)
-        from derive.check.report.feedback import FEEDBACK_MARK
-        from derive.render.tex_document import READING_MARK
+        from derive.check.mark.discover import no_answers_reason
 
-        if text.startswith((READING_MARK, FEEDBACK_MARK)):
-            raise AnswerFileError(file, "", "a document derive wrote to be read (questions, "
-                                  "worked solutions or feedback), not an answer file; a "
-                                  "student's answers go in their answers.tex")
-        raise AnswerFileError(file, "", "no \\answer{problem/answer}{…} in this file (`derive "
-                              "template PROBLEM` writes a sheet with one for every answer)")
+        raise AnswerFileError(file, "", no_answers_reason(text))
     for (pid, aid), why in sub.broken.items():
         sub.answers.setdefault(pid, {}).setdefault(aid, "")
         sub.warnings.append(f"{pid}/{aid}: {why}")

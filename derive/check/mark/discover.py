@@ -130,15 +130,29 @@ def _kind(path: str) -> tuple[str, str]:
     return "bad", f"not a regular file ({what}); answer files are regular files"
 
 
+def _document_marks() -> tuple[str, str]:
+    """The first lines of the documents derive writes to be read, not filled in."""
+    from derive.check.report.feedback import FEEDBACK_MARK
+    from derive.render.tex_document import READING_MARK
+
+    return FEEDBACK_MARK, READING_MARK
+
+
+def no_answers_reason(text: str) -> str:
+    """Why a LaTeX file without a single ``\\answer`` cannot be marked, in its words."""
+    if text.startswith(_document_marks()):
+        return ("a document derive wrote to be read (questions, worked solutions or "
+                "feedback), not an answer file; a student's answers go in their answers.tex")
+    return ("no \\answer{problem/answer}{…} in this file (`derive template PROBLEM` writes "
+            "a sheet with one for every answer)")
+
+
 def derive_document(path: str) -> bool:
     """Whether ``path`` starts with the mark of a document derive wrote to be read, not
     filled in: a feedback document of ``derive check --feedback``, a sheet, a student's
     questions or worked solutions (its first bytes only; a regular file, opened without
     blocking)."""
-    from derive.check.report.feedback import FEEDBACK_MARK
-    from derive.render.tex_document import READING_MARK
-
-    marks = (FEEDBACK_MARK.encode(), READING_MARK.encode())
+    marks = tuple(m.encode() for m in _document_marks())
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
