@@ -67,9 +67,27 @@ def greek(name: str) -> str | None:
         return None
 
 
+#: the names of symbols written as Greek letters (``lamda``: SymPy's spelling of λ)
+GREEK_NAMES = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta",
+               "tau", "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu",
+               "pi", "chi", "lamda"}
+_TRAILING_INDEX = re.compile(r"^([A-Za-z])(\d+)$")
+
+
 def plain_name(name: str) -> str:
-    """A symbol's name written in LaTeX (``\\hat{m}_{t+1}``) as text (``m̂_{t+1}``)."""
-    return plain_statement(name) if "\\" in name else name
+    """A symbol's name as text: written in LaTeX (``\\hat{m}_{t+1}``: m̂_{t+1}), spelling a
+    Greek letter (``sigma^2``: σ^2, ``beta_1``: β_1), ``yhat`` (ŷ), ``h1`` (h_1, as the
+    sheet's h_{1})."""
+    if "\\" in name:
+        return plain_statement(name)
+    if len(name) == 4 and name.endswith("hat") and name[0].isalpha():
+        return unicodedata.normalize("NFC", name[0] + "\u0302")
+    base = re.split(r"[_^]", name, maxsplit=1)[0]
+    if base in GREEK_NAMES:
+        return (greek(base) or base) + name[len(base):]
+    if m := _TRAILING_INDEX.match(name):
+        return f"{m.group(1)}_{m.group(2)}"
+    return name
 
 
 def _atom(s: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 import sympy as sp
@@ -19,13 +18,8 @@ from derive.render.decimals import decimalize, number_tex
 from derive.render.latex_memo import keep, kept_order, memo_key, recall, settings_key
 from derive.render.matmul_sign import cheap_matmul_sign
 from derive.render.own_latex import own_latex_now
-from derive.render.plain_tex import greek, plain_name
+from derive.render.plain_tex import GREEK_NAMES, plain_name
 from derive.render.upright import upright_words
-
-_GREEK = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta", "tau",
-          "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu", "pi", "chi",
-          "lamda"}  # lamda: SymPy's spelling of λ (lambda is no name a spec may use)
-
 
 #: separates a substituted value's sort name from what is shown (see ``substituted``)
 _SHOWN = "\x00"
@@ -214,19 +208,7 @@ class CourseText(ChainedConditions, DecimalStr):
         name = expr.name
         if _SHOWN in name:
             return name.split(_SHOWN, 1)[1]
-        if "\\" in name:  # a name written in LaTeX: \\hat{m}_{t+1} is m̂_{t+1}
-            return plain_name(name)
-        if len(name) == 4 and name.endswith("hat") and name[0].isalpha():
-            return unicodedata.normalize("NFC", name[0] + "\u0302")  # yhat: ŷ
-        base = re.split(r"[_^]", name, maxsplit=1)[0]  # sigma^2 is σ^2, beta_1 is β_1
-        if base in _GREEK:
-            return (greek(base) or base) + name[len(base):]
-        if m := _TRAILING_INDEX.match(name):  # h1 -> h_1, as the sheet's h_{1}
-            return f"{m.group(1)}_{m.group(2)}"
-        return name
-
-
-_TRAILING_INDEX = re.compile(r"^([A-Za-z])(\d+)$")
+        return plain_name(name)
 
 
 def latex(expr: Any, **settings: Any) -> str:
@@ -327,7 +309,7 @@ def _substituted_text(e: Any) -> str:
 
 def _is_word(name: str) -> bool:
     """A multi-letter name that SymPy would print as italic letters (gd, momentum, min)."""
-    return (name.isalpha() and len(name) > 1 and name.lower() not in _GREEK
+    return (name.isalpha() and len(name) > 1 and name.lower() not in GREEK_NAMES
             and sp.latex(sp.Symbol(name)) == name)
 
 
