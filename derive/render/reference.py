@@ -36,7 +36,8 @@ KIND_WORDS = {
 
 KIND_HELP = {
     "expression": "a number, a given's name, or a formula over givens, symbols, "
-                  "definitions and earlier answers written '{a.x1}'",
+                  "definitions and earlier answers written '{a.x1}'; between matrices * "
+                  "is the matrix product (not numpy's entrywise *), transpose(K) is Kᵀ",
     "symbol": "a name declared under symbols:",
     "defined name": "a name declared under define: (f, or f(x) for a function)",
     "answer id": "an id declared under answers: (part.name, e.g. a.x1)",
