@@ -515,3 +515,15 @@ parts:
     r = run_cli("solve", str(p))
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stdout + r.stderr
     assert "answers.a.T" in r.stderr and "declared a matrix" in r.stderr, r.stderr
+
+
+def test_a_power_of_a_row_says_why_it_cannot_be_read(tmp_path):
+    """`x**2` of a row given: "cannot read expression 'x**2': " with nothing after it."""
+    p = _spec(tmp_path, """givens: {x: {value: [1, 2]}}
+answers: {a.T: {kind: matrix, shape: [1, 2]}}
+parts:
+  a: {derive: [{use: evaluate, answer: a.T, expr: 'x**2'}]}
+""")
+    r = run_cli("solve", str(p))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stdout + r.stderr
+    assert "1×2 matrix" in r.stderr and not r.stderr.rstrip().endswith(":"), r.stderr

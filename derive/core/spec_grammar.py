@@ -442,6 +442,14 @@ def _number(text: str) -> sp.Rational:
     return sp.Rational(text)
 
 
+def _shapes_unfit(a: Any, b: Any) -> str:
+    """The reason SymPy leaves empty (``x**2`` of a row: NonSquareMatrixError())."""
+    shapes = [("×".join(str(n) for n in v.shape) + " matrix") if isinstance(
+        v, (sp.MatrixBase, sp.MatrixExpr)) else "number" for v in (a, b)]
+    return (f"the operation does not fit a {shapes[0]} and a {shapes[1]} (between matrices "
+            "* is the matrix product and ** a power of a square matrix)")
+
+
 def _arith(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
     for v in (a, b):
         if isinstance(v, tuple):
@@ -452,7 +460,7 @@ def _arith(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
     try:
         out = op(a, b)
     except (TypeError, ValueError, ArithmeticError, sp.ShapeError) as e:
-        raise SpecExprError(str(e)) from None
+        raise SpecExprError(str(e) or _shapes_unfit(a, b)) from None
     if isinstance(out, sp.Rational) and _digits(out) > MAX_DIGITS:
         raise SpecExprError(f"a number with more than {MAX_DIGITS} digits")
     return out
