@@ -87,7 +87,10 @@ def _title_tex(title: str, problems: tuple[str, ...], contents: bool) -> str:
            + "{\\small %s, derived step by step; every answer checked by an independent "
              "numerical route.}\n\\end{center}\n" % what)
     if n > 1 and contents:
-        out += "{\\small\\tableofcontents}\n\\bigskip\n"
+        # front matter numbered i, ii, …: the pages the contents take do not move the
+        # pages they list, so two pdflatex passes settle it, not three
+        out = ("\\pagenumbering{roman}\n" + out + "{\\small\\tableofcontents}\n"
+               "\\clearpage\n\\pagenumbering{arabic}\n")
     return out + "\n"
 
 
