@@ -120,3 +120,18 @@ def test_token_soup_gives_a_value_or_a_parse_error(words, kind):
     j = judge(gold, AnswerSpec("p.a", kind), text, cfg)
     assert j.verdict in ("correct", "incorrect", "unparsable")
     assert time.perf_counter() - start < 2 * BOUND
+
+
+def test_a_defined_function_nested_in_itself_is_refused() -> None:
+    # f(x) = x sigma(1.702 x): f'(x) holds x three times, so f'(f'(…)) five deep is about
+    # 3^5 * 30 = 7 000 nodes; evaluated at a number that took the worker's whole clock
+    from derive.check.read.names import Function
+    from derive.core.functions import sigmoid
+
+    f = Function("f", sp.Lambda(x, x * sigmoid(sp.Rational(1702, 1000) * x)))
+    cfg = ParseConfig(symbols={"x": x}, functions={"f": f})
+    assert parse_answer("f'(f'(x))", "expression", cfg) is not None  # two deep is fine
+    start = time.perf_counter()
+    with pytest.raises(ParseError, match="too large"):
+        parse_answer("f'(" * 30 + "x" + ")" * 30, "expression", cfg)
+    assert time.perf_counter() - start < BOUND

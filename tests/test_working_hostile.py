@@ -95,3 +95,14 @@ def test_a_power_tower_of_the_problems_quantities_is_refused_quickly() -> None:
     assert time.monotonic() - start < 10  # it took the worker's whole 30 s clock
     assert [s.verdict for s in w.steps] == ["unreadable"]
     assert "too large" in w.steps[0].feedback
+
+
+def test_sides_without_a_value_are_unreadable_not_a_lost_working() -> None:
+    # 0/0 is nan (its comparison raised TypeError: the whole working was lost); log 0
+    # has no value, so "log(0) = 3" was *valid*; √-1 is no real number
+    p, right = _problem()
+    w = check_working(p, "a.x1", r"x_1 = -0.05 = \frac{0}{0} = \log(0) = \sqrt{-1} = 3",
+                      right, {})
+    assert [s.verdict for s in w.steps] == ["valid", "unreadable", "unreadable",
+                                            "unreadable", "invalid"]
+    assert "no value" in w.steps[1].feedback and "real" in w.steps[3].feedback

@@ -238,7 +238,7 @@ class Reader:
 
             def f(u: Any, _d: Any = d, _z: Any = z) -> Any:  # noqa: F811
                 return _d.xreplace({_z: u}) if not _d.has(sp.Derivative) else _d.subs(_z, u)
-        return tv.elementwise(f, arg)
+        return _bounded(tv.elementwise(f, arg))
 
     def matrix(self, body: list[Token]) -> Any:
         """A matrix environment's value, read cell by cell."""
@@ -328,3 +328,20 @@ def read_tokens(tokens: list[Token], config: ParseConfig) -> tuple[Any, list[str
     """The value of an answer's tokens, with notes on lenient readings."""
     r = Reader(config)
     return r.read(tokens), list(r.notes)
+
+
+#: nodes one function call may make of its argument: the problem's functions applied
+#: inside each other grow as a power (GELU' holds x three times: f'(f'(f'(f'(f'(x))))) is
+#: 7 000 nodes, and working it out at a number takes the worker's whole clock)
+MAX_CALL_NODES = 5000
+
+
+def _bounded(value: Any) -> Any:
+    """``value``, or ParseError when it has more than MAX_CALL_NODES nodes (counted up to
+    the bound only)."""
+    if isinstance(value, sp.Basic) and not isinstance(value, sp.MatrixBase):
+        for n, _ in enumerate(sp.preorder_traversal(value), start=1):
+            if n > MAX_CALL_NODES:
+                raise ParseError("functions applied inside each other make an expression "
+                                 "too large to be marked")
+    return value

@@ -398,9 +398,10 @@ def _bounded_exponents(scope: Scope, expr: Any, which: str,
                        shadow: dict[str, Any] | None) -> None:
     """Raise SideError when an exponent written with names is, at their values, beyond
     MAX_EXPONENT: ``(x_0 - \\eta g_0)^{(x_0 - \\eta g_0)^{100}}`` would make SymPy
-    raise an exact number to a power of 10^47 (the worker's whole clock)."""
-    for p in expr.atoms(sp.Pow):
-        e = p.exp
+    raise an exact number to a power of 10^47, ``e^{e^{e^{x_0 + 5}}}`` make mpmath work
+    out e^(2.7e64) (the worker's whole clock)."""
+    for p in expr.atoms(sp.Pow, sp.exp):
+        e = p.exp if isinstance(p, sp.Pow) else p.args[0]
         if not e.free_symbols:
             continue
         value = values_of(scope, e, which, shadow)  # inner powers bounded first
@@ -551,6 +552,20 @@ def _words(scope: Scope, text: str) -> str:
     return pattern.sub(word, text)
 
 
+def _undefined(v: Any) -> str:
+    """Why a value is no number a step can be held to ('' when it is one): a division by
+    zero or the log of 0 (zoo, nan, ∞), or an imaginary number (√−1)."""
+    items = list(v) if isinstance(v, sp.MatrixBase) else [v]
+    for e in items:
+        if not isinstance(e, sp.Basic):
+            continue
+        if e.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            return "has no value (a division by zero, or the log of 0)"
+        if not e.free_symbols and e.is_number and e.is_real is False:
+            return "is not a real number"
+    return ""
+
+
 def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> Side:
     """One side of a relation read under the scope (raises SideError)."""
     if not text.strip():
@@ -582,6 +597,10 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
         expr = expr.xreplace(subs)
     right = values_of(scope, expr, "right", shadow)
     own = values_of(scope, expr, "own", shadow)
+    for v in (expr, right, own):
+        why = _undefined(v)
+        if why:
+            raise SideError(f"{text.strip()[:60]} {why}")
     free = set()
     for v in (right, own):
         if isinstance(v, sp.Basic):
