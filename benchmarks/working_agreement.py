@@ -7,13 +7,14 @@ and planted errors and valid rewritings) as ``derive check`` marks working, and 
 the agreement of the first wrong step with the hand marking, the number of valid chains
 called wrong, the ProcessBench-style F1 (the harmonic mean of the accuracy on chains with
 an error -- the exact first wrong step -- and on chains without one), and the agreement
-of the diagnoses planted. ``-v`` lists every chain.
+of the diagnoses planted, and how many steps got each verdict. ``-v`` lists every chain.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,9 @@ def main() -> None:
     print(f"ProcessBench-style F1: {100 * s['f1']:.1f} (erroneous {100 * s['acc_erroneous']:.1f}%"
           f", valid {100 * s['acc_valid']:.1f}%)")
     print(f"planted diagnoses named: {s['diagnoses_agree']}/{s['diagnoses']}")
+    steps = Counter(step.verdict for o in outcomes for step in o.steps)
+    print(f"steps: {sum(steps.values())}, " + ", ".join(
+        f"{steps[v]} {v}" for v in ("valid", "invalid", "unreadable", "unchecked")))
     print(f"({time.monotonic() - start:.0f} s)")
 
 
