@@ -413,3 +413,24 @@ def test_entries_of_a_vector_answer_by_index() -> None:
     assert [s.verdict for s in w.steps] == ["valid"] * 3
     bad = run("softmax-backprop", "e.loss", r"E = -\log o_1")
     assert [s.verdict for s in bad.steps] == ["invalid"]
+
+
+def test_a_weight_marked_as_its_next_value() -> None:
+    # d.w1 = w_1 - alpha dE/dw_1 = -0.3 - 0.03 * 0.032095 = -0.30096; w_1^{(1)} is that
+    # updated weight (it was read as the given w_1 = -0.3), w_1^{(0)} the given
+    for text in (r"w_1^{(1)} = w_1^{(0)} - 0.03 \times 0.0321 = -0.30096",
+                 r"w_1^{new} = w_1 - \alpha \frac{\partial E}{\partial w_1} = -0.30096"):
+        w = run("mlp-forward-backward", "d.w1", text)
+        assert [s.verdict for s in w.steps] == ["valid", "valid"], text
+    bad = run("mlp-forward-backward", "d.w1",
+              r"w_1^{(1)} = w_1^{(0)} + \alpha \frac{\partial E}{\partial w_1}")
+    assert [s.verdict for s in bad.steps] == ["invalid"]
+
+
+def test_a_where_clause_defines_a_name_the_line_used() -> None:
+    # u = 1.702x: sigma(u) + x sigma'(u) du/dx = sigma(1.702x) + 1.702x sigma'(1.702x),
+    # f'(x); u = 1.702x is a definition, not the answer
+    w = run("gelu-descent", "a.derivative",
+            r"f'(x) = \sigma(u) + x\sigma'(u)\frac{du}{dx}, \quad u = 1.702x")
+    assert [s.verdict for s in w.steps] == ["unchecked", "valid"]
+    assert "defines u" in w.steps[0].feedback

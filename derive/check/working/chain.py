@@ -49,6 +49,7 @@ from derive.check.working.scope import (
     Scope,
     Side,
     SideError,
+    answer_keys,
     build_scope,
     expand,
     read_side,
@@ -132,10 +133,31 @@ def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any]
             state.steps.append(StepResult(line.text, line.number, "unreadable",
                                           f"line {line.number}: {line.problem}"))
             continue
-        for k, st in enumerate(line.statements):
-            final = (line.number, k) >= last_new
+        where = _where_clauses(line)
+        # a clause defining a name the line used before it (", u = 1.702x") is read
+        # first, so that the line can use it; it never gives the answer
+        for k in sorted(range(len(line.statements)), key=lambda k: k not in where):
+            st = line.statements[k]
+            final = (line.number, k) >= last_new and k not in where
             _statement(state, line, st.sides, st.signs, final)
     return WorkingResult(tuple(state.steps), tuple(ln.text for ln in lines))
+
+
+_BARE_NAME = re.compile(r"^\\?[A-Za-z]+(?:_\{?\w+\}?)?$")
+
+
+def _where_clauses(line: Line) -> set[int]:
+    """Statements of the line (after the first) that define a bare name one of the
+    statements before them on the line uses: ``f'(x) = \\sigma(u) + …, u = 1.702x``."""
+    out: set[int] = set()
+    for k, st in enumerate(line.statements):
+        name = st.sides[0].strip()
+        if k == 0 or len(st.sides) != 2 or st.implied or not _BARE_NAME.match(name):
+            continue
+        used = re.compile(r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z])")
+        if any(used.search(side) for earlier in line.statements[:k] for side in earlier.sides):
+            out.add(k)
+    return out
 
 
 def _last_relation(lines: list[Line]) -> tuple[int, int]:
@@ -144,7 +166,10 @@ def _last_relation(lines: list[Line]) -> tuple[int, int]:
     last = (0, 0)
     lhs = ""
     for line in lines:
+        where = _where_clauses(line)
         for k, st in enumerate(line.statements):
+            if k in where:
+                continue
             if st.sides[0] and _norm(st.sides[0]) != lhs:
                 last = (line.number, k)
                 lhs = _norm(st.sides[0])
@@ -222,6 +247,9 @@ def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
     names its right side reads as their previous value (an update in place)."""
     scope = state.scope
     answer = _Target(list(state.targets), "the answer")
+    given = _updated_given(state, first)
+    if given is not None:  # w_1^{(1)}, w_1^{new}, w_1': the answer, w_1 updated
+        return answer, None, {given: scope.givens[given]}
     try:
         lhs = read_side(scope, first)
     except SideError:
@@ -253,6 +281,27 @@ def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
     if lhs.unknown:
         return (answer if final else None), None, {}
     return _Target([v for v in (lhs.right, lhs.own)], "the left side", lhs), None, {}
+
+
+#: a name marked as its next value: w_1^{(1)}, w_1^{(t+1)}, w_1^{new}, w_1^+, w_1'
+_NEXT = re.compile(r"^(?P<base>.+?)\s*(?:\^\s*\{\s*(?:\(\s*(?:[1-9]\d*|t\s*\+\s*1)\s*\)|new|next"
+                   r"|\+|\*)\s*\}|\^\s*[+*]|')$")
+
+
+def _updated_given(state: _State, first: str) -> str | None:
+    """The given a left side names as its next value (``w_1^{(1)}`` in the working of
+    d.w1, the updated w_1), when this answer is that given updated; else None."""
+    m = _NEXT.match(first.strip())
+    if not m:
+        return None
+    try:
+        base = read_side(state.scope, m.group("base"))
+    except SideError:
+        return None
+    name = base.expr.name if isinstance(base.expr, sp.Symbol) else None
+    if name is None or name not in state.scope.givens:
+        return None
+    return name if name in answer_keys(state.answer_id) else None
 
 
 def _before_side(prev: Side | _Target | None) -> Side | None:

@@ -241,9 +241,11 @@ def statements_of(text: str) -> tuple[tuple[Statement, ...], str]:
         return (), "an inequality, not a relation that can be checked"
     pieces, signs = _split(body, IMPLY)
     # "L = ½(y - t)^2, \quad y = z": two relations side by side, each a statement
-    pieces = [q for p in pieces for q in _side_by_side(p)]
+    # (piece, introduced by an implication sign)
+    marked = [(q, k > 0 and j == 0) for k, p in enumerate(pieces)
+              for j, q in enumerate(_side_by_side(p))]
     out: list[Statement] = []
-    for k, piece in enumerate(pieces):
+    for k, (piece, after_sign) in enumerate(marked):
         arrow_parts, arrows = _split(piece, ARROW)
         # \to between two relations is an implication (3s = 4 \to s = 4/3)
         if arrows and all(_top_level(p, EQUAL) for p in arrow_parts if p.strip()):
@@ -255,7 +257,7 @@ def statements_of(text: str) -> tuple[tuple[Statement, ...], str]:
             sides = [_clean(x) for x in sides]
             if not any(sides):
                 continue
-            implied = (k > 0 and g == 0) or g > 0
+            implied = (after_sign and g == 0) or g > 0
             if len(sides) == 1:
                 if k == 0 and g == 0:
                     return (), ("prose, not a relation" if is_prose(group) else

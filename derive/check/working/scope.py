@@ -95,6 +95,11 @@ def _keys(answer_id: str) -> list[str]:
     return [last] if last.isalpha() else []
 
 
+def answer_keys(answer_id: str) -> list[str]:
+    """The names a student uses for an answer (``d.w1``: w_1, w1)."""
+    return _keys(answer_id)
+
+
 def _group_of(answer_id: str) -> str:
     return answer_id.rsplit(".", 1)[0] if "." in answer_id else ""
 
@@ -523,6 +528,9 @@ def _bare(scope: Scope, text: str) -> str:
     return head if _ONE_NAME.fullmatch(head) else text
 
 
+#: a name marked as its starting value is the name: w_1^{(0)}, w_1^{old}
+_PREVIOUS = re.compile(r"((?:\\[A-Za-z]+|[A-Za-z])(?:_\{?\w+\}?)?)"
+                       r"\s*\^\s*\{\s*(?:\(\s*0\s*\)|old)\s*\}")
 _CASES = re.compile(r"\\begin\s*\{\s*cases\s*\}")
 _TEXT_COMMAND = re.compile(r"\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{\s*$")
 
@@ -570,7 +578,7 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
     """One side of a relation read under the scope (raises SideError)."""
     if not text.strip():
         raise SideError("an empty side")
-    rewritten, labels = rewrite(_words(scope, text))
+    rewritten, labels = rewrite(_PREVIOUS.sub(r"\1", _words(scope, text)))
 
     def read(t: str) -> Any:
         try:
