@@ -311,7 +311,8 @@ def sheet(problems: tuple[str, ...], out: str, pdf: bool, force: bool, no_cache:
 @click.option("--lms", metavar="FILE", help="With --assignment: also write student,total "
               "(a CSV an LMS imports).")
 @click.option("--working-credit", type=float, default=0.0, show_default=True,
-              help="Points for a wrong answer whose working is right up to a late slip.")
+              help="Points for a wrong answer whose working is right up to a late slip "
+              "(not with --assignment).")
 @click.option("--force", is_flag=True, help="Replace an output that looks like a student's "
               "answers (.yaml, or .tex with a filled \\answer); inputs never.")
 @reports_errors
@@ -340,6 +341,9 @@ def check(answers: tuple[str, ...], fmt: str, output: str | None, summary: bool,
                        gradescope_expected=gs_expected or "after_due_date")
     if gs_expected and not gradescope:
         raise UsageError("--gradescope-expected goes with --gradescope FILE")
+    if assignment and working_credit:  # its outputs score points per answer, without it
+        raise UsageError("--working-credit does not go with --assignment (an assignment's "
+                         "points are per answer)")
     if assignment:
         from derive.assign.grading import assignment_request
 

@@ -112,6 +112,17 @@ def test_working_credit_for_a_late_slip(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "--working-credit" in bad.stderr
 
 
+def test_working_credit_is_refused_with_an_assignment(tmp_path: Path) -> None:
+    """An assignment scores points per answer (CSV, LMS, Gradescope alike); a working
+    credit that only some of its outputs counted would make them disagree."""
+    (tmp_path / "s1.yaml").write_text(YAML)
+    (tmp_path / "hw.yaml").write_text("title: HW\nseed: 1\nproblems:\n  - id: gelu-descent\n")
+    r = check(["s1.yaml", "--assignment", "hw.yaml", "--working-credit", "0.5"], tmp_path)
+    assert r.returncode == 2, r.stdout
+    assert "--working-credit" in r.stderr and "--assignment" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
 def test_credit_needs_right_steps_before_the_slip() -> None:
     from derive.check.results import Result
     from derive.check.working import StepResult, WorkingResult
