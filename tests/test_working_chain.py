@@ -434,3 +434,14 @@ def test_a_where_clause_defines_a_name_the_line_used() -> None:
             r"f'(x) = \sigma(u) + x\sigma'(u)\frac{du}{dx}, \quad u = 1.702x")
     assert [s.verdict for s in w.steps] == ["unchecked", "valid"]
     assert "defines u" in w.steps[0].feedback
+
+
+def test_the_family_the_answer_is_written_in() -> None:
+    # softmax-jacobian: dp_i/dz_j = p_i (delta_ij - p_j); p_i (1 - p_j) holds for i = j
+    # only. p is the family p_1..p_K here, not part b's probabilities (a 3x1 matrix:
+    # p_i p_j squared it and raised NonSquareMatrixError, the whole working lost)
+    w = run("softmax-jacobian", "a.entry",
+            r"\frac{\partial p_i}{\partial z_j} = p_i \delta_{ij} - p_i p_j")
+    assert [s.verdict for s in w.steps] == ["valid"]
+    bad = run("softmax-jacobian", "a.entry", r"\frac{\partial p_i}{\partial z_j} = p_i(1 - p_j)")
+    assert [s.verdict for s in bad.steps] == ["invalid"]

@@ -235,6 +235,25 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
         symbols[str(name)] = sp.IndexedBase(str(name))
         givens.pop(str(name), None)
         variables.add(str(name))
+    # and the families the right answer itself is written in (p_i, p_j and the indices
+    # i, j of softmax-jacobian's ∂p_i/∂z_j, made by its block), before any other part's
+    # answer of that name (b.p, the probabilities at given scores)
+    gold = right.get(answer_id)
+    if spec.kind == "expression" and isinstance(gold, sp.Basic):
+        for ix in gold.atoms(sp.Indexed):
+            name = str(ix.base.label)
+            if name in scope.answer_of and scope.answer_of[name].split(".", 1)[0] == part:
+                continue  # this part's own answer of that name keeps it
+            for table in (scope.answer_of, scope.right, scope.own):
+                table.pop(name, None)
+            symbols[name] = ix.base
+            givens.pop(name, None)
+            variables.add(name)
+            for index in ix.indices:
+                for v in index.free_symbols:
+                    if isinstance(v, sp.Symbol):
+                        symbols.setdefault(v.name, v)
+                        variables.add(v.name)
     if spec.extra.get("bound"):
         kwargs["sum_bound"] = sp.Symbol(str(spec.extra["bound"]), integer=True, positive=True)
         variables.add(str(spec.extra["bound"]))
@@ -560,6 +579,15 @@ def _words(scope: Scope, text: str) -> str:
     return pattern.sub(word, text)
 
 
+def _reason(e: Exception) -> str:
+    """An error's first line, without SymPy's printing of whole matrices."""
+    from sympy.matrices.exceptions import MatrixError
+
+    if isinstance(e, MatrixError):
+        return "a matrix where a number was expected"
+    return str(e).split("\n", 1)[0][:80] or type(e).__name__
+
+
 def _undefined(v: Any) -> str:
     """Why a value is no number a step can be held to ('' when it is one): a division by
     zero or the log of 0 (zoo, nan, ∞), or an imaginary number (√−1)."""
@@ -601,10 +629,15 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
         except (SideError, TypeError, ValueError, AttributeError) as e:
             raise SideError(f"the derivative in {text[:60]!r} cannot be formed ({e})") \
                 from None
-    if subs and isinstance(expr, sp.Basic):
-        expr = expr.xreplace(subs)
-    right = values_of(scope, expr, "right", shadow)
-    own = values_of(scope, expr, "own", shadow)
+    try:
+        if subs and isinstance(expr, sp.Basic):
+            expr = expr.xreplace(subs)
+        right = values_of(scope, expr, "right", shadow)
+        own = values_of(scope, expr, "own", shadow)
+    except (TypeError, ValueError, ArithmeticError, AttributeError) as e:
+        # names that do not fit their values (a vector squared, p^2 for the answer p)
+        raise SideError(f"{text.strip()[:60]} cannot be worked out with the problem's "
+                        f"values ({_reason(e)})") from None
     for v in (expr, right, own):
         why = _undefined(v)
         if why:
