@@ -28,6 +28,16 @@ def test_bad_set_is_exit_2_one_line():
     assert "Traceback" not in r.stderr
 
 
+def test_a_given_that_makes_an_answer_infinite_is_one_line_exit_2():
+    """QA: --set eps=-7 ended in "verification failed … TypeError: Cannot convert complex
+    to float" (exit 1): the derivation had made zoo and nan (AdaGrad's first step with
+    ε = -7: √s₁ = √49 = 7 cancels ε, a division by zero), and only the float check said
+    anything. A derived number that is not a finite real is the givens' fault: exit 2."""
+    r = run_cli("solve", "adagrad-rmsprop", "--set", "eps=-7")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "answers.a.x1" in r.stderr and "not a finite real number" in r.stderr
+
+
 def test_bad_spec_file_is_exit_2(tmp_path):
     p = tmp_path / "bad.yaml"
     p.write_text("id: bad\nanswers: {a.x: {kind: numbr}}\n")

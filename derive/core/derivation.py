@@ -344,6 +344,11 @@ class Context:
             raise SpecError(self.problem.path, f"answers.{aid}", f"declared a matrix, but "
                             f"{self.where} derives a number, {value} (declare it a number, "
                             "or derive the matrix)")
+        if _not_finite(value):  # a --set value or a drawn variant the problem cannot take
+            raise SpecError(self.problem.path, f"answers.{aid}", "is not a finite real "
+                            f"number at these givens ({str(value)[:80]}): a division by "
+                            "zero, or the square root or logarithm of a negative number? "
+                            "(check the givens)")
         pinned = aid in self.pins
         used = self.pins[aid] if pinned else value
         self.answers[aid] = Answer(aid, spec.kind, used, value, item, pinned)
@@ -369,6 +374,18 @@ class Context:
         order = {a: n for n, a in enumerate(self.problem.answers)}
         return tuple(Section(p, texts.get(p, ""), tuple(i), tuple(sorted(a, key=order.get)))
                      for p, (i, a) in self._sections.items())
+
+
+#: what a number that is not a finite real holds (SymPy's complex infinity is zoo)
+_NOT_FINITE = (sp.I, sp.zoo, sp.nan, sp.oo, sp.S.NegativeInfinity)
+
+
+def _not_finite(value: Any) -> bool:
+    """Whether a derived number (or an entry of a derived matrix) is complex, infinite or
+    nan: a tree walk, never an assumption query (those cost a solve's time)."""
+    if isinstance(value, sp.MatrixBase):
+        return any(isinstance(e, sp.Basic) and e.has(*_NOT_FINITE) for e in value)
+    return isinstance(value, sp.Basic) and value.is_number and value.has(*_NOT_FINITE)
 
 
 def range_hint(aid: str) -> str:
