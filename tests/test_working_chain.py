@@ -445,3 +445,13 @@ def test_the_family_the_answer_is_written_in() -> None:
     assert [s.verdict for s in w.steps] == ["valid"]
     bad = run("softmax-jacobian", "a.entry", r"\frac{\partial p_i}{\partial z_j} = p_i(1 - p_j)")
     assert [s.verdict for s in bad.steps] == ["invalid"]
+
+
+def test_an_indexed_variable_by_its_written_letter() -> None:
+    # log-sum-exp: L = log sum_k e^{z_k}, dL/dz_i = e^{z_i} / sum_k e^{z_k} (the block's
+    # p is written z); 1/sum_k e^{z_k} alone drops the e^{z_i}
+    w = run("log-sum-exp", "a.grad", r"\frac{\partial L}{\partial z_i} = \frac{1}{\sum_k "
+            r"e^{z_k}} e^{z_i} = \frac{e^{z_i}}{\sum_{k=1}^K e^{z_k}}")
+    assert [s.verdict for s in w.steps] == ["valid", "valid"]
+    bad = run("log-sum-exp", "a.grad", r"\frac{\partial L}{\partial z_i} = \frac{1}{\sum_k e^{z_k}}")
+    assert [s.verdict for s in bad.steps] == ["invalid"]

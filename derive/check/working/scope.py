@@ -126,6 +126,12 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
             key = name_key(problem.symbols[name].latex)
             if key and key != name:
                 aliases[key] = name
+        elif isinstance(s, sp.IndexedBase) and name in variables:
+            # an indexed variable of the answer written as another letter (log-sum-exp's
+            # p, written z: z_i is p_i), as the answer's own reading has it
+            key = name_key(problem.symbols[name].latex)
+            if key and key != name and key not in variables:
+                aliases[key] = name
     givens: dict[str, Any] = {}
     entry_aliases: set[str] = set()
     for g in problem.givens.values():
