@@ -453,5 +453,6 @@ def test_an_indexed_variable_by_its_written_letter() -> None:
     w = run("log-sum-exp", "a.grad", r"\frac{\partial L}{\partial z_i} = \frac{1}{\sum_k "
             r"e^{z_k}} e^{z_i} = \frac{e^{z_i}}{\sum_{k=1}^K e^{z_k}}")
     assert [s.verdict for s in w.steps] == ["valid", "valid"]
-    bad = run("log-sum-exp", "a.grad", r"\frac{\partial L}{\partial z_i} = \frac{1}{\sum_k e^{z_k}}")
+    bad = run("log-sum-exp", "a.grad",
+              r"\frac{\partial L}{\partial z_i} = \frac{1}{\sum_k e^{z_k}}")
     assert [s.verdict for s in bad.steps] == ["invalid"]
