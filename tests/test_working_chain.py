@@ -456,3 +456,16 @@ def test_an_indexed_variable_by_its_written_letter() -> None:
     bad = run("log-sum-exp", "a.grad",
               r"\frac{\partial L}{\partial z_i} = \frac{1}{\sum_k e^{z_k}}")
     assert [s.verdict for s in bad.steps] == ["invalid"]
+
+
+def test_a_rule_stated_in_a_fresh_letter_holds_for_every_value() -> None:
+    # sigma'(u) = sigma(u)(1 - sigma(u)) for every u: a true rule, then the derivative
+    # f'(x) = sigma(1.702x) + 1.702x sigma'(1.702x) by it
+    w = run("gelu-descent", "a.derivative", r"""\sigma'(u) = \sigma(u)(1 - \sigma(u)) \\
+            f'(x) = \sigma(1.702x) + 1.702x\sigma'(1.702x)""")
+    assert [s.verdict for s in w.steps] == ["valid", "valid"]
+    assert "every u" in w.steps[0].feedback
+    # 2(P + 1) = 2P + 2 holds for every P; 4 = (4 - 3 + 2P)/1 + 1 is still solved (P = 1)
+    pad = run("cnn-padding-pooling", "a.padding",
+              r"2(P + 1) = 2P + 2 \\ 4 = \frac{4 - 3 + 2P}{1} + 1 \\ P = 1")
+    assert [s.verdict for s in pad.steps] == ["valid"] * 3

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from derive.check.working.compare import compare, roots, same_roots, show
+from derive.check.working.compare import (
+    compare,
+    equal_expressions,
+    roots,
+    same_roots,
+    show,
+)
 from derive.check.working.lines import Line
 from derive.check.working.model import StepResult
 from derive.check.working.scope import Scope, Side, SideError, read_side
@@ -68,9 +74,15 @@ def equation(state: State, line: Line, sides: tuple[str, ...], signs: tuple[str,
     lone = isinstance(left.expr, sp.Symbol) and left.expr.name == u and not right_.unknown
     if lone and (state.equation is None or state.equation[0] != u):
         return False  # a definition (v_0 = …), not an equation
+    latex = f"{sides[0]} = {sides[1]}"
+    if left.unknown and right_.unknown and _identity(left, right_):
+        # σ'(u) = σ(u)(1 - σ(u)): a rule stated for every u, not an equation to solve
+        state.steps.append(StepResult(latex, line.number, "valid",
+                                      f"line {line.number}: holds for every {u}"))
+        state.prev = None
+        return True
     found = roots(left.right - right_.right, u) if not isinstance(left.right, sp.MatrixBase) \
         else None
-    latex = f"{sides[0]} = {sides[1]}"
     if found is None:
         state.steps.append(StepResult(latex, line.number, "unchecked",
                                       f"line {line.number}: an equation in {u} that is not "
@@ -96,6 +108,17 @@ def equation(state: State, line: Line, sides: tuple[str, ...], signs: tuple[str,
     state.equation = (u, found)
     state.prev = None
     return True
+
+
+def _identity(left: Side, right_: Side) -> bool:
+    """Both sides written in the unknown are the same expression of it (the judge's
+    random points, then its bounded confirmation)."""
+    if isinstance(left.right, sp.MatrixBase) or isinstance(right_.right, sp.MatrixBase):
+        return False
+    try:
+        return equal_expressions(left.right, right_.right).ok is True
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        return False
 
 
 def _answer_beside(state: State, left: Side, right_: Side, u: str) -> bool:
