@@ -200,3 +200,11 @@ def test_one_digit_for_another_is_no_copying_and_the_left_side_is_named() -> Non
     w = run("activation-derivatives", "b.relu1", r"r'(z_0) = 1", {"b.clip1": R(0)})
     assert w.first_error == 1 and w.steps[0].diagnosis != "copying"
     assert "line before" not in w.steps[0].feedback
+
+
+def test_a_base_ten_logarithm_is_named_as_such() -> None:
+    # E = -ln(0.68997) = 0.3711; -log10(0.69) = 0.1612 (base 10, not base 2: -log2 0.69
+    # = 0.5353)
+    w = run("perceptron-bce", "b.loss", r"E = -\ln \hat y = -\log_{10}(0.69)")
+    assert w.first_error == 2 and w.steps[1].diagnosis == "log-base"
+    assert "base-10" in w.steps[1].feedback and "base-2" not in w.steps[1].feedback

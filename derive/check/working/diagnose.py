@@ -294,7 +294,9 @@ def _rule_mistakes(scope: Scope, before: Side, new: Side, given: str, shown: str
             values = _transformed([before.right, before.own], lambda v, lg=lg: v.replace(
                 sp.log, lambda u: sp.log(u) / lg))
             if _matches(values, new, scope):
-                return "log-base", sentence("log-base", given, show(values[0]), shown)
+                # the judge's sentence names base 2 (the declared mistake it marks)
+                text = sentence("log-base", given, show(values[0]), shown)
+                return "log-base", text.replace("base-2", f"base-{base}")
     if not _RULES:
         _RULES.extend(_rules())
     if re.search(r"sigma|varphi|phi|tanh|gelu|partial|frac\{d|'", text, re.I) \
