@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -108,3 +109,18 @@ def used_givens(ctx: Context, expr: Any) -> dict[Any, Any]:
         return {}
     free = expr.free_symbols
     return {s: v for s, v in ctx.given_subs.items() if s in free}
+
+
+def rule_names(ctx: Context, args: dict[str, Any]) -> dict[sp.Symbol, sp.Symbol]:
+    """A rule's own symbol (η, β, …) -> the given passed for it, when that is one given
+    alone written otherwise (η_b, ρ): the rule then reads in the statement's notation.
+    A number or an expression passed keeps the rule's symbol (its value is a fact)."""
+    out = {}
+    for k, a in args.items():
+        given = ctx.problem.givens.get(a.name) if isinstance(a, sp.Symbol) else None
+        if given is None or a != ctx.symbol(a.name):
+            continue
+        written = re.sub(r"[\\{}\s]", "", given.latex or a.name)
+        if written != k and a.name != k:  # eps written \epsilon is the rule's ε already
+            out[sp.Symbol(k)] = a
+    return out

@@ -17,6 +17,7 @@ from derive.core.blockkit import (
     apply_definition,
     numeric_function,
     record_diff_steps,
+    rule_names,
     tame,
 )
 from derive.core.blockkit import to_float as _to_float
@@ -110,11 +111,16 @@ def optimize(ctx: Context, f: Definition, method: str, x0: Any, eta: Any, steps:
     _check_decays(ctx, method, hp)
     grads, gsteps = _gradient(ctx, f, args)
     at, lines = rule_lines(method, hp)
+    # the rule in the statement's names: a learning rate given as eta_b is written η_b
+    named = rule_names(ctx, {"eta": eta, "beta": beta, "beta_1": beta1,
+                               "beta_2": beta2, "epsilon": eps})
+    at, lines = at.xreplace(named), [(lhs, rhs.xreplace(named)) for lhs, rhs in lines]
     fsym = apply_definition(f)
     shown_g = (sp.Derivative(fsym, args[0]).subs(args[0], at) if len(args) == 1
                else sp.Function(r"\nabla " + f.name)(at))
     rule = ctx.step(f"{method}-update", shown_g, lhs=sp.Symbol("g_t"), uses=gsteps,
-                    facts=tuple(sp.Eq(sp.Symbol(k), v) for k, v in _hyper_facts(method, hp)))
+                    facts=tuple(sp.Eq(named.get(sp.Symbol(k), sp.Symbol(k)), v)
+                                for k, v in _hyper_facts(method, hp)))
     for lhs, rhs in lines:
         rule = ctx.step(f"{method}-update", rhs, lhs=sp.Symbol(lhs), uses=[rule])
 

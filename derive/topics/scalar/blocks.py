@@ -15,6 +15,7 @@ from derive.core.blockkit import (
     expand_definitions,
     numeric_function,
     record_diff_steps,
+    rule_names,
     tame,
     to_float,
     used_givens,
@@ -248,7 +249,9 @@ def descent(ctx: Context, f: Definition, wrt: sp.Symbol, x0: Any, eta: Any, step
     f_at = ctx.value(f.expr)
     xt = sp.Symbol("x_t")
     gt, vt = sp.Symbol("g_t"), sp.Symbol("v_t")
-    eta_s, beta_s = sp.Symbol("eta"), sp.Symbol("beta")
+    # the rule in the statement's names: a learning rate given as eta_b is written η_b
+    named = rule_names(ctx, {"eta": eta, "beta": beta})
+    eta_s, beta_s = (named.get(sp.Symbol(k), sp.Symbol(k)) for k in ("eta", "beta"))
     # definitions of the table's names: stated, not decided (SymPy cannot decide them,
     # and trying cost it a fraction of a millisecond each)
     g_is = sp.Eq(gt, sp.Derivative(apply_definition(f), var).subs(var, xt), evaluate=False)

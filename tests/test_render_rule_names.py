@@ -1,0 +1,32 @@
+"""An update rule reads in the statement's names: a part whose learning rate is the given
+eta_b shows η_b in its rule, and RMSProp's decay given as rho shows ρ, never the rule's
+own η or β (a student would read η = the learning rate of part a)."""
+
+import re
+
+import pytest
+
+from derive.core.derivation import Step
+from derive.render.latex import steps_tex
+
+
+def _rule_lines(s, part):
+    """The update lines (left side x_{t+1}, v_{t+1} or s_{t+1}) of one part, as LaTeX."""
+    sec = next(x for x in s.sections if x.part == part)
+    steps = [s.items[i] for i in sec.items if isinstance(s.items[i], Step)]
+    out = steps_tex(steps)
+    return [ln for ln in out.splitlines() if re.match(r"\s*[xvs]_\{t\+1\} &=", ln)]
+
+
+@pytest.mark.parametrize("pid,part,want,not_want", [
+    # the statement: part b "the same with learning rate \eta_b"; c "learning rate \eta_c"
+    ("gelu-descent", "a", r"\eta g_{t}", r"\eta_{"),
+    ("gelu-descent", "b", r"\eta_{b}", r"\eta g"),
+    ("gelu-descent", "c", r"\eta_{c}", r"\eta g"),
+    # the statement: RMSProp "s_{t+1} = \rho s_t + (1 - \rho) g_t^2"
+    ("adagrad-rmsprop", "b", r"\rho", r"\beta"),
+])
+def test_an_update_rule_uses_the_given_passed_for_its_rate(solved, pid, part, want, not_want):
+    lines = _rule_lines(solved(pid), part)
+    assert lines and any(want in ln for ln in lines), lines
+    assert not any(not_want in ln for ln in lines), lines
