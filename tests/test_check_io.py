@@ -396,6 +396,11 @@ def test_a_folder_search_leaves_out_the_feedback_documents_derive_wrote(tmp_path
     assert list(submissions(r.stdout)) == ["fb/s2-feedback.tex", "s1.yaml"]
     r = run_cli("check", "fb/s1-feedback.tex", cwd=tmp_path, specs=True)  # named: said why
     assert r.returncode == 1 and "not an answer file" in r.stderr
+    (tmp_path / "fb" / "s2-feedback.tex").unlink()  # a folder of derive's documents only
+    r = run_cli("check", "fb", cwd=tmp_path, specs=True)
+    assert r.returncode == 2 and r.stderr == ("derive: fb: no answer files, only 1 document(s)"
+                                              " derive wrote to be read (questions, "
+                                              "solutions, feedback)\n"), r.stderr
 
 
 # -- a bounded folder search, each file once, unmarked paths in the JSON ---------------------

@@ -75,12 +75,17 @@ def find_answer_files(args: tuple[str, ...] | list[str],
         if kind == "file":
             files.append(a)
         elif kind == "dir":
+            documents = budget.documents
             found, bad = _walk(a, budget)
             skipped += bad
             if found:
                 files += found
             elif not bad:
-                skipped.append(Skipped(a, "empty folder (no answer files, *.yaml, *.yml or "
+                left_out = budget.documents - documents
+                skipped.append(Skipped(a, f"no answer files, only {left_out} document(s) "
+                                          "derive wrote to be read (questions, solutions, "
+                                          "feedback)" if left_out else
+                                          "empty folder (no answer files, *.yaml, *.yml or "
                                           "*.tex, in it or its subfolders)"))
         else:
             skipped.append(Skipped(a, why))
@@ -172,6 +177,7 @@ class _Budget:
         self.limits = limits
         self.files = 0
         self.entries = 0
+        self.documents = 0  # derive's documents to read, left out
 
     def refuse(self, top: str, what: str) -> SearchTooLarge:
         return SearchTooLarge(terminal_text(
@@ -224,6 +230,7 @@ def _walk(top: str, budget: _Budget) -> tuple[list[str], list[Skipped]]:
             path = str(Path(folder) / name)  # ./a.yaml is shown a.yaml, as named
             kind, why = _kind(path)
             if kind == "file" and name.lower().endswith(".tex") and derive_document(path):
+                budget.documents += 1
                 continue  # derive's own questions, solutions or feedback, not answers
             if kind == "file":
                 budget.files += 1
