@@ -208,3 +208,16 @@ def test_a_base_ten_logarithm_is_named_as_such() -> None:
     w = run("perceptron-bce", "b.loss", r"E = -\ln \hat y = -\log_{10}(0.69)")
     assert w.first_error == 2 and w.steps[1].diagnosis == "log-base"
     assert "base-10" in w.steps[1].feedback and "base-2" not in w.steps[1].feedback
+
+
+def test_rounding_too_early_when_every_step_passes_but_the_result_misses() -> None:
+    # sigma(0.8) = 1/(1 + e^-0.8) = 1/1.449329 = 0.689974; e^-0.8 = 0.4493 written 0.5
+    # (one decimal) gives 1/1.5 = 0.6667: each step is within what its rounding allows,
+    # but 0.667 misses 0.690 at its 3 decimals, so the rounded step is the wrong one
+    w = run("perceptron-bce", "a.yhat", r"\hat{y} = \sigma(z) = \frac{1}{1 + e^{-0.8}} = "
+            r"\frac{1}{1 + 0.5} = 0.667")
+    assert [s.verdict for s in w.steps] == ["valid", "valid", "invalid", "valid"]
+    assert w.steps[2].diagnosis == "rounding"
+    ok = run("perceptron-bce", "a.yhat", r"\hat{y} = \sigma(z) = \frac{1}{1 + e^{-0.8}} = "
+             r"\frac{1}{1 + 0.4493} = 0.690")
+    assert ok.first_error is None

@@ -87,6 +87,10 @@ class _State:
     half: bool = True
     """the answer's derivation has a square or a 2: a doubled step may be a half-factor"""
     judge_answer: Any = None
+    relation_target: Any = None
+    """what the current relation's first right side is held to (a _Target)"""
+    final_sides: list[tuple[int, Side]] = field(default_factory=list)
+    """(step index, side) of the numeric sides of the relation that gives the answer"""
     """text -> (equal to the answer?, feedback) by the answer judge itself, for answers
     whose sides the working's reader does not compare (matrix expressions)"""
 
@@ -140,7 +144,43 @@ def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any]
             st = line.statements[k]
             final = (line.number, k) >= last_new and k not in where
             _statement(state, line, st.sides, st.signs, final)
+    _early_rounding(state)
     return WorkingResult(tuple(state.steps), tuple(ln.text for ln in lines))
+
+
+def _target_of(state: _State) -> Any:
+    return state.relation_target
+
+
+def _early_rounding(state: _State) -> None:
+    """Every step valid, yet the chain ends on a number the answer's number rule does not
+    take (``\\frac{1}{1 + 0.5} = 0.667`` for σ(0.8) = 0.68997: each rounded number moved
+    it by what its half-unit may): the first side of the answer's relation that is off
+    the answer by more than a unit of the last place written at the end rounded too
+    early, and is the wrong step (the answer is marked wrong, so is its working)."""
+    if not state.final_sides or any(s.verdict == "invalid" for s in state.steps):
+        return
+    last = state.final_sides[-1][1]
+    targets = [t for t in state.targets if isinstance(t, sp.Basic) and t.is_number]
+    if last.plain is None or last.plain.unit is None or not targets:
+        return
+    if any(numbers_close(t, last, v, state.scope) for t in targets
+           for v in (last.right, last.own)):
+        return
+    unit = last.plain.unit
+    for index, side in state.final_sides:
+        off = [abs(sp.N(v - t, 30)) for t in targets for v in (side.right, side.own)]
+        if min(off) <= unit:
+            continue
+        step = state.steps[index]
+        places = len(last.plain.text.split(".")[1]) if "." in last.plain.text else 0
+        state.steps[index] = dataclasses.replace(
+            step, verdict="invalid", diagnosis="rounding",
+            feedback=f"line {step.line}: {_short(side.text)} rounds too early: it gives "
+                     f"{show(side.right)}, so the result misses the answer "
+                     f"{float(sp.N(targets[0])):.{places}f} at the {places} decimal places "
+                     "it is written to")
+        return
 
 
 _BARE_NAME = re.compile(r"^\\?[A-Za-z]+(?:_\{?\w+\}?)?$")
@@ -187,6 +227,7 @@ def _statement(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[s
             return
         target, name, shadow = _target(state, first, sides, final)
         state.prev = target
+        state.relation_target = target
         state.lhs_name = name
     elif first:  # the same left side again: x_1 = x_0 - … then x_1 = 0 - 0.1 [1/2]
         pass
@@ -223,6 +264,8 @@ def _statement(state: _State, line: Line, sides: tuple[str, ...], signs: tuple[s
             continue
         step = _by_member(state, line, latex, new, shadow) or _judge(state, line, latex, new)
         state.steps.append(step)
+        if final and new.numeric and _is_answer(state, _target_of(state)):
+            state.final_sides.append((len(state.steps) - 1, new))
         # a side with names that mean nothing is no base for the next step
         if not new.unknown or (isinstance(state.prev, Side) and state.prev.unknown):
             state.prev = new
