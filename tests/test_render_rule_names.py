@@ -30,3 +30,22 @@ def test_an_update_rule_uses_the_given_passed_for_its_rate(solved, pid, part, wa
     lines = _rule_lines(solved(pid), part)
     assert lines and any(want in ln for ln in lines), lines
     assert not any(not_want in ln for ln in lines), lines
+
+
+def _params_line(s, layer):
+    """The parameter count of one layer (any part), as LaTeX."""
+    steps = [i for i in s.items if isinstance(i, Step)]
+    return next(ln for ln in steps_tex(steps).splitlines()
+                if ln.lstrip().startswith(r"\mathrm{params}_{%s}" % layer))
+
+
+def test_a_layer_s_parameter_count_is_written_in_the_givens_it_uses(solved):
+    s = solved("conv-layer-shapes")
+    # part d's input is W x H x D_d (D_d = 1, grayscale): the count's depth is D_d, not the
+    # D = 3 of the givens; the filters are the given `filters` (the statement has no F)
+    line = _params_line(s, "d")
+    assert r"D_{d}" in line and r"\mathrm{filters}" in line and " F" not in line, line
+    assert "filters filters" not in s.problem.statement
+    # the second convolution of cnn-architecture takes the first one's filters as its depth
+    line = _params_line(solved("cnn-architecture"), r"\mathrm{conv2}")
+    assert r"\mathrm{filters}_{1}" in line and "D +" not in line, line

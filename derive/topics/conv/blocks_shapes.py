@@ -60,6 +60,17 @@ def _input_shape(ctx: Context, v: Any) -> tuple[int, ...]:
     raise ctx.fail("input", f"expected a shape such as [W, H, D] or a matrix, found {m}")
 
 
+def _given_names(ctx: Context, raw: dict[sp.Symbol, Any]) -> dict[sp.Symbol, sp.Symbol]:
+    """A rule's symbol -> the given a layer's field names (``filters: filters``)."""
+    out = {}
+    for sym, name in raw.items():
+        if isinstance(name, str) and name in ctx.problem.givens:
+            given = ctx.symbol(name)
+            if isinstance(given, sp.Symbol) and given != sym:
+                out[sym] = given
+    return out
+
+
 def _flag(ctx: Context, field: str, v: Any) -> bool:
     if not isinstance(v, bool):
         raise ctx.fail(field, f"expected true or false, found {v!r}")
@@ -172,6 +183,8 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
     running = sp.Integer(0)
     done: list[_Layer] = []
     emitted: list[tuple[str, str, _Layer]] = []
+    # the given the input's depth is (a name such as D_d), kept through pooling
+    depth_name = input[2] if isinstance(input, list) and len(input) == 3 else None
     for i, layer in enumerate(layers):
         where = f"layers[{i}]"
         if not isinstance(layer, dict):
@@ -209,6 +222,14 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
             params_written = Product(Sum(inner, 1), FILTERS) if bias else Product(inner, FILTERS)
             subs = {D_IN: depth, FILTERS: filters}
             subs.update({K: k[0]} if square else {K_H: k[0], K_W: k[1]})
+            # the rule in the statement's names: filters: filters is written as that given,
+            # and the depth as the input's (D_d of a grayscale part, not D) or as the filters
+            # of the convolution before
+            named = _given_names(ctx, {FILTERS: layer["filters"], K: layer["kernel"],
+                                       D_IN: depth_name})
+            depth_name = layer["filters"]
+            params_written = params_written.xreplace(named)
+            subs = {named.get(a, a): v for a, v in subs.items()}
             info = _Layer(name, kind, shape, new_shape, count, k, stride, pads, same, filters,
                           bias)
             rule = "conv-parameters"
@@ -224,6 +245,7 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
             count, subs, rule = 0, {}, "no-parameters"
             info = _Layer(name, kind, shape, new_shape, 0, (size, size), stride, pads, same)
         elif kind == "flatten":
+            depth_name = None
             n = math.prod(shape)
             new_shape = (n,)
             ctx.step("flatten", sp.Integer(n), lhs=sp.Symbol(f"{name}_size"),
@@ -242,6 +264,9 @@ def architecture(ctx: Context, input: Any, layers: Any, total: str | None) -> No
             count = conv.dense_params(shape[0], units, bias)
             params_written = Product(Sum(N_IN, 1), UNITS) if bias else Product(N_IN, UNITS)
             subs = {N_IN: shape[0], UNITS: units}
+            named = _given_names(ctx, {UNITS: layer["units"]})
+            params_written = params_written.xreplace(named)
+            subs = {named.get(a, a): v for a, v in subs.items()}
             rule = "dense-parameters"
             info = _Layer(name, kind, shape, new_shape, count, filters=units, bias=bias)
         sidx = _shape_step(ctx, name, kind, window, new_shape)
