@@ -174,7 +174,7 @@ def convolve(ctx: Context, input: Any, kernel: Any, kernels: Any, bias: Any, str
             out = ctx.emit(outputs[f], out, idx)
         results.append(out)
         if f == 0 and len(channels) == 1:
-            ctx.figure("conv-window", caption=f"{oname}[0, 0]",
+            ctx.figure("conv-window", caption=f"the window of ${oname}_{{0,0}}$",
                        input=conv.zero_pad(channels[0], pad), kernel=ks[0], stride=s,
                        position=(0, 0), output=out, padding=pad[0])
     if shape:
@@ -393,8 +393,8 @@ def pooling_as_convolution(ctx: Context, answer: str, size: Any, stride: Any,
     relation = "=" if out == target else "differs from"
     ctx.step("output", out, lhs=sp.Symbol("O"),
              facts=(f"O {relation} {_ref_words(spec.options['target'])}",))
-    ctx.figure("conv-window", caption="O[0, 0]", input=conv.zero_pad(x, pv), kernel=kernel,
-               stride=sv, position=(0, 0), output=out, padding=pv)
+    ctx.figure("conv-window", caption="the window of $O_{0,0}$", input=conv.zero_pad(x, pv),
+               kernel=kernel, stride=sv, position=(0, 0), output=out, padding=pv)
     xa, ka, ta = to_array(x), to_array(kernel), to_array(target)
     group = list(spec.group)
 

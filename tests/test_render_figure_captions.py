@@ -1,0 +1,20 @@
+"""A figure's caption names what it shows as the steps write it: a convolution's window of
+the first output entry is O_{0,0} in every step, so its caption says $O_{0,0}$, not the
+program's O[0, 0]."""
+
+import re
+
+import pytest
+
+from derive.core.derivation import Figure, Step
+from derive.render.latex import steps_tex
+
+
+@pytest.mark.parametrize("pid", ["conv-valid", "cnn-padding-pooling"])
+def test_a_convolution_window_s_caption_is_written_as_its_steps(solved, pid):
+    s = solved(pid)
+    caps = [i.caption for i in s.items if isinstance(i, Figure) and i.kind == "conv-window"]
+    steps = steps_tex([i for i in s.items if isinstance(i, Step)])
+    assert caps and re.search(r"\{?O\}?_\{0,0\} &=", steps)
+    for cap in caps:
+        assert "[" not in cap and "O_{0,0}" in cap, cap
