@@ -115,12 +115,17 @@ def steps_tex(steps: list[Step]) -> str:
     col = max(narrow, default=0.0)
     rows: list[str] = []
     budget = LINE_EM - col - 1.5
-    prev: tuple[Any, str] | None = None  # (lhs, last printed line) of the previous step
+    # (lhs, last printed line, whether it ended in a value) of the previous step
+    prev: tuple[Any, str, bool] | None = None
     for step, (head, sides) in zip(steps, heads, strict=True):
         out: list[str] = []
         lead = head or ""  # what stands left of the first '&'
         seen = {head}
-        if prev is not None and step.lhs is not None and step.lhs == prev[0]:
+        # the same quantity again continues its chain, unless the chain reached a number
+        # and this step starts from a formula: "≈ 0.37 = −y log ŷ − …" reads as 0.37 being
+        # the formula's next form, so the quantity is named again
+        if prev is not None and step.lhs is not None and step.lhs == prev[0] \
+                and not (prev[2] and not _is_value(step.after)):
             lead, seen = "", {head, prev[1]}  # the same quantity again: continue its chain
         elif head is not None and tex_width(head) > LHS_EM:
             # a head wider than the line (a long definition's derivative) is scaled too
@@ -138,7 +143,7 @@ def steps_tex(steps: list[Step]) -> str:
             out.append(f"{lead} &{relation}{lines[0]}".lstrip())
             out += [r"&\quad " + ln for ln in lines[1:]]
             lead, last = "", lines[-1]
-        prev = (step.lhs, last) if step.lhs is not None else None
+        prev = (step.lhs, last, _is_value(step.after)) if step.lhs is not None else None
         if not out:
             continue
         out[-1] += r" \tag*{\rulenote{%s}}" % step_note(step)
