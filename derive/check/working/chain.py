@@ -31,7 +31,7 @@ from typing import Any
 
 import sympy as sp
 
-from derive.check.read.values import same_value
+from derive.check.working.clauses import updated_given, where_clauses
 from derive.check.working.compare import (
     Comparison,
     compare,
@@ -43,13 +43,13 @@ from derive.check.working.diagnose import diagnose
 from derive.check.working.equations import equation as _equation
 from derive.check.working.equations import members as _members
 from derive.check.working.equations import names as _names
+from derive.check.working.final import early_rounding, is_the_answer
 from derive.check.working.lines import Line, read_lines
 from derive.check.working.model import StepResult, WorkingResult
 from derive.check.working.scope import (
     Scope,
     Side,
     SideError,
-    answer_keys,
     build_scope,
     expand,
     read_side,
@@ -137,67 +137,19 @@ def check_working(problem: Any, answer_id: str, text: str, right: dict[str, Any]
             state.steps.append(StepResult(line.text, line.number, "unreadable",
                                           f"line {line.number}: {line.problem}"))
             continue
-        where = _where_clauses(line)
+        where = where_clauses(line)
         # a clause defining a name the line used before it (", u = 1.702x") is read
         # first, so that the line can use it; it never gives the answer
         for k in sorted(range(len(line.statements)), key=lambda k: k not in where):
             st = line.statements[k]
             final = (line.number, k) >= last_new and k not in where
             _statement(state, line, st.sides, st.signs, final)
-    _early_rounding(state)
+    early_rounding(state)
     return WorkingResult(tuple(state.steps), tuple(ln.text for ln in lines))
 
 
 def _target_of(state: _State) -> Any:
     return state.relation_target
-
-
-def _early_rounding(state: _State) -> None:
-    """Every step valid, yet the chain ends on a number the answer's number rule does not
-    take (``\\frac{1}{1 + 0.5} = 0.667`` for σ(0.8) = 0.68997: each rounded number moved
-    it by what its half-unit may): the first side of the answer's relation that is off
-    the answer by more than a unit of the last place written at the end rounded too
-    early, and is the wrong step (the answer is marked wrong, so is its working)."""
-    if not state.final_sides or any(s.verdict == "invalid" for s in state.steps):
-        return
-    last = state.final_sides[-1][1]
-    targets = [t for t in state.targets if isinstance(t, sp.Basic) and t.is_number]
-    if last.plain is None or last.plain.unit is None or not targets:
-        return
-    if any(numbers_close(t, last, v, state.scope) for t in targets
-           for v in (last.right, last.own)):
-        return
-    unit = last.plain.unit
-    for index, side in state.final_sides:
-        off = [abs(sp.N(v - t, 30)) for t in targets for v in (side.right, side.own)]
-        if min(off) <= unit:
-            continue
-        step = state.steps[index]
-        places = len(last.plain.text.split(".")[1]) if "." in last.plain.text else 0
-        state.steps[index] = dataclasses.replace(
-            step, verdict="invalid", diagnosis="rounding",
-            feedback=f"line {step.line}: {_short(side.text)} rounds too early: it gives "
-                     f"{show(side.right)}, so the result misses the answer "
-                     f"{float(sp.N(targets[0])):.{places}f} at the {places} decimal places "
-                     "it is written to")
-        return
-
-
-_BARE_NAME = re.compile(r"^\\?[A-Za-z]+(?:_\{?\w+\}?)?$")
-
-
-def _where_clauses(line: Line) -> set[int]:
-    """Statements of the line (after the first) that define a bare name one of the
-    statements before them on the line uses: ``f'(x) = \\sigma(u) + …, u = 1.702x``."""
-    out: set[int] = set()
-    for k, st in enumerate(line.statements):
-        name = st.sides[0].strip()
-        if k == 0 or len(st.sides) != 2 or st.implied or not _BARE_NAME.match(name):
-            continue
-        used = re.compile(r"(?<![A-Za-z\\])" + re.escape(name) + r"(?![A-Za-z])")
-        if any(used.search(side) for earlier in line.statements[:k] for side in earlier.sides):
-            out.add(k)
-    return out
 
 
 def _last_relation(lines: list[Line]) -> tuple[int, int]:
@@ -206,7 +158,7 @@ def _last_relation(lines: list[Line]) -> tuple[int, int]:
     last = (0, 0)
     lhs = ""
     for line in lines:
-        where = _where_clauses(line)
+        where = where_clauses(line)
         for k, st in enumerate(line.statements):
             if k in where:
                 continue
@@ -290,7 +242,7 @@ def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
     names its right side reads as their previous value (an update in place)."""
     scope = state.scope
     answer = _Target(list(state.targets), "the answer")
-    given = _updated_given(state, first)
+    given = updated_given(scope, state.answer_id, first)
     if given is not None:  # w_1^{(1)}, w_1^{new}, w_1': the answer, w_1 updated
         return answer, None, {given: scope.givens[given]}
     try:
@@ -324,27 +276,6 @@ def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
     if lhs.unknown:
         return (answer if final else None), None, {}
     return _Target([v for v in (lhs.right, lhs.own)], "the left side", lhs), None, {}
-
-
-#: a name marked as its next value: w_1^{(1)}, w_1^{(t+1)}, w_1^{new}, w_1^+, w_1'
-_NEXT = re.compile(r"^(?P<base>.+?)\s*(?:\^\s*\{\s*(?:\(\s*(?:[1-9]\d*|t\s*\+\s*1)\s*\)|new|next"
-                   r"|\+|\*)\s*\}|\^\s*[+*]|')$")
-
-
-def _updated_given(state: _State, first: str) -> str | None:
-    """The given a left side names as its next value (``w_1^{(1)}`` in the working of
-    d.w1, the updated w_1), when this answer is that given updated; else None."""
-    m = _NEXT.match(first.strip())
-    if not m:
-        return None
-    try:
-        base = read_side(state.scope, m.group("base"))
-    except SideError:
-        return None
-    name = base.expr.name if isinstance(base.expr, sp.Symbol) else None
-    if name is None or name not in state.scope.givens:
-        return None
-    return name if name in answer_keys(state.answer_id) else None
 
 
 def _before_side(prev: Side | _Target | None) -> Side | None:
@@ -510,7 +441,7 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
     # the answer's declared mistakes, against the answer or a side before that is it
     # (f'(x_1) in the working of g_1)
     mistakes = state.mistakes if (isinstance(prev, _Target) and prev.what in (
-        "the answer", state.own_name)) or _is_the_answer(state, olds) else None
+        "the answer", state.own_name)) or is_the_answer(state, olds) else None
     try:
         found = diagnose(state.scope, olds, before, new, line.number, mistakes, state.half)
     except (TypeError, ValueError, ArithmeticError, AttributeError):
@@ -521,27 +452,6 @@ def _judge(state: _State, line: Line, latex: str, new: Side) -> StepResult:
             found[1].replace("the line before", what)
         return StepResult(latex, line.number, "invalid", text, found[0])
     return StepResult(latex, line.number, "invalid", f"{where}: {detail}")
-
-
-def _is_the_answer(state: _State, values: list[Any]) -> bool:
-    """Some of the values a step is held to is the answer's right value (numbers to
-    1e-9 relative, other values as written)."""
-    answer = state.targets[0] if state.targets else None
-    if answer is None:
-        return False
-    for v in values:
-        if same_value(v, answer):
-            return True
-        if isinstance(v, sp.Basic) and isinstance(answer, sp.Basic) and v.is_number \
-                and answer.is_number:
-            try:
-                diff = abs(complex(sp.N(v - answer, 20)))
-                size = abs(complex(sp.N(answer, 20)))
-            except (TypeError, ValueError):
-                continue
-            if diff <= 1e-9 * max(size, 1.0):
-                return True
-    return False
 
 
 def _detail(result: Comparison, what: str, new: Side) -> str:

@@ -29,22 +29,35 @@ import sympy as sp
 
 from derive.check.read.config import ParseConfig, ParseError
 from derive.check.read.names import COURSE_FUNCTIONS, Function
-from derive.check.read.numbers import WrittenNumber, read_number
+from derive.check.read.numbers import read_number
 from derive.check.read.parse import parse_with_notes
 from derive.check.read.problem_config import name_key
-from derive.check.read.tokens import NUM, OP, tokenize
 from derive.check.working.labels import PLACEHOLDER, Label, rewrite
+from derive.check.working.part_names import (
+    as_real,
+    one_hot_families,
+    part_definitions,
+    real,
+    vector_entries,
+)
+from derive.check.working.side_text import (
+    CASES,
+    LOSS_WORDS,
+    STARTING_VALUE,
+    Side,
+    SideError,
+    literals,
+    reason,
+    undefined,
+    words_as_names,
+)
 from derive.core.arrays import FloatMatrix
 
-#: what students call the loss, when the problem defines one as E (or L)
-LOSS_WORDS = ("Error", "error", "Loss", "loss", "MSE", "mse", "Cost", "cost", "J", "L", "E")
 _ONE_NAME = re.compile(r"(\\[A-Za-z]+\s*)?\{?\\?[A-Za-z]+\}?(_\{?[\w,]+\}?)?(\^\{?\w+\}?)?")
 _SIMPLE_ID = re.compile(r"^([A-Za-z]+)_?(\d+)$")
 _EXPAND_ROUNDS = 8
 
 
-def real(name: str) -> sp.Symbol:
-    return sp.Symbol(name, real=True)
 
 
 @dataclass
@@ -170,14 +183,14 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
     names: dict[str, Any] = {}
     for d in problem.definitions.values():
         if d.args:
-            functions[d.name] = Function(d.name, sp.Lambda(d.args, _real(d.expr)))
+            functions[d.name] = Function(d.name, sp.Lambda(d.args, as_real(d.expr)))
             if d.name in symbols:  # f is also f(x) itself (tanh-derivative's f)
                 del symbols[d.name]
                 variables.discard(d.name)
-                defs[d.name] = _real(d.expr)
+                defs[d.name] = as_real(d.expr)
                 names[d.name] = real(d.name)
             continue
-        defs[d.name] = _real(d.expr)
+        defs[d.name] = as_real(d.expr)
         names[d.name] = real(d.name)
         key = name_key(d.latex)
         if key and key != d.name:
@@ -186,7 +199,7 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
     # the answer's (names: {y: sigmoid(z)}): each stands for its definition when a side
     # is judged; a variable a meaning is written in stays a variable (z in part b is no
     # given, as in the answer's own reading)
-    for n, e in _part_definitions(problem, part, spec).items():
+    for n, e in part_definitions(problem, part, spec).items():
         if n in defs or n in givens or n in functions:
             continue
         defs[n] = e
@@ -227,7 +240,7 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
             symbols.setdefault(key, real(key))
     for key in entry_aliases & set(scope.answer_of):
         del aliases[key]  # an answer's name (x_1 of a.x1) is not a given's entry
-    _vector_entries(scope, symbols, givens, aliases)
+    vector_entries(scope, symbols, givens, aliases)
     if scope.answer_of.get("loss", "").split(".", 1)[0] == part:
         for w in LOSS_WORDS:  # this part's loss is an answer of its own (e.loss)
             if w not in defs:
@@ -265,117 +278,10 @@ def build_scope(problem: Any, answer_id: str, right: dict[str, Any],
         variables.add(str(spec.extra["bound"]))
     scope.config = ParseConfig(symbols=symbols, functions=functions, names=names,
                                aliases=aliases, **kwargs)
-    scope.one_hot = frozenset(_one_hot(problem, part))
+    scope.one_hot = frozenset(one_hot_families(problem, part))
     return scope
 
 
-#: entries of a vector answer named one by one (o_1, o_2 of e.o)
-MAX_ENTRIES = 20
-
-
-def _vector_entries(scope: Scope, symbols: dict[str, Any], givens: dict[str, Any],
-                    aliases: dict[str, str]) -> None:
-    """The entries of a vector answer by its name and their index (``o_2`` of the
-    softmax output ``e.o``), right and the student's own, where no other name is so."""
-    for key in list(scope.answer_of):
-        if not key.isalpha():
-            continue
-        value = scope.right.get(key)
-        if not isinstance(value, sp.MatrixBase) or 1 not in value.shape \
-                or len(value) > MAX_ENTRIES:
-            continue
-        own = scope.own.get(key)
-        for k, entry in enumerate(value, start=1):
-            n = f"{key}_{k}"
-            if n in symbols or n in givens or n in aliases or n in scope.right \
-                    or n in scope.defs:
-                continue
-            scope.right[n] = entry
-            if isinstance(own, sp.MatrixBase) and own.shape == value.shape:
-                scope.own[n] = own[k - 1]
-            symbols[n] = real(n)
-
-
-def _part_definitions(problem: Any, part: str, spec: Any) -> dict[str, Any]:
-    """Name -> definition (over real symbols) of what the part's blocks define locally
-    (``graph: {y: sigmoid(z)}``) and the answer's meanings (``names: {y: sigmoid(z)}``),
-    the answer's first. Definitions that refer to answers (``{e.y}``) are left out."""
-    out: dict[str, Any] = {}
-    found = dict(spec.meanings)
-    for p in problem.parts:
-        if p.name != part:
-            continue
-        for call in p.calls:
-            graph = call.args.get("graph") if isinstance(call.args, dict) else None
-            if isinstance(graph, dict):
-                for name, e in graph.items():
-                    found.setdefault(str(name), e)
-    for name, e in found.items():
-        if not isinstance(e, sp.Basic) or isinstance(e, sp.MatrixBase) or any(
-                str(s).startswith("{") for s in e.free_symbols):
-            continue
-        out[name] = _real(e)
-    return out
-
-
-def _one_hot(problem: Any, part: str) -> set[str]:
-    """Families a block of the part samples one-hot (``sample: {t: one-hot}``): its
-    steps may use Σ_k t_k = 1."""
-    out: set[str] = set()
-    for p in problem.parts:
-        if p.name != part:
-            continue
-        for call in p.calls:
-            sample = call.args.get("sample") if isinstance(call.args, dict) else None
-            if isinstance(sample, dict):
-                for name, how in sample.items():
-                    hows = how if isinstance(how, (list, tuple)) else [how]
-                    if "one-hot" in [str(h) for h in hows]:
-                        out.add(str(name))
-    return out
-
-
-def _real(expr: Any) -> Any:
-    """The same expression over real symbols matched by name."""
-    if not isinstance(expr, sp.Basic):
-        return expr
-    return expr.xreplace({s: real(s.name) for s in expr.free_symbols
-                          if isinstance(s, sp.Symbol)})
-
-
-# ---------------------------------------------------------------- reading one side
-
-
-@dataclass
-class Side:
-    """One side of a relation, read."""
-
-    text: str
-    expr: Any
-    """as read: names are symbols, labels are their derivatives"""
-    right: Any
-    """names at their right values (definitions expanded)"""
-    own: Any
-    """names at the student's values where they gave one"""
-    unknown: set[str]
-    """names that mean nothing here"""
-    literals: list[WrittenNumber]
-    plain: WrittenNumber | None = None
-    """the side is one written number"""
-    derivatives: list[tuple[Any, Any]] = field(default_factory=list)
-    """(target, variable) of each derivative label, for diagnoses"""
-    shadow: dict[str, Any] = field(default_factory=dict)
-    """names read as given values here (a bare g as g_1), to evaluate parts of it alike"""
-
-    @property
-    def numeric(self) -> bool:
-        return _is_number(self.right) and _is_number(self.own)
-
-
-def _is_number(v: Any) -> bool:
-    if isinstance(v, sp.MatrixBase):
-        return all(_is_number(e) for e in v)
-    return isinstance(v, sp.Basic) and not v.free_symbols and v.is_number is True
 
 
 def expand(scope: Scope, expr: Any, keep: set[str] | frozenset[str] = frozenset()) -> Any:
@@ -442,43 +348,6 @@ def _bounded_exponents(scope: Scope, expr: Any, which: str,
         if size != size or size > MAX_EXPONENT:  # nan or too large
             raise SideError(f"an exponent is {size:.3g} at the problem's values, too large "
                             f"to be marked (at most {MAX_EXPONENT})")
-
-
-def _literals(text: str) -> list[WrittenNumber]:
-    """The numbers written in a side, not those in subscripts or exponents."""
-    try:
-        tokens = tokenize(text)
-    except ParseError:
-        return []
-    out = []
-    script = 0
-    for i, t in enumerate(tokens):
-        if t.kind == OP and t.text in ("_", "^"):
-            script = 1
-            continue
-        if script:
-            if t == tokens[i] and t.kind == OP and t.text == "{":
-                script += 1
-                continue
-            if t.kind == OP and t.text == "}":
-                script -= 1
-                if script == 1:
-                    script = 0
-                continue
-            if script == 1:
-                script = 0
-                continue
-            continue
-        if t.kind == NUM:
-            try:
-                out.append(read_number(t.text))
-            except ParseError:
-                continue
-    return out
-
-
-class SideError(Exception):
-    """A side that cannot be read; the message says what."""
 
 
 def label_value(scope: Scope, label: Label, read: Any,
@@ -553,72 +422,17 @@ def _bare(scope: Scope, text: str) -> str:
     return head if _ONE_NAME.fullmatch(head) else text
 
 
-#: a name marked as its starting value is the name: w_1^{(0)}, w_1^{old}
-_PREVIOUS = re.compile(r"((?:\\[A-Za-z]+|[A-Za-z])(?:_\{?\w+\}?)?)"
-                       r"\s*\^\s*\{\s*(?:\(\s*0\s*\)|old)\s*\}")
-_CASES = re.compile(r"\\begin\s*\{\s*cases\s*\}")
-_TEXT_COMMAND = re.compile(r"\\(?:text|mathrm|textrm|mathit|operatorname)\s*\{\s*$")
-
-
-def _words(scope: Scope, text: str) -> str:
-    """A word the scope knows written in plain letters is that name, as in
-    ``\\text{Loss}``: the loss (Loss, Error, MSE: ``\\partial Loss`` is not the product
-    L·o·s·s) and a function of the problem where it is applied (``lr'(z_0)``, ``lr(z)``:
-    not l times r'(z_0))."""
-    words = [w for w in LOSS_WORDS if len(w) > 1 and w in scope.config.aliases
-             and w not in scope.config.symbols]
-    calls = [f for f in scope.config.functions if len(f) > 1 and f.isalpha()
-             and f not in scope.config.symbols]
-    if not any(w in text for w in words + calls):
-        return text
-    # longest first: a word is not read as the start of a longer one
-    alternatives = [re.escape(w) for w in sorted(words, key=len, reverse=True)]
-    alternatives += [re.escape(f) + r"(?=\s*(?:'|\(|\\left\b|\^))"
-                     for f in sorted(calls, key=len, reverse=True)]
-    pattern = re.compile(r"(?<![\\A-Za-z])(" + "|".join(alternatives) + r")(?![A-Za-z])")
-
-    def word(m: re.Match[str]) -> str:
-        if _TEXT_COMMAND.search(text, 0, m.start()):
-            return m.group(0)  # already \text{Loss}
-        return r"\text{" + m.group(1) + "}"
-
-    return pattern.sub(word, text)
-
-
-def _reason(e: Exception) -> str:
-    """An error's first line, without SymPy's printing of whole matrices."""
-    from sympy.matrices.exceptions import MatrixError
-
-    if isinstance(e, MatrixError):
-        return "a matrix where a number was expected"
-    return str(e).split("\n", 1)[0][:80] or type(e).__name__
-
-
-def _undefined(v: Any) -> str:
-    """Why a value is no number a step can be held to ('' when it is one): a division by
-    zero or the log of 0 (zoo, nan, ∞), or an imaginary number (√−1)."""
-    items = list(v) if isinstance(v, sp.MatrixBase) else [v]
-    for e in items:
-        if not isinstance(e, sp.Basic):
-            continue
-        if e.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-            return "has no value (a division by zero, or the log of 0)"
-        if not e.free_symbols and e.is_number and e.is_real is False:
-            return "is not a real number"
-    return ""
-
-
 def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> Side:
     """One side of a relation read under the scope (raises SideError)."""
     if not text.strip():
         raise SideError("an empty side")
-    rewritten, labels = rewrite(_PREVIOUS.sub(r"\1", _words(scope, text)))
+    rewritten, labels = rewrite(STARTING_VALUE.sub(r"\1", words_as_names(scope.config, text)))
 
     def read(t: str) -> Any:
         try:
             # a side by cases is read as an expression answer by cases is (the matrix
             # reading takes its conditions for inequalities)
-            kind = "expression" if _CASES.search(t) else "matrix-expression"
+            kind = "expression" if CASES.search(t) else "matrix-expression"
             value, _ = parse_with_notes(t, kind, scope.config)
         except ParseError as e:
             raise SideError(str(e)) from None
@@ -643,9 +457,9 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
     except (TypeError, ValueError, ArithmeticError, AttributeError) as e:
         # names that do not fit their values (a vector squared, p^2 for the answer p)
         raise SideError(f"{text.strip()[:60]} cannot be worked out with the problem's "
-                        f"values ({_reason(e)})") from None
+                        f"values ({reason(e)})") from None
     for v in (expr, right, own):
-        why = _undefined(v)
+        why = undefined(v)
         if why:
             raise SideError(f"{text.strip()[:60]} {why}")
     free = set()
@@ -664,5 +478,5 @@ def read_side(scope: Scope, text: str, shadow: dict[str, Any] | None = None) -> 
         plain = read_number(rewritten, scope.config) if not labels else None
     except ParseError:
         plain = None
-    return Side(text, expr, right, own, unknown, _literals(rewritten), plain, derivatives,
+    return Side(text, expr, right, own, unknown, literals(rewritten), plain, derivatives,
                 dict(shadow or {}))
