@@ -348,12 +348,19 @@ def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any],
     for nm, e in at.items():
         if sp.Symbol(nm, real=True) in getattr(shown, "free_symbols", ()):
             subs[sp.Symbol(nm, real=True)] = ctx.value(e)
+    # a defined quantity it uses and ``at`` does not give is worked out first: o = σ(w_f c
+    # + b_f) then shows c's value, not "σ(0.1 + c·0.7)" with c nowhere worked out
+    # (each once a part: what an earlier evaluate of the part worked out is used again)
+    done = ctx.cache.setdefault(("evaluated", ctx.part, tuple(sorted(at.items(), key=str))), {})
+    subs.update(_inner_values(ctx, shown, at, done))
     # exact values stay exact: no nsimplify (it turned 3800000002/2000000001 into 19/10
     # and 1 + 1e-8 into 1)
     value = tame(ctx.value(full))
     if name or called:
         idx = ctx.step("substitute", value, lhs=sp.Symbol(called or name, real=True),
                        before=shown, subs=subs)
+        if name and not called:
+            done[sp.Symbol(name, real=True)] = value
     else:
         idx = ctx.step("substitute", value, lhs=shown, before=shown if subs else None,
                        subs=subs)
@@ -368,6 +375,29 @@ def evaluate(ctx: Context, answer: str, expr: Any, at: dict[str, Any],
         return err < 1e-9, err, "float64 evaluation of the definitions"
 
     ctx.check(f"{answer}: value", [answer], "numpy-recompute", check)
+
+
+def _inner_values(ctx: Context, shown: Any, at: dict[str, Any],
+                  done: dict[sp.Symbol, Any]) -> dict[sp.Symbol, Any]:
+    """Each scalar defined quantity ``shown`` uses (not given by ``at``) -> its value, each
+    shown as a substitution step of its own (what it uses first, each once)."""
+    defs = ctx.problem.definitions
+    out = {}
+    for sym in sorted(getattr(shown, "free_symbols", ()), key=str):
+        d = defs.get(sym.name)
+        if d is None or d.args or sym.name in at or not isinstance(d.expr, sp.Expr) \
+                or sym != sp.Symbol(d.name, real=True):
+            continue
+        if sym not in done:
+            inner = _inner_values(ctx, d.expr, at, done)
+            value = tame(ctx.value(expand_definitions(ctx, sym, at=at)))
+            if not (isinstance(value, sp.Expr) and value.is_number):
+                continue
+            ctx.step("substitute", value, lhs=sym, before=d.expr,
+                     subs={**used_givens(ctx, d.expr), **inner})
+            done[sym] = value
+        out[sym] = done[sym]
+    return out
 
 
 def _references_named_map(expr: Any) -> dict[Any, Any]:
