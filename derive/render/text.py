@@ -30,9 +30,22 @@ RULE_NAMES = {
 }
 
 
+#: words of rule ids written as the course writes them: names of people and methods
+#: capitalised, compound nouns hyphenated ('dense-jacobian' -> 'dense Jacobian')
+_RULE_WORDS = {"jacobian": "Jacobian", "kronecker": "Kronecker", "hadamard": "Hadamard",
+               "farkas": "Farkas", "adam": "Adam", "adagrad": "AdaGrad", "rmsprop": "RMSProp",
+               "nesterov": "Nesterov", "relu": "ReLU"}
+_RULE_PHRASES = (("cross entropy", "cross-entropy"), ("cross correlation", "cross-correlation"))
+
+
 def rule_name(rule: str) -> str:
     """A rule id in words ('sigmoid-derivative' -> 'sigmoid derivative')."""
-    return RULE_NAMES.get(rule, rule.replace("-", " "))
+    if rule in RULE_NAMES:
+        return RULE_NAMES[rule]
+    words = " ".join(_RULE_WORDS.get(w, w) for w in rule.split("-"))
+    for plain, written in _RULE_PHRASES:
+        words = words.replace(plain, written)
+    return words
 
 
 def step_text(s: Step) -> str:
