@@ -84,7 +84,7 @@ def render_text(s: Solution, *, steps: bool = True) -> str:
         out.append("Givens")
         w = max(len(k) for k in s.givens)
         for k, v in s.givens.items():
-            note = p.givens[k].text
+            note = plain_statement(p.givens[k].text)
             out.append(f"  {k.ljust(w)} = {text(v)}" + (f"   ({note})" if note else ""))
         out.append("")
     for sec in s.sections:

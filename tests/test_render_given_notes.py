@@ -1,0 +1,12 @@
+"""A given's note is prose like the statement: its maths is set as maths in the sheet and
+read plainly in a terminal, and no program name (x1) shows in it."""
+
+from derive.render.latex import givens_tex
+from derive.render.text import render_text
+
+
+def test_a_given_s_note_writes_its_coordinates_as_maths(solved):
+    s = solved("separability")
+    assert "(x_1, x_2)" in givens_tex(s)
+    givens = render_text(s).split("Givens", 1)[1].split("\n\n", 1)[0]
+    assert "(x_1, x_2)" in givens and "$" not in givens and "x1" not in givens, givens
