@@ -10,3 +10,20 @@ def test_a_given_s_note_writes_its_coordinates_as_maths(solved):
     assert "(x_1, x_2)" in givens_tex(s)
     givens = render_text(s).split("Givens", 1)[1].split("\n\n", 1)[0]
     assert "(x_1, x_2)" in givens and "$" not in givens and "x1" not in givens, givens
+
+
+def test_no_statement_writes_a_given_by_its_program_name():
+    """``$xs$`` in a statement sets the letters x s, where the given xs is written x."""
+    import re
+
+    from derive.core.spec import load_problem, problem_paths
+
+    bad = []
+    for pid in problem_paths():
+        p = load_problem(pid)
+        texts = [p.statement] + [part.text for part in p.parts]
+        for seg in re.findall(r"\$([^$]+)\$", " ".join(texts)):
+            g = p.givens.get(seg.strip())
+            if g is not None and g.latex and g.latex != seg.strip() and len(seg.strip()) > 1:
+                bad.append(f"{pid}: ${seg}$ (written {g.latex})")
+    assert not bad, bad
