@@ -469,3 +469,14 @@ def test_a_rule_stated_in_a_fresh_letter_holds_for_every_value() -> None:
     pad = run("cnn-padding-pooling", "a.padding",
               r"2(P + 1) = 2P + 2 \\ 4 = \frac{4 - 3 + 2P}{1} + 1 \\ P = 1")
     assert [s.verdict for s in pad.steps] == ["valid"] * 3
+
+
+def test_a_derivative_label_meant_at_the_answers_point() -> None:
+    # a.d1 is dL/dw at w_0 = -0.5: t_hat = 0.1 * (-0.5)(2) = -0.1 and (t_hat - t) a u =
+    # (-1.1)(0.1)(2) = -0.22; dL/dw without a bar, equal to numbers, means it there
+    w = run("leaky-unit-descent", "a.d1",
+            r"\frac{dL}{dw} = (-0.1 - 1) \cdot a \cdot u = (-1.1)(0.1)(2) = -0.22")
+    assert w.first_error is None and w.steps[0].verdict == "valid"
+    # an expression on the right is still held to the label: f'(x) is not sigma(1.702x)
+    bad = run("gelu-descent", "a.g1", r"f'(x) = \sigma(1.702x)")
+    assert bad.steps[0].verdict == "invalid"

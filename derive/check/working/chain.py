@@ -273,9 +273,26 @@ def _target(state: _State, first: str, sides: tuple[str, ...], final: bool
             return _Target([lhs.right], n, lhs), None, {}
         if not scope.knows(n):  # the student's own name: the answer, or defined here
             return (answer if final else None), n, {}
-    if lhs.unknown:
+    if lhs.unknown or _at_its_point(state, lhs, sides):
         return (answer if final else None), None, {}
     return _Target([v for v in (lhs.right, lhs.own)], "the left side", lhs), None, {}
+
+
+def _at_its_point(state: _State, lhs: Side, sides: tuple[str, ...]) -> bool:
+    """A left side that is a function of the problem's variable, where the answer is a
+    number and the right side is one too (``\\frac{dL}{dw} = (\\hat{t} - t) a u`` in the
+    working of dL/dw at w_0): the student means it at the answer's point, which the side
+    does not say. (``f'(x) = \\sigma(1.702x)`` stays held to f'(x).)"""
+    answer = state.targets[0] if state.targets else None
+    if not (isinstance(answer, sp.Basic) and not isinstance(answer, sp.MatrixBase)
+            and answer.is_number is True and not lhs.numeric
+            and isinstance(lhs.right, sp.Basic) and not isinstance(lhs.right, sp.MatrixBase)
+            and lhs.right.free_symbols and len(sides) > 1):
+        return False
+    try:
+        return read_side(state.scope, sides[1]).numeric
+    except SideError:
+        return False
 
 
 def _before_side(prev: Side | _Target | None) -> Side | None:
