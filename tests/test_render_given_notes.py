@@ -27,3 +27,9 @@ def test_no_statement_writes_a_given_by_its_program_name():
             if g is not None and g.latex and g.latex != seg.strip() and len(seg.strip()) > 1:
                 bad.append(f"{pid}: ${seg}$ (written {g.latex})")
     assert not bad, bad
+
+
+def test_a_tiny_given_is_listed_in_powers_of_ten_as_the_statement_writes_it(solved):
+    s = solved("adagrad-rmsprop")  # statement: "\epsilon = 10^{-8}"
+    given = givens_tex(s)
+    assert r"\epsilon = 10^{-8}$" in given and "0.00000001" not in given, given

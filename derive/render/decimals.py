@@ -85,7 +85,10 @@ def _number_tex(v: Any, sig: int) -> str:
         if abs(v.q) < 1000:
             sign = "-" if v < 0 else ""
             return r"%s\frac{%d}{%d}" % (sign, abs(v.p), v.q)
-    s = format_number(v, sig)
+    # a short decimal below 10^{-4} in powers of ten, as a float that small is written: the
+    # givens list showed ε = 0.00000001 where the statement and the steps say 10^{-8}
+    small = isinstance(v, sp.Rational) and v != 0 and abs(v) < sp.Rational(1, 10**4)
+    s = format_number(sp.Float(v, 30) if small else v, sig)
     if "e" in s:
         mant, exp = s.split("e")
         if mant in ("1", "-1"):  # 10^{-7}, -10^{-300}: no "1 \times"
