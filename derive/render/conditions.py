@@ -47,3 +47,16 @@ class ChainedConditions:
         p = self._print  # type: ignore[attr-defined]
         return (f"{p(lo)} {self._less[not lo_strict]} {p(x)} "
                 f"{self._less[not hi_strict]} {p(hi)}")
+
+    def _print_Heaviside(self, expr: Any, exp: Any = None) -> str:
+        """The step function as the cases it stands for: ReLU′(z) is 1 for z > 0, else 0
+        (its value at 0 decides > or ≥). SymPy's θ(z, 0) is notation no statement uses."""
+        x = expr.args[0]
+        at_zero = expr.args[1] if len(expr.args) > 1 else None
+        if at_zero not in (sp.S.Zero, sp.S.One) or x.is_number or exp is not None:
+            own = getattr(super(), "_print_Heaviside", None)
+            if own is not None:
+                return own(expr, exp) if exp is not None else own(expr)
+            return self._print_Function(expr)  # type: ignore[attr-defined]
+        cond = sp.StrictGreaterThan(x, 0) if at_zero == 0 else sp.GreaterThan(x, 0)
+        return self._print(sp.Piecewise((1, cond), (0, True)))  # type: ignore[attr-defined]

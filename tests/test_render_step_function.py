@@ -1,0 +1,22 @@
+"""The step function (ReLU′) is written as the cases it stands for, as the sheet writes
+leaky ReLU′: 1 for z > 0, else 0, not SymPy's θ(z, 0), which no statement introduces."""
+
+import sympy as sp
+
+from derive.render.printing import tex, text
+
+
+def test_relu_s_derivative_is_written_by_cases():
+    z = sp.Symbol("z", real=True)
+    d = sp.Heaviside(z, 0)  # ReLU′ with ReLU′(0) = 0
+    assert r"\theta" not in tex(d) and r"\begin{cases}" in tex(d)
+    assert "z > 0" in tex(d) and "otherwise" in tex(d)
+    assert text(d) == "{1 if z > 0; 0 otherwise}"
+    assert "z >= 0" in text(sp.Heaviside(z, 1))  # the value 1 at 0 takes the bound in
+
+
+def test_the_sheet_boxes_relu_prime_by_cases(solved):
+    from derive.render.latex import answers_tex
+
+    out = answers_tex(solved("activation-derivatives"), ("a.relu",))
+    assert r"\theta" not in out and "cases" in out, out
