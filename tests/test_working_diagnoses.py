@@ -221,3 +221,10 @@ def test_rounding_too_early_when_every_step_passes_but_the_result_misses() -> No
     ok = run("perceptron-bce", "a.yhat", r"\hat{y} = \sigma(z) = \frac{1}{1 + e^{-0.8}} = "
              r"\frac{1}{1 + 0.4493} = 0.690")
     assert ok.first_error is None
+
+
+def test_a_sign_slip_in_an_expression_is_not_shown_in_sympy_syntax() -> None:
+    # (tanh x)' = 1 - tanh^2 x; 1 + tanh^2 x turns the sign of its second term
+    w = run("tanh-derivative", "a.derivative", r"\frac{d}{dx}\tanh x = 1 + \tanh^2 x")
+    assert w.steps[0].diagnosis == "sign"
+    assert "**" not in w.steps[0].feedback and "the step holds" in w.steps[0].feedback

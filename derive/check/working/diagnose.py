@@ -245,7 +245,7 @@ def _term_sign(scope: Scope, base: list[Any], new: Side, given: str) -> str | No
                                    own=values_of(scope, turned, "own", new.shadow))
         if _matches(base, side, scope):
             return (f"{given} has the wrong sign in its term {_short(sp.sstr(term))}: "
-                    f"with it turned, it gives {show(base[0])}")
+                    f"with it turned, {_it_gives(base[0])}")
     return None
 
 
@@ -276,8 +276,16 @@ def _written_sign(scope: Scope, base: list[Any], new: Side, given: str) -> str |
             end = signs[k + 1] if k + 1 < len(signs) else len(text)
             term = text[i:end].strip()
             return (f"{given} has the wrong sign in its term {_short(term)}: with it "
-                    f"turned, it gives {show(base[0])}")
+                    f"turned, {_it_gives(base[0])}")
     return None
+
+
+def _it_gives(value: Any) -> str:
+    """What the step gives once corrected: the number, or that it holds (an expression is
+    not written out in SymPy's syntax)."""
+    if isinstance(value, sp.Basic) and value.free_symbols:
+        return "the step holds"
+    return f"it gives {show(value)}"
 
 
 def _value(base: list[Any], f: Callable[[Any], Any]) -> str:
