@@ -27,3 +27,10 @@ def test_the_output_of_two_sigmoid_units_shows_the_hidden_value(solved):
 def test_a_quantity_worked_out_earlier_in_the_part_is_not_shown_again(solved):
     out = _part_tex(solved("gru-step"), "a")
     assert sum(ln.startswith("r &=") for ln in out.splitlines()) == 1, out
+
+
+def test_the_scaled_scores_are_named_as_the_part_names_them(solved):
+    # part a: "The scaled scores s = qK^T/sqrt(d)": the evaluation reads s = …, not a bare
+    # matrix of sums standing left of the first equals sign
+    out = _part_tex(solved("attention-scores"), "a")
+    assert out.splitlines()[1].startswith("s &="), out
