@@ -15,7 +15,7 @@ def _rule_lines(s, part):
     sec = next(x for x in s.sections if x.part == part)
     steps = [s.items[i] for i in sec.items if isinstance(s.items[i], Step)]
     out = steps_tex(steps)
-    return [ln for ln in out.splitlines() if re.match(r"\s*[xvs]_\{t\+1\} &=", ln)]
+    return [ln for ln in out.splitlines() if re.match(r"\s*[xvsw]_\{t\+1\} &=", ln)]
 
 
 @pytest.mark.parametrize("pid,part,want,not_want", [
@@ -49,3 +49,20 @@ def test_a_layer_s_parameter_count_is_written_in_the_givens_it_uses(solved):
     # the second convolution of cnn-architecture takes the first one's filters as its depth
     line = _params_line(solved("cnn-architecture"), r"\mathrm{conv2}")
     assert r"\mathrm{filters}_{1}" in line and "D +" not in line, line
+
+
+def test_an_optimizer_steps_f_s_own_variable_and_names_its_method_in_words(solved):
+    # l1-descent minimises f(w) from w_0: its rule, table and figure are about w, not x
+    from derive.core.derivation import Figure, Table
+    from derive.render.text import render_text, rule_name
+
+    s = solved("l1-descent")
+    lines = _rule_lines(s, "b")
+    assert any(ln.lstrip().startswith("w_{t+1} &=") for ln in lines), steps_tex(
+        [i for i in s.items if isinstance(i, Step)])
+    tables = [i for i in s.items if isinstance(i, Table)]
+    assert [str(c) for c in tables[-1].columns][1] == "w_t"
+    assert rule_name(tables[-1].rule) == "gradient descent"
+    figs = [i for i in s.items if isinstance(i, Figure)]
+    assert figs and "gd" not in figs[-1].caption.split()
+    assert "lam·" not in render_text(s) and "λ·" in render_text(s)  # the given lam is λ

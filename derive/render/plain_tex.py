@@ -52,7 +52,8 @@ _TEX = [
     (r"\\mathrm\{([^}]*)\}", r"\1"),
 ]
 _VARIANTS = {"ell": "ℓ", "varphi": "φ", "varepsilon": "ε", "vartheta": "θ", "varrho": "ρ",
-             "varsigma": "ς", "varpi": "ϖ", "lambda": "λ", "Lambda": "Λ", "lamda": "λ"}
+             "varsigma": "ς", "varpi": "ϖ", "lambda": "λ", "Lambda": "Λ", "lamda": "λ",
+             "lam": "λ"}  # lam: a spec's λ (lambda is a Python word)
 
 
 def greek(name: str) -> str | None:
@@ -70,7 +71,7 @@ def greek(name: str) -> str | None:
 #: the names of symbols written as Greek letters (``lamda``: SymPy's spelling of λ)
 GREEK_NAMES = {"eta", "alpha", "beta", "sigma", "delta", "gamma", "lambda", "mu", "theta",
                "tau", "epsilon", "omega", "phi", "psi", "rho", "xi", "zeta", "kappa", "nu",
-               "pi", "chi", "lamda"}
+               "pi", "chi", "lamda", "lam"}
 _TRAILING_INDEX = re.compile(r"^([A-Za-z])(\d+)$")
 
 

@@ -24,6 +24,7 @@ RULE_NAMES = {
     "simplify": "simplify",
     "substitute": "substitute",
     "gd-update": "gradient-descent update",
+    "gd": "gradient descent",
     "momentum-velocity": "momentum: velocity",
     "momentum-update": "momentum: update",
     "compare": "compare",

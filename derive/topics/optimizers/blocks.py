@@ -114,13 +114,19 @@ def optimize(ctx: Context, f: Definition, method: str, x0: Any, eta: Any, steps:
     # the rule in the statement's names: a learning rate given as eta_b is written η_b
     named = rule_names(ctx, {"eta": eta, "beta": beta, "beta_1": beta1,
                                "beta_2": beta2, "epsilon": eps})
-    at, lines = at.xreplace(named), [(lhs, rhs.xreplace(named)) for lhs, rhs in lines]
+    # and in f's own variable when it has one: f(w) steps w_t, not x_t
+    v = str(args[0]) if len(args) == 1 and len(str(args[0])) == 1 else "x"
+    if v != "x":
+        named.update({sp.Symbol("x_t"): sp.Symbol(f"{v}_t"),
+                      sp.Symbol("x_{t+1}"): sp.Symbol(f"{v}_{{t+1}}")})
+    at = at.xreplace(named)
+    lines = [(lhs.replace("x_", f"{v}_"), rhs.xreplace(named)) for lhs, rhs in lines]
     fsym = apply_definition(f)
     shown_g = (sp.Derivative(fsym, args[0]).subs(args[0], at) if len(args) == 1
                else sp.Function(r"\nabla " + f.name)(at))
     rule = ctx.step(f"{method}-update", shown_g, lhs=sp.Symbol("g_t"), uses=gsteps,
-                    facts=tuple(sp.Eq(named.get(sp.Symbol(k), sp.Symbol(k)), v)
-                                for k, v in _hyper_facts(method, hp)))
+                    facts=tuple(sp.Eq(named.get(sp.Symbol(k), sp.Symbol(k)), val)
+                                for k, val in _hyper_facts(method, hp)))
     for lhs, rhs in lines:
         rule = ctx.step(f"{method}-update", rhs, lhs=sp.Symbol(lhs), uses=[rule])
 
@@ -147,17 +153,22 @@ def optimize(ctx: Context, f: Definition, method: str, x0: Any, eta: Any, steps:
         computed.append({"g": g, **{k: new[k] for k in carried}, "x": xn, "f": [fn]})
         state = {k: v for k, v in new.items() if k not in ("mhat", "vhat")}
         x = xn
-    cols = [sp.Symbol("t"), sp.Symbol("x_t"), sp.Symbol("g_t")]
+    cols = [sp.Symbol("t"), sp.Symbol(f"{v}_t"), sp.Symbol("g_t")]
     cols += [sp.Symbol(_SHOWN[k]) for k in carried]
-    cols += [sp.Symbol("x_{t+1}"), sp.Symbol("f(x_{t+1})")]
+    cols += [sp.Symbol(f"{v}_{{t+1}}"), sp.Symbol(f"{f.name}({v}_{{t+1}})")]
     tab = ctx.table(method, cols, rows, uses=[rule])
     _attach(ctx, prefixes, tab)
     if len(args) == 1:
         pts = [(start[0], tame(f_at.xreplace({args[0]: start[0]})))]
         pts += [(r[-2], r[-1]) for r in rows]
-        ctx.figure("trajectory", caption=f"{method} on {f.name}", f=f_at, var=args[0],
-                   series={method: pts})
+        ctx.figure("trajectory", caption=f"{METHOD_WORDS[method]} on {f.name}", f=f_at,
+                   var=args[0], series={METHOD_WORDS[method]: pts})
     _register_check(ctx, method, hp, f_at, args, start, n_steps, computed, prefixes)
+
+
+#: a method as the course names it (a table's caption, a figure's legend)
+METHOD_WORDS = {"gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov",
+                "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
 
 
 def _vector(ctx: Context, x0: Any, n: int) -> list[Any]:
