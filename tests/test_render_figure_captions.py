@@ -18,3 +18,14 @@ def test_a_convolution_window_s_caption_is_written_as_its_steps(solved, pid):
     assert caps and re.search(r"\{?O\}?_\{0,0\} &=", steps)
     for cap in caps:
         assert "[" not in cap and "O_{0,0}" in cap, cap
+
+
+def test_a_trajectory_s_axis_and_legend_name_the_function_minimised(solved):
+    from derive.render.figures import figure_tex
+
+    # leaky-unit-descent minimises L(w): the plot's axis and legend say L(w), not f(w)
+    s = solved("leaky-unit-descent")
+    figs = [i for i in s.items if isinstance(i, Figure) and i.kind == "trajectory"]
+    out = figure_tex(figs[0].kind, figs[0].data)
+    assert "ylabel={$L(w)$}" in out and "{$L(w)$}" in out.split("addlegendentry", 1)[1]
+    assert "f(w)" not in out

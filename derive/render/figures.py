@@ -81,10 +81,11 @@ def trajectory_tex(data: dict[str, Any]) -> str:
         ys = np.asarray(f(grid), dtype=float) * np.ones_like(grid)
     curve = " ".join(f"({_coord(x)},{_coord(y)})" for x, y in zip(grid, ys, strict=True))
     name = tex(var)
+    fname = data.get("fname", "f")  # the function's own name: L(w) is not f(w)
     out = [
         r"\begin{tikzpicture}",
-        r"\begin{axis}[width=0.72\linewidth, height=5.2cm, xlabel={$%s$}, ylabel={$f(%s)$}," % (
-            name, name),
+        r"\begin{axis}[width=0.72\linewidth, height=5.2cm, xlabel={$%s$}, ylabel={$%s(%s)$}," % (
+            name, fname, name),
         r"  grid=major, grid style={black!12}, tick label style={font=\footnotesize},",
         r"  label style={font=\small}, legend style={font=\footnotesize, draw=none,"
         r" fill=white, fill opacity=0.8, text opacity=1}, legend pos=outer north east,"
@@ -95,7 +96,7 @@ def trajectory_tex(data: dict[str, Any]) -> str:
         r"  max space between ticks=50, unbounded coords=jump, clip=false,"
         r" enlarge x limits=false]",
         r"\addplot[black!55, thick, smooth] coordinates {%s};" % curve,
-        r"\addlegendentry{$f(%s)$}" % name,
+        r"\addlegendentry{$%s(%s)$}" % (fname, name),
     ]
     for n, (label, p) in enumerate(pts.items()):
         color = _COLORS[n % len(_COLORS)]

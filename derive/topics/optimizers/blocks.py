@@ -162,7 +162,7 @@ def optimize(ctx: Context, f: Definition, method: str, x0: Any, eta: Any, steps:
         pts = [(start[0], tame(f_at.xreplace({args[0]: start[0]})))]
         pts += [(r[-2], r[-1]) for r in rows]
         ctx.figure("trajectory", caption=f"{METHOD_WORDS[method]} on {f.name}", f=f_at,
-                   var=args[0], series={METHOD_WORDS[method]: pts})
+                   fname=f.latex or f.name, var=args[0], series={METHOD_WORDS[method]: pts})
     _register_check(ctx, method, hp, f_at, args, start, n_steps, computed, prefixes)
 
 

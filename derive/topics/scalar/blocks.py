@@ -295,7 +295,7 @@ def descent(ctx: Context, f: Definition, wrt: sp.Symbol, x0: Any, eta: Any, step
     points = [(rows[0][1], tame(f_at.xreplace({var: rows[0][1]})))]
     points += [(r[-2], r[-1]) for r in rows]
     ctx.figure("trajectory", caption=f"{'momentum' if beta is not None else 'gradient descent'}"
-               f" on {f.name}", f=f_at, var=var,
+               f" on {f.name}", f=f_at, var=var, fname=f.latex or f.name,
                series={"momentum" if beta is not None else "gradient descent": points})
     for aid in [a for a in ctx.answers if ctx.answers[a].item is None]:
         if any(aid.startswith(p) for p in (g, x, fx, v) if p):
