@@ -33,3 +33,10 @@ def test_a_tiny_given_is_listed_in_powers_of_ten_as_the_statement_writes_it(solv
     s = solved("adagrad-rmsprop")  # statement: "\epsilon = 10^{-8}"
     given = givens_tex(s)
     assert r"\epsilon = 10^{-8}$" in given and "0.00000001" not in given, given
+
+
+def test_quoted_words_in_prose_open_and_close():
+    from derive.render.prose import prose_tex
+
+    # TeX sets a straight " as a closing quote: "activation" printed as ”activation”
+    assert prose_tex('the identity "activation", so') == "the identity ``activation'', so"

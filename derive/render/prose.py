@@ -114,7 +114,12 @@ def _prose_text(s: str) -> str:
 
 
 def _bold(s: str) -> str:
-    return _BOLD.sub(r"\\textbf{\1}", s)
+    # and a pair of straight double quotes as TeX's opening and closing ones: "activation"
+    # set as is prints two closing quotes
+    return _QUOTED.sub(r"``\1''", _BOLD.sub(r"\\textbf{\1}", s))
+
+
+_QUOTED = re.compile(r'"([^"\n]*)"')
 
 
 def prose_markdown(s: str) -> str:
