@@ -66,3 +66,14 @@ def test_an_optimizer_steps_f_s_own_variable_and_names_its_method_in_words(solve
     figs = [i for i in s.items if isinstance(i, Figure)]
     assert figs and "gd" not in figs[-1].caption.split()
     assert "lam·" not in render_text(s) and "λ·" in render_text(s)  # the given lam is λ
+
+
+def test_a_parameter_vector_theta_is_the_greek_letter(solved):
+    import sympy as sp
+
+    from derive.render.printing import tex
+
+    assert tex(sp.Symbol("theta_{t+1}")) == r"\theta_{t+1}"
+    s = solved("minibatch-regression")
+    out = steps_tex([i for i in s.items if isinstance(i, Step)])
+    assert r"\theta_{t+1} &=" in out and "theta_" not in out.replace(r"\theta_", ""), out
