@@ -38,6 +38,10 @@ PREAMBLE = r"""\usepackage{amsmath,amssymb,mathtools}
   \else\usebox{\derivebox}\fi}
 \newcommand{\rulenote}[1]{{\footnotesize\itshape\color{black!60}#1}}
 \newcommand{\answerid}[1]{{\small\ttfamily #1}}
+% amssymb's \mathbb has no digit 1 (it sets \mathbb{1}, the indicator, as a crossed
+% turnstile): the indicator is drawn as two overlapping 1s, every other letter as before
+\let\derivemathbb\mathbb
+\renewcommand{\mathbb}[1]{\ifx1#1\mathrm{1\mkern-4.5mu1}\else\derivemathbb{#1}\fi}
 """
 
 
