@@ -20,3 +20,9 @@ def test_the_sheet_boxes_relu_prime_by_cases(solved):
 
     out = answers_tex(solved("activation-derivatives"), ("a.relu",))
     assert r"\theta" not in out and "cases" in out, out
+
+
+def test_relu_prime_of_a_matrix_is_an_upright_name():
+    # ∂E/∂F_1 = ∂E/∂H ⊙ ReLU′(F_1): ReLU is a name, set upright as the statements set it
+    out = tex(sp.Function("ReLU'")(sp.Symbol("F_1")))
+    assert out.startswith(r"\operatorname{ReLU}'"), out

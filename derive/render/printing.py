@@ -112,11 +112,11 @@ class CourseLatex(ChainedConditions, LatexPrinter):
             return name.split(_SHOWN, 1)[1]
         if name.startswith("{") and name.endswith("}"):
             return r"\mathrm{%s}" % name[1:-1]
-        if "(" in name or "{" in name or "\\" in name:
-            # already LaTeX (table headers such as f(x_{t+1})); a named function upright,
-            # a Greek letter's name a letter (theta_{t+1} is θ_{t+1})
+        if any(c in name for c in "({\\'"):
+            # already LaTeX (table headers such as f(x_{t+1})); a named function upright
+            # (ReLU'), a Greek letter's name a letter (theta_{t+1} is θ_{t+1})
             name = _GREEK_HEAD.sub(r"\\\1", name)
-            return re.sub(r"^([A-Za-z]{2,})\(", r"\\operatorname{\1}(", name)
+            return re.sub(r"^([A-Za-z]{2,})(?=['(])", r"\\operatorname{\1}", name)
         return super()._print_Symbol(expr, style=style)
 
 
