@@ -27,3 +27,16 @@ def test_a_formula_then_its_value_stay_one_chain():
     value = Step("substitute", sp.Float("0.371101"), E)
     lines = _lines([formula, value])
     assert lines[0].startswith("E &=") and lines[-1].startswith("&"), lines
+
+
+def test_the_perceptron_rule_is_an_update_not_an_equation(solved):
+    # "w = w + η(y − ŷ)x" as an equation says η(y − ŷ)x = 0: the rule names the new weights,
+    # and the bias's update (the table's b column) is written too
+    from derive.render.latex import steps_tex as _steps
+
+    for pid in ("perceptron-binary", "perceptron-rule"):
+        s = solved(pid)
+        out = _steps([i for i in s.items if isinstance(i, Step)])
+        heads = [ln.split("&=")[0].strip() for ln in out.splitlines() if "&=" in ln]
+        assert "w" not in heads and r"w^{\mathrm{new}}" in heads, heads
+        assert r"b^{\mathrm{new}}" in heads, heads

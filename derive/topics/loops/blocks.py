@@ -79,9 +79,12 @@ def perceptron_rule(ctx: Context, points: Any, labels: Any, w0: Any, b0: Any, et
         raise ctx.fail("epochs", "at most 2000 visits (epochs × points) make a table")
     a_s, w_s, b_s = sp.Symbol("a_i"), sp.Symbol("w"), sp.Symbol("b")
     x_s, y_s, eta_s = sp.Symbol("x_i"), sp.Symbol("y_i"), sp.Symbol("eta")
-    rule = ctx.step("perceptron-rule", w_s + eta_s * y_s * x_s if labels_are == "signed"
-                    else w_s + eta_s * (y_s - sp.Symbol(r"\hat{y}_i")) * x_s,
-                    lhs=w_s, facts=(sp.Eq(a_s, w_s * x_s + b_s),))
+    # an update, not an equation: w^{new} = w + … (w = w + ηyx would say ηyx = 0)
+    err = y_s if labels_are == "signed" else y_s - sp.Symbol(r"\hat{y}_i")
+    rule = ctx.step("perceptron-rule", w_s + eta_s * err * x_s, lhs=sp.Symbol("w^{new}"),
+                    facts=(sp.Eq(a_s, w_s * x_s + b_s),))
+    rule = ctx.step("perceptron-rule", b_s + eta_s * err, lhs=sp.Symbol("b^{new}"),
+                    uses=[rule])
     rows, per_epoch = [], []
     for ep in range(1, n_epochs + 1):
         count = 0
