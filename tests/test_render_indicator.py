@@ -21,3 +21,14 @@ def test_the_indicator_prints_as_a_one_and_other_blackboard_letters_stay(tmp_pat
                          text=True, timeout=60, check=True).stdout
     assert "⊮" not in out and "11 [F1 > 0]" in out, out
     assert "∈ R" in out, out
+
+
+def test_the_ones_vector_is_bold_not_a_number_one():
+    # softmax-regression-batch's ∂E/∂b = (1/B) 1^T (P − Y): a plain 1^T reads as a power of 1
+    import sympy as sp
+
+    from derive.render.printing import tex
+
+    B = sp.Symbol("B")
+    out = tex(sp.MatrixSymbol("1", B, 1).T * sp.MatrixSymbol("P", B, 3) / B)
+    assert r"\mathbf{1}^{T}" in out, out

@@ -112,9 +112,9 @@ class CourseLatex(ChainedConditions, LatexPrinter):
             return name.split(_SHOWN, 1)[1]
         if name.startswith("{") and name.endswith("}"):
             return r"\mathrm{%s}" % name[1:-1]
-        if any(c in name for c in "({\\'"):
-            # already LaTeX (table headers such as f(x_{t+1})); a named function upright
-            # (ReLU'), a Greek letter's name a letter (theta_{t+1} is θ_{t+1})
+        if name == "1" and isinstance(expr, sp.MatrixSymbol):  # the ones vector, not a 1
+            return r"\mathbf{1}"
+        if any(c in name for c in "({\\'"):  # already LaTeX (f(x_{t+1})); ReLU' upright, θ_t
             name = _GREEK_HEAD.sub(r"\\\1", name)
             return re.sub(r"^([A-Za-z]{2,})(?=['(])", r"\\operatorname{\1}", name)
         return super()._print_Symbol(expr, style=style)
