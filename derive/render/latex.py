@@ -34,7 +34,7 @@ from derive.render.shown import Shown, shown_expr
 from derive.render.tex_document import PREAMBLE as PREAMBLE  # a fragment names it here
 from derive.render.tex_document import Block
 from derive.render.texlayout import break_expr, tex_width
-from derive.render.text import rule_name
+from derive.render.text import facts_in_words, rule_name
 
 #: usable line width in em (A4, 2.2 cm margins, 11 pt), less a margin for estimate errors
 LINE_EM = 40.0
@@ -103,7 +103,9 @@ def _head_and_sides(step: Step) -> tuple[str | None, list[tuple[str, Any]]]:
 
 def step_note(step: Step) -> str:
     note = escape_text(rule_name(step.rule))
-    if step.facts:
+    if facts_in_words(step.facts):
+        note += ": " + "; ".join(escape_text(f) for f in step.facts)
+    elif step.facts:
         note += ", using " + ", ".join(f"${tex(f, prime=True)}$" for f in step.facts)
     return note
 

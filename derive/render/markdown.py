@@ -15,7 +15,7 @@ from derive.render.own_latex import own_latex, symbol_latex
 from derive.render.printing import escape_text, tex, value_tex
 from derive.render.prose import prose_markdown
 from derive.render.shown import Shown
-from derive.render.text import rule_name
+from derive.render.text import facts_in_words, rule_name
 
 
 def _side(value: Any) -> str:
@@ -35,7 +35,9 @@ def step_row(step: Step) -> str:
             parts.append(t if head is None else f"{rel} {t}")
             last = t
     note = r"\text{%s}" % escape_text(rule_name(step.rule))
-    if step.facts:
+    if facts_in_words(step.facts):
+        note += r"\text{: %s}" % escape_text("; ".join(step.facts))
+    elif step.facts:
         note += r"\text{, using }" + ", ".join(tex(f, prime=True) for f in step.facts)
     return f"{head or ''} &" + " ".join(parts) + r" && " + note
 

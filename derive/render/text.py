@@ -61,8 +61,15 @@ def step_text(s: Step) -> str:
     sides.append(text(s.after))
     line = " = ".join(dict.fromkeys(sides))  # drop repeated sides
     if s.facts:
-        line += "   using " + "; ".join(text(f) for f in s.facts)
+        joined = "; ".join(text(f) for f in s.facts)
+        line += f"   ({joined})" if facts_in_words(s.facts) else "   using " + joined
     return line
+
+
+def facts_in_words(facts: tuple[Any, ...]) -> bool:
+    """Whether a step's facts are reasons in words, which follow a colon ("threshold unit:
+    fires only for A=0, B=1"), not "using" as an equation does."""
+    return bool(facts) and all(isinstance(f, str) for f in facts)
 
 
 def table_text(t: Table, indent: str) -> list[str]:
