@@ -29,3 +29,12 @@ def test_a_trajectory_s_axis_and_legend_name_the_function_minimised(solved):
     out = figure_tex(figs[0].kind, figs[0].data)
     assert "ylabel={$L(w)$}" in out and "{$L(w)$}" in out.split("addlegendentry", 1)[1]
     assert "f(w)" not in out
+
+
+def test_the_size_equation_names_the_output_size_as_the_size_steps_do(solved):
+    # cnn-padding-pooling (a): the padding that keeps the output 4 wide is solved from
+    # (n + 2p - k)/s + 1 = n_out, the n_out of the output-size steps; a bare t is named nowhere
+    s = solved("cnn-padding-pooling")
+    out = steps_tex([i for i in s.items if isinstance(i, Step)])
+    eq = next(ln for ln in out.splitlines() if "size equation" in ln)
+    assert r"n_{\mathrm{out}}" in eq and "= t " not in eq, eq

@@ -31,7 +31,7 @@ from derive.topics.conv.windows import (
 from derive.topics.design import design_spec, evaluate_design
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
-T = sp.Symbol("t")
+T = sp.Symbol("n_out")  # the output size asked for, written as the size steps write it
 
 
 def _name(v: Any, default: str) -> str:
