@@ -128,6 +128,35 @@ def test_a_sigmoid_saturated_at_a_huge_argument_is_evaluated_without_cancelling(
     assert abs(float(got / sp.Float(want, 40)) - 1) < 1e-30
 
 
+def test_a_sum_that_cancels_is_evaluated_again_and_never_handed_to_evalf():
+    """QA (benchmarks/extreme_givens.py): softmax-backprop with a weight of 10⁶ ran for
+    minutes in SymPy's evalf, which raised its precision to a million bits for a sum of
+    softmax terms that cancels. A sum losing its digits is evaluated again at eight
+    times the precision; past that its value is NaN (the checks refuse it), and a sum
+    that is zero to ~550 digits is zero."""
+    import mpmath
+    import sympy as sp
+
+    from derive.core.functions import sigmoid
+    from derive.core.numbers import approx
+
+    # σ(300) + σ(301) − 2 = −σ(−300) − σ(−301): ~430 bits cancel, fine at the retry
+    got = approx(sigmoid(sp.Integer(300)) + sigmoid(sp.Integer(301)) - 2)
+    with mpmath.workprec(4000):
+        want = -1 / (1 + mpmath.exp(300)) - 1 / (1 + mpmath.exp(301))
+    assert abs(float(got / sp.Float(want, 40)) - 1) < 1e-30
+    # σ(10⁴) + σ(10⁴ + 1) − 2 = −2.3·10⁻⁴³⁴³: 14 000 bits cancel, past the retry (where
+    # it reads 0): NaN, never the wrong 0, and not minutes
+    assert approx(sigmoid(sp.Integer(10_000)) + sigmoid(sp.Integer(10_001)) - 2) is sp.nan
+
+
+def test_a_huge_weight_in_a_network_stops_in_one_line():
+    """The same through the command: refused in one line (it ran past 30 s)."""
+    r = run_cli("solve", "softmax-backprop", "--set", "W2=[[1/2,-1/2],[1/5,1e6]]")
+    assert r.returncode == 1 and r.stdout == "" and r.stderr.count("\n") == 1, r.stderr
+    assert "cannot confirm the answers at --set W2=" in r.stderr
+
+
 def test_a_tiny_start_keeps_adagrad_exact_where_cheap_and_right():
     # start = 1e-400: the accumulated squares have 800-digit integers, whose exact square
     # root SymPy simplified by factoring them (seconds); by hand in mpmath at 3000 digits

@@ -347,8 +347,8 @@ class Context:
         if _not_finite(value):  # a --set value or a drawn variant the problem cannot take
             raise SpecError(self.problem.path, f"answers.{aid}", "is not a finite real "
                             f"number at these givens ({str(value)[:80]}): a division by "
-                            "zero, or the square root or logarithm of a negative number? "
-                            "(check the givens)")
+                            "zero, a root or logarithm of a negative number, or values too "
+                            "extreme to compute? (check the givens)")
         pinned = aid in self.pins
         used = self.pins[aid] if pinned else value
         self.answers[aid] = Answer(aid, spec.kind, used, value, item, pinned)

@@ -8,10 +8,10 @@ mpmath at a fixed working precision well above what anything shows or stores (40
 digits), and the value is kept: ``tame``, ``to_float``, ``format_number`` and the
 figures all read the same memo.
 
-Fixed precision can only go wrong by cancellation: a sum that loses more than
-``_MAX_LOST_BITS`` of its ``_PREC`` bits (or cancels to zero) is handed to SymPy's
-adaptive ``evalf`` instead, as are non-real values and functions this module does not
-know.
+Fixed precision can only go wrong by cancellation: a sum that loses all but 150 of its
+``_PREC`` bits (or cancels to zero) is evaluated again at eight times the precision, and
+is NaN if it still does (no digit can be trusted; the checks then refuse it). Non-real
+values and functions this module does not know go to SymPy's ``evalf``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ import sympy as sp
 #: digits carried by the evaluation; what is shown or stored needs at most 40
 WORKING_DIGITS = 70
 _PREC = int(WORKING_DIGITS * 3.33) + 16
-#: bits a sum may lose to cancellation before SymPy's adaptive evalf decides instead
-#: (what is left must still cover 40 digits, about 133 bits)
-_MAX_LOST_BITS = _PREC - 150
+#: a sum may lose all but 150 bits to cancellation (what is left must still cover 40
+#: digits, about 133 bits); past that it is evaluated again (``_at_higher_precision``)
 #: digits of the values handed out (the digits ``tame`` keeps)
 DIGITS = 40
 _MEMO: dict[Any, Any] = {}
@@ -37,6 +36,14 @@ _MEMO_LIMIT = 200_000
 
 class _Fallback(Exception):
     """The fast route does not apply (complex, cancellation, an unknown function)."""
+
+
+class _Cancels(_Fallback):
+    """A sum lost more digits to cancellation than the working precision leaves."""
+
+
+#: the precision of the second try at a sum that cancels (times the first's)
+_RETRY = 8
 
 
 def _sigmoid(z: Any) -> Any:
@@ -96,8 +103,8 @@ def _evaluate(e: Any) -> Any:  # noqa: PLR0911 - one return per kind of node
         terms = [_value(a) for a in e.args]
         total = mpmath.fsum(terms)
         largest = max(abs(t) for t in terms)
-        if not total or mpmath.log(largest / abs(total), 2) > _MAX_LOST_BITS:
-            raise _Fallback
+        if not total or mpmath.log(largest / abs(total), 2) > mpmath.mp.prec - 150:
+            raise _Cancels
         return total
     if e.is_Mul:
         out = mpmath.mpf(1)
@@ -147,9 +154,34 @@ def approx(v: Any) -> Any:
     try:
         with mpmath.workprec(_PREC):
             x = _value(v)
+    except _Cancels:
+        x = _at_higher_precision(v)
+        if x is None:
+            return sp.N(v, DIGITS)
     except (_Fallback, TypeError, ValueError, ZeroDivisionError):
         return sp.N(v, DIGITS)
     return sp.Float(x, DIGITS)
+
+
+def _at_higher_precision(v: Any) -> Any:
+    """A sum that cancels, evaluated again at ``_RETRY`` times the precision (with a memo
+    of its own: the first one's values are good to the first precision only). A sum that
+    still loses its digits (or cancels to zero: σ(10⁴) − 1 is −e^{−10⁴}, not 0) makes
+    the value NaN, not a job for SymPy's ``evalf``, which raises its precision with the
+    terms' size (a softmax logit of 10⁶: a million bits, minutes of ``exp``). No digit
+    of such a value is shown: its float64 check cannot confirm it. None when a node has
+    no fast route after all (``evalf`` then)."""
+    global _MEMO
+    first, _MEMO = _MEMO, {}
+    try:
+        with mpmath.workprec(_PREC * _RETRY):
+            return _value(v)
+    except (_Cancels, ZeroDivisionError):  # ÷ a sum that cancelled to zero
+        return mpmath.nan
+    except (_Fallback, TypeError, ValueError):
+        return None
+    finally:
+        _MEMO = first
 
 
 def to_float(v: Any) -> float:
