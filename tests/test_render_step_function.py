@@ -26,3 +26,11 @@ def test_relu_prime_of_a_matrix_is_an_upright_name():
     # ∂E/∂F_1 = ∂E/∂H ⊙ ReLU′(F_1): ReLU is a name, set upright as the statements set it
     out = tex(sp.Function("ReLU'")(sp.Symbol("F_1")))
     assert out.startswith(r"\operatorname{ReLU}'"), out
+
+
+def test_a_numbered_entry_has_its_indices_apart_in_text():
+    # O_{1,10} and O_{11,0} are different entries; O_{110} could be either
+    o = sp.IndexedBase("O")
+    assert text(o[1, 10]) == "O_{1,10}" and text(o[11, 0]) == "O_{11,0}"
+    b, k = sp.symbols("b k")
+    assert text(sp.IndexedBase("Y")[b, k]) == "Y_{bk}"  # letters stay together

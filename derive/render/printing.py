@@ -186,7 +186,8 @@ class CourseText(ChainedConditions, DecimalStr):
         return super()._print(expr, **kwargs)
 
     def _print_Indexed(self, expr: Any) -> str:
-        idx = "".join(self._print(i) for i in expr.indices)
+        sep = "," if all(i.is_Integer for i in expr.indices) else ""  # O_{1,10}, not O_{110}
+        idx = sep.join(self._print(i) for i in expr.indices)
         return f"{self._print(expr.base.label)}_{idx if len(idx) == 1 else '{' + idx + '}'}"
 
     def _print_KroneckerDelta(self, expr: Any) -> str:
@@ -210,10 +211,9 @@ class CourseText(ChainedConditions, DecimalStr):
         return self._bounded("Π", expr)
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        name = expr.name
-        if _SHOWN in name:
-            return name.split(_SHOWN, 1)[1]
-        return plain_name(name)
+        if _SHOWN in expr.name:
+            return expr.name.split(_SHOWN, 1)[1]
+        return plain_name(expr.name)
 
 
 def latex(expr: Any, **settings: Any) -> str:
