@@ -32,3 +32,14 @@ def test_the_ones_vector_is_bold_not_a_number_one():
     B = sp.Symbol("B")
     out = tex(sp.MatrixSymbol("1", B, 1).T * sp.MatrixSymbol("P", B, 3) / B)
     assert r"\mathbf{1}^{T}" in out, out
+
+
+def test_a_batch_s_matrix_gradients_are_partial_derivatives(solved):
+    # softmax-regression-batch wrote dE/dW with an upright d where every other batch
+    # problem (and its own statement's convention) writes ∂E/∂W
+    from derive.core.derivation import Step
+    from derive.render.latex import steps_tex
+
+    s = solved("softmax-regression-batch")
+    out = steps_tex([i for i in s.items if isinstance(i, Step)])
+    assert r"\frac{\partial E}{\partial W}" in out and r"\frac{d E}" not in out, out

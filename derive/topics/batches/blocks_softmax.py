@@ -16,6 +16,7 @@ import sympy as sp
 
 from derive.core.blockkit import tame, to_float
 from derive.core.derivation import Context
+from derive.core.local_names import DirectPartial
 from derive.core.numeric import GRAD_TOL, rel_error
 from derive.core.registry import Param, block
 from derive.topics.batches import oracle
@@ -78,15 +79,15 @@ def batch_softmax_regression(ctx: Context, x: Any, w: Any, b: Any, y: Any,
                                         (S("b"), 1, sb), (S("k"), 1, sk)) / sb),
     }
     dz = ctx.step("softmax-cross-entropy-gradient", (Ps - Ys) / sb,
-                  lhs=sp.Derivative(S("E"), S("Z")))
-    items["dW_form"] = ctx.step("chain-rule", dW_form, lhs=sp.Derivative(S("E"), S("W")),
+                  lhs=DirectPartial(S("E"), S("Z")))
+    items["dW_form"] = ctx.step("chain-rule", dW_form, lhs=DirectPartial(S("E"), S("W")),
                                 uses=[dz])
-    items["db_form"] = ctx.step("chain-rule", db_form, lhs=sp.Derivative(S("E"), S("b")),
+    items["db_form"] = ctx.step("chain-rule", db_form, lhs=DirectPartial(S("E"), S("b")),
                                 uses=[dz])
     items["dW"] = ctx.step("substitute", sp.ImmutableMatrix(dW),
-                           lhs=sp.Derivative(S("E"), S("W")), before=dW_form)
+                           lhs=DirectPartial(S("E"), S("W")), before=dW_form)
     items["db"] = ctx.step("substitute", sp.ImmutableMatrix(db),
-                           lhs=sp.Derivative(S("E"), S("b")), before=db_form)
+                           lhs=DirectPartial(S("E"), S("b")), before=db_form)
     values = {"z": sp.ImmutableMatrix(Z), "p": sp.ImmutableMatrix(P), "loss": loss,
               "dW": sp.ImmutableMatrix(dW), "db": sp.ImmutableMatrix(db),
               "dW_form": dW_form, "db_form": db_form}
