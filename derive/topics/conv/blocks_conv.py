@@ -389,11 +389,13 @@ def pooling_as_convolution(ctx: Context, answer: str, size: Any, stride: Any,
     except (conv.ConvError, TypeError, ValueError) as e:
         raise ctx.fail("answer", f"the design cannot be applied: {e}") from None
     _size_steps(ctx, x.shape, kernel.shape, (pv,) * 4, sv, out.shape)
-    write_windows(ctx, "O", windows, "cross-correlation")
+    # O′: the input is often an earlier part's O, whose O_{0,0} = 15.5 would read as
+    # "O_{0,0} = 15.5·0.25 + …" with the same name on both sides
+    write_windows(ctx, "O'", windows, "cross-correlation")
     relation = "=" if out == target else "differs from"
-    ctx.step("output", out, lhs=sp.Symbol("O"),
-             facts=(f"O {relation} {_ref_words(spec.options['target'])}",))
-    ctx.figure("conv-window", caption="the window of $O_{0,0}$", input=conv.zero_pad(x, pv),
+    ctx.step("output", out, lhs=sp.Symbol("O'"),
+             facts=(f"O' {relation} {_ref_words(spec.options['target'])}",))
+    ctx.figure("conv-window", caption="the window of $O'_{0,0}$", input=conv.zero_pad(x, pv),
                kernel=kernel, stride=sv, position=(0, 0), output=out, padding=pv)
     xa, ka, ta = to_array(x), to_array(kernel), to_array(target)
     group = list(spec.group)
