@@ -22,6 +22,7 @@ Nothing is evaluated here; the sides are texts for the answer reader.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 #: a working longer than this many characters is not read (the answers' limits scale
@@ -280,32 +281,40 @@ _SEPARATOR = re.compile(r"[,;]?(?:\s|\\[,;:!\s]|\\q?quad(?![A-Za-z])|"
 _SPACED = re.compile(r"\\q?quad(?![A-Za-z])|\\text\s*\{")
 
 
+def _outside_brackets(text: str) -> Iterator[int]:
+    """The positions of ``text`` outside brackets (``{ ( [``) and matrix environments."""
+    depth = env = 0
+    i, n = 0, len(text)
+    while i < n:
+        m = _MATRIX_ENV.match(text, i)
+        if m:
+            env += 1 if m.group(1) == "begin" else -1
+            i = m.end()
+            continue
+        c = text[i]
+        if c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and env <= 0:
+            yield i
+        i += 1
+
+
 def _side_by_side(piece: str) -> list[str]:
     r"""A piece split where two relations stand side by side (``L = ½(y - t)^2, \quad y =
     z``): at a comma or semicolon followed by spacing, or at ``\quad`` or ``\text{and}``,
     outside brackets and environments, when both neighbours hold a relation and the
     second has a name on its left (``f(x, y) = …``, ``0,5`` and ``x = 1, 2`` stay)."""
     cuts: list[tuple[int, int]] = []
-    depth = env = 0
-    i, n = 0, len(piece)
-    while i < n:
-        m = _MATRIX_ENV.match(piece, i)
-        if m:
-            env += 1 if m.group(1) == "begin" else -1
-            i = m.end()
+    for i in _outside_brackets(piece):
+        if cuts and i < cuts[-1][1]:  # inside the separator just cut
             continue
         c = piece[i]
-        if c in "{([":
-            depth += 1
-        elif c in "})]":
-            depth = max(0, depth - 1)
-        elif depth == 0 and env <= 0 and (c in ",;" or _SPACED.match(piece, i)):
+        if c in ",;" or _SPACED.match(piece, i):
             m = _SEPARATOR.match(piece, i)
             if m and (m.end() > i + 1 if c in ",;" else _SPACED.search(m.group(0))):
                 cuts.append((i, m.end()))
-                i = m.end()
-                continue
-        i += 1
     if not cuts:
         return [piece]
     parts, last = [], 0
@@ -334,25 +343,12 @@ def _without_remark(body: str) -> str:
     """The line without a remark that follows its relation (outside brackets and
     environments): the words and any condition after them are the student's reason,
     not a relation to check (a condition's ``<`` made the whole line an inequality)."""
-    depth = env = 0
-    i, n = 0, len(body)
-    while i < n:
-        m = _MATRIX_ENV.match(body, i)
-        if m:
-            env += 1 if m.group(1) == "begin" else -1
-            i = m.end()
-            continue
-        c = body[i]
-        if c in "{([":
-            depth += 1
-        elif c in "})]":
-            depth = max(0, depth - 1)
-        elif c == "\\" and depth == 0 and env <= 0 and _REMARK.match(body, i):
+    for i in _outside_brackets(body):
+        if body[i] == "\\" and _REMARK.match(body, i):
             before = body[:i]
             if _top_level(before, EQUAL) and not _clean(before).endswith(
                     tuple("=+-*/") + (r"\cdot", r"\times")):
                 return _clean(before)
-        i += 1
     return body
 
 
