@@ -6,6 +6,7 @@ answer's meanings (``names: {y: sigmoid(z)}``), the entries of vector answers by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -59,14 +60,9 @@ def part_definitions(problem: Any, part: str, spec: Any) -> dict[str, Any]:
     the answer's first. Definitions that refer to answers (``{e.y}``) are left out."""
     out: dict[str, Any] = {}
     found = dict(spec.meanings)
-    for p in problem.parts:
-        if p.name != part:
-            continue
-        for call in p.calls:
-            graph = call.args.get("graph") if isinstance(call.args, dict) else None
-            if isinstance(graph, dict):
-                for name, e in graph.items():
-                    found.setdefault(str(name), e)
+    for graph in _mapping_args(problem, part, "graph"):
+        for name, e in graph.items():
+            found.setdefault(str(name), e)
     for name, e in found.items():
         if not isinstance(e, sp.Basic) or isinstance(e, sp.MatrixBase) or any(
                 str(s).startswith("{") for s in e.free_symbols):
@@ -79,14 +75,19 @@ def one_hot_families(problem: Any, part: str) -> set[str]:
     """Families a block of the part samples one-hot (``sample: {t: one-hot}``): its
     steps may use Σ_k t_k = 1."""
     out: set[str] = set()
-    for p in problem.parts:
-        if p.name != part:
-            continue
-        for call in p.calls:
-            sample = call.args.get("sample") if isinstance(call.args, dict) else None
-            if isinstance(sample, dict):
-                for name, how in sample.items():
-                    hows = how if isinstance(how, (list, tuple)) else [how]
-                    if "one-hot" in [str(h) for h in hows]:
-                        out.add(str(name))
+    for sample in _mapping_args(problem, part, "sample"):
+        for name, how in sample.items():
+            hows = how if isinstance(how, (list, tuple)) else [how]
+            if "one-hot" in [str(h) for h in hows]:
+                out.add(str(name))
     return out
+
+
+def _mapping_args(problem: Any, part: str, key: str) -> Iterator[dict[Any, Any]]:
+    """The argument ``key`` of each block call of the part, where it is a mapping."""
+    for p in problem.parts:
+        if p.name == part:
+            for call in p.calls:
+                arg = call.args.get(key) if isinstance(call.args, dict) else None
+                if isinstance(arg, dict):
+                    yield arg
