@@ -13,7 +13,7 @@ way the command does it, with the result cache off. Each case ends as one of
 - SLOW: past 3x the problem's default time plus 0.5 s (CPU seconds);
 - HUNG: past --limit seconds (wall), stopped by an alarm.
 
-    python benchmarks/extreme_givens.py [--limit 30] [PROBLEM ...]
+    python benchmarks/extreme_givens.py [--limit 30] [--all] [PROBLEM ...]
 
 Prints a line per case that is TRACEBACK, SLOW or HUNG, then the counts. Run on demand
 (minutes), never as a test.
@@ -96,6 +96,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("problems", nargs="*")
     ap.add_argument("--limit", type=float, default=30.0, help="wall seconds per case")
+    ap.add_argument("--all", action="store_true", help="a line for every case")
     args = ap.parse_args()
     from derive.core import lifetime
 
@@ -116,7 +117,7 @@ def main() -> None:
             if how in ("answered", "refused", "unconfirmed") and cpu > 3 * base + 0.5:
                 how = "SLOW"
             counts[how] += 1
-            if how in ("TRACEBACK", "SLOW", "HUNG"):
+            if args.all or how in ("TRACEBACK", "SLOW", "HUNG"):
                 print(f"{how:9} {pid} --set {text[:60]}: {cpu:.1f} s (default {base:.2f} s)"
                       f" {said}", flush=True)
     total = sum(counts.values())

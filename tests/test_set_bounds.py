@@ -132,8 +132,7 @@ def test_a_sum_that_cancels_is_evaluated_again_and_never_handed_to_evalf():
     """QA (benchmarks/extreme_givens.py): softmax-backprop with a weight of 10⁶ ran for
     minutes in SymPy's evalf, which raised its precision to a million bits for a sum of
     softmax terms that cancels. A sum losing its digits is evaluated again at eight
-    times the precision; past that its value is NaN (the checks refuse it), and a sum
-    that is zero to ~550 digits is zero."""
+    times the precision (past that, SymPy's evalf has a CPU second)."""
     import mpmath
     import sympy as sp
 
@@ -145,9 +144,29 @@ def test_a_sum_that_cancels_is_evaluated_again_and_never_handed_to_evalf():
     with mpmath.workprec(4000):
         want = -1 / (1 + mpmath.exp(300)) - 1 / (1 + mpmath.exp(301))
     assert abs(float(got / sp.Float(want, 40)) - 1) < 1e-30
-    # σ(10⁴) + σ(10⁴ + 1) − 2 = −2.3·10⁻⁴³⁴³: 14 000 bits cancel, past the retry (where
-    # it reads 0): NaN, never the wrong 0, and not minutes
-    assert approx(sigmoid(sp.Integer(10_000)) + sigmoid(sp.Integer(10_001)) - 2) is sp.nan
+
+
+def test_evalf_of_a_value_that_cancels_past_the_retry_has_a_cpu_second(monkeypatch):
+    """What SymPy's evalf cannot finish in its budget is NaN (the checks refuse it); a
+    stand-in evalf that spins stands for the million-bit softmax sum."""
+    import time
+
+    import sympy as sp
+
+    from derive.core import numbers
+    from derive.core.functions import sigmoid
+
+    def spins(*args: object, **kwargs: object) -> str:
+        start = time.process_time()
+        while time.process_time() - start < 5:
+            pass
+        return "finished"
+
+    monkeypatch.setattr(numbers.sp, "N", spins)
+    monkeypatch.setattr(numbers, "EVALF_SECONDS", 0.05)
+    # σ(10⁴) + σ(10⁴ + 1) − 2 = −2.3·10⁻⁴³⁴³: 14 000 bits cancel, past the retry
+    assert numbers.approx(sigmoid(sp.Integer(10_000)) + sigmoid(sp.Integer(10_001)) - 2
+                          ) is sp.nan
 
 
 def test_a_huge_weight_in_a_network_stops_in_one_line():

@@ -9,13 +9,16 @@ digits), and the value is kept: ``tame``, ``to_float``, ``format_number`` and th
 figures all read the same memo.
 
 Fixed precision can only go wrong by cancellation: a sum that loses all but 150 of its
-``_PREC`` bits (or cancels to zero) is evaluated again at eight times the precision, and
-is NaN if it still does (no digit can be trusted; the checks then refuse it). Non-real
-values and functions this module does not know go to SymPy's ``evalf``.
+``_PREC`` bits (or cancels to zero) is evaluated again at eight times the precision; if
+it still does, SymPy's adaptive ``evalf`` gets a CPU second for it (``_bounded_evalf``),
+and it is NaN past that (the checks then refuse it). Non-real values and functions this
+module does not know go to SymPy's ``evalf``.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -158,6 +161,8 @@ def approx(v: Any) -> Any:
         x = _at_higher_precision(v)
         if x is None:
             return sp.N(v, DIGITS)
+        if mpmath.isnan(x):
+            return _bounded_evalf(v)
     except (_Fallback, TypeError, ValueError, ZeroDivisionError):
         return sp.N(v, DIGITS)
     return sp.Float(x, DIGITS)
@@ -165,12 +170,9 @@ def approx(v: Any) -> Any:
 
 def _at_higher_precision(v: Any) -> Any:
     """A sum that cancels, evaluated again at ``_RETRY`` times the precision (with a memo
-    of its own: the first one's values are good to the first precision only). A sum that
-    still loses its digits (or cancels to zero: σ(10⁴) − 1 is −e^{−10⁴}, not 0) makes
-    the value NaN, not a job for SymPy's ``evalf``, which raises its precision with the
-    terms' size (a softmax logit of 10⁶: a million bits, minutes of ``exp``). No digit
-    of such a value is shown: its float64 check cannot confirm it. None when a node has
-    no fast route after all (``evalf`` then)."""
+    of its own: the first one's values are good to the first precision only). NaN when a
+    sum still loses its digits (or cancels to zero: σ(10⁴) − 1 is −e^{−10⁴}, not 0): a
+    job for ``_bounded_evalf``. None when a node has no fast route after all."""
     global _MEMO
     first, _MEMO = _MEMO, {}
     try:
@@ -187,3 +189,44 @@ def _at_higher_precision(v: Any) -> Any:
 def to_float(v: Any) -> float:
     """The float of an exact number (TypeError when it is not a number), computed once."""
     return float(approx(v))
+
+
+#: CPU seconds SymPy's evalf may spend on one value that cancels past the retry
+EVALF_SECONDS = 1.0
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+_ARMED = False  # whether a SIGVTALRM now is the budget running out (not a late one)
+
+
+def _stop(signum: int, frame: object) -> None:
+    if _ARMED:
+        raise _OutOfTime
+
+
+def _bounded_evalf(v: Any) -> Any:
+    """SymPy's adaptive ``evalf`` for a value that cancels past the retry, with
+    ``EVALF_SECONDS`` of CPU time (a process timer, in the main thread only): it is quick
+    on most, but a softmax logit of 10⁶ took it minutes at a million bits. NaN when it
+    runs out (the checks then refuse the value in one line)."""
+    global _ARMED
+    if threading.current_thread() is not threading.main_thread():
+        return sp.nan
+    previous = signal.signal(signal.SIGVTALRM, _stop)
+    try:
+        try:
+            _ARMED = True
+            signal.setitimer(signal.ITIMER_VIRTUAL, EVALF_SECONDS)
+            return sp.N(v, DIGITS)
+        finally:
+            _ARMED = False
+            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+    except _OutOfTime:  # also when it came as the timer was being stopped
+        _ARMED = False
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        return sp.nan
+    finally:
+        signal.signal(signal.SIGVTALRM, previous)
