@@ -158,11 +158,12 @@ def approx(v: Any) -> Any:
         with mpmath.workprec(_PREC):
             x = _value(v)
     except _Cancels:
-        x = _at_higher_precision(v)
-        if x is None:
-            return sp.N(v, DIGITS)
-        if mpmath.isnan(x):
+        try:
+            x = _at_higher_precision(v)
+        except _Cancels:  # still: SymPy's evalf, within its budget
             return _bounded_evalf(v)
+        except _Fallback:
+            return sp.N(v, DIGITS)
     except (_Fallback, TypeError, ValueError, ZeroDivisionError):
         return sp.N(v, DIGITS)
     return sp.Float(x, DIGITS)
@@ -170,18 +171,19 @@ def approx(v: Any) -> Any:
 
 def _at_higher_precision(v: Any) -> Any:
     """A sum that cancels, evaluated again at ``_RETRY`` times the precision (with a memo
-    of its own: the first one's values are good to the first precision only). NaN when a
-    sum still loses its digits (or cancels to zero: σ(10⁴) − 1 is −e^{−10⁴}, not 0): a
-    job for ``_bounded_evalf``. None when a node has no fast route after all."""
+    of its own: the first one's values are good to the first precision only). Raises
+    _Cancels when a sum still loses its digits (or cancels to zero: σ(10⁴) − 1 is
+    −e^{−10⁴}, not 0, and dividing by it is no value either), _Fallback when a node has no
+    fast route after all."""
     global _MEMO
     first, _MEMO = _MEMO, {}
     try:
         with mpmath.workprec(_PREC * _RETRY):
             return _value(v)
-    except (_Cancels, ZeroDivisionError):  # ÷ a sum that cancelled to zero
-        return mpmath.nan
-    except (_Fallback, TypeError, ValueError):
-        return None
+    except ZeroDivisionError:  # ÷ a sum that cancelled to zero
+        raise _Cancels from None
+    except (TypeError, ValueError):
+        raise _Fallback from None
     finally:
         _MEMO = first
 
