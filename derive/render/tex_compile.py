@@ -129,8 +129,8 @@ def _passes(cmd: list[str], src: Path, tex_path: Path, sheet: Sheet | None,
     """Run ``cmd`` until the document settles (within ``timeout`` seconds in all); the last
     pass's log and the count. ``refers``: whether the document refers to labels."""
     deadline, log = time.monotonic() + timeout, ""
+    before = [_read(src.with_suffix(ext)) for ext in _READ_BACK]
     for n in range(1, MAX_PASSES + 1):
-        before = [_read(src.with_suffix(ext)) for ext in _READ_BACK]
         left = deadline - time.monotonic()
         try:
             if left <= 0:
@@ -148,6 +148,7 @@ def _passes(cmd: list[str], src: Path, tex_path: Path, sheet: Sheet | None,
         asks = log if refers else log.replace(_LABELS_CHANGED, "")
         if not _RERUN.search(asks) and after == before:
             return log, n
+        before = after  # what the next pass reads
     return log, MAX_PASSES
 
 
