@@ -18,6 +18,14 @@ def _spec(tmp_path: Path, body: str) -> Path:
     return p
 
 
+def _refused(spec: Path) -> str:
+    """`derive solve` of a spec it must refuse: exit 2 with one line, which it returns."""
+    r = run_cli("solve", str(spec))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, (spec.read_text(),
+                                                            r.stdout + r.stderr)
+    return r.stderr
+
+
 _ATTENTION = """givens:
   q: {value: [[1, 2]]}
   Kt: {value: [[1, 0, -1], [1, 1, 0]]}
@@ -462,9 +470,8 @@ parts:
   a: {derive: [{use: evaluate, answer: a.S, expr: 'Q*[[1, 2], [3, 4]]'}]}
   b: {derive: [{use: evaluate, answer: b.T, expr: 'transpose({a.S})'}]}
 """
-    r = run_cli("solve", str(_spec(tmp_path, body)))
-    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stdout + r.stderr
-    assert "parts.b.derive[0].expr" in r.stderr and "transpose" in r.stderr, r.stderr
+    err = _refused(_spec(tmp_path, body))
+    assert "parts.b.derive[0].expr" in err and "transpose" in err, err
 
 
 def test_a_matrix_answer_inside_a_function_is_refused_not_a_matrix_function(tmp_path):
@@ -479,9 +486,8 @@ parts:
   b: {derive: [{use: evaluate, answer: b.T, expr: 'EXPR'}]}
 """
     for bad in ("exp({a.S})", "sigmoid({a.S})", "{a.S} + 1", "{a.S}**2"):
-        r = run_cli("solve", str(_spec(tmp_path, body.replace("EXPR", bad))))
-        assert r.returncode == 2 and r.stderr.count("\n") == 1, (bad, r.stdout + r.stderr)
-        assert "parts.b.derive[0].expr" in r.stderr and "{a.S}" in r.stderr, r.stderr
+        err = _refused(_spec(tmp_path, body.replace("EXPR", bad)))
+        assert "parts.b.derive[0].expr" in err and "{a.S}" in err, err
     s = derive.load(str(_spec(tmp_path, body.replace("EXPR", "2*{a.S}")))).solve()
     # Q·[[1, 2], [3, 4]] = [[1, 2], [6, 8]] by hand, doubled
     assert s.answers["b.T"].value.tolist() == [[2, 4], [12, 16]]
@@ -498,9 +504,8 @@ parts:
   a: {derive: [{use: evaluate, answer: a.T, expr: 'EXPR'}]}
 """
     for bad in ("exp(W)", "sigmoid(W)", "tanh(W)", "Abs(W)"):
-        r = run_cli("solve", str(_spec(tmp_path, body.replace("EXPR", bad))))
-        assert r.returncode == 2 and r.stderr.count("\n") == 1, (bad, r.stdout + r.stderr)
-        assert "takes numbers" in r.stderr and "2×2 matrix" in r.stderr, r.stderr
+        err = _refused(_spec(tmp_path, body.replace("EXPR", bad)))
+        assert "takes numbers" in err and "2×2 matrix" in err, err
     s = derive.load(str(_spec(tmp_path, body.replace("EXPR", "transpose(W)")))).solve()
     assert s.answers["a.T"].value.tolist() == [[1, 3], [2, 4]]
 
@@ -512,9 +517,8 @@ answers: {a.T: {kind: matrix, shape: [2, 2]}}
 parts:
   a: {derive: [{use: evaluate, answer: a.T, expr: 'dot(x, x)'}]}
 """)
-    r = run_cli("solve", str(p))
-    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stdout + r.stderr
-    assert "answers.a.T" in r.stderr and "declared a matrix" in r.stderr, r.stderr
+    err = _refused(p)
+    assert "answers.a.T" in err and "declared a matrix" in err, err
 
 
 def test_a_power_of_a_row_says_why_it_cannot_be_read(tmp_path):
@@ -524,6 +528,5 @@ answers: {a.T: {kind: matrix, shape: [1, 2]}}
 parts:
   a: {derive: [{use: evaluate, answer: a.T, expr: 'x**2'}]}
 """)
-    r = run_cli("solve", str(p))
-    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stdout + r.stderr
-    assert "1×2 matrix" in r.stderr and not r.stderr.rstrip().endswith(":"), r.stderr
+    err = _refused(p)
+    assert "1×2 matrix" in err and not err.rstrip().endswith(":"), err
